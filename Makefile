@@ -1,0 +1,44 @@
+# Two commands: `make run` (set up and serve the demo) and `make test`.
+PY ?= /usr/bin/python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuzz-subset0 \
+	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-only setup system-deps db demo bench clean
+
+run: demo
+	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: system-deps $(BIN)/.installed
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+db: setup
+	$(BIN)/flask db upgrade
+
+demo: db
+	MFA_REQUIRED=0 $(BIN)/flask registry demo-data --if-empty
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/registry.db

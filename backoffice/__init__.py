@@ -1,0 +1,98 @@
+"""The camera registry backoffice: a Flask-AppBuilder application."""
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from sqlalchemy import inspect
+
+from .database import configure_engine
+from .extensions import db, migrate
+
+log = logging.getLogger(__name__)
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """Engine options that load SpatiaLite or PostGIS support on connect."""
+    options: dict[str, Any] = {"plugins": ["geoalchemy2"]}
+    if url.startswith("sqlite"):
+        # Several threads (tests, the dev server) share one file; wait rather than fail.
+        options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        options["pool_pre_ping"] = True
+    return options
+
+
+def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Defaults from config.py, then FAB's settings, then the caller's overrides."""
+    import config
+
+    from .security.roles import FAB_ROLES
+
+    app.config.from_object(config)
+    app.config.update(
+        APP_NAME="Camera Registry",
+        SQLALCHEMY_DATABASE_URI=config.DATABASE_URL,
+        SQLALCHEMY_TRACK_MODIFICATIONS=False,
+        AUTH_TYPE=1,  # AUTH_DB
+        AUTH_ROLE_ADMIN="Admin",
+        AUTH_ROLE_PUBLIC="Public",
+        FAB_ROLES=FAB_ROLES,
+        FAB_CREATE_DB=False,
+        FAB_ADD_SECURITY_API=True,
+        FAB_API_SWAGGER_UI=True,
+        FAB_SECURITY_MANAGER_CLASS="backoffice.security.manager.RegistrySecurityManager",
+        FAB_INDEX_VIEW="backoffice.views.home.HomeView",
+        FAB_API_MAX_PAGE_SIZE=500,
+        WTF_CSRF_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="en",
+        LANGUAGES={"en": {"flag": "us", "name": "English"}, "es": {"flag": "mx", "name": "Español"}},
+    )
+    if overrides:
+        app.config.update(overrides)
+        if "DATABASE_URL" in overrides:
+            app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: the only way to get one."""
+    app = Flask(__name__, instance_relative_config=False)
+    _load_config(app, overrides)
+
+    from . import models  # noqa: F401  (register the tables on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config["BASE_DIR"] / "migrations"))
+
+    with app.app_context():
+        configure_engine(db.engine)
+        schema_ready = _schema_ready()
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        from .api import register_apis
+        from .views import register_views
+
+        register_views(appbuilder)
+        register_apis(appbuilder)
+        if schema_ready:
+            appbuilder.sm.sync_roles()
+            db.session.commit()
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _schema_ready() -> bool:
+    """True once migrations have created the security tables."""
+    try:
+        return "ab_role" in inspect(db.engine).get_table_names()
+    except Exception:  # noqa: BLE001  a missing or unreachable database is reported later
+        log.warning("database not reachable at start-up")
+        return False

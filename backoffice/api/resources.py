@@ -1,0 +1,246 @@
+"""Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
+from flask import g
+from flask_appbuilder import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..models import (
+    Agency,
+    AuditEvent,
+    Camera,
+    Case,
+    EvidenceItem,
+    FootageRequest,
+    Owner,
+    Registration,
+)
+from ..scoping import AgencyScope
+from . import schemas
+
+API_READ_WRITE = {
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+    "delete": "write",
+}
+READ_ONLY = {"get", "get_list", "info"}
+
+
+class RegistryApi(ModelRestApi):
+    """Base for model APIs: read/write permissions and explicit schemas."""
+
+    method_permission_name = API_READ_WRITE
+    allow_browser_login = True
+    page_size = 50
+    schema = None
+
+    def __init__(self):
+        schema = self.schema
+        self.list_model_schema = schema()
+        self.show_model_schema = schema()
+        self.add_model_schema = schema()
+        self.edit_model_schema = schema(partial=True)
+        super().__init__()
+
+
+def _located(columns: list[str]) -> dict:
+    """List/show column settings for a model whose location is shown as lat/lon."""
+    return {
+        "list_columns": columns + ["lat", "lon"],
+        "show_columns": columns + ["lat", "lon"],
+        "list_select_columns": columns + ["location"],
+        "show_select_columns": columns + ["location"],
+    }
+
+
+class AgencyApi(RegistryApi):
+    resource_name = "agency"
+    datamodel = SQLAInterface(Agency)
+    class_permission_name = "Agency"
+    schema = schemas.AgencySchema
+    list_columns = show_columns = ["id", "name", "ori"]
+    search_columns = ["name", "ori"]
+
+
+class OwnerApi(RegistryApi):
+    resource_name = "owner"
+    datamodel = SQLAInterface(Owner)
+    class_permission_name = "Owner"
+    schema = schemas.OwnerSchema
+    include_route_methods = READ_ONLY | {"post", "put"}
+    list_columns = show_columns = [
+        "id",
+        "kind",
+        "name",
+        "organisation",
+        "email",
+        "phone",
+        "preferred_contact",
+        "language",
+    ]
+    search_columns = ["name", "organisation", "email", "kind"]
+
+
+_REGISTRATION_COLUMNS = [
+    "id",
+    "owner_id",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "status",
+    "terms_version",
+    "registered_at",
+    "last_confirmed_at",
+    "next_confirmation_due",
+]
+
+
+class RegistrationApi(RegistryApi):
+    resource_name = "registration"
+    datamodel = SQLAInterface(Registration)
+    class_permission_name = "Registration"
+    schema = schemas.RegistrationSchema
+    include_route_methods = READ_ONLY | {"post", "put"}
+    locals().update(_located(_REGISTRATION_COLUMNS))
+    search_columns = ["address", "city", "status", "owner_id", "next_confirmation_due"]
+
+
+_CAMERA_COLUMNS = [
+    "id",
+    "registration_id",
+    "label",
+    "direction_deg",
+    "fov_deg",
+    "range_m",
+    "retention_days",
+    "recording_mode",
+    "system_type",
+    "make_model",
+    "overlooks",
+]
+
+
+class CameraApi(RegistryApi):
+    resource_name = "camera"
+    datamodel = SQLAInterface(Camera)
+    class_permission_name = "Camera"
+    schema = schemas.CameraSchema
+    locals().update(_located(_CAMERA_COLUMNS))
+    search_columns = ["registration_id", "label", "recording_mode", "system_type"]
+
+
+_CASE_COLUMNS = [
+    "id",
+    "agency_id",
+    "case_number",
+    "incident_type",
+    "occurred_from",
+    "occurred_to",
+    "summary",
+    "lead_investigator_id",
+]
+
+
+class CaseApi(RegistryApi):
+    resource_name = "case"
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    schema = schemas.CaseSchema
+    include_route_methods = READ_ONLY | {"post", "put"}
+    base_filters = [["id", AgencyScope, None]]
+    locals().update(_located(_CASE_COLUMNS))
+    search_columns = ["case_number", "incident_type", "occurred_from"]
+
+    def pre_add(self, item: Case) -> None:
+        """A case belongs to the agency of the user who opens it."""
+        item.agency_id = g.user.agency_id
+        if item.lead_investigator_id is None:
+            item.lead_investigator_id = g.user.id
+
+
+class FootageRequestApi(RegistryApi):
+    resource_name = "footage_request"
+    datamodel = SQLAInterface(FootageRequest)
+    class_permission_name = "FootageRequest"
+    schema = schemas.FootageRequestSchema
+    include_route_methods = READ_ONLY
+    base_filters = [["id", AgencyScope, None]]
+    list_columns = show_columns = [
+        "id",
+        "case_id",
+        "registration_id",
+        "camera_ids",
+        "window_from",
+        "window_to",
+        "state",
+        "version",
+        "deadline",
+        "assignee_id",
+        "consent_scope",
+        "release_kind",
+        "release_decision",
+    ]
+    list_select_columns = show_select_columns = [
+        c for c in list_columns if c != "camera_ids"
+    ] + ["cameras"]
+    search_columns = ["case_id", "registration_id", "state", "assignee_id", "deadline"]
+
+
+class EvidenceItemApi(RegistryApi):
+    resource_name = "evidence_item"
+    datamodel = SQLAInterface(EvidenceItem)
+    class_permission_name = "EvidenceItem"
+    schema = schemas.EvidenceItemSchema
+    include_route_methods = READ_ONLY
+    base_filters = [["id", AgencyScope, None]]
+    list_columns = show_columns = [
+        "id",
+        "footage_request_id",
+        "description",
+        "file_name",
+        "size_bytes",
+        "sha256",
+        "collected_by_id",
+        "collected_at",
+        "clock_offset_s",
+    ]
+    search_columns = ["footage_request_id", "sha256", "collected_at"]
+
+
+class AuditEventApi(RegistryApi):
+    resource_name = "audit_event"
+    datamodel = SQLAInterface(AuditEvent)
+    class_permission_name = "AuditEvent"
+    schema = schemas.AuditEventSchema
+    include_route_methods = READ_ONLY
+    base_order = ("id", "desc")
+    list_columns = show_columns = [
+        "id",
+        "at",
+        "user_id",
+        "username",
+        "agency_id",
+        "action",
+        "object_type",
+        "object_id",
+        "purpose",
+        "ip",
+        "detail",
+        "prev_hash",
+        "hash",
+    ]
+    search_columns = ["action", "username", "object_type", "object_id", "purpose", "at"]
+
+
+MODEL_APIS = [
+    AgencyApi,
+    OwnerApi,
+    RegistrationApi,
+    CameraApi,
+    CaseApi,
+    FootageRequestApi,
+    EvidenceItemApi,
+    AuditEventApi,
+]

@@ -1,0 +1,167 @@
+"""Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
+
+from ..extensions import db
+from ..models import (
+    Agency,
+    AuditEvent,
+    Camera,
+    Case,
+    EvidenceItem,
+    FootageRequest,
+    Owner,
+    Registration,
+)
+from ..models.validation import (
+    CONTACT_METHODS,
+    DIRECTION_RANGE,
+    FOV_RANGE,
+    LAT_RANGE,
+    LON_RANGE,
+    OWNER_KINDS,
+    PHONE_RE,
+    RANGE_M_RANGE,
+    RECORDING_MODES,
+    REGISTRATION_STATUSES,
+    RETENTION_RANGE,
+    SYSTEM_TYPES,
+)
+
+
+def _range(bounds):
+    return validate.Range(min=bounds[0], max=bounds[1])
+
+
+class ModelSchema(SQLAlchemyAutoSchema):
+    """Auto schema bound to our session, loading model instances, no geometry."""
+
+    class Meta:
+        load_instance = True
+        include_fk = True
+        sqla_session = db.session
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("unknown", "raise")
+        super().__init__(*args, **kwargs)
+
+
+def lat_field(required: bool = True):
+    """Latitude in decimal degrees."""
+    return fields.Float(required=required, validate=_range(LAT_RANGE), allow_none=not required)
+
+
+def lon_field(required: bool = True):
+    """Longitude in decimal degrees."""
+    return fields.Float(required=required, validate=_range(LON_RANGE), allow_none=not required)
+
+
+class LocatedSchema(ModelSchema):
+    """A schema whose model has a point location shown as lat/lon."""
+
+    class Meta(ModelSchema.Meta):
+        exclude = ("location",)
+
+    lat = lat_field()
+    lon = lon_field()
+
+    @validates_schema
+    def _both_or_neither(self, data, **_kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("lat and lon go together", "lat")
+
+
+class AgencySchema(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = Agency
+
+    ori = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}[A-Za-z0-9]{7}$"))
+
+
+class OwnerSchema(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = Owner
+        exclude = ("created_at", "updated_at")
+
+    kind = fields.String(validate=validate.OneOf(OWNER_KINDS))
+    preferred_contact = fields.String(validate=validate.OneOf(CONTACT_METHODS))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RegistrationSchema(LocatedSchema):
+    class Meta(LocatedSchema.Meta):
+        model = Registration
+        exclude = ("location", "created_at", "updated_at")
+
+    status = fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class CameraSchema(LocatedSchema):
+    class Meta(LocatedSchema.Meta):
+        model = Camera
+        exclude = ("location", "created_at", "updated_at")
+
+    lat = lat_field(required=False)
+    lon = lon_field(required=False)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    direction_deg = fields.Integer(allow_none=True, validate=_range(DIRECTION_RANGE))
+    fov_deg = fields.Integer(validate=_range(FOV_RANGE))
+    range_m = fields.Integer(validate=_range(RANGE_M_RANGE))
+    retention_days = fields.Integer(validate=_range(RETENTION_RANGE))
+    recording_mode = fields.String(validate=validate.OneOf(RECORDING_MODES))
+    system_type = fields.String(validate=validate.OneOf(SYSTEM_TYPES))
+
+
+class CaseSchema(LocatedSchema):
+    class Meta(LocatedSchema.Meta):
+        model = Case
+        exclude = ("location", "created_at", "updated_at")
+        dump_only = ("agency_id",)
+
+    case_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    incident_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
+
+    @validates_schema
+    def _window_order(self, data, **_kwargs):
+        start, end = data.get("occurred_from"), data.get("occurred_to")
+        if start and end and end < start:
+            raise ValidationError("must not be before occurred_from", "occurred_to")
+
+
+class FootageRequestSchema(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = FootageRequest
+        exclude = ("created_at", "updated_at")
+        dump_only = (
+            "state",
+            "version",
+            "deadline",
+            "consent_given_by",
+            "consent_method",
+            "consent_scope",
+            "consent_at",
+            "release_kind",
+            "release_basis",
+            "release_requested_by_id",
+            "release_decided_by_id",
+            "release_decision",
+            "release_decided_at",
+            "created_by_id",
+        )
+
+    camera_ids = fields.List(fields.Integer(), dump_only=True)
+
+
+class EvidenceItemSchema(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = EvidenceItem
+        exclude = ("storage_location",)
+
+
+class AuditEventSchema(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = AuditEvent

@@ -1,0 +1,164 @@
+"""Cases and the footage requests investigators open for them."""
+from datetime import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from .agency import Agency, AgencyUser
+from .base import TimestampMixin, utcnow
+from .geo import LocatedMixin, point_column
+from .registry import Camera, Registration
+from .validation import FieldError
+
+FOOTAGE_REQUEST_STATES = (
+    "open",
+    "contacted",
+    "consented",
+    "declined",
+    "no_response",
+    "collected",
+    "release_pending",
+    "released",
+    "closed",
+    "cancelled",
+)
+
+
+class Case(TimestampMixin, LocatedMixin, Model):
+    """An investigation of one agency, with where and when the incident happened."""
+
+    __tablename__ = "case"
+    __table_args__ = (UniqueConstraint("agency_id", "case_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    case_number: Mapped[str] = mapped_column(String(40), nullable=False)
+    incident_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    location = point_column()
+    occurred_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    occurred_to: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    summary: Mapped[str | None] = mapped_column(Text)
+    lead_investigator_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    lead_investigator: Mapped[AgencyUser | None] = relationship(lazy="joined")
+    footage_requests: Mapped[list["FootageRequest"]] = relationship(back_populates="case")
+
+    @validates("case_number", "incident_type")
+    def _check_required(self, key, value):
+        value = (value or "").strip()
+        if not value:
+            raise FieldError(key, "is required")
+        return value
+
+    def __repr__(self) -> str:
+        return self.case_number
+
+
+footage_request_camera = Table(
+    "footage_request_camera",
+    Model.metadata,
+    Column("footage_request_id", ForeignKey("footage_request.id"), primary_key=True),
+    Column("camera_id", ForeignKey("camera.id"), primary_key=True),
+)
+
+
+class FootageRequest(TimestampMixin, Model):
+    """A request for one registration's footage for one case, moved by the workflow."""
+
+    __tablename__ = "footage_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), nullable=False, index=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id"), nullable=False, index=True
+    )
+    window_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    window_to: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="open", index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    consent_given_by: Mapped[str | None] = mapped_column(String(200))
+    consent_method: Mapped[str | None] = mapped_column(String(40))
+    consent_scope: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    release_kind: Mapped[str | None] = mapped_column(String(20))
+    release_basis: Mapped[str | None] = mapped_column(Text)
+    release_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    release_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    release_decision: Mapped[str | None] = mapped_column(String(20))
+    release_decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    case: Mapped[Case] = relationship(back_populates="footage_requests", lazy="joined")
+    registration: Mapped[Registration] = relationship(lazy="joined")
+    cameras: Mapped[list[Camera]] = relationship(secondary=footage_request_camera)
+    assignee: Mapped[AgencyUser | None] = relationship(foreign_keys=[assignee_id])
+    contact_attempts: Mapped[list["ContactAttempt"]] = relationship(
+        back_populates="footage_request", order_by="ContactAttempt.at"
+    )
+    history: Mapped[list["RequestTransition"]] = relationship(
+        back_populates="footage_request", order_by="RequestTransition.at"
+    )
+
+    @validates("state")
+    def _check_state(self, _key, value):
+        if value not in FOOTAGE_REQUEST_STATES:
+            raise FieldError("state", f"unknown state {value!r}")
+        return value
+
+    @property
+    def camera_ids(self) -> list[int]:
+        """Ids of the cameras asked for."""
+        return [camera.id for camera in self.cameras]
+
+    def __repr__(self) -> str:
+        return f"Request #{self.id}"
+
+
+class ContactAttempt(Model):
+    """One attempt to reach the owner about a footage request."""
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    footage_request_id: Mapped[int] = mapped_column(
+        ForeignKey("footage_request.id"), nullable=False, index=True
+    )
+    method: Mapped[str] = mapped_column(String(20), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    footage_request: Mapped[FootageRequest] = relationship(back_populates="contact_attempts")
+
+
+class RequestTransition(Model):
+    """History of a footage request: every state change, who made it and why."""
+
+    __tablename__ = "request_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    footage_request_id: Mapped[int] = mapped_column(
+        ForeignKey("footage_request.id"), nullable=False, index=True
+    )
+    from_state: Mapped[str] = mapped_column(String(20), nullable=False)
+    to_state: Mapped[str] = mapped_column(String(20), nullable=False)
+    trigger: Mapped[str] = mapped_column(String(30), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    footage_request: Mapped[FootageRequest] = relationship(back_populates="history")
+    actor: Mapped[AgencyUser | None] = relationship()

@@ -1,0 +1,1 @@
+"""Authentication, roles and permissions."""

@@ -1,0 +1,82 @@
+"""Who may do what: the one place where roles and their permissions are declared.
+
+Every resource has `can_read` / `can_write` (screens and APIs share the name);
+menus have `menu_access`. FAB_ROLES is checked in memory, by exact name, on every request and
+copied to the database at start-up, so adding a screen without adding it here
+leaves it closed to everybody but Admin (default-deny).
+"""
+
+READ, WRITE = "can_read", "can_write"
+MENU = "menu_access"
+
+# Every signed-in user may read and change their own account.
+SELF_SERVICE = [
+    ("UserInfoEditView", "can_this_form_get"),
+    ("UserInfoEditView", "can_this_form_post"),
+    ("ResetMyPasswordView", "can_this_form_get"),
+    ("ResetMyPasswordView", "can_this_form_post"),
+    ("User", "can_userinfo"),
+    ("User", "resetmypassword"),
+    ("User", "userinfoedit"),
+]
+
+REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
+
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    "Registry Staff": [
+        ("Owner", READ),
+        ("Owner", WRITE),
+        ("Registration", READ),
+        ("Registration", WRITE),
+        ("Camera", READ),
+        ("Camera", WRITE),
+        ("Agency", READ),
+        *[(menu, MENU) for menu in REGISTRY_MENUS],
+    ],
+    "Investigator": [
+        ("Camera", READ),
+        ("Registration", READ),
+        ("Agency", READ),
+        ("Case", READ),
+        ("Case", WRITE),
+        ("FootageRequest", READ),
+        ("FootageRequest", WRITE),
+        ("EvidenceItem", READ),
+        ("EvidenceItem", WRITE),
+    ],
+    "Supervisor": [
+        ("Camera", READ),
+        ("Registration", READ),
+        ("Agency", READ),
+        ("Case", READ),
+        ("Case", WRITE),
+        ("FootageRequest", READ),
+        ("FootageRequest", WRITE),
+        ("FootageRequest", "can_approve"),
+        ("EvidenceItem", READ),
+        ("EvidenceItem", WRITE),
+    ],
+    "Auditor": [
+        ("AuditEvent", READ),
+        ("Agency", READ),
+        ("Case", READ),
+        ("FootageRequest", READ),
+        ("EvidenceItem", READ),
+    ],
+}
+
+ROLES = ("Admin", *ROLE_PERMISSIONS)
+
+ANY = "*"
+
+FAB_ROLES = {
+    "Admin": [(ANY, ANY)],
+    **{role: perms + SELF_SERVICE for role, perms in ROLE_PERMISSIONS.items()},
+}
+
+
+def role_allows(role: str, view: str, permission: str) -> bool:
+    """Exact-name check of one declared role (ANY matches everything)."""
+    return any(
+        v in (ANY, view) and p in (ANY, permission) for v, p in FAB_ROLES.get(role, ())
+    )

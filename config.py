@@ -1,0 +1,54 @@
+"""Settings: defaults and environment look-ups only (SPEC §5, §6)."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+_SQLITE_OPTIONS = (
+    "geoalchemy2_connect_sqlite_init_mode=WGS84"
+    "&geoalchemy2_connect_sqlite_transaction=true"
+)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Read a 0/1 style boolean from the environment."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def sqlite_url(path: Path | str) -> str:
+    """A SpatiaLite URL for a file, with GeoAlchemy2's fast metadata init."""
+    return f"sqlite:///{path}?{_SQLITE_OPTIONS}"
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or sqlite_url(INSTANCE_DIR / "registry.db")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; else a random key kept in instance/ (never in git)."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")
+EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
+TILE_URL = os.environ.get("TILE_URL", "")
+MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+PORT = int(os.environ.get("PORT", "8080"))

@@ -1,0 +1,87 @@
+"""Shared fixtures: one migrated app per run, one rolled-back transaction per test.
+
+The database is a SpatiaLite file in a temporary folder, or TEST_DATABASE_URL
+(the PostGIS leg of CI). Tests run on the real migrated schema.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+import config
+from backoffice import create_app
+from backoffice.extensions import db
+from tests import factories
+
+
+class BoundSession(FlaskSession):
+    """A session that uses the test's connection (and its outer transaction)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """TEST_DATABASE_URL, or a fresh SpatiaLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return config.sqlite_url(Path(tmp_path_factory.mktemp("db")) / "test.db")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application on a freshly migrated database, with roles synced."""
+    evidence = tmp_path_factory.mktemp("evidence")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": True,
+            "MFA_REQUIRED": False,
+            "EVIDENCE_DIR": str(evidence),
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        app.appbuilder.sm.sync_roles()
+        db.session.commit()
+        factories.seed_users(password=factories.PASSWORD)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture()
+def ctx(app):
+    """An app context whose database work is rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        factory = db.session.session_factory
+        saved = factory.class_, dict(factory.kw)
+        factory.class_ = BoundSession
+        factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+        db.session.remove()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            factory.class_, factory.kw = saved[0], saved[1]
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture()
+def client(ctx):
+    """A test client sharing the test's transaction."""
+    return ctx.test_client()
+
+
+@pytest.fixture()
+def runner(ctx):
+    """A CLI runner sharing the test's transaction."""
+    return ctx.test_cli_runner()
