@@ -15,9 +15,9 @@ SELF_SERVICE = [
     ("UserInfoEditView", "can_this_form_post"),
     ("ResetMyPasswordView", "can_this_form_get"),
     ("ResetMyPasswordView", "can_this_form_post"),
-    ("User", "can_userinfo"),
-    ("User", "resetmypassword"),
-    ("User", "userinfoedit"),
+    ("AgencyUserView", "can_userinfo"),
+    ("AgencyUserView", "resetmypassword"),
+    ("AgencyUserView", "userinfoedit"),
 ]
 
 REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
@@ -35,7 +35,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Investigator": [
         ("Camera", READ),
-        ("Registration", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),
@@ -46,7 +45,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Supervisor": [
         ("Camera", READ),
-        ("Registration", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),

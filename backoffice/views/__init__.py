@@ -1,9 +1,10 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import registry
+from . import admin, registry
 
 
 def register_views(appbuilder: AppBuilder) -> None:
     """Add every screen and its menu entry."""
     registry.register(appbuilder)
+    admin.register(appbuilder)

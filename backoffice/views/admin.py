@@ -1,0 +1,34 @@
+"""Admin screens beyond FAB's user and role management."""
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from ..models import Agency
+from ..models.agency import ORI_RE
+from .registry import RegistryModelView
+
+
+class AgencyView(RegistryModelView):
+    """Agencies sharing the registry (name and 9-character ORI)."""
+
+    datamodel = SQLAInterface(Agency)
+    class_permission_name = "Agency"
+    list_title = "Agencies"
+    list_columns = add_columns = edit_columns = show_columns = ["name", "ori"]
+    search_columns = ["name", "ori"]
+    label_columns = {"ori": "ORI"}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "name": StringField("Name", validators=[DataRequired(), Length(max=200)]),
+        "ori": StringField(
+            "ORI",
+            description="9 characters: state code then 7 letters or digits, e.g. CA0150000",
+            validators=[DataRequired(), Regexp(ORI_RE, message="Not a valid ORI")],
+            filters=[lambda v: v.strip().upper() if v else v],
+        ),
+    }
+
+
+def register(appbuilder: AppBuilder) -> None:
+    """Add the agency screen under Security."""
+    appbuilder.add_view(AgencyView, "Agencies", icon="fa-building", category="Security")

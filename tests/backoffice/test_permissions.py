@@ -1,0 +1,150 @@
+"""Who may do what: every registered permission × every role, against an explicit table.
+
+A new screen, API or menu entry that is not listed in EXPECTED fails this test:
+someone must decide who may use it.
+"""
+import pytest
+from flask import g
+
+from backoffice.extensions import db
+from tests import factories
+
+STAFF, INV, SUP, AUD = "Registry Staff", "Investigator", "Supervisor", "Auditor"
+EVERYONE = {STAFF, INV, SUP, AUD}
+LAW = {INV, SUP}
+NOBODY: set[str] = set()
+
+ROLE_USERS = {
+    "Admin": "admin",
+    STAFF: "staff",
+    INV: "investigator",
+    SUP: "supervisor",
+    AUD: "auditor",
+}
+
+# (view or API permission name, permission) -> roles other than Admin that have it.
+# Admin has everything; anonymous visitors have nothing.
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    # registry data
+    ("Owner", "can_read"): {STAFF},
+    ("Owner", "can_write"): {STAFF},
+    ("Registration", "can_read"): {STAFF},
+    ("Registration", "can_write"): {STAFF},
+    ("Camera", "can_read"): {STAFF} | LAW,
+    ("Camera", "can_write"): {STAFF},
+    ("Agency", "can_read"): EVERYONE,
+    ("Agency", "can_write"): NOBODY,
+    # case data
+    ("Case", "can_read"): LAW | {AUD},
+    ("Case", "can_write"): LAW,
+    ("FootageRequest", "can_read"): LAW | {AUD},
+    ("EvidenceItem", "can_read"): LAW | {AUD},
+    ("AuditEvent", "can_read"): {AUD},
+    # menus
+    ("Registry", "menu_access"): {STAFF},
+    ("Owners", "menu_access"): {STAFF},
+    ("Registrations", "menu_access"): {STAFF},
+    ("Due for confirmation", "menu_access"): {STAFF},
+    ("Cameras", "menu_access"): {STAFF},
+    ("Security", "menu_access"): NOBODY,
+    ("Agencies", "menu_access"): NOBODY,
+    ("List Users", "menu_access"): NOBODY,
+    ("List Roles", "menu_access"): NOBODY,
+    ("List Groups", "menu_access"): NOBODY,
+    ("User's Statistics", "menu_access"): NOBODY,
+    ("Base Permissions", "menu_access"): NOBODY,
+    ("Views/Menus", "menu_access"): NOBODY,
+    ("Permission on Views/Menus", "menu_access"): NOBODY,
+    # own account
+    ("AgencyUserView", "can_userinfo"): EVERYONE,
+    ("AgencyUserView", "resetmypassword"): EVERYONE,
+    ("AgencyUserView", "userinfoedit"): EVERYONE,
+    ("UserInfoEditView", "can_this_form_get"): EVERYONE,
+    ("UserInfoEditView", "can_this_form_post"): EVERYONE,
+    ("ResetMyPasswordView", "can_this_form_get"): EVERYONE,
+    ("ResetMyPasswordView", "can_this_form_post"): EVERYONE,
+    # user and role administration, API docs
+    **{
+        (view, perm): NOBODY
+        for view, perms in {
+            "AgencyUserView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+                               "can_show", "resetpasswords"],
+            "RoleModelView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+                              "can_show", "copyrole"],
+            "UserGroupModelView": ["can_add", "can_delete", "can_download", "can_edit",
+                                   "can_list", "can_show"],
+            "UserStatsChartView": ["can_chart"],
+            "PermissionModelView": ["can_list"],
+            "ViewMenuModelView": ["can_list"],
+            "PermissionViewModelView": ["can_list"],
+            "ResetPasswordView": ["can_this_form_get", "can_this_form_post"],
+            "Permission": ["can_get", "can_info"],
+            "Role": ["can_add_role_permissions", "can_delete", "can_get", "can_info",
+                     "can_list_role_permissions", "can_post", "can_put",
+                     "can_update_role_groups", "can_update_role_users"],
+            "User": ["can_delete", "can_get", "can_info", "can_post", "can_put"],
+            "ViewMenu": ["can_delete", "can_get", "can_info", "can_post", "can_put"],
+            "PermissionViewMenu": ["can_delete", "can_get", "can_info", "can_post", "can_put"],
+            "Group": ["can_delete", "can_get", "can_info", "can_post", "can_put"],
+            "OpenApi": ["can_get"],
+            "SwaggerView": ["can_show"],
+            "MenuApi": ["can_get"],
+        }.items()
+        for perm in perms
+    },
+}
+
+
+def registered_permissions(appbuilder) -> set[tuple[str, str]]:
+    """Every (view, permission) pair the running app checks, menus included."""
+    pairs = {
+        (view.class_permission_name, perm)
+        for view in appbuilder.baseviews
+        for perm in (view.base_permissions or [])
+    }
+
+    def menus(items):
+        for item in items:
+            if item.name != "-":
+                pairs.add((item.name, "menu_access"))
+            menus(item.childs)
+
+    menus(appbuilder.menu.get_list())
+    return pairs
+
+
+def test_every_registered_permission_has_a_decision(ctx):
+    registered = registered_permissions(ctx.appbuilder)
+    undecided = sorted(registered - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - registered)
+    assert not undecided, f"add these to EXPECTED with the roles that may use them: {undecided}"
+    assert not stale, f"no longer registered, remove from EXPECTED: {stale}"
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_role_has_exactly_the_expected_permissions(ctx, role):
+    sm = ctx.appbuilder.sm
+    user = factories.user(ROLE_USERS[role])
+    wrong = []
+    for (view, perm), roles in sorted(EXPECTED.items()):
+        expected = role == "Admin" or role in roles
+        if sm._has_view_access(user, perm, view) != expected:
+            wrong.append((view, perm, "should be allowed" if expected else "should be denied"))
+    assert not wrong
+
+
+def test_anonymous_has_no_permission(ctx):
+    sm = ctx.appbuilder.sm
+    with ctx.test_request_context():
+        g.user = None
+        public = [pair for pair in EXPECTED if sm.is_item_public(pair[1], pair[0])]
+    assert public == []
+
+
+def test_roles_are_stored_in_the_database(ctx):
+    sm = ctx.appbuilder.sm
+    staff = sm.find_role(STAFF)
+    stored = {(pv.view_menu.name, pv.permission.name) for pv in staff.permissions}
+    assert ("Owner", "can_write") in stored
+    assert ("Case", "can_read") not in stored
+    db.session.rollback()
