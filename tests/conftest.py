@@ -14,6 +14,7 @@ import config
 from backoffice import create_app
 from backoffice.extensions import db
 from tests import factories
+from tests.mailbox import start_smtp
 
 
 class BoundSession(FlaskSession):
@@ -33,7 +34,22 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def smtp_server():
+    """A real SMTP server for the whole run; tests read `mailbox` for what arrived."""
+    controller, mailbox = start_smtp()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture()
+def mailbox(smtp_server):
+    """Messages delivered during this test."""
+    smtp_server[1].clear()
+    return smtp_server[1]
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory, smtp_server):
     """The application on a freshly migrated database, with roles synced."""
     evidence = tmp_path_factory.mktemp("evidence")
     app = create_app(
@@ -44,6 +60,9 @@ def app(database_url, tmp_path_factory):
             "MFA_REQUIRED": False,
             "EVIDENCE_DIR": str(evidence),
             "SERVER_NAME": "localhost",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_server[0].port,
+            "PUBLIC_BASE_URL": "http://localhost",
         }
     )
     with app.app_context():

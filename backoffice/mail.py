@@ -1,0 +1,41 @@
+"""Sending email through the configured SMTP server (MAIL_SERVER, MAIL_PORT)."""
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+class MailError(RuntimeError):
+    """The SMTP server could not be reached or refused the message."""
+
+
+def send_mail(
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+) -> None:
+    """Send one message; attachments are (file name, MIME type, bytes). Raises MailError."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for file_name, mime_type, data in attachments:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=file_name)
+    server, port = current_app.config["MAIL_SERVER"], int(current_app.config["MAIL_PORT"])
+    try:
+        with smtplib.SMTP(server, port, timeout=15) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The address is personal data: log the failure, not the recipient.
+        log.warning("mail to one recipient failed: %s", type(exc).__name__)
+        raise MailError(str(exc)) from exc

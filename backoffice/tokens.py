@@ -1,0 +1,28 @@
+"""Signed, expiring tokens for the links emailed to owners."""
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class TokenError(ValueError):
+    """A link that is forged, expired or meant for something else."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"registry.{purpose}")
+
+
+def make_token(purpose: str, payload: Any) -> str:
+    """Sign payload for one purpose (e.g. "verify", "manage", "upload")."""
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age_s: int) -> Any:
+    """The payload of a valid token for this purpose, else TokenError saying why."""
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age_s)
+    except SignatureExpired:
+        raise TokenError("This link has expired.") from None
+    except BadSignature:
+        raise TokenError("This link is not valid.") from None
