@@ -1,4 +1,5 @@
 """Engine set-up that makes SQLite behave like the production database."""
+from geoalchemy2 import alembic_helpers
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -22,3 +23,35 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+
+
+# SpatiaLite's and PostGIS's own bookkeeping tables are not ours to create or drop.
+SPATIAL_INTERNAL_TABLES = {
+    "data_licenses",
+    "sql_statements_log",
+    "SpatialIndex",
+    "ElementaryGeometries",
+    "KNN",
+    "KNN2",
+    "spatialite_history",
+}
+SPATIAL_INTERNAL_PREFIXES = (
+    "idx_",
+    "virts_",
+    "views_",
+    "geometry_columns",
+    "spatial_ref_sys",
+    "vector_layers",
+    "geom_cols_ref_sys",
+    "spatialite_",
+    "sqlite_",
+)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: our tables only, and GeoAlchemy2's rules for spatial indexes."""
+    if type_ == "table" and (
+        name in SPATIAL_INTERNAL_TABLES or name.startswith(SPATIAL_INTERNAL_PREFIXES)
+    ):
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

@@ -7,32 +7,12 @@ from flask import current_app
 from flask_appbuilder import Model
 from geoalchemy2 import alembic_helpers
 
+from backoffice.database import include_object
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
-
-# SpatiaLite's own bookkeeping tables are not ours to create or drop.
-SPATIALITE_INTERNALS = {
-    "data_licenses",
-    "sql_statements_log",
-    "SpatialIndex",
-    "ElementaryGeometries",
-    "KNN",
-    "KNN2",
-    "spatialite_history",
-}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Skip SpatiaLite/PostGIS internals and GeoAlchemy2's managed spatial indexes."""
-    if type_ == "table" and (
-        name in SPATIALITE_INTERNALS
-        or name.startswith(("idx_", "virts_", "views_", "geometry_columns", "spatial_ref_sys"))
-        or name.startswith(("vector_layers", "geom_cols_ref_sys", "spatialite_", "sqlite_"))
-    ):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def process_revision_directives(context_, revision, directives):

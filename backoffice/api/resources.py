@@ -37,8 +37,9 @@ class RegistryApi(ModelRestApi):
 
     def __init__(self):
         schema = self.schema
-        self.list_model_schema = schema()
-        self.show_model_schema = schema()
+        # Dump exactly the selected columns: anything else would lazy-load per row.
+        self.list_model_schema = schema(only=self.list_columns)
+        self.show_model_schema = schema(only=self.show_columns)
         self.add_model_schema = schema()
         self.edit_model_schema = schema(partial=True)
         super().__init__()

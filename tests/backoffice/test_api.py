@@ -1,0 +1,134 @@
+"""The model APIs: lat/lon instead of WKT, validation as 422 JSON, agency-scoped cases."""
+import pytest
+
+from backoffice.extensions import db
+from backoffice.models import Camera, Case
+from tests import factories
+from tests.auth import api_token
+
+
+def test_camera_api_shows_lat_lon_and_no_wkt(client):
+    reg = factories.registration(lat=35.38, lon=-119.02)
+    headers = api_token(client, "investigator")
+    body = client.get(f"/api/v1/camera/{reg.cameras[0].id}", headers=headers).json["result"]
+    assert body["lat"] == pytest.approx(35.38)
+    assert body["lon"] == pytest.approx(-119.02)
+    assert body["registration_id"] == reg.id
+    assert "location" not in body
+    for field in ("label", "direction_deg", "fov_deg", "range_m", "retention_days", "recording_mode"):
+        assert field in body
+
+
+def test_staff_adds_a_camera_with_lat_lon(client):
+    reg = factories.registration(cameras=0)
+    headers = api_token(client, "staff")
+    response = client.post(
+        "/api/v1/camera/",
+        headers=headers,
+        json={"registration_id": reg.id, "label": "Gate", "lat": 35.4, "lon": -119.1,
+              "direction_deg": 270, "fov_deg": 100, "range_m": 25, "retention_days": 30,
+              "recording_mode": "motion", "system_type": "standalone"},
+    )
+    assert response.status_code == 201, response.json
+    camera = db.session.get(Camera, response.json["id"])
+    assert (camera.lat, camera.lon) == pytest.approx((35.4, -119.1))
+
+
+def test_camera_without_location_stands_at_the_premises(client):
+    reg = factories.registration(lat=35.41, lon=-119.11, cameras=0)
+    headers = api_token(client, "staff")
+    response = client.post(
+        "/api/v1/camera/", headers=headers, json={"registration_id": reg.id, "label": "Porch"}
+    )
+    assert response.status_code == 201, response.json
+    camera = db.session.get(Camera, response.json["id"])
+    assert (camera.lat, camera.lon) == pytest.approx((35.41, -119.11))
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("fov_deg", 0), ("direction_deg", 360), ("range_m", 900), ("retention_days", 400),
+     ("lat", 95), ("recording_mode", "sometimes")],
+)
+def test_bad_camera_is_refused_with_a_json_message_and_nothing_written(client, field, value):
+    reg = factories.registration(cameras=0)
+    headers = api_token(client, "staff")
+    payload = {"registration_id": reg.id, "label": "Gate", "lat": 35.4, "lon": -119.1, field: value}
+    before = db.session.query(Camera).count()
+    response = client.post("/api/v1/camera/", headers=headers, json=payload)
+    assert response.status_code == 422
+    assert field in response.json["message"]
+    assert db.session.query(Camera).count() == before
+
+
+def test_lat_without_lon_is_refused(client):
+    reg = factories.registration(cameras=0)
+    headers = api_token(client, "staff")
+    response = client.post(
+        "/api/v1/camera/", headers=headers,
+        json={"registration_id": reg.id, "label": "Gate", "lat": 35.4},
+    )
+    assert response.status_code == 422
+
+
+def test_case_is_opened_for_the_users_agency(client):
+    headers = api_token(client, "investigator2")
+    response = client.post(
+        "/api/v1/case/",
+        headers=headers,
+        json={"case_number": "BPD-26-001", "incident_type": "robbery", "lat": 35.37,
+              "lon": -119.01, "occurred_from": "2026-11-20T21:00:00+00:00",
+              "occurred_to": "2026-11-20T21:30:00+00:00"},
+    )
+    assert response.status_code == 201, response.json
+    case = db.session.get(Case, response.json["id"])
+    assert case.agency_id == factories.agency(1).id
+    assert case.lead_investigator.username == "investigator2"
+
+
+def test_case_cannot_be_opened_for_another_agency(client):
+    headers = api_token(client, "investigator2")
+    response = client.post(
+        "/api/v1/case/",
+        headers=headers,
+        json={"case_number": "BPD-26-002", "incident_type": "robbery", "lat": 35.37,
+              "lon": -119.01, "occurred_from": "2026-11-20T21:00:00+00:00",
+              "occurred_to": "2026-11-20T21:30:00+00:00", "agency_id": factories.agency(0).id},
+    )
+    assert response.status_code == 422
+    assert "agency_id" in response.json["message"]
+    assert db.session.query(Case).filter_by(case_number="BPD-26-002").count() == 0
+
+
+def test_case_window_must_be_in_order(client):
+    headers = api_token(client, "investigator")
+    response = client.post(
+        "/api/v1/case/",
+        headers=headers,
+        json={"case_number": "X-1", "incident_type": "robbery", "lat": 35.37, "lon": -119.01,
+              "occurred_from": "2026-11-20T21:00:00+00:00",
+              "occurred_to": "2026-11-20T20:00:00+00:00"},
+    )
+    assert response.status_code == 422
+    assert "occurred_to" in response.json["message"]
+
+
+@pytest.mark.parametrize("resource", ["case", "footage_request"])
+def test_other_agencies_case_data_is_not_found(client, resource):
+    request = factories.footage_request(factories.case(agency_index=0))
+    ids = {"case": request.case_id, "footage_request": request.id}
+    own = api_token(client, "investigator")
+    other = api_token(client, "investigator2")
+    assert client.get(f"/api/v1/{resource}/{ids[resource]}", headers=own).status_code == 200
+    assert client.get(f"/api/v1/{resource}/{ids[resource]}", headers=other).status_code == 404
+    listed = client.get(f"/api/v1/{resource}/", headers=other).json["result"]
+    assert ids[resource] not in [item["id"] for item in listed]
+
+
+def test_footage_request_api_shows_camera_ids_and_version(client):
+    request = factories.footage_request()
+    headers = api_token(client, "investigator")
+    body = client.get(f"/api/v1/footage_request/{request.id}", headers=headers).json["result"]
+    assert body["camera_ids"] == request.camera_ids
+    assert body["state"] == "open"
+    assert body["version"] == 1
