@@ -1,7 +1,7 @@
 """Form fields shared by the screens, built from the model field rules."""
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from wtforms import FloatField, IntegerField, SelectField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..models.validation import LAT_RANGE, LON_RANGE
 
@@ -27,13 +27,13 @@ def number_field(label: str, bounds, *, required: bool = True, description: str 
         label,
         description=description,
         widget=BS3TextFieldWidget(),
-        validators=[DataRequired() if required else Optional(), NumberRange(low, high)],
+        validators=[InputRequired() if required else Optional(), NumberRange(low, high)],
     )
 
 
 def latlon_fields(required: bool = True) -> dict:
     """lat/lon inputs that write the model's point location."""
-    presence = DataRequired() if required else Optional()
+    presence = InputRequired() if required else Optional()
 
     def field(label, bounds, hint):
         return FloatField(

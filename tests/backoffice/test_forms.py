@@ -1,0 +1,77 @@
+"""Registry Staff forms: lat/lon inputs, field rules shown next to the field, input kept."""
+import pytest
+
+from backoffice.extensions import db
+from backoffice.models import Camera, Registration
+from tests import factories
+from tests.auth import csrf_token, login
+
+
+def camera_form(reg_id: int, **overrides) -> dict:
+    data = {
+        "registration": str(reg_id),
+        "label": "Side gate",
+        "lat": "35.39",
+        "lon": "-119.05",
+        "direction_deg": "45",
+        "fov_deg": "90",
+        "range_m": "30",
+        "retention_days": "14",
+        "recording_mode": "motion",
+        "system_type": "dvr_nvr",
+        "make_model": "Acme NVR-8",
+        "overlooks": "Alley behind the store",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_adds_a_camera_through_the_form(client):
+    reg = factories.registration(cameras=0)
+    login(client, "staff")
+    data = camera_form(reg.id, csrf_token=csrf_token(client, "/cameraview/add"))
+    response = client.post("/cameraview/add", data=data)
+    assert response.status_code == 302
+    camera = db.session.query(Camera).filter_by(label="Side gate").one()
+    assert (camera.lat, camera.lon) == pytest.approx((35.39, -119.05))
+    assert camera.recording_mode == "motion"
+
+
+@pytest.mark.parametrize(
+    "field, value", [("fov_deg", "0"), ("direction_deg", "400"), ("retention_days", "0"), ("lat", "99")]
+)
+def test_bad_value_is_shown_next_to_the_field_and_input_is_kept(client, field, value):
+    reg = factories.registration(cameras=0)
+    login(client, "staff")
+    data = camera_form(reg.id, csrf_token=csrf_token(client, "/cameraview/add"), **{field: value})
+    response = client.post("/cameraview/add", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Number must be between" in html
+    assert 'value="Alley behind the store"' in html  # what was typed is kept
+    assert db.session.query(Camera).filter_by(label="Side gate").count() == 0
+
+
+def test_form_without_csrf_token_is_refused(client):
+    reg = factories.registration(cameras=0)
+    login(client, "staff")
+    client.post("/cameraview/add", data=camera_form(reg.id))
+    assert db.session.query(Camera).filter_by(label="Side gate").count() == 0
+
+
+def test_edit_form_shows_and_moves_the_location(client):
+    reg = factories.registration(lat=35.30, lon=-119.00)
+    login(client, "staff")
+    page = client.get(f"/registrationview/edit/{reg.id}").get_data(as_text=True)
+    assert 'value="35.3"' in page
+    data = {
+        "owner": str(reg.owner_id), "address": reg.address, "city": reg.city, "state": "CA",
+        "postal_code": "93301", "lat": "35.31", "lon": "-119.01", "status": "active",
+        "terms_version": "", "next_confirmation_due": "", "notes": "",
+        "csrf_token": csrf_token(client, f"/registrationview/edit/{reg.id}"),
+    }
+    response = client.post(f"/registrationview/edit/{reg.id}", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Registration, reg.id)
+    assert (moved.lat, moved.lon) == pytest.approx((35.31, -119.01))
