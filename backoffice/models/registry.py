@@ -133,7 +133,7 @@ class Camera(TimestampMixin, LocatedMixin, Model):
     make_model: Mapped[str | None] = mapped_column(String(100))
     overlooks: Mapped[str | None] = mapped_column(String(300))
 
-    registration: Mapped[Registration] = relationship(back_populates="cameras")
+    registration: Mapped[Registration] = relationship(back_populates="cameras", lazy="joined")
 
     @validates("direction_deg")
     def _check_direction(self, _key, value):

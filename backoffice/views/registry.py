@@ -20,7 +20,7 @@ from ..models.validation import (
     RETENTION_RANGE,
     SYSTEM_TYPES,
 )
-from .forms import choice_field, latlon_fields, number_field
+from .forms import choice_field, latlon_fields, number_field, reference_field
 
 READ_WRITE = {
     "list": "read",
@@ -63,7 +63,7 @@ class CameraView(RegistryModelView):
         "system_type",
     ]
     _form = [
-        "registration",
+        "registration_id",
         "label",
         "lat",
         "lon",
@@ -77,14 +77,16 @@ class CameraView(RegistryModelView):
         "overlooks",
     ]
     add_columns = edit_columns = _form
-    show_columns = _form + ["created_at", "updated_at"]
-    search_columns = ["label", "registration", "recording_mode", "system_type", "retention_days"]
+    show_columns = ["registration"] + _form[1:] + ["created_at", "updated_at"]
+    # No relationship filters: FAB renders them as a drop-down of every related row.
+    search_columns = ["label", "recording_mode", "system_type", "retention_days", "make_model"]
     label_columns = {
         "direction_deg": "Facing (° from north)",
         "fov_deg": "Field of view (°)",
         "range_m": "Range (m)",
         "retention_days": "Keeps footage (days)",
         "make_model": "Make / model",
+        "registration_id": "Registration number",
         "lat": "Latitude",
         "lon": "Longitude",
     }
@@ -93,6 +95,10 @@ class CameraView(RegistryModelView):
         "lat": "Leave empty to use the premises location",
     }
     add_form_extra_fields = edit_form_extra_fields = {
+        "registration_id": reference_field(
+            "Registration number", Registration, "registration",
+            "The number shown on the registration's page",
+        ),
         **latlon_fields(required=False),
         "direction_deg": number_field("Facing (° from north)", DIRECTION_RANGE, required=False),
         "fov_deg": number_field("Field of view (°)", FOV_RANGE),
@@ -109,9 +115,11 @@ class RegistrationView(RegistryModelView):
     datamodel = SQLAInterface(Registration)
     class_permission_name = "Registration"
     list_title = "Registrations"
-    list_columns = ["address", "city", "owner", "status", "next_confirmation_due", "last_confirmed_at"]
+    list_columns = [
+        "id", "address", "city", "owner", "status", "next_confirmation_due", "last_confirmed_at"
+    ]
     _form = [
-        "owner",
+        "owner_id",
         "address",
         "city",
         "state",
@@ -124,14 +132,24 @@ class RegistrationView(RegistryModelView):
         "notes",
     ]
     add_columns = edit_columns = _form
-    show_columns = _form + ["registered_at", "last_confirmed_at", "created_at", "updated_at"]
-    search_columns = ["address", "city", "postal_code", "status", "owner", "next_confirmation_due"]
+    show_columns = ["owner"] + _form[1:] + [
+        "registered_at", "last_confirmed_at", "created_at", "updated_at"
+    ]
+    search_columns = ["address", "city", "postal_code", "status", "next_confirmation_due"]
     order_columns = ["address", "city", "status", "next_confirmation_due", "last_confirmed_at"]
     base_order = ("id", "desc")
     related_views = [CameraView]
     show_template = "appbuilder/general/model/show_cascade.html"
-    label_columns = {"next_confirmation_due": "Confirmation due", "last_confirmed_at": "Last confirmed"}
+    label_columns = {
+        "id": "No.",
+        "owner_id": "Owner number",
+        "next_confirmation_due": "Confirmation due",
+        "last_confirmed_at": "Last confirmed",
+    }
     add_form_extra_fields = edit_form_extra_fields = {
+        "owner_id": reference_field(
+            "Owner number", Owner, "owner", "The number shown on the owner's page"
+        ),
         **latlon_fields(required=True),
         "status": choice_field("Status", REGISTRATION_STATUSES),
     }
@@ -153,13 +171,17 @@ class OwnerView(RegistryModelView):
     datamodel = SQLAInterface(Owner)
     class_permission_name = "Owner"
     list_title = "Owners"
-    list_columns = ["name", "organisation", "kind", "email", "phone", "preferred_contact"]
+    list_columns = ["id", "name", "organisation", "kind", "email", "phone", "preferred_contact"]
     _form = ["kind", "name", "organisation", "email", "phone", "preferred_contact", "language"]
     add_columns = edit_columns = _form
     show_columns = _form + ["created_at", "updated_at"]
     search_columns = ["name", "organisation", "email", "phone", "kind"]
     related_views = [RegistrationView]
-    label_columns = {"organisation": "Organisation", "preferred_contact": "Preferred contact"}
+    label_columns = {
+        "id": "No.",
+        "organisation": "Organisation",
+        "preferred_contact": "Preferred contact",
+    }
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field("Kind", OWNER_KINDS),
         "preferred_contact": choice_field("Preferred contact", CONTACT_METHODS),

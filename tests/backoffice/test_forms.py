@@ -9,7 +9,7 @@ from tests.auth import csrf_token, login
 
 def camera_form(reg_id: int, **overrides) -> dict:
     data = {
-        "registration": str(reg_id),
+        "registration_id": str(reg_id),
         "label": "Side gate",
         "lat": "35.39",
         "lon": "-119.05",
@@ -65,7 +65,7 @@ def test_edit_form_shows_and_moves_the_location(client):
     page = client.get(f"/registrationview/edit/{reg.id}").get_data(as_text=True)
     assert 'value="35.3"' in page
     data = {
-        "owner": str(reg.owner_id), "address": reg.address, "city": reg.city, "state": "CA",
+        "owner_id": str(reg.owner_id), "address": reg.address, "city": reg.city, "state": "CA",
         "postal_code": "93301", "lat": "35.31", "lon": "-119.01", "status": "active",
         "terms_version": "", "next_confirmation_due": "", "notes": "",
         "csrf_token": csrf_token(client, f"/registrationview/edit/{reg.id}"),
@@ -75,3 +75,31 @@ def test_edit_form_shows_and_moves_the_location(client):
     db.session.expire_all()
     moved = db.session.get(Registration, reg.id)
     assert (moved.lat, moved.lon) == pytest.approx((35.31, -119.01))
+
+
+def test_unknown_registration_number_is_explained(client):
+    login(client, "staff")
+    data = camera_form(999999, csrf_token=csrf_token(client, "/cameraview/add"))
+    html = client.post("/cameraview/add", data=data).get_data(as_text=True)
+    assert "There is no registration number 999999." in html
+    assert db.session.query(Camera).filter_by(label="Side gate").count() == 0
+
+
+def test_add_camera_from_the_registration_page_fills_in_its_number(client):
+    reg = factories.registration(cameras=0)
+    login(client, "staff")
+    html = client.get(f"/cameraview/add?_flt_0_registration={reg.id}").get_data(as_text=True)
+    assert f'name="registration_id" type="text" value="{reg.id}"' in html or (
+        f'value="{reg.id}"' in html and 'name="registration_id"' in html
+    )
+
+
+def test_list_and_form_pages_do_not_carry_every_related_record(client):
+    """Regression: relationship filters and drop-downs listed every owner on each page."""
+    regs = [factories.registration() for _ in range(12)]
+    login(client, "staff")
+    for url in ("/registrationview/list/?psize_RegistrationView=3", "/registrationview/add",
+                "/cameraview/list/?psize_CameraView=3", "/cameraview/add"):
+        html = client.get(url).get_data(as_text=True)
+        shown = [r for r in regs if r.owner.name in html]
+        assert len(shown) <= 3, url
