@@ -63,6 +63,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application: the only way to get one."""
     app = Flask(__name__, instance_relative_config=False)
     _load_config(app, overrides)
+    # FAB warns once per non-filterable column (geometry, its own security models) on
+    # every start; that noise buries the one-line output of our commands.
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
     from . import models  # noqa: F401  (register the tables on the metadata)
 

@@ -1,0 +1,169 @@
+"""`flask registry demo-data`: a believable county around Bakersfield and the demo accounts."""
+import math
+import re
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import delete
+from werkzeug.security import check_password_hash
+
+from backoffice.extensions import db
+from backoffice.models import Agency, AgencyUser, Camera, Owner, Registration
+from tests.factories import BAKERSFIELD
+
+# SPEC §6: one user per role, five in the first agency and two in the second.
+DEMO_USERS = {
+    "admin": ("Admin", 0),
+    "staff": ("Registry Staff", 0),
+    "investigator": ("Investigator", 0),
+    "supervisor": ("Supervisor", 0),
+    "auditor": ("Auditor", 0),
+    "investigator2": ("Investigator", 1),
+    "supervisor2": ("Supervisor", 1),
+}
+
+
+def demo(runner, *args: str, cameras: int = 200):
+    """Run demo-data and insist that it succeeded."""
+    result = runner.invoke(args=["registry", "demo-data", "--cameras", str(cameras), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def counts() -> tuple[int, int, int]:
+    """How many owners, registrations and cameras exist."""
+    return tuple(db.session.query(model).count() for model in (Owner, Registration, Camera))
+
+
+def distance_m(lat: float, lon: float) -> float:
+    """Great-circle distance from downtown Bakersfield in metres."""
+    lat0, lon0 = map(math.radians, BAKERSFIELD)
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    a = math.sin((lat1 - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat1) * math.sin(
+        (lon1 - lon0) / 2
+    ) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def snapshot() -> list[tuple]:
+    """Everything the generator decides (dates aside, which follow the calendar), in order."""
+    cameras = db.session.query(Camera).join(Camera.registration).order_by(Camera.id).all()
+    return [
+        (
+            c.registration.owner.kind, c.registration.owner.name, c.registration.owner.email,
+            c.registration.owner.phone, c.registration.address, c.registration.city,
+            c.registration.postal_code, c.registration.status, c.label, c.direction_deg,
+            c.fov_deg, c.range_m, c.retention_days, c.recording_mode, c.system_type,
+            c.make_model, round(c.lat, 7), round(c.lon, 7),
+        )
+        for c in cameras
+    ]
+
+
+def clear_registry() -> None:
+    """Remove every owner, registration and camera (inside the test's transaction)."""
+    for model in (Camera, Registration, Owner):
+        db.session.execute(delete(model))
+    db.session.expunge_all()
+
+
+def test_creates_exactly_the_requested_number_of_cameras(runner):
+    result = demo(runner)
+    assert db.session.query(Camera).count() == 200
+    owners, registrations, _ = counts()
+    assert 0 < owners <= registrations < 200  # 1–4 cameras a home, more at businesses
+    assert result.output.strip().splitlines()[-1].startswith("demo-data: ")
+    assert "200 cameras" in result.output
+
+
+def test_creates_both_agencies_and_the_demo_users(runner, app):
+    # Start from nothing so that the command, not the test seed, creates the accounts.
+    for user in db.session.query(AgencyUser).all():
+        db.session.delete(user)
+    db.session.flush()
+    db.session.execute(delete(Agency))
+    demo(runner, cameras=5)
+    agencies = db.session.query(Agency).order_by(Agency.id).all()
+    assert len(agencies) == 2
+    users = {user.username: user for user in db.session.query(AgencyUser)}
+    assert set(users) == set(DEMO_USERS)
+    for username, (role, agency_index) in DEMO_USERS.items():
+        user = users[username]
+        assert [r.name for r in user.roles] == [role]
+        assert user.agency_id == agencies[agency_index].id
+        assert check_password_hash(user.password, app.config["DEMO_PASSWORD"])
+
+
+def test_status_mix_includes_every_status_with_consistent_dates(runner):
+    demo(runner)
+    registrations = db.session.query(Registration).all()
+    statuses = [r.status for r in registrations]
+    assert set(statuses) == {"active", "pending", "lapsed", "withdrawn"}
+    assert statuses.count("active") > len(statuses) * 0.75
+    today = date.today()
+    for r in registrations:
+        assert r.registered_at is not None
+        if r.status == "active":
+            assert r.next_confirmation_due >= today
+        elif r.status == "lapsed":
+            assert r.next_confirmation_due < today - timedelta(days=30)
+        elif r.status == "pending":
+            assert r.last_confirmed_at is None
+        if r.last_confirmed_at is not None:
+            assert r.registered_at <= r.last_confirmed_at
+
+
+def test_every_location_is_within_15_km_of_bakersfield(runner):
+    demo(runner)
+    located = db.session.query(Registration).all() + db.session.query(Camera).all()
+    assert max(distance_m(item.lat, item.lon) for item in located) < 15_000
+
+
+def test_cameras_and_owners_look_real_but_are_fictional(runner):
+    demo(runner)
+    cameras = db.session.query(Camera).all()
+    domes = [c for c in cameras if c.direction_deg is None]
+    assert domes and all(c.fov_deg == 360 for c in domes)
+    assert {c.system_type for c in cameras} == {"dvr_nvr", "cloud_doorbell", "standalone"}
+    assert all(c.retention_days in (30, 60) for c in cameras if c.system_type == "cloud_doorbell")
+    owners = db.session.query(Owner).all()
+    assert {o.kind for o in owners} == {"resident", "business"}
+    assert all(o.organisation for o in owners if o.kind == "business")
+    for owner in owners:
+        assert owner.email or owner.phone
+        if owner.email:
+            assert re.search(r"[@.]example\.(com|net|org)$", owner.email)
+        if owner.phone:
+            assert re.fullmatch(r"661-555-01\d\d", owner.phone)
+
+
+def test_if_empty_leaves_an_existing_registry_alone_but_ensures_accounts(runner):
+    demo(runner, "--if-empty")
+    before = counts()
+    assert before[2] == 200
+    db.session.delete(db.session.query(AgencyUser).filter_by(username="auditor").one())
+    db.session.flush()
+    result = demo(runner, "--if-empty")
+    assert counts() == before
+    assert "already exist" in result.output
+    assert db.session.query(AgencyUser).filter_by(username="auditor").count() == 1
+
+
+def test_same_seed_gives_the_same_county(runner):
+    demo(runner, "--seed", "7")
+    first = snapshot()
+    clear_registry()
+    demo(runner, "--seed", "7")
+    assert snapshot() == first
+    clear_registry()
+    demo(runner, "--seed", "8")
+    assert snapshot() != first
+
+
+def test_default_county_is_created_quickly(runner):
+    started = time.perf_counter()
+    result = runner.invoke(args=["registry", "demo-data"])
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Camera).count() == 2000
+    assert elapsed < 10
