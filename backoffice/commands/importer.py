@@ -6,7 +6,7 @@ import click
 from ..audit import record
 from ..cli import fail, registry_cli
 from ..extensions import db
-from ..importer import ImportFileError, check_rows, import_rows, read_file
+from ..importing import ImportFileError, check_rows, import_rows, read_file
 
 
 @registry_cli.command("import")
