@@ -1,1 +1,2 @@
 """CLI commands, one module per job."""
+from . import confirmations  # noqa: F401
