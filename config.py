@@ -63,3 +63,6 @@ LAPSED_PURGE_DAYS = int(os.environ.get("LAPSED_PURGE_DAYS", "365"))
 PORTAL_MAX_CAMERAS = int(os.environ.get("PORTAL_MAX_CAMERAS", "20"))
 PORTAL_MAX_BYTES = int(os.environ.get("PORTAL_MAX_BYTES", str(64 * 1024)))
 PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/minute;60/hour")
+# Flask-Limiter (the instance Flask-AppBuilder creates); memory:// is per process.
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -20,7 +20,9 @@ SELF_SERVICE = [
     ("AgencyUserView", "userinfoedit"),
 ]
 
-REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
+REGISTRY_MENUS = [
+    "Registry", "Owners", "Registrations", "Due for confirmation", "Cameras", "Review queue"
+]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -30,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Registration", WRITE),
         ("Camera", READ),
         ("Camera", WRITE),
+        ("RegistrationReview", READ),
+        ("RegistrationReview", WRITE),
         ("Agency", READ),
         *[(menu, MENU) for menu in REGISTRY_MENUS],
     ],

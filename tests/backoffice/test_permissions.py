@@ -32,6 +32,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Registration", "can_write"): {STAFF},
     ("Camera", "can_read"): {STAFF} | LAW,
     ("Camera", "can_write"): {STAFF},
+    ("RegistrationReview", "can_read"): {STAFF},
+    ("RegistrationReview", "can_write"): {STAFF},
     ("Agency", "can_read"): EVERYONE,
     ("Agency", "can_write"): NOBODY,
     # case data
@@ -46,6 +48,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Registrations", "menu_access"): {STAFF},
     ("Due for confirmation", "menu_access"): {STAFF},
     ("Cameras", "menu_access"): {STAFF},
+    ("Review queue", "menu_access"): {STAFF},
     ("Security", "menu_access"): NOBODY,
     ("Agencies", "menu_access"): NOBODY,
     ("List Users", "menu_access"): NOBODY,

@@ -44,3 +44,38 @@ def last_link(mailbox, address: str, kind: str) -> str:
 def token_of(path: str) -> str:
     """The token at the end of a link path."""
     return path.rsplit("/", 1)[1]
+
+
+def form_data(csrf: str, email="ana@example.net", cameras=1, **overrides) -> dict:
+    """The registration form as a browser would post it."""
+    data = {
+        "csrf_token": csrf,
+        "terms_version": "2026-1",
+        "kind": "resident",
+        "name": "Ana Ruiz",
+        "email": email,
+        "phone": "661-555-0100",
+        "preferred_contact": "email",
+        "address": "1200 Truxtun Avenue",
+        "city": "Bakersfield",
+        "state": "CA",
+        "postal_code": "93301",
+        "lat": "35.3739",
+        "lon": "-119.0191",
+        "accept_terms": "y",
+        "website": "",
+    }
+    for i in range(cameras):
+        data.update({
+            f"cameras-{i}-label": f"Camera {i + 1}",
+            f"cameras-{i}-overlooks": "the street",
+            f"cameras-{i}-direction": "90",
+            f"cameras-{i}-direction_deg": "",
+            f"cameras-{i}-fov_deg": "100",
+            f"cameras-{i}-recording_mode": "continuous",
+            f"cameras-{i}-retention_days": "14",
+            f"cameras-{i}-system_type": "dvr_nvr",
+            f"cameras-{i}-make_model": "Acme X1",
+        })
+    data.update(overrides)
+    return data
