@@ -114,15 +114,20 @@ def import_points(stream: IO[str], step=lambda: None) -> ImportSummary:
     return summary
 
 
+def _starts_with(key: str):
+    """search_key LIKE 'key%' with the wildcards in key escaped."""
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return AddressPoint.search_key.like(f"{escaped}%", escape="\\")
+
+
 def suggest(query: str, limit: int = 8) -> list[dict]:
     """Address points starting with what the owner typed (case and abbreviations ignored)."""
     key = normalise_address(query)[:100]
     if len(key) < 3:
         return []
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = db.session.execute(
         select(AddressPoint)
-        .where(AddressPoint.search_key.like(f"{escaped}%", escape="\\"))
+        .where(_starts_with(key))
         .order_by(AddressPoint.search_key)
         .limit(limit)
     ).scalars()
@@ -144,6 +149,6 @@ def locate(address: str, city: str) -> tuple[float, float] | None:
     """The point of an exactly known address, for owners who did not place a pin."""
     key = normalise_address(address, city)
     point = db.session.execute(
-        select(AddressPoint).where(AddressPoint.search_key.like(f"{key}%")).limit(2)
+        select(AddressPoint).where(_starts_with(key)).limit(2)
     ).scalars().all()
     return (point[0].lat, point[0].lon) if len(point) == 1 else None
