@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuz
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-only setup system-deps assets db demo bench clean
+.PHONY: run test test-only setup system-deps assets translations db demo bench clean
 
 run: demo
 	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -38,6 +38,14 @@ $(LEAFLET_DIR)/leaflet.js: package.json
 	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 		node_modules/leaflet/dist/images $(LEAFLET_DIR)/
 	touch $@
+
+# Re-extract the portal's strings, merge them into the Spanish catalogue, compile it.
+PORTAL_I18N := backoffice/portal/translations
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+		-o $(PORTAL_I18N)/messages.pot .
+	$(BIN)/pybabel update -i $(PORTAL_I18N)/messages.pot -d $(PORTAL_I18N) --no-location
+	$(BIN)/pybabel compile -d $(PORTAL_I18N)
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

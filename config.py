@@ -66,3 +66,5 @@ PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/minute;60/hour")
 # Flask-Limiter (the instance Flask-AppBuilder creates); memory:// is per process.
 RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+# Flask-AppBuilder puts its own catalogues first; the portal's Spanish lives with the portal.
+BABEL_TRANSLATION_DIRECTORIES = "translations;portal/translations"

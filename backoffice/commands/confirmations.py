@@ -25,7 +25,7 @@ def send_confirmations(today) -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Run as if today were this date (YYYY-MM-DD).")
 def lapse(today) -> None:
-    """Lapse registrations 30 days overdue; purge long-lapsed and withdrawn personal data."""
+    """Lapse registrations 30 days overdue; purge long-lapsed, withdrawn and unverified data."""
     from datetime import datetime, timezone
 
     day = today.date() if today else date.today()
@@ -33,5 +33,6 @@ def lapse(today) -> None:
     summary = jobs.lapse(day, now)
     click.echo(
         f"lapsed {summary.lapsed}, purged {summary.purged}, "
-        f"removed after a hold ended {summary.removed_after_hold}, still held {summary.held}"
+        f"removed after a hold ended {summary.removed_after_hold}, still held {summary.held}, "
+        f"unverified submissions deleted {summary.unverified_deleted}"
     )

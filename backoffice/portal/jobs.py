@@ -92,6 +92,7 @@ class LapseSummary:
     purged: int = 0
     held: int = 0
     removed_after_hold: int = 0
+    unverified_deleted: int = 0
 
 
 def lapse_overdue(today: date) -> int:
@@ -146,4 +147,23 @@ def lapse(today: date | None = None, now: datetime | None = None) -> LapseSummar
         )
     ).scalars().all()
     _remove_unless_held(on_hold, summary, "removed_after_hold")
+    summary.unverified_deleted = delete_unverified(now)
     return summary
+
+
+def delete_unverified(now: datetime) -> int:
+    """Submissions whose email was never verified are deleted once their link has expired."""
+    cutoff = now - timedelta(seconds=current_app.config["VERIFY_LINK_MAX_AGE_S"] + 24 * 3600)
+    stale = db.session.execute(
+        select(Registration)
+        .join(RegistrationLifecycle)
+        .where(
+            Registration.status == "pending",
+            RegistrationLifecycle.verified_at.is_(None),
+            RegistrationLifecycle.submitted_at < cutoff,
+        )
+    ).scalars().all()
+    for registration in stale:
+        remove_personal_data(registration)
+    db.session.commit()
+    return len(stale)

@@ -15,8 +15,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Registration
@@ -36,6 +37,17 @@ bp = Blueprint(
     static_url_path="/static",
 )
 LANGUAGE_KEY = "portal_language"
+# Messages raised by the lifecycle commands, shown translated (listed so extraction finds them).
+SERVICE_MESSAGES = (
+    _l("This link is not valid."),
+    _l("This link has expired."),
+    _l("This link has already been used."),
+    _l("This link has been replaced by a newer one. Use the latest email we sent you."),
+    _l("The terms have changed: please read and accept them again."),
+    _l("Add at least one camera."),
+    _l("Keep at least one camera, or withdraw the registration."),
+    _l("is not a valid email address"),
+)
 
 
 @bp.before_request
@@ -47,6 +59,7 @@ def _limit_size():
     lang = request.args.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session[LANGUAGE_KEY] = lang
+    refresh()  # choose the locale for this request, not one cached on a shared app context
 
 
 def portal_language() -> str:

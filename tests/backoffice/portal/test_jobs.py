@@ -131,3 +131,18 @@ def test_access_log_shows_agency_date_purpose_but_no_officer(ctx, client, mailbo
     assert "Owner contact viewed" in html
     assert investigator.username not in html and investigator.first_name not in html
     assert "Portal updated" not in html
+
+
+def test_unverified_submissions_are_deleted_after_their_link_expires(ctx, mailbox):
+    from backoffice.portal.records import lifecycle_of as lifecycle
+    from tests.backoffice.portal.helpers import submission
+
+    stale = db.session.get(Registration, services.submit_registration(submission()).registration_id)
+    now = datetime.now(timezone.utc)
+    lifecycle(stale).submitted_at = now - timedelta(days=9)
+    fresh_id = services.submit_registration(submission(email="fresh@example.net")).registration_id
+    stale_id = stale.id
+    summary = jobs.lapse(now.date(), now)
+    assert summary.unverified_deleted == 1
+    assert db.session.get(Registration, stale_id) is None
+    assert db.session.get(Registration, fresh_id) is not None
