@@ -189,3 +189,17 @@ def test_only_registry_staff_and_admin_reach_the_queue(client):
         status = browser.get("/review/").status_code
         browser.get("/logout/")
         assert (status == 200) == allowed, username
+
+
+def test_posts_are_rate_limited_per_client(client, mailbox):
+    app = client.application
+    app.config["PORTAL_RATE_LIMIT"], saved = "2/minute", app.config["PORTAL_RATE_LIMIT"]
+    try:
+        statuses = [_register(client, email=f"r{i}@example.net", name="").status_code for i in range(3)]
+        page = _register(client, name="")
+    finally:
+        app.config["PORTAL_RATE_LIMIT"] = saved
+        app.appbuilder.sm.limiter.reset()
+    assert statuses == [400, 400, 429]
+    assert page.status_code == 429 and "Too many attempts" in page.get_data(as_text=True)
+    assert client.get("/register").status_code == 200
