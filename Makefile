@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
 SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuzz-subset0 \
-	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-only setup system-deps assets translations db demo bench clean
