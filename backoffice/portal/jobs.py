@@ -40,6 +40,8 @@ def due_registrations(today: date) -> list[int]:
 def send_confirmation(registration_id: int) -> str:
     """Email one registration's confirmation request once per due date: sent, skipped or failed."""
     registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.status != "active":
+        return "skipped"
     due = registration.next_confirmation_due
     notice = db.session.execute(
         select(ConfirmationNotice).where(

@@ -54,14 +54,15 @@ class ReviewQueueView(BaseView):
             return self.render_template("review/queue.html", registrations=[]), 404
         return self._page(registration)
 
-    def _act(self, pk: int, form, action, done: str):
+    def _act(self, pk: int, form, form_name: str, action, done: str):
+        """Validate the form, run the command, and report the outcome."""
         registration = db.session.get(Registration, pk)
         if registration is None:
             flash("That registration no longer exists.", "danger")
             return redirect(url_for(".queue"))
         if not form.validate_on_submit():
-            return self._page(registration, **{f"{form.__class__.__name__[:-4].lower()}_form": form}
-                              if not isinstance(form, ApproveForm) else {}, status=400)
+            forms = {form_name: form} if form_name else {}
+            return self._page(registration, status=400, **forms)
         try:
             action(registration)
         except (services.PortalError, FieldError) as error:
@@ -75,7 +76,7 @@ class ReviewQueueView(BaseView):
     @has_access
     def approve(self, pk: int):
         """Approve: active for a year; the owner is emailed the management link."""
-        return self._act(pk, ApproveForm(), lambda r: services.approve(r.id, current_user()),
+        return self._act(pk, ApproveForm(), "", lambda r: services.approve(r.id, current_user()),
                          "Approved; the owner has been emailed their management link.")
 
     @expose("/<int:pk>/reject", methods=["POST"])
@@ -83,7 +84,7 @@ class ReviewQueueView(BaseView):
     def reject(self, pk: int):
         """Reject with the reason the owner will read."""
         form = RejectForm()
-        return self._act(pk, form, lambda r: services.reject(r.id, current_user(), form.reason.data),
+        return self._act(pk, form, "reject_form", lambda r: services.reject(r.id, current_user(), form.reason.data),
                          "Rejected; the owner has been told why and their details deleted.")
 
     @expose("/<int:pk>/merge", methods=["POST"])
@@ -91,7 +92,7 @@ class ReviewQueueView(BaseView):
     def merge(self, pk: int):
         """Merge into an existing registration."""
         form = MergeForm()
-        return self._act(pk, form, lambda r: services.merge(r.id, form.target_id.data, current_user()),
+        return self._act(pk, form, "merge_form", lambda r: services.merge(r.id, form.target_id.data, current_user()),
                          "Merged into the existing registration.")
 
 

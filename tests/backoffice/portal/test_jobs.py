@@ -146,3 +146,13 @@ def test_unverified_submissions_are_deleted_after_their_link_expires(ctx, mailbo
     assert summary.unverified_deleted == 1
     assert db.session.get(Registration, stale_id) is None
     assert db.session.get(Registration, fresh_id) is not None
+
+
+def test_confirmation_email_is_in_the_owners_language(ctx, mailbox):
+    from email.header import decode_header, make_header
+
+    owner = factories.owner(email="es@example.net", language="es")
+    factories.registration(owner=owner, next_confirmation_due=TODAY)
+    jobs.send_confirmations(TODAY)
+    [message] = mailbox.to("es@example.net")
+    assert str(make_header(decode_header(message["Subject"]))) == "Confirme sus datos del Registro de Cámaras"
