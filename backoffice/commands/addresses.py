@@ -9,8 +9,12 @@ from ..portal.addresses import AddressFileError, import_points
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 def import_addresses(file) -> None:
     """Load address points (CSV: number, street, unit, city, state, zip, lat, lon)."""
+    rows = 0
+    if file.seekable():
+        rows = max(sum(1 for _ in file) - 1, 0)
+        file.seek(0)
     try:
-        with click.progressbar(length=0, label="Address points", show_pos=True) as bar:
+        with click.progressbar(length=rows, label="Address points", show_pos=True) as bar:
             summary = import_points(file, step=lambda: bar.update(1))
     except AddressFileError as exc:
         fail(f"{file.name}: {exc}; nothing was imported")

@@ -4,10 +4,10 @@ Emails go out after the commit (a mail failure never undoes a decision). Expired
 reused links raise TokenError / LinkUsedError with a message fit for the owner.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
@@ -17,7 +17,7 @@ from ..models.validation import FieldError, check_email
 from ..tokens import TokenError
 from . import notify
 from .links import CONFIRM, MANAGE, VERIFY, read_link, use_once
-from .records import (  # noqa: F401  (is_held is part of the service API)
+from .records import (
     add_year,
     current_terms,
     find_duplicate,
@@ -394,10 +394,3 @@ def remove_personal_data(registration: Registration) -> str:
     lifecycle_of(registration).pii_removed_at = utcnow()
     db.session.flush()
     return "anonymised"
-
-
-def pending_count() -> int:
-    """How many verified registrations wait for review."""
-    from .records import review_queue
-
-    return db.session.execute(select(func.count()).select_from(review_queue().subquery())).scalar()

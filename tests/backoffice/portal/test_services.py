@@ -1,5 +1,5 @@
 """The owner lifecycle as commands: submit, verify, review, confirm, update, withdraw."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
