@@ -79,6 +79,13 @@ def withdrawn(registration: Registration) -> Message:
     return _message(registration, "withdrawn", _l("Your registration has been withdrawn"))
 
 
+def email_changed(registration: Registration, old_address: str) -> Message:
+    """Tell the previous address that the email was changed (sent to the old address)."""
+    message = _message(registration, "email_changed", _l("Your Camera Registry email was changed"))
+    message.to = old_address
+    return message
+
+
 def confirmation_due(registration: Registration, due: date) -> Message:
     """The annual check: confirm in one click, or update."""
     confirm = link_url(CONFIRM, {"r": registration.id, "due": due.isoformat()}, single_use=True)

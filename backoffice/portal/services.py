@@ -336,6 +336,7 @@ def update_registration(
     if not cameras:
         raise FieldError("cameras", "Keep at least one camera, or withdraw the registration.")
     email = check_email("email", owner.get("email"), allow_none=False)
+    old_email = registration.owner.email
     _apply_owner(registration.owner, {**owner, "email": email})
     _apply_premises(registration, premises)
     moved_from = (registration.lat, registration.lon)
@@ -344,6 +345,8 @@ def update_registration(
     _confirmed(registration, today)
     audit.record("portal.updated", object_type="registration", object_id=registration.id)
     db.session.commit()
+    if old_email and old_email != email:
+        notify.deliver_quietly(notify.email_changed(registration, old_email))
     return notes
 
 

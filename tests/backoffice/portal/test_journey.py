@@ -76,6 +76,7 @@ def test_register_verify_approve_confirm_update_withdraw(client, mailbox, runner
     assert response.status_code == 200, response.get_data(as_text=True)
     assert "Saved" in response.get_data(as_text=True)
     assert registration.owner.name == "Ana Ruiz-Lopez"
+    assert not [m for m in mailbox.to(ANA) if "email was changed" in m["Subject"]]
     assert [c.label for c in registration.cameras] == ["Front gate"]
 
     # Withdraw: personal data removed at once (nothing holds it); the link stops working.

@@ -131,3 +131,17 @@ def test_address_normalisation():
     assert normalise_address("1200 Truxtun Avenue", "Bakersfield") == normalise_address(
         "1200  TRUXTUN AVE.", "bakersfield"
     )
+
+
+def test_changing_the_email_warns_the_previous_address(ctx, mailbox):
+    from backoffice.portal.notify import manage_link
+    from tests.backoffice.portal.helpers import token_of as token
+
+    reg = _submitted_and_verified(mailbox)
+    services.approve(reg.id, factories.user("staff"))
+    sub = submission(email="new@example.net")
+    cameras = [{**c, "id": reg.cameras[0].id} for c in sub.cameras]
+    services.update_registration(token(manage_link(reg)), sub.owner, sub.premises, sub.lat, sub.lon, cameras)
+    assert reg.owner.email == "new@example.net"
+    [warning] = [m for m in mailbox.to("ana@example.net") if m["Subject"] == "Your Camera Registry email was changed"]
+    assert "new@example.net" in warning.get_payload()
