@@ -21,7 +21,13 @@ SELF_SERVICE = [
 ]
 
 REGISTRY_MENUS = [
-    "Registry", "Owners", "Registrations", "Due for confirmation", "Cameras", "Review queue"
+    "Registry",
+    "Owners",
+    "Registrations",
+    "Due for confirmation",
+    "Cameras",
+    "Review queue",
+    "Programme terms",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
@@ -34,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Camera", WRITE),
         ("RegistrationReview", READ),
         ("RegistrationReview", WRITE),
+        ("TermsVersion", READ),
         ("Agency", READ),
         *[(menu, MENU) for menu in REGISTRY_MENUS],
     ],

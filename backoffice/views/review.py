@@ -1,16 +1,20 @@
 """Registry Staff's review queue: verified registrations to approve, reject or merge."""
 from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from ..extensions import db
-from ..models import Registration
+from ..models import Registration, TermsVersion
 from ..models.validation import FieldError
 from ..portal import services
 from ..portal.forms import ApproveForm, MergeForm, RejectForm
 from ..portal.records import lifecycle_of, merge_candidates, review_queue
 from ..portal.views import register_portal
 from ..scoping import current_user
+from .registry import RegistryModelView
 
 
 class ReviewQueueView(BaseView):
@@ -96,9 +100,42 @@ class ReviewQueueView(BaseView):
                          "Merged into the existing registration.")
 
 
+class TermsVersionView(RegistryModelView):
+    """Programme terms: each version is kept as published, since owners accepted exactly that text."""
+
+    datamodel = SQLAInterface(TermsVersion)
+    class_permission_name = "TermsVersion"
+    list_title = "Programme terms"
+    list_columns = ["version", "published_at"]
+    show_columns = ["version", "published_at", "body_en", "body_es"]
+    add_columns = ["version", "body_en", "body_es"]
+    edit_columns = add_columns
+    base_order = ("published_at", "desc")
+    label_columns = {"body_en": "Terms (English)", "body_es": "Terms (Spanish)"}
+    description_columns = {"version": "A new version applies to every registration submitted from now on."}
+    add_form_extra_fields = {
+        "version": StringField("Version", validators=[
+            DataRequired(), Length(max=20), Regexp(r"^[\w.-]+$", message="Letters, digits, . - _ only")]),
+        "body_en": TextAreaField("Terms (English)", validators=[DataRequired()]),
+        "body_es": TextAreaField("Terms (Spanish)", validators=[DataRequired()]),
+    }
+
+    def pre_update(self, item):
+        """Published terms never change: owners accepted that exact text."""
+        db.session.rollback()
+        raise ValueError("Published terms cannot be changed: add a new version instead.")
+
+    def pre_delete(self, item):
+        """Terms that owners accepted are kept."""
+        raise ValueError("Published terms cannot be deleted: add a new version instead.")
+
+
 def register(appbuilder: AppBuilder) -> None:
-    """The review queue under Registry, and the public portal it serves."""
+    """The review queue and programme terms under Registry, and the public portal they serve."""
     appbuilder.add_view(
         ReviewQueueView, "Review queue", icon="fa-check-square-o", category="Registry"
+    )
+    appbuilder.add_view(
+        TermsVersionView, "Programme terms", icon="fa-file-text-o", category="Registry"
     )
     register_portal(current_app)

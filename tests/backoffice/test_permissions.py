@@ -34,6 +34,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Camera", "can_write"): {STAFF},
     ("RegistrationReview", "can_read"): {STAFF},
     ("RegistrationReview", "can_write"): {STAFF},
+    ("TermsVersion", "can_read"): {STAFF},
+    ("TermsVersion", "can_write"): NOBODY,
     ("Agency", "can_read"): EVERYONE,
     ("Agency", "can_write"): NOBODY,
     # case data
@@ -49,6 +51,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Due for confirmation", "menu_access"): {STAFF},
     ("Cameras", "menu_access"): {STAFF},
     ("Review queue", "menu_access"): {STAFF},
+    ("Programme terms", "menu_access"): {STAFF},
     ("Security", "menu_access"): NOBODY,
     ("Agencies", "menu_access"): NOBODY,
     ("List Users", "menu_access"): NOBODY,
