@@ -44,7 +44,7 @@ PORTAL_I18N := backoffice/portal/translations
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
 		-o $(PORTAL_I18N)/messages.pot .
-	$(BIN)/pybabel update -i $(PORTAL_I18N)/messages.pot -d $(PORTAL_I18N) --omit-header
+	$(BIN)/pybabel update -i $(PORTAL_I18N)/messages.pot -d $(PORTAL_I18N)
 	$(BIN)/pybabel compile -d $(PORTAL_I18N)
 
 $(BIN)/.installed: pyproject.toml constraints.txt

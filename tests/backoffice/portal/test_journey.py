@@ -204,3 +204,9 @@ def test_posts_are_rate_limited_per_client(client, mailbox):
     assert statuses == [400, 400, 429]
     assert page.status_code == 429 and "Too many attempts" in page.get_data(as_text=True)
     assert client.get("/register").status_code == 200
+
+
+def test_error_summary_links_to_each_field(client, mailbox):
+    html = _register(client, name="", **{"cameras-0-label": ""}).get_data(as_text=True)
+    assert '<a href="#name">Your name</a>' in html
+    assert '<a href="#cameras-0-label">Camera 1 — Camera name</a>' in html

@@ -44,3 +44,18 @@ def test_staff_screens_keep_their_own_language_setting(client):
     client.get("/register?lang=es")
     with client.session_transaction() as session:
         assert session.get("locale") in (None, "en")
+
+
+def test_every_portal_string_has_a_spanish_translation():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    base = Path(__file__).resolve().parents[3] / "backoffice" / "portal" / "translations"
+    template = {m.id for m in read_po((base / "messages.pot").open("rb")) if m.id}
+    spanish = read_po((base / "es" / "LC_MESSAGES" / "messages.po").open("rb"))
+    translated = {m.id for m in spanish if m.id and m.string and not m.fuzzy}
+    assert template <= translated, sorted(template - translated)
+    compiled = {m.id for m in read_mo((base / "es" / "LC_MESSAGES" / "messages.mo").open("rb")) if m.id}
+    assert translated <= compiled, "run `make translations` to recompile messages.mo"
