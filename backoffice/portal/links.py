@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import UsedLink
@@ -53,5 +54,8 @@ def use_once(purpose: str, payload: dict[str, Any]) -> None:
     ).first()
     if seen:
         raise LinkUsedError("This link has already been used.")
-    db.session.add(UsedLink(purpose=purpose, nonce=nonce))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent second click loses on the unique key
+            db.session.add(UsedLink(purpose=purpose, nonce=nonce))
+    except IntegrityError:
+        raise LinkUsedError("This link has already been used.") from None
