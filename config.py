@@ -52,3 +52,19 @@ TILE_URL = os.environ.get("TILE_URL", "")
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 PORT = int(os.environ.get("PORT", "8080"))
+
+# Public portal (issue: registration, verification, annual confirmation, withdrawal).
+VERIFY_LINK_MAX_AGE_S = int(os.environ.get("VERIFY_LINK_MAX_AGE_S", str(7 * 24 * 3600)))
+CONFIRM_LINK_MAX_AGE_S = int(os.environ.get("CONFIRM_LINK_MAX_AGE_S", str(60 * 24 * 3600)))
+MANAGE_LINK_MAX_AGE_S = int(os.environ.get("MANAGE_LINK_MAX_AGE_S", str(400 * 24 * 3600)))
+CONFIRMATION_LEAD_DAYS = int(os.environ.get("CONFIRMATION_LEAD_DAYS", "14"))
+LAPSE_AFTER_DAYS = int(os.environ.get("LAPSE_AFTER_DAYS", "30"))
+LAPSED_PURGE_DAYS = int(os.environ.get("LAPSED_PURGE_DAYS", "365"))
+PORTAL_MAX_CAMERAS = int(os.environ.get("PORTAL_MAX_CAMERAS", "20"))
+PORTAL_MAX_BYTES = int(os.environ.get("PORTAL_MAX_BYTES", str(64 * 1024)))
+PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/minute;60/hour")
+# Flask-Limiter (the instance Flask-AppBuilder creates); memory:// is per process.
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+# Flask-AppBuilder puts its own catalogues first; the portal's Spanish lives with the portal.
+BABEL_TRANSLATION_DIRECTORIES = "translations;portal/translations"

@@ -1,2 +1,2 @@
-"""CLI commands, one module per job."""
-from . import demo, importer  # noqa: F401  (each module registers its commands)
+"""CLI commands, one module per job (each module registers its commands on import)."""
+from . import addresses, confirmations, demo, importer  # noqa: F401

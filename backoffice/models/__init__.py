@@ -10,9 +10,21 @@ from .case import (
     footage_request_camera,
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
+from .portal import (
+    AddressPoint,
+    ConfirmationNotice,
+    RegistrationLifecycle,
+    TermsVersion,
+    UsedLink,
+)
 from .registry import Camera, Owner, Registration
 
 __all__ = [
+    "AddressPoint",
+    "ConfirmationNotice",
+    "RegistrationLifecycle",
+    "TermsVersion",
+    "UsedLink",
     "Agency",
     "AgencyUser",
     "AuditEvent",

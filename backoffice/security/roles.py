@@ -20,7 +20,15 @@ SELF_SERVICE = [
     ("AgencyUserView", "userinfoedit"),
 ]
 
-REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
+REGISTRY_MENUS = [
+    "Registry",
+    "Owners",
+    "Registrations",
+    "Due for confirmation",
+    "Cameras",
+    "Review queue",
+    "Programme terms",
+]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -30,6 +38,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Registration", WRITE),
         ("Camera", READ),
         ("Camera", WRITE),
+        ("RegistrationReview", READ),
+        ("RegistrationReview", WRITE),
+        ("TermsVersion", READ),
         ("Agency", READ),
         *[(menu, MENU) for menu in REGISTRY_MENUS],
     ],

@@ -1,0 +1,38 @@
+"""`flask registry send-confirmations` and `flask registry lapse`: the annual cycle."""
+from datetime import date
+
+import click
+
+from ..cli import registry_cli
+from ..portal import jobs
+
+
+@registry_cli.command("send-confirmations")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+def send_confirmations(today) -> None:
+    """Email every registration whose annual confirmation is due (safe to run again)."""
+    day = today.date() if today else date.today()
+    ids = jobs.due_registrations(day)
+    with click.progressbar(length=len(ids), label="Confirmation emails") as bar:
+        summary = jobs.send_confirmations(ids=ids, step=lambda: bar.update(1))
+    click.echo(f"sent {summary.sent}, skipped {summary.skipped}, failed {summary.failed}")
+    if summary.failed:
+        click.echo("failed emails are retried the next time this command runs")
+
+
+@registry_cli.command("lapse")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+def lapse(today) -> None:
+    """Lapse registrations 30 days overdue; purge long-lapsed, withdrawn and unverified data."""
+    from datetime import datetime, timezone
+
+    day = today.date() if today else date.today()
+    now = datetime.combine(day, datetime.now().time(), tzinfo=timezone.utc) if today else None
+    summary = jobs.lapse(day, now)
+    click.echo(
+        f"lapsed {summary.lapsed}, purged {summary.purged}, "
+        f"removed after a hold ended {summary.removed_after_hold}, still held {summary.held}, "
+        f"unverified submissions deleted {summary.unverified_deleted}"
+    )

@@ -1,0 +1,115 @@
+"""What the public portal keeps beyond the registry itself: terms, review state, links, notices."""
+from datetime import date, datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from .base import utcnow
+from .registry import Registration
+
+REVIEW_DECISIONS = ("approved", "rejected", "merged")
+
+
+class TermsVersion(Model):
+    """One published version of the programme terms, in each portal language."""
+
+    __tablename__ = "terms_version"
+
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    body_en: Mapped[str] = mapped_column(Text, nullable=False)
+    body_es: Mapped[str] = mapped_column(Text, nullable=False)
+
+    def body(self, language: str) -> str:
+        """The terms in a language, English when there is no translation."""
+        return self.body_es if language == "es" and self.body_es else self.body_en
+
+    def __repr__(self) -> str:
+        return self.version
+
+
+class RegistrationLifecycle(Model):
+    """A registration's way through the portal: verification, review, withdrawal, removal."""
+
+    __tablename__ = "registration_lifecycle"
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    review_decision: Mapped[str | None] = mapped_column(String(10))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
+    lapsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pii_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Changing the key voids every management link sent so far.
+    manage_key: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    registration: Mapped[Registration] = relationship(
+        backref=backref(
+            "lifecycle", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        ),
+    )
+
+
+class UsedLink(Model):
+    """A single-use emailed link that has been followed (its nonce, never the token)."""
+
+    __tablename__ = "used_link"
+    __table_args__ = (UniqueConstraint("purpose", "nonce"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    nonce: Mapped[str] = mapped_column(String(64), nullable=False)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class ConfirmationNotice(Model):
+    """The annual confirmation email for one registration and one due date."""
+
+    __tablename__ = "confirmation_notice"
+    __table_args__ = (UniqueConstraint("registration_id", "due_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class AddressPoint(Model):
+    """One of the county's address points, for offline address suggestions."""
+
+    __tablename__ = "address_point"
+    __table_args__ = (UniqueConstraint("address", "city", "postal_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(300), nullable=False)
+    city: Mapped[str] = mapped_column(String(100), nullable=False)
+    state: Mapped[str] = mapped_column(String(2), nullable=False, default="CA")
+    postal_code: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    search_key: Mapped[str] = mapped_column(String(400), nullable=False, index=True)
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    lon: Mapped[float] = mapped_column(Float, nullable=False)

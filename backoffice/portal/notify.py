@@ -1,0 +1,121 @@
+"""The emails owners receive, in their language, with the signed links they act through."""
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from ..mail import MailError, send_mail
+from ..models import Registration
+from .links import CONFIRM, MANAGE, VERIFY, link_url
+from .records import lifecycle_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Message:
+    """One email ready to send (built before personal data may be removed)."""
+
+    to: str
+    subject: str
+    text: str
+
+
+def _message(registration: Registration, template: str, subject, **context) -> Message:
+    owner = registration.owner
+    with force_locale(owner.language or "en"):
+        return Message(
+            to=owner.email,
+            subject=str(subject),
+            text=render_template(
+                f"portal/mail/{template}.txt", owner=owner, registration=registration, **context
+            ),
+        )
+
+
+def manage_link(registration: Registration) -> str:
+    """The current management link of a registration."""
+    return link_url(MANAGE, {"r": registration.id, "k": lifecycle_of(registration).manage_key})
+
+
+def verification(registration: Registration) -> Message:
+    """Please confirm your email address."""
+    link = link_url(VERIFY, {"r": registration.id}, single_use=True)
+    return _message(registration, "verify", _l("Confirm your email for the Camera Registry"), link=link)
+
+
+def already_registered(registration: Registration) -> Message:
+    """A second registration of the same premises: here is your management link."""
+    return _message(
+        registration, "already_registered", _l("You are already registered"), link=manage_link(registration)
+    )
+
+
+def approved(registration: Registration) -> Message:
+    """Welcome: approved, with the management link."""
+    return _message(
+        registration, "approved", _l("Your cameras are registered"), link=manage_link(registration)
+    )
+
+
+def rejected(registration: Registration, reason: str) -> Message:
+    """Not accepted, and why."""
+    return _message(registration, "rejected", _l("Your Camera Registry registration"), reason=reason)
+
+
+def merged(registration: Registration, target: Registration, same_owner: bool) -> Message:
+    """Joined to an existing registration."""
+    link = manage_link(target) if same_owner else None
+    return _message(
+        registration, "merged", _l("Your Camera Registry registration"), target=target, link=link
+    )
+
+
+def withdrawn(registration: Registration) -> Message:
+    """Withdrawal receipt."""
+    return _message(registration, "withdrawn", _l("Your registration has been withdrawn"))
+
+
+def email_changed(registration: Registration, old_address: str) -> Message:
+    """Tell the previous address that the email was changed (sent to the old address)."""
+    message = _message(registration, "email_changed", _l("Your Camera Registry email was changed"))
+    message.to = old_address
+    return message
+
+
+def confirmation_due(registration: Registration, due: date) -> Message:
+    """The annual check: confirm in one click, or update."""
+    confirm = link_url(CONFIRM, {"r": registration.id, "due": due.isoformat()}, single_use=True)
+    return _message(
+        registration,
+        "confirmation_due",
+        _l("Please confirm your Camera Registry details"),
+        confirm_link=confirm,
+        link=manage_link(registration),
+        due=due,
+    )
+
+
+def deliver(message: Message) -> None:
+    """Send now; MailError when the server fails."""
+    send_mail(message.to, message.subject, message.text)
+
+
+def deliver_quietly(message: Message | None) -> bool:
+    """Send, logging (not raising) a failure; True when sent."""
+    if message is None or not message.to:
+        return False
+    try:
+        deliver(message)
+    except MailError:
+        log.warning("portal email not sent (%s)", message.subject)
+        return False
+    return True
+
+
+def send_quietly(builder, registration: Registration) -> bool:
+    """Build one message for a registration and send it without raising."""
+    return deliver_quietly(builder(registration))

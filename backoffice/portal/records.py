@@ -1,0 +1,137 @@
+"""Queries the portal's commands share: duplicates, holds, current terms (no commits here)."""
+import re
+from datetime import date
+
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from ..models import (
+    EvidenceItem,
+    FootageRequest,
+    Owner,
+    Registration,
+    RegistrationLifecycle,
+    TermsVersion,
+)
+
+CLOSED_REQUEST_STATES = ("closed", "cancelled")
+_ABBREVIATIONS = {
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "boulevard": "blvd",
+    "lane": "ln",
+    "court": "ct",
+    "place": "pl",
+    "highway": "hwy",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "apartment": "apt",
+    "suite": "ste",
+}
+
+
+def normalise_address(*parts: str | None) -> str:
+    """A comparison key for an address: case, punctuation and common abbreviations ignored."""
+    words = re.sub(r"[^a-z0-9]+", " ", " ".join(p or "" for p in parts).lower()).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def add_year(day: date) -> date:
+    """The same day next year (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def current_terms() -> TermsVersion:
+    """The latest published terms."""
+    return db.session.execute(
+        select(TermsVersion).order_by(TermsVersion.published_at.desc()).limit(1)
+    ).scalar_one()
+
+
+def find_duplicate(email: str, address: str, city: str, postal_code: str | None):
+    """A live registration with the same owner email and the same address, or None."""
+    key = normalise_address(address, city)
+    candidates = db.session.execute(
+        select(Registration)
+        .join(Owner)
+        .where(Owner.email == email, Registration.status != "withdrawn")
+        .order_by(Registration.id)
+    ).scalars()
+    for registration in candidates:
+        if normalise_address(registration.address, registration.city) == key:
+            return registration
+    return None
+
+
+def merge_candidates(registration: Registration, limit: int = 20) -> list[Registration]:
+    """Other live registrations that may be the same premises or owner."""
+    key = normalise_address(registration.address, registration.city)
+    email = registration.owner.email
+    rows = db.session.execute(
+        select(Registration)
+        .join(Owner)
+        .where(
+            Registration.id != registration.id,
+            Registration.status != "withdrawn",
+            (Owner.email == email) | (Registration.city == registration.city),
+        )
+        .order_by(Registration.id)
+    ).scalars()
+    found = [
+        r
+        for r in rows
+        if (email and r.owner.email == email)
+        or normalise_address(r.address, r.city) == key
+    ]
+    return found[:limit]
+
+
+def is_held(registration_id: int) -> bool:
+    """True while an open footage request or any evidence refers to the registration."""
+    open_request = exists().where(
+        FootageRequest.registration_id == registration_id,
+        FootageRequest.state.not_in(CLOSED_REQUEST_STATES),
+    )
+    evidence = exists().where(
+        EvidenceItem.footage_request_id == FootageRequest.id,
+        FootageRequest.registration_id == registration_id,
+    )
+    return bool(db.session.execute(select(open_request | evidence)).scalar())
+
+
+def is_referenced(registration_id: int) -> bool:
+    """True when any footage request, open or closed, refers to the registration."""
+    return bool(
+        db.session.execute(
+            select(exists().where(FootageRequest.registration_id == registration_id))
+        ).scalar()
+    )
+
+
+def lifecycle_of(registration: Registration) -> RegistrationLifecycle:
+    """The registration's lifecycle row, created for registrations made outside the portal."""
+    if registration.lifecycle is None:
+        registration.lifecycle = RegistrationLifecycle(manage_key=1)
+        db.session.flush()
+    return registration.lifecycle
+
+
+def review_queue():
+    """Verified registrations waiting for Registry Staff, oldest first."""
+    return (
+        select(Registration)
+        .join(RegistrationLifecycle)
+        .where(
+            Registration.status == "pending",
+            RegistrationLifecycle.verified_at.is_not(None),
+            RegistrationLifecycle.review_decision.is_(None),
+        )
+        .order_by(RegistrationLifecycle.verified_at)
+    )

@@ -1,0 +1,399 @@
+"""The owner's lifecycle, one command per step; each command owns its transaction.
+
+Emails go out after the commit (a mail failure never undoes a decision). Expired, forged and
+reused links raise TokenError / LinkUsedError with a message fit for the owner.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
+from ..models.base import utcnow
+from ..models.validation import FieldError, check_email
+from ..tokens import TokenError
+from . import notify
+from .links import CONFIRM, MANAGE, VERIFY, read_link, use_once
+from .records import (
+    add_year,
+    current_terms,
+    find_duplicate,
+    is_held,
+    is_referenced,
+    lifecycle_of,
+)
+
+OWNER_FIELDS = ("kind", "name", "organisation", "email", "phone", "preferred_contact", "language")
+PREMISES_FIELDS = ("address", "city", "state", "postal_code")
+CAMERA_FIELDS = (
+    "label",
+    "overlooks",
+    "direction_deg",
+    "fov_deg",
+    "range_m",
+    "retention_days",
+    "recording_mode",
+    "system_type",
+    "make_model",
+)
+OPTIONAL_CAMERA_FIELDS = ("direction_deg", "overlooks", "make_model")
+REMOVED = "Removed"
+
+
+class PortalError(Exception):
+    """A step the registration's state does not allow; the message is shown as is."""
+
+
+class RegistrationNotFoundError(PortalError):
+    """No such registration (or it has been deleted)."""
+
+
+@dataclass
+class Submission:
+    """What an owner typed on the registration form, already checked by the form."""
+
+    owner: dict[str, Any]
+    premises: dict[str, Any]
+    lat: float
+    lon: float
+    cameras: list[dict[str, Any]]
+    terms_version: str
+    language: str = "en"
+
+
+@dataclass
+class SubmitResult:
+    """What became of a submission: new, merged into a pending one, or already registered."""
+
+    registration_id: int
+    outcome: str  # "created" | "merged" | "already_registered"
+    mail_sent: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def _get(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationNotFoundError("This registration no longer exists.")
+    return registration
+
+
+def _apply_owner(owner: Owner, values: dict[str, Any]) -> None:
+    for name in OWNER_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name in ("organisation", "phone") and not value:
+            value = None
+        setattr(owner, name, value)
+
+
+def _apply_premises(registration: Registration, premises: dict[str, Any]) -> None:
+    for name in PREMISES_FIELDS:
+        if name in premises:
+            value = premises[name]
+            if name == "postal_code" and not value:
+                value = None
+            setattr(registration, name, value)
+
+
+def _requested_camera_ids(registration: Registration) -> set[int]:
+    """Cameras of this registration that a footage request asked for."""
+    if registration.id is None:
+        return set()
+    rows = db.session.execute(
+        select(footage_request_camera.c.camera_id)
+        .join(Camera, Camera.id == footage_request_camera.c.camera_id)
+        .where(Camera.registration_id == registration.id)
+    )
+    return {row[0] for row in rows}
+
+
+def _apply_cameras(
+    registration: Registration, cameras: list[dict[str, Any]], moved_from: tuple | None = None
+) -> list[str]:
+    """Make the registration's cameras match the list (matched by id); returns notes for the owner."""
+    notes = []
+    by_id = {camera.id: camera for camera in registration.cameras}
+    kept = set()
+    for values in cameras:
+        camera = by_id.get(values.get("id")) if values.get("id") else None
+        if camera is None:
+            camera = Camera()
+            registration.cameras.append(camera)
+        for name in CAMERA_FIELDS:
+            if name in values and (values[name] is not None or name in OPTIONAL_CAMERA_FIELDS):
+                setattr(camera, name, values[name])
+        if camera.id is None or (moved_from and (camera.lat, camera.lon) == moved_from):
+            # New cameras, and those standing at the premises, follow the premises pin.
+            camera.set_location(registration.lat, registration.lon)
+        kept.add(camera.id)
+    requested = _requested_camera_ids(registration)
+    for camera_id, camera in by_id.items():
+        if camera_id in kept:
+            continue
+        if camera_id in requested:
+            notes.append(f"“{camera.label}” is part of a footage request and was kept.")
+            continue
+        registration.cameras.remove(camera)
+    return notes
+
+
+def submit_registration(submission: Submission) -> SubmitResult:
+    """Register an owner's premises and cameras, or merge a resubmission; emails the owner."""
+    terms = current_terms()
+    if submission.terms_version != terms.version:
+        raise FieldError("accept_terms", "The terms have changed: please read and accept them again.")
+    if not submission.cameras:
+        raise FieldError("cameras", "Add at least one camera.")
+    email = check_email("email", submission.owner.get("email"), allow_none=False)
+    owner_values = {**submission.owner, "email": email, "language": submission.language}
+    premises = submission.premises
+    duplicate = find_duplicate(email, premises["address"], premises["city"], premises.get("postal_code"))
+    now = utcnow()
+    if duplicate is not None and duplicate.status in ("active", "lapsed"):
+        # An unverified submission must not change approved data: the owner gets the link instead.
+        audit.record("portal.resubmitted", object_type="registration", object_id=duplicate.id)
+        db.session.commit()
+        sent = notify.send_quietly(notify.already_registered, duplicate)
+        return SubmitResult(duplicate.id, "already_registered", sent)
+    if duplicate is not None:
+        registration, outcome = duplicate, "merged"
+        lifecycle = lifecycle_of(registration)
+        lifecycle.verified_at = None
+    else:
+        registration = Registration(owner=Owner(), status="pending")
+        registration.lifecycle = RegistrationLifecycle(manage_key=1)
+        outcome = "created"
+        lifecycle = registration.lifecycle
+    _apply_owner(registration.owner, owner_values)
+    _apply_premises(registration, premises)
+    registration.set_location(submission.lat, submission.lon)
+    registration.terms_version = terms.version
+    lifecycle.terms_accepted_at = now
+    lifecycle.submitted_at = now
+    db.session.add(registration)
+    db.session.flush()
+    notes = _apply_cameras(registration, [{**c, "id": None} for c in submission.cameras]
+                           if outcome == "created" else _match_by_label(registration, submission.cameras))
+    db.session.flush()
+    audit.record(
+        "portal.submitted",
+        object_type="registration",
+        object_id=registration.id,
+        detail={"outcome": outcome, "cameras": len(submission.cameras), "terms": terms.version},
+    )
+    db.session.commit()
+    sent = notify.send_quietly(notify.verification, registration)
+    return SubmitResult(registration.id, outcome, sent, notes)
+
+
+def _match_by_label(registration: Registration, cameras: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resubmitted cameras update the pending ones with the same label; the rest are new."""
+    by_label = {c.label.strip().lower(): c.id for c in registration.cameras}
+    return [{**c, "id": by_label.get((c.get("label") or "").strip().lower())} for c in cameras]
+
+
+def verify_email(token: str) -> Registration:
+    """Follow the emailed verification link: the registration joins the review queue."""
+    payload = read_link(VERIFY, token)
+    registration = db.session.get(Registration, payload["r"])
+    if registration is None or registration.status != "pending":
+        raise TokenError("This link is not valid.")
+    use_once(VERIFY, payload)
+    lifecycle = lifecycle_of(registration)
+    if lifecycle.verified_at is None:
+        lifecycle.verified_at = utcnow()
+    audit.record("portal.verified", object_type="registration", object_id=registration.id)
+    db.session.commit()
+    return registration
+
+
+def _reviewable(registration_id: int) -> Registration:
+    registration = _get(registration_id)
+    lifecycle = lifecycle_of(registration)
+    if registration.status != "pending" or lifecycle.review_decision is not None:
+        raise PortalError("This registration has already been reviewed.")
+    if lifecycle.verified_at is None:
+        raise PortalError("The owner has not verified their email address yet.")
+    return registration
+
+
+def _decide(registration: Registration, reviewer, decision: str, reason: str | None) -> None:
+    lifecycle = lifecycle_of(registration)
+    lifecycle.reviewed_at = utcnow()
+    lifecycle.reviewed_by_id = getattr(reviewer, "id", None)
+    lifecycle.review_decision = decision
+    lifecycle.review_reason = reason
+
+
+def approve(registration_id: int, reviewer, *, today: date | None = None) -> Registration:
+    """Registry Staff approve: active for a year; the owner gets the management link."""
+    registration = _reviewable(registration_id)
+    now = utcnow()
+    registration.status = "active"
+    registration.registered_at = now
+    registration.last_confirmed_at = now
+    registration.next_confirmation_due = add_year(today or date.today())
+    _decide(registration, reviewer, "approved", None)
+    audit.record("review.approved", user=reviewer, object_type="registration", object_id=registration.id)
+    db.session.commit()
+    notify.send_quietly(notify.approved, registration)
+    return registration
+
+
+def reject(registration_id: int, reviewer, reason: str) -> None:
+    """Registry Staff reject with a reason: the owner is told why and their details removed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", "Give the reason the owner will read.")
+    registration = _reviewable(registration_id)
+    message = notify.rejected(registration, reason)
+    registration.status = "withdrawn"
+    _decide(registration, reviewer, "rejected", reason)
+    audit.record("review.rejected", user=reviewer, object_type="registration", object_id=registration.id)
+    remove_personal_data(registration)
+    db.session.commit()
+    notify.deliver_quietly(message)
+
+
+def merge(registration_id: int, target_id: int, reviewer) -> Registration:
+    """Registry Staff merge a new registration into an existing one: cameras move, the rest goes."""
+    registration = _reviewable(registration_id)
+    target = _get(target_id)
+    if target.id == registration.id or target.status == "withdrawn":
+        raise PortalError("Choose another registration that is not withdrawn.")
+    same_owner = (registration.owner.email or "") == (target.owner.email or "")
+    for camera in list(registration.cameras):
+        registration.cameras.remove(camera)
+        camera.registration = target
+        target.cameras.append(camera)
+    db.session.flush()
+    message = notify.merged(registration, target, same_owner)
+    registration.status = "withdrawn"
+    _decide(registration, reviewer, "merged", None)
+    lifecycle_of(registration).merged_into_id = target.id
+    audit.record(
+        "review.merged",
+        user=reviewer,
+        object_type="registration",
+        object_id=registration.id,
+        detail={"into": target.id},
+    )
+    remove_personal_data(registration)
+    db.session.commit()
+    notify.deliver_quietly(message)
+    return target
+
+
+def confirm(token: str, *, today: date | None = None) -> Registration:
+    """The owner's one-click annual confirmation: details still correct, due again in a year."""
+    payload = read_link(CONFIRM, token)
+    registration = db.session.get(Registration, payload["r"])
+    if registration is None or registration.status not in ("active", "lapsed"):
+        raise TokenError("This link is not valid.")
+    use_once(CONFIRM, payload)
+    _confirmed(registration, today)
+    audit.record("portal.confirmed", object_type="registration", object_id=registration.id)
+    db.session.commit()
+    return registration
+
+
+def _confirmed(registration: Registration, today: date | None) -> None:
+    registration.last_confirmed_at = utcnow()
+    registration.next_confirmation_due = add_year(today or date.today())
+    if registration.status == "lapsed":
+        registration.status = "active"
+        lifecycle_of(registration).lapsed_at = None
+
+
+def open_management(token: str) -> Registration:
+    """The registration a management link is for, while the link is current."""
+    payload = read_link(MANAGE, token)
+    registration = db.session.get(Registration, payload["r"])
+    if registration is None or registration.status in ("withdrawn", "pending"):
+        raise TokenError("This link is not valid.")
+    if payload.get("k") != lifecycle_of(registration).manage_key:
+        raise TokenError("This link has been replaced by a newer one. Use the latest email we sent you.")
+    return registration
+
+
+def update_registration(
+    token: str,
+    owner: dict[str, Any],
+    premises: dict[str, Any],
+    lat: float,
+    lon: float,
+    cameras: list[dict[str, Any]],
+    *,
+    today: date | None = None,
+) -> list[str]:
+    """The owner updates details and cameras through the management link (counts as confirmed)."""
+    registration = open_management(token)
+    if not cameras:
+        raise FieldError("cameras", "Keep at least one camera, or withdraw the registration.")
+    email = check_email("email", owner.get("email"), allow_none=False)
+    old_email = registration.owner.email
+    _apply_owner(registration.owner, {**owner, "email": email})
+    _apply_premises(registration, premises)
+    moved_from = (registration.lat, registration.lon)
+    registration.set_location(lat, lon)
+    notes = _apply_cameras(registration, cameras, moved_from)
+    _confirmed(registration, today)
+    audit.record("portal.updated", object_type="registration", object_id=registration.id)
+    db.session.commit()
+    if old_email and old_email != email:
+        notify.deliver_quietly(notify.email_changed(registration, old_email))
+    return notes
+
+
+def withdraw(token: str) -> bool:
+    """The owner withdraws; personal data goes now unless a request or evidence holds it.
+
+    Returns True when the data was removed at once.
+    """
+    registration = open_management(token)
+    message = notify.withdrawn(registration)
+    lifecycle = lifecycle_of(registration)
+    registration.status = "withdrawn"
+    lifecycle.withdrawn_at = utcnow()
+    lifecycle.manage_key += 1
+    audit.record("portal.withdrawn", object_type="registration", object_id=registration.id)
+    removed = False
+    if not is_held(registration.id):
+        remove_personal_data(registration)
+        removed = True
+    db.session.commit()
+    notify.deliver_quietly(message)
+    return removed
+
+
+def remove_personal_data(registration: Registration) -> str:
+    """Delete an unreferenced registration outright; anonymise one that closed requests refer to.
+
+    Runs in the caller's transaction. Returns "deleted" or "anonymised".
+    """
+    owner = registration.owner
+    others_all = [r for r in owner.registrations if r.id != registration.id]
+    others = [r for r in others_all if r.status != "withdrawn"]
+    audit.record(
+        "lifecycle.personal_data_removed", user=None, object_type="registration", object_id=registration.id
+    )
+    if not is_referenced(registration.id):
+        db.session.delete(owner if not others_all else registration)
+        db.session.flush()
+        return "deleted"
+    registration.address, registration.postal_code, registration.notes = REMOVED, None, None
+    # Keep the point only to the nearest ~100 m: enough for past case maps, not an address.
+    registration.set_location(round(registration.lat, 3), round(registration.lon, 3))
+    for camera in registration.cameras:
+        camera.make_model = camera.overlooks = None
+        camera.set_location(round(camera.lat, 3), round(camera.lon, 3))
+    if not others:
+        owner.name, owner.organisation, owner.email, owner.phone = REMOVED, None, None, None
+    lifecycle_of(registration).pii_removed_at = utcnow()
+    db.session.flush()
+    return "anonymised"

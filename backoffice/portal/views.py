@@ -1,0 +1,309 @@
+"""The public portal's pages (no login): register, and the pages behind the emailed links.
+
+Anonymous by design: who may act is decided by the signed link, not by a role.
+"""
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Registration
+from ..models.validation import FieldError
+from ..tokens import TokenError
+from . import access_log, addresses, services
+from .forms import DetailsForm, RegisterForm, WithdrawForm
+from .links import LinkUsedError
+from .records import current_terms
+
+bp = Blueprint(
+    "portal",
+    __name__,
+    url_prefix="/register",
+    template_folder="../templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+LANGUAGE_KEY = "portal_language"
+# Messages raised by the lifecycle commands, shown translated (listed so extraction finds them).
+SERVICE_MESSAGES = (
+    _l("This link is not valid."),
+    _l("This link has expired."),
+    _l("This link has already been used."),
+    _l("This link has been replaced by a newer one. Use the latest email we sent you."),
+    _l("The terms have changed: please read and accept them again."),
+    _l("Add at least one camera."),
+    _l("Keep at least one camera, or withdraw the registration."),
+    _l("is not a valid email address"),
+)
+
+
+@bp.before_request
+def _limit_size():
+    """Refuse oversized posts before reading them."""
+    limit = current_app.config["PORTAL_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_KEY] = lang
+    refresh()  # choose the locale for this request, not one cached on a shared app context
+
+
+def portal_language() -> str:
+    """The owner's language: chosen on the page, else the browser's preference."""
+    chosen = session.get(LANGUAGE_KEY)
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"get_locale": get_locale}
+
+
+@bp.errorhandler(413)
+def _too_large(_error):
+    return render_template("portal/message.html", title=_("Too much data"),
+                           text=_("The form was too large. Please remove some text and try again.")), 413
+
+
+@bp.app_errorhandler(429)
+def _too_many(error):
+    if request.blueprint != "portal":
+        return error
+    return render_template("portal/message.html", title=_("Please wait"),
+                           text=_("Too many attempts from your connection. Please try again later.")), 429
+
+
+def _link_problem(error: TokenError):
+    """A clear page for an expired, forged or reused link."""
+    status = 410 if isinstance(error, LinkUsedError) or "expired" in str(error) else 400
+    return render_template("portal/link_error.html", message=_(str(error))), status
+
+
+def _field_error(form, error: FieldError) -> None:
+    target = getattr(form, error.field, None)
+    if target is None or not hasattr(target, "errors"):
+        target = form.name
+    if isinstance(target.errors, tuple):
+        target.errors = list(target.errors)
+    target.errors.append(_(error.message))
+
+
+def _place(form) -> tuple[float, float] | None:
+    """The pin, or the point of a known address when the owner placed none."""
+    if form.lat.data is not None and form.lon.data is not None:
+        return form.lat.data, form.lon.data
+    return addresses.locate(form.address.data or "", form.city.data or "")
+
+
+def _ready(form) -> tuple[bool, tuple[float, float] | None]:
+    """Validate; handle "add another camera" (re-show, keep everything typed)."""
+    if form.add_camera.data:
+        if len(form.cameras) < current_app.config["PORTAL_MAX_CAMERAS"]:
+            form.cameras.append_entry()
+        return False, None
+    if not form.validate():
+        return False, None
+    if len(form.cameras) > current_app.config["PORTAL_MAX_CAMERAS"]:
+        form.cameras.errors = [_("Please register at most %(n)d cameras at once.",
+                                 n=current_app.config["PORTAL_MAX_CAMERAS"])]
+        return False, None
+    where = _place(form)
+    if where is None:
+        form.address.errors = list(form.address.errors) + [
+            _("Pick your address from the suggestions or place the pin on the map.")
+        ]
+        return False, None
+    return True, where
+
+
+@bp.route("", methods=["GET", "POST"])
+def register():
+    """The registration form."""
+    terms = current_terms()
+    form = RegisterForm()
+    if request.method == "GET":
+        form.terms_version.data = terms.version
+    elif form.website.data:
+        # Filled in by a robot: look successful, keep nothing.
+        return redirect(url_for(".sent"))
+    elif form.is_submitted():
+        ready, where = _ready(form)
+        if ready:
+            try:
+                result = services.submit_registration(services.Submission(
+                    owner=form.owner_values(),
+                    premises=form.premises_values(),
+                    lat=where[0],
+                    lon=where[1],
+                    cameras=form.camera_values(),
+                    terms_version=form.terms_version.data,
+                    language=portal_language(),
+                ))
+            except FieldError as error:
+                db.session.rollback()
+                form.terms_version.data = terms.version
+                _field_error(form, error)
+            else:
+                session["portal_sent"] = {"outcome": result.outcome, "mail": result.mail_sent}
+                return redirect(url_for(".sent"))
+    status = 400 if form.errors else 200
+    return render_template("portal/register.html", form=form, terms=terms,
+                           terms_text=terms.body(portal_language()),
+                           tile_url=current_app.config["TILE_URL"]), status
+
+
+@bp.route("/sent")
+def sent():
+    """After submitting: check your email."""
+    return render_template("portal/sent.html", result=session.pop("portal_sent", None))
+
+
+@bp.route("/terms")
+def terms():
+    """The current terms, on their own page."""
+    current = current_terms()
+    return render_template("portal/terms.html", terms=current, text=current.body(portal_language()))
+
+
+@bp.route("/addresses")
+def address_suggestions():
+    """JSON address suggestions for what the owner typed (offline, from address points)."""
+    return jsonify(addresses.suggest(request.args.get("q", "")[:200]))
+
+
+@bp.route("/verify/<token>")
+def verify(token: str):
+    """The emailed verification link: one click."""
+    try:
+        services.verify_email(token)
+    except TokenError as error:
+        db.session.rollback()
+        return _link_problem(error)
+    return render_template("portal/message.html", title=_("Thank you: your email is confirmed"),
+                           text=_("Our Registry Staff will now review your registration. "
+                                  "We will email you when it is approved."))
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str):
+    """The annual confirmation link: one click confirms for another year."""
+    try:
+        registration = services.confirm(token)
+    except TokenError as error:
+        db.session.rollback()
+        return _link_problem(error)
+    from .notify import manage_link
+
+    return render_template("portal/confirmed.html", registration=registration,
+                           manage_url=manage_link(registration))
+
+
+def _details_form(registration: Registration) -> DetailsForm:
+    owner = registration.owner
+    form = DetailsForm(data={
+        "kind": owner.kind, "name": owner.name, "organisation": owner.organisation,
+        "email": owner.email, "phone": owner.phone, "preferred_contact": owner.preferred_contact,
+        "address": registration.address, "city": registration.city, "state": registration.state,
+        "postal_code": registration.postal_code, "lat": registration.lat, "lon": registration.lon,
+        "cameras": [
+            {"id": str(c.id), "label": c.label, "overlooks": c.overlooks,
+             "direction": str(c.direction_deg) if c.direction_deg in (0, 45, 90, 135, 180, 225, 270, 315) else "",
+             "direction_deg": None if c.direction_deg in (0, 45, 90, 135, 180, 225, 270, 315) else c.direction_deg,
+             "fov_deg": c.fov_deg, "recording_mode": c.recording_mode,
+             "retention_days": c.retention_days, "system_type": c.system_type, "make_model": c.make_model}
+            for c in sorted(registration.cameras, key=lambda c: c.id)
+        ],
+    })
+    return form
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    """The owner's management page: update details and cameras."""
+    try:
+        registration = services.open_management(token)
+    except TokenError as error:
+        return _link_problem(error)
+    notes, saved = [], False
+    if request.method == "POST":
+        form = DetailsForm()
+        ready, where = _ready(form)
+        if ready:
+            try:
+                notes = services.update_registration(
+                    token, form.owner_values(), form.premises_values(), where[0], where[1],
+                    form.camera_values(),
+                )
+            except FieldError as error:
+                db.session.rollback()
+                _field_error(form, error)
+            except TokenError as error:
+                db.session.rollback()
+                return _link_problem(error)
+            else:
+                saved = True
+                form = _details_form(registration)
+    else:
+        form = _details_form(registration)
+    status = 400 if form.errors else 200
+    return render_template("portal/manage.html", form=form, registration=registration, token=token,
+                           saved=saved, notes=notes, tile_url=current_app.config["TILE_URL"]), status
+
+
+@bp.route("/manage/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Withdraw the registration, after an explicit confirmation."""
+    try:
+        registration = services.open_management(token)
+    except TokenError as error:
+        return _link_problem(error)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        removed = services.withdraw(token)
+        return render_template("portal/withdrawn.html", removed=removed)
+    status = 400 if form.errors else 200
+    return render_template("portal/withdraw.html", form=form, registration=registration,
+                           token=token), status
+
+
+@bp.route("/manage/<token>/access")
+def access(token: str):
+    """Which agency accessed the registration, when and why (never which officer)."""
+    try:
+        registration = services.open_management(token)
+    except TokenError as error:
+        return _link_problem(error)
+    return render_template("portal/access.html", registration=registration, token=token,
+                           entries=access_log.entries(registration))
+
+
+def register_portal(app: Flask) -> None:
+    """Add the portal to the app: pages, rate limits on posts, the owner's language."""
+    limiter = app.appbuilder.sm.limiter
+    limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"], methods=["POST"])(bp)
+    app.register_blueprint(bp)
+    babel = app.extensions["babel"]
+    fab_selector = babel.locale_selector
+
+    def select_locale():
+        if has_request_context() and request.blueprint == "portal":
+            return portal_language()
+        return fab_selector()
+
+    babel.locale_selector = select_locale
