@@ -11,6 +11,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .registry import Camera, Owner, Registration
+from .upload_link import UploadLink
 
 __all__ = [
     "Agency",
@@ -28,5 +29,6 @@ __all__ = [
     "Owner",
     "Registration",
     "RequestTransition",
+    "UploadLink",
     "footage_request_camera",
 ]

@@ -1,0 +1,87 @@
+"""What happens after a trigger is committed: receipts and emails to the owner.
+
+These run outside the transaction: a failure here cannot undo the state change,
+so each step reports what it could not do instead of raising into the caller's rollback.
+"""
+import logging
+from typing import Callable
+
+from backoffice.extensions import db
+from backoffice.mail import send_mail
+from backoffice.models import FootageRequest
+from reports.receipt import render_receipt_pdf
+
+from .documents import receipt_data
+
+log = logging.getLogger(__name__)
+
+
+class EffectFailed(RuntimeError):
+    """An after-commit step could not be completed (the transition stands)."""
+
+
+def receipt_pdf(request: FootageRequest) -> bytes:
+    """The evidence receipt of a collected request."""
+    return render_receipt_pdf(receipt_data(request))
+
+
+def receipt_file_name(request: FootageRequest) -> str:
+    """A file name that says which case and request the receipt is for."""
+    safe_case = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.case.case_number)
+    return f"evidence-receipt-{safe_case}-request-{request.id}.pdf"
+
+
+def email_receipt(request_id: int) -> None:
+    """Email the evidence receipt to the owner."""
+    request = db.session.get(FootageRequest, request_id)
+    owner = request.registration.owner
+    if not owner.email:
+        raise EffectFailed("the owner has no email address: hand the printed receipt over")
+    pdf = receipt_pdf(request)
+    agency = request.case.agency.name
+    send_mail(
+        owner.email,
+        f"Receipt for the footage collected by {agency}",
+        (
+            f"Dear {owner.name},\n\n"
+            f"Thank you for providing footage from {request.registration.address}.\n"
+            f"{agency} has collected {len(receipt_data(request)['items'])} item(s) as evidence "
+            f"for case {request.case.case_number}. The attached receipt lists each copy with "
+            "its SHA-256 fingerprint; the code on it lets you check that the stored copies "
+            "are unchanged.\n\nCamera Registry"
+        ),
+        attachments=((receipt_file_name(request), "application/pdf", pdf),),
+    )
+
+
+def email_media_release(request_id: int) -> None:
+    """Tell the owner that their footage is being released to the media or the public."""
+    request = db.session.get(FootageRequest, request_id)
+    owner = request.registration.owner
+    if not owner.email:
+        raise EffectFailed("the owner has no email address: tell them of the media release")
+    agency = request.case.agency.name
+    send_mail(
+        owner.email,
+        f"Your footage will be released to the public by {agency}",
+        (
+            f"Dear {owner.name},\n\n"
+            f"The footage you provided from {request.registration.address} for case "
+            f"{request.case.case_number} has been approved for release to the media or the "
+            "public, to help identify a suspect.\n"
+            f"Reason: {request.release_basis}\n\n"
+            f"If you have questions, contact {agency}.\n\nCamera Registry"
+        ),
+    )
+
+
+def after(trigger: str, request_id: int) -> list[Callable[[], None]]:
+    """The after-commit steps of a trigger."""
+    if trigger == "collect":
+        return [lambda: email_receipt(request_id)]
+    if trigger == "approve_release":
+        request = db.session.get(FootageRequest, request_id)
+        db.session.refresh(request)
+        if request.release_kind == "media_public":
+            return [lambda: email_media_release(request_id)]
+    return []
