@@ -38,7 +38,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Case", "can_read"): LAW | {AUD},
     ("Case", "can_write"): LAW,
     ("FootageRequest", "can_read"): LAW | {AUD},
+    ("FootageRequest", "can_write"): LAW,
+    ("FootageRequest", "can_receipt"): LAW,
     ("EvidenceItem", "can_read"): LAW | {AUD},
+    ("EvidenceItem", "can_write"): LAW,
     ("AuditEvent", "can_read"): {AUD},
     # menus
     ("Registry", "menu_access"): {STAFF},
