@@ -1,0 +1,88 @@
+"""Fifty users fire the same trigger at once, on committed data: exactly one wins."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import delete, select
+
+from backoffice.extensions import db
+from backoffice.models import (
+    AuditEvent,
+    AuditHead,
+    Camera,
+    Case,
+    ContactAttempt,
+    FootageRequest,
+    Owner,
+    Registration,
+    RequestTransition,
+    footage_request_camera,
+)
+from tests import factories
+from tests.auth import api_token
+
+RACERS = 50
+
+
+@pytest.fixture()
+def committed_request(app):
+    """An open request committed for real (other threads must see it), removed afterwards."""
+    with app.app_context():
+        head = db.session.get(AuditHead, 1)
+        saved_head = (head.last_hash, head.last_event_id, head.count) if head else None
+        last_event = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+        case = factories.case()
+        reg = factories.registration()
+        request = factories.footage_request(case, reg, assignee_id=factories.user("investigator").id)
+        db.session.commit()
+        ids = request.id, case.id, reg.id, reg.owner_id
+    yield ids[0]
+    with app.app_context():
+        request_id, case_id, reg_id, owner_id = ids
+        db.session.execute(delete(ContactAttempt).where(ContactAttempt.footage_request_id == request_id))
+        db.session.execute(delete(RequestTransition).where(RequestTransition.footage_request_id == request_id))
+        db.session.execute(delete(footage_request_camera).where(footage_request_camera.c.footage_request_id == request_id))
+        db.session.execute(delete(FootageRequest).where(FootageRequest.id == request_id))
+        db.session.execute(delete(Case).where(Case.id == case_id))
+        db.session.execute(delete(Camera).where(Camera.registration_id == reg_id))
+        db.session.execute(delete(Registration).where(Registration.id == reg_id))
+        db.session.execute(delete(Owner).where(Owner.id == owner_id))
+        # Put the audit chain back as it was, so later tests see an intact chain.
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id > last_event))
+        head = db.session.get(AuditHead, 1)
+        if saved_head is None:
+            if head is not None:
+                db.session.delete(head)
+        else:
+            head.last_hash, head.last_event_id, head.count = saved_head
+        db.session.commit()
+
+
+def test_fifty_racing_triggers_one_wins(app, committed_request):
+    with app.app_context():
+        headers = api_token(app.test_client(), "investigator")
+    barrier = threading.Barrier(RACERS)
+
+    def racer(n: int) -> tuple[int, str]:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            f"/api/v1/footage_request/{committed_request}/contact_owner",
+            json={"version": 1, "method": "phone", "note": f"racer {n}"},
+            headers=headers,
+        )
+        return response.status_code, (response.json or {}).get("message", "")
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        results = list(pool.map(racer, range(RACERS)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * (RACERS - 1), results
+    assert all("changed" in message for status, message in results if status == 409)
+    with app.app_context():
+        request = db.session.get(FootageRequest, committed_request)
+        assert (request.state, request.version) == ("contacted", 2)
+        assert db.session.query(ContactAttempt).filter_by(footage_request_id=committed_request).count() == 1
+        assert db.session.query(RequestTransition).filter_by(footage_request_id=committed_request).count() == 1
+        from backoffice.audit import verify_chain
+
+        assert list(verify_chain()) == []
