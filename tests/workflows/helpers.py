@@ -39,7 +39,7 @@ def add_evidence_row(request, user, content: bytes = b"footage", name: str = "ca
     return item
 
 
-def request_in(state: str, *, agency_index: int = 0, **fields):
+def request_in(state: str, *, agency_index: int = 0, evidence: bool = True, **fields):
     """A footage request put directly into `state`, with an attempt, evidence and a release requester."""
     inv = factories.user("investigator" if agency_index == 0 else "investigator2")
     case = factories.case(agency_index)
@@ -49,7 +49,7 @@ def request_in(state: str, *, agency_index: int = 0, **fields):
     if state in ("consented", "collected", "release_pending", "released"):
         request.consent_given_by, request.consent_method = "Pat Owner", "written"
         request.consent_scope = "media_release"
-    if state in ("consented", "collected", "release_pending", "released"):
+    if evidence and state in ("consented", "collected", "release_pending", "released"):
         add_evidence_row(request, inv)
     if state in ("release_pending", "released"):
         request.release_kind, request.release_basis = "media_public", "identify the suspect"
