@@ -405,3 +405,31 @@ def open_request(
         db.session.rollback()
         raise
     return request
+
+
+def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
+    """The owner's contact details for a request's case; the read is audited; commits."""
+    request = load_request(request_id, user)
+    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
+    owner = request.registration.owner
+    try:
+        audit.record(
+            "owner.contact_read",
+            user=user,
+            object_type="owner",
+            object_id=owner.id,
+            purpose=request.case.case_number,
+            detail={"footage_request_id": request.id},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return {
+        "name": owner.name,
+        "organisation": owner.organisation,
+        "email": owner.email,
+        "phone": owner.phone,
+        "preferred_contact": owner.preferred_contact,
+    }

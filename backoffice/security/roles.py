@@ -21,6 +21,7 @@ SELF_SERVICE = [
 ]
 
 REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
+FOOTAGE_MENUS = ["Footage", "Footage requests", "Due within 24 h", "Due within 72 h"]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in FOOTAGE_MENUS],
     ],
     "Supervisor": [
         ("Camera", READ),
@@ -55,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in FOOTAGE_MENUS],
+        ("Approval queue", MENU),
     ],
     "Auditor": [
         ("AuditEvent", READ),

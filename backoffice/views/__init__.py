@@ -1,11 +1,11 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, registry, verify
+from . import admin, footage, registry
 
 
 def register_views(appbuilder: AppBuilder) -> None:
     """Add every screen and its menu entry."""
     registry.register(appbuilder)
     admin.register(appbuilder)
-    verify.register(appbuilder)
+    footage.register(appbuilder)
