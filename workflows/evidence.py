@@ -3,7 +3,7 @@ import hashlib
 import os
 import uuid
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -79,6 +79,7 @@ def add_evidence(
     clock_offset_s=None,
     *,
     via: str = "investigator",
+    before_commit: Callable[[], None] | None = None,
 ) -> EvidenceItem:
     """Store one collected copy for a consented request; commits. Partial uploads leave nothing."""
     if via == "owner":  # the caller has checked the owner's signed, single-use link
@@ -141,6 +142,8 @@ def add_evidence(
             purpose=request.case.case_number,
             detail={"footage_request_id": request.id, "sha256": sha256, "size": size, "via": via},
         )
+        if before_commit is not None:
+            before_commit()
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -21,11 +21,13 @@ from backoffice.scoping import AgencyScope, current_user, scope_to_agency
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
+from workflows import owner_upload
 from workflows.documents import custody_data
 from workflows.effects import receipt_file_name, receipt_pdf
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
 
+from . import owner_upload as owner_upload_view
 from . import verify
 
 ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
@@ -60,6 +62,7 @@ PERMISSIONS = {
     "evidence": "write",
     "custody": "write",
     "contact": "write",
+    "upload_link": "write",
     "approvals": "approve",
 }
 
@@ -171,6 +174,21 @@ class FootageWorkflowView(BaseView):
             return redirect(url_for(".detail", pk=pk))
         return self._render_detail(self._load(pk), contact=contact)
 
+    @expose("/<int:pk>/upload_link", methods=["POST"])
+    @has_access
+    def upload_link(self, pk: int):
+        """Email the owner a single-use link to upload the footage themselves."""
+        _check_csrf()
+        try:
+            owner_upload.issue_link(pk, g.user)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        except Exception as error:  # noqa: BLE001  mail trouble: the link exists, say so
+            flash(f"The link was created but the email failed: {error}", "warning")
+        else:
+            flash("Upload link emailed to the owner.", "success")
+        return redirect(url_for(".detail", pk=pk))
+
     @expose("/<int:pk>/fire/<trigger>", methods=["POST"])
     @has_access
     def fire(self, pk: int, trigger: str):
@@ -280,3 +298,4 @@ def register(appbuilder: AppBuilder) -> None:
         FootageWorkflowView, "Approval queue", href="/footage/approvals", icon="fa-gavel", category="Footage"
     )
     verify.register(appbuilder)
+    owner_upload_view.register(appbuilder)
