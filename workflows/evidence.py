@@ -44,6 +44,66 @@ def _clock_offset(value) -> int | None:
     return seconds
 
 
+def incoming_dir() -> Path:
+    """Where uploads land while they arrive (same file system as their final place)."""
+    return evidence_dir() / ".incoming"
+
+
+class IncomingFile:
+    """A write-once temporary file that hashes what is written to it."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{uuid.uuid4().hex}.part"
+        self._file = self.path.open("xb+")
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self.kept = False
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def seek(self, *args) -> int:
+        return self._file.seek(*args)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def read(self, *args) -> bytes:
+        return self._file.read(*args)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def finish(self) -> tuple[Path, int, str]:
+        """Flush to disk and hand the file over (it is no longer discarded)."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.kept = True
+        return self.path, self.size, self.sha256
+
+    def discard(self) -> None:
+        """Close and delete, unless handed over."""
+        if not self._file.closed:
+            self._file.close()
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+
 def store_stream(stream: BinaryIO, folder: Path) -> tuple[Path, int, str]:
     """Copy a stream to a temporary file in folder while hashing; returns (temp path, size, sha256).
 
@@ -70,18 +130,8 @@ def _may_handle_evidence(user) -> bool:
     return bool(role_names(user) & ACTING_ROLES[INVESTIGATOR])
 
 
-def add_evidence(
-    request_id: int,
-    user,
-    stream: BinaryIO,
-    file_name: str,
-    description: str,
-    clock_offset_s=None,
-    *,
-    via: str = "investigator",
-    before_commit: Callable[[], None] | None = None,
-) -> EvidenceItem:
-    """Store one collected copy for a consented request; commits. Partial uploads leave nothing."""
+def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:
+    """The request if this user may add evidence to it now (checked before a file is received)."""
     if via == "owner":  # the caller has checked the owner's signed, single-use link
         request = db.session.get(FootageRequest, request_id)
         if request is None:
@@ -95,6 +145,22 @@ def add_evidence(
             f"Evidence is taken in once the owner has consented; this request is "
             f"{request.state.replace('_', ' ')}."
         )
+    return request
+
+
+def add_evidence(
+    request_id: int,
+    user,
+    stream: BinaryIO,
+    file_name: str,
+    description: str,
+    clock_offset_s=None,
+    *,
+    via: str = "investigator",
+    before_commit: Callable[[], None] | None = None,
+) -> EvidenceItem:
+    """Store one collected copy for a consented request; commits. Partial uploads leave nothing."""
+    request = check_intake(request_id, user, via=via)
     description = (description or "").strip()
     if not description:
         raise InvalidInput("A description of the footage is required.")
@@ -102,7 +168,12 @@ def add_evidence(
     offset = _clock_offset(clock_offset_s)
 
     folder = evidence_dir() / str(request.id)
-    temp, size, sha256 = store_stream(stream, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
+    if isinstance(source, IncomingFile):
+        temp, size, sha256 = source.finish()  # already hashed on arrival
+    else:
+        temp, size, sha256 = store_stream(source, folder)
     final = None
     try:
         if size == 0:

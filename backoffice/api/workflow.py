@@ -23,6 +23,8 @@ from workflows.errors import (
 )
 from reports.custody import render_custody_pdf
 
+from ..uploads import evidence_upload
+
 # The one place where a refusal becomes an HTTP status.
 HTTP_STATUS: dict[type[WorkflowError], int] = {
     InvalidInput: 400,
@@ -123,18 +125,19 @@ class FootageWorkflowApi(BaseApi):
     @protect()
     def evidence(self, pk: int):
         """Add an evidence item: multipart `file`, `description`, optional `clock_offset_s`."""
-        upload = request.files.get("file")
         try:
-            if upload is None:
-                raise InvalidInput("Attach the footage as the multipart field `file`.")
-            item = evidence_cmd.add_evidence(
-                pk,
-                g.user,
-                upload.stream,
-                upload.filename,
-                request.form.get("description", ""),
-                request.form.get("clock_offset_s"),
-            )
+            evidence_cmd.check_intake(pk, g.user)  # before the body is read
+            with evidence_upload() as (form, upload):
+                if upload is None:
+                    raise InvalidInput("Attach the footage as the multipart field `file`.")
+                item = evidence_cmd.add_evidence(
+                    pk,
+                    g.user,
+                    upload,
+                    upload.filename,
+                    form.get("description", ""),
+                    form.get("clock_offset_s"),
+                )
         except WorkflowError as error:
             return error_response(error)
         return self.response(

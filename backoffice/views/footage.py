@@ -18,6 +18,7 @@ from backoffice.extensions import db
 from backoffice.models import FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
+from backoffice.uploads import evidence_upload
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
@@ -117,9 +118,9 @@ class Due72View(FootageRequestView):
     base_filters = [["id", AgencyScope, None], ["deadline", DueWithin, 72]]
 
 
-def _check_csrf() -> None:
+def _check_csrf(form=None) -> None:
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf((form if form is not None else request.form).get("csrf_token"))
     except (ValidationError, CSRFError):
         abort(400, "The form expired; reload the page and try again.")
 
@@ -209,15 +210,16 @@ class FootageWorkflowView(BaseView):
     @has_access
     def evidence(self, pk: int):
         """Take in one evidence file from the upload form."""
-        _check_csrf()
-        upload = request.files.get("file")
         try:
-            if upload is None or not upload.filename:
-                raise InvalidInput("Choose the footage file to upload.")
-            item = evidence_cmd.add_evidence(
-                pk, g.user, upload.stream, upload.filename,
-                request.form.get("description", ""), request.form.get("clock_offset_s"),
-            )
+            evidence_cmd.check_intake(pk, g.user)  # before the body is read
+            with evidence_upload() as (form, upload):
+                _check_csrf(form)
+                if upload is None or not upload.filename:
+                    raise InvalidInput("Choose the footage file to upload.")
+                item = evidence_cmd.add_evidence(
+                    pk, g.user, upload, upload.filename,
+                    form.get("description", ""), form.get("clock_offset_s"),
+                )
         except WorkflowError as error:
             flash(error.message, "danger")
         else:

@@ -4,6 +4,7 @@ from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
+from backoffice.uploads import evidence_upload
 from workflows import owner_upload
 from workflows.errors import WorkflowError
 
@@ -32,18 +33,18 @@ class OwnerUploadView(BaseView):
         if request.method == "GET":
             return self._page(token)
         try:
-            validate_csrf(request.form.get("csrf_token"))
-        except (ValidationError, CSRFError):
-            return self._page(token, error="The form expired; reload the page.", status=400)
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            return self._page(token, error="Choose the file to upload.", status=400)
-        try:
-            item = owner_upload.upload_with_link(
-                token, upload.stream, upload.filename,
-                request.form.get("description") or f"Uploaded by the owner for request {link.footage_request_id}",
-                request.form.get("clock_offset_s"),
-            )
+            with evidence_upload() as (form, upload):
+                try:
+                    validate_csrf(form.get("csrf_token"))
+                except (ValidationError, CSRFError):
+                    return self._page(token, error="The form expired; reload the page.", status=400)
+                if upload is None or not upload.filename:
+                    return self._page(token, error="Choose the file to upload.", status=400)
+                item = owner_upload.upload_with_link(
+                    token, upload, upload.filename,
+                    form.get("description") or f"Uploaded by the owner for request {link.footage_request_id}",
+                    form.get("clock_offset_s"),
+                )
         except WorkflowError as error:
             return self._page(token, error=error.message, status=400)
         flash("Thank you: your file was received.", "success")
