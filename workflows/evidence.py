@@ -17,6 +17,7 @@ from backoffice.models.base import utcnow
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
 from .footage_request import is_county_wide, load_request, role_names
 from .machine import ACTING_ROLES, INVESTIGATOR, State
+from .transaction import begin_command, command
 
 CHUNK = 1024 * 1024
 INTAKE_STATES = (State.consented.value,)
@@ -176,6 +177,8 @@ def add_evidence(
         temp, size, sha256 = store_stream(source, folder)
     final = None
     try:
+        begin_command()  # the file is in; now queue for the write
+        request = check_intake(request_id, user, via=via)
         if size == 0:
             raise InvalidInput("The file is empty.")
         storage = f"{request.id}/{uuid.uuid4().hex}-{safe_name}"
@@ -237,20 +240,20 @@ def load_item(item_id: int, user) -> EvidenceItem:
 
 def record_custody(item_id: int, user, action: str, note: str, to: str | None = None) -> CustodyEvent:
     """Add a custody entry (who = user, when = now, why = note); commits."""
-    item = load_item(item_id, user)
-    if not _may_handle_evidence(user):
-        raise TriggerForbidden("Only investigators and supervisors may record custody.")
-    if action not in MANUAL_CUSTODY_ACTIONS:
-        raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.")
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("Say why (note) for the custody log.")
-    to = (to or "").strip()
-    if action == "transferred":
-        if not to:
-            raise InvalidInput("A transfer needs the person or unit it goes to (to).")
-        note = f"to {to}: {note}"
-    try:
+    with command():
+        item = load_item(item_id, user)
+        if not _may_handle_evidence(user):
+            raise TriggerForbidden("Only investigators and supervisors may record custody.")
+        if action not in MANUAL_CUSTODY_ACTIONS:
+            raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.")
+        note = (note or "").strip()
+        if not note:
+            raise InvalidInput("Say why (note) for the custody log.")
+        to = (to or "").strip()
+        if action == "transferred":
+            if not to:
+                raise InvalidInput("A transfer needs the person or unit it goes to (to).")
+            note = f"to {to}: {note}"
         event = CustodyEvent(evidence_item_id=item.id, action=action, actor_id=user.id, at=utcnow(), note=note)
         db.session.add(event)
         db.session.flush()
@@ -262,10 +265,6 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
             purpose=item.footage_request.case.case_number,
             detail={"note": note},
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return event
 
 

@@ -5,12 +5,14 @@ change with an optimistic-concurrency UPDATE, writes history and audit in the sa
 transaction, commits, and only then runs side effects (receipts, emails).
 """
 import logging
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from backoffice import audit
 from backoffice.extensions import db
@@ -34,6 +36,7 @@ from .errors import (
     TransitionRefused,
     TriggerForbidden,
 )
+from .transaction import begin_command, command
 from .machine import (
     ACTING_ROLES,
     INVESTIGATOR,
@@ -50,6 +53,7 @@ from .machine import (
 log = logging.getLogger(__name__)
 
 REQUESTABLE_STATUSES = ("active", "lapsed")
+LOCK_RETRIES = 5
 FINAL_STATES = (State.closed.value, State.cancelled.value, State.declined.value)
 
 
@@ -186,22 +190,23 @@ def fire(
     data = dict(data or {})
     if trigger not in TRIGGERS:
         raise RequestNotFound(f"There is no action called {trigger!r}.")
-    try:
-        outcome = _apply(request_id, trigger, user, version, data)
-        db.session.commit()
-    except OperationalError as exc:
-        db.session.rollback()
-        if _is_conflict(exc):
-            raise RequestChanged() from None
-        raise
-    except DBAPIError as exc:
-        db.session.rollback()
-        if _is_conflict(exc):
-            raise RequestChanged() from None
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+    for attempt in range(LOCK_RETRIES):
+        try:
+            outcome = _apply(request_id, trigger, user, version, data)
+            db.session.commit()
+            break
+        except DBAPIError as exc:
+            db.session.rollback()
+            # SQLite refuses a write whose snapshot is stale, even when the other writer
+            # touched another request: try again, and let the version check decide.
+            if not _is_conflict(exc):
+                raise
+            if attempt == LOCK_RETRIES - 1:
+                raise RequestChanged() from None
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+        except Exception:
+            db.session.rollback()
+            raise
     for effect in outcome.after_commit:
         try:
             effect()
@@ -212,7 +217,8 @@ def fire(
 
 
 def _apply(request_id, trigger, user, version, data) -> Outcome:
-    """Validate and change the request in the open transaction (no commit)."""
+    """Validate and change the request in a new transaction (no commit)."""
+    begin_command(request_id)
     request = load_request(request_id, user)
     roles = role_names(user)
     if not role_may(roles, trigger):
@@ -329,44 +335,44 @@ def open_request(
     """Open a footage request for a case of the user's agency; commits."""
     if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
-    case = db.session.get(Case, case_id)
-    if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
-        raise RequestNotFound(f"Case {case_id} was not found.")
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise InvalidInput(f"Registration {registration_id} was not found.")
-    if registration.status not in REQUESTABLE_STATUSES:
-        raise TransitionRefused(
-            f"Registration {registration_id} is {registration.status}; footage cannot be requested."
+    with command():
+        case = db.session.get(Case, case_id)
+        if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
+            raise RequestNotFound(f"Case {case_id} was not found.")
+        registration = db.session.get(Registration, registration_id)
+        if registration is None:
+            raise InvalidInput(f"Registration {registration_id} was not found.")
+        if registration.status not in REQUESTABLE_STATUSES:
+            raise TransitionRefused(
+                f"Registration {registration_id} is {registration.status}; footage cannot be requested."
+            )
+        cameras = list(registration.cameras)
+        if camera_ids:
+            wanted = set(camera_ids)
+            cameras = [camera for camera in cameras if camera.id in wanted]
+            if len(cameras) != len(wanted):
+                raise InvalidInput("camera_ids must be cameras of the registration.")
+        if not cameras:
+            raise InvalidInput("The registration has no cameras to request footage from.")
+        window_from = window_from or case.occurred_from
+        window_to = window_to or case.occurred_to
+        if window_to < window_from:
+            raise InvalidInput("window_to must not be before window_from.")
+        assignee_id = assignee_id or user.id
+        assignee = db.session.get(AgencyUser, assignee_id)
+        if assignee is None or assignee.agency_id != case.agency_id:
+            raise InvalidInput("The assignee must be a user of the case's agency.")
+        existing = db.session.scalar(
+            select(FootageRequest.id).where(
+                FootageRequest.case_id == case.id,
+                FootageRequest.registration_id == registration.id,
+                FootageRequest.state.not_in(FINAL_STATES),
+            )
         )
-    cameras = list(registration.cameras)
-    if camera_ids:
-        wanted = set(camera_ids)
-        cameras = [camera for camera in cameras if camera.id in wanted]
-        if len(cameras) != len(wanted):
-            raise InvalidInput("camera_ids must be cameras of the registration.")
-    if not cameras:
-        raise InvalidInput("The registration has no cameras to request footage from.")
-    window_from = window_from or case.occurred_from
-    window_to = window_to or case.occurred_to
-    if window_to < window_from:
-        raise InvalidInput("window_to must not be before window_from.")
-    assignee_id = assignee_id or user.id
-    assignee = db.session.get(AgencyUser, assignee_id)
-    if assignee is None or assignee.agency_id != case.agency_id:
-        raise InvalidInput("The assignee must be a user of the case's agency.")
-    existing = db.session.scalar(
-        select(FootageRequest.id).where(
-            FootageRequest.case_id == case.id,
-            FootageRequest.registration_id == registration.id,
-            FootageRequest.state.not_in(FINAL_STATES),
-        )
-    )
-    if existing:
-        raise TransitionRefused(
-            f"Footage request {existing} already asks this registration for this case."
-        )
-    try:
+        if existing:
+            raise TransitionRefused(
+                f"Footage request {existing} already asks this registration for this case."
+            )
         request = FootageRequest(
             case_id=case.id,
             registration_id=registration.id,
@@ -400,20 +406,16 @@ def open_request(
             purpose=case.case_number,
             detail={"registration_id": registration.id, "cameras": [c.id for c in cameras]},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return request
 
 
 def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
     """The owner's contact details for a request's case; the read is audited; commits."""
-    request = load_request(request_id, user)
-    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
-        raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
-    owner = request.registration.owner
-    try:
+    with command():
+        request = load_request(request_id, user)
+        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+            raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
+        owner = request.registration.owner
         audit.record(
             "owner.contact_read",
             user=user,
@@ -422,10 +424,6 @@ def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
             purpose=request.case.case_number,
             detail={"footage_request_id": request.id},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return {
         "name": owner.name,
         "organisation": owner.organisation,

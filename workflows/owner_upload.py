@@ -17,6 +17,7 @@ from . import evidence as evidence_cmd
 from .errors import InvalidInput, TransitionRefused, TriggerForbidden
 from .footage_request import load_request, role_names
 from .machine import ACTING_ROLES, INVESTIGATOR
+from .transaction import command
 
 PURPOSE = "upload"
 LINK_HOURS = 72
@@ -32,16 +33,16 @@ def _aware(value: datetime) -> datetime:
 
 def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
     """Create a link for a consented request and email it to the owner; returns the URL. Commits."""
-    request = load_request(request_id, user)
-    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
-        raise TriggerForbidden("Only investigators and supervisors may send upload links.")
-    if request.state not in evidence_cmd.INTAKE_STATES:
-        raise TransitionRefused("An upload link can be sent once the owner has consented.")
-    owner = request.registration.owner
-    if not owner.email:
-        raise InvalidInput("The owner has no email address.")
-    now = utcnow()
-    try:
+    with command():
+        request = load_request(request_id, user)
+        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+            raise TriggerForbidden("Only investigators and supervisors may send upload links.")
+        if request.state not in evidence_cmd.INTAKE_STATES:
+            raise TransitionRefused("An upload link can be sent once the owner has consented.")
+        owner = request.registration.owner
+        if not owner.email:
+            raise InvalidInput("The owner has no email address.")
+        now = utcnow()
         link = UploadLink(
             footage_request_id=request.id,
             nonce=secrets.token_urlsafe(24),
@@ -59,10 +60,6 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
             purpose=request.case.case_number,
             detail={"link": link.id, "expires_at": link.expires_at.isoformat()},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
     url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
     send_mail(
