@@ -1,5 +1,5 @@
 """Public page behind the owner's emailed upload link (no login; single-use, expiring)."""
-from flask import flash, request
+from flask import current_app, flash, request
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
@@ -52,5 +52,6 @@ class OwnerUploadView(BaseView):
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """Add the page (no menu entry)."""
-    appbuilder.add_view_no_menu(OwnerUploadView)
+    """Add the page (no menu entry), rate-limited per address."""
+    view = appbuilder.add_view_no_menu(OwnerUploadView)
+    appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)

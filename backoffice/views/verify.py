@@ -1,4 +1,5 @@
 """Public page behind the receipt's QR code: re-checks the stored copies against their hashes."""
+from flask import current_app
 from flask_appbuilder import AppBuilder, BaseView, expose
 
 from backoffice.tokens import TokenError
@@ -23,5 +24,6 @@ class EvidenceVerifyView(BaseView):
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """Add the page (no menu entry)."""
-    appbuilder.add_view_no_menu(EvidenceVerifyView)
+    """Add the page (no menu entry), rate-limited per address."""
+    view = appbuilder.add_view_no_menu(EvidenceVerifyView)
+    appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
