@@ -9,10 +9,14 @@ from typing import Iterator
 
 from flask import request
 from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
 from workflows.evidence import IncomingFile, incoming_dir
 from workflows.errors import InvalidInput
+
+MAX_FIELD_BYTES = 500_000  # Flask's own default for form fields
+MAX_PARTS = 20
 
 
 @contextmanager
@@ -27,9 +31,15 @@ def evidence_upload() -> Iterator[tuple[MultiDict, FileStorage | None]]:
 
     try:
         try:
-            _, form, files = parse_form_data(request.environ, stream_factory=factory, silent=False)
-        except ValueError as error:  # a broken or truncated multipart body
-            raise InvalidInput(f"The upload did not arrive complete ({error}).") from None
+            _, form, files = parse_form_data(
+                request.environ,
+                stream_factory=factory,
+                silent=False,
+                max_form_memory_size=MAX_FIELD_BYTES,  # text fields are held in memory: keep them small
+                max_form_parts=MAX_PARTS,
+            )
+        except (ValueError, RequestEntityTooLarge) as error:  # broken, truncated or oversized body
+            raise InvalidInput(f"The upload was refused: {error}") from None
         yield form, files.get("file")
     finally:
         for incoming in created:

@@ -144,3 +144,11 @@ def test_custody_log_and_report(client, ctx):
     assert request.case.case_number in text
     for words in ("collected", "transferred", "checked out", "checked in", "Sgt. Diaz", "42 s behind"):
         assert words in " ".join(text.split()), text
+
+
+def test_oversized_text_field_is_refused_without_a_file(client, ctx):
+    request = request_in("consented")
+    before = files_under(ctx)
+    response = upload(client, api_token(client, "investigator"), request.id, b"abc", description="d" * 600_000)
+    assert response.status_code == 400 and "refused" in response.json["message"]
+    assert files_under(ctx) == before
