@@ -23,7 +23,7 @@ from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows import owner_upload
-from workflows.documents import custody_data
+from workflows.documents import custody_data, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
@@ -155,6 +155,7 @@ class FootageWorkflowView(BaseView):
             contact=contact,
             csrf_token=generate_csrf,
             user_id=user.id,
+            stamp=stamp,
         )
 
     @expose("/<int:pk>")
