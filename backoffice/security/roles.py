@@ -21,7 +21,13 @@ SELF_SERVICE = [
 ]
 
 REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
-FOOTAGE_MENUS = ["Footage", "Footage requests", "Due within 24 h", "Due within 72 h"]
+FOOTAGE_MENUS = [
+    "Footage",
+    "Footage requests",
+    "New footage request",
+    "Due within 24 h",
+    "Due within 72 h",
+]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [

@@ -3,6 +3,7 @@
 Thin: every POST checks its CSRF token, calls a workflow command and turns a refusal
 into a flash message. Which buttons appear comes from workflows.available_triggers().
 """
+import re
 from datetime import timedelta
 
 from flask import Response, abort, flash, g, redirect, request, url_for
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from wtforms import ValidationError
 
 from backoffice.extensions import db
-from backoffice.models import FootageRequest
+from backoffice.models import Case, FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
 from backoffice.uploads import evidence_upload
@@ -64,6 +65,7 @@ PERMISSIONS = {
     "custody": "write",
     "contact": "write",
     "upload_link": "write",
+    "new": "write",
     "approvals": "approve",
 }
 
@@ -176,6 +178,33 @@ class FootageWorkflowView(BaseView):
             return redirect(url_for(".detail", pk=pk))
         return self._render_detail(self._load(pk), contact=contact)
 
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        """Open a footage request for one of the agency's cases and a registration."""
+        cases = scope_to_agency(db.session.query(Case), Case, current_user()).order_by(Case.id.desc()).limit(200).all()
+        form = request.form if request.method == "POST" else request.args
+        if request.method == "POST":
+            _check_csrf()
+            try:
+                camera_ids = [int(part) for part in re.split(r"[\s,]+", form.get("camera_ids", "").strip()) if part]
+                item = wf.open_request(
+                    g.user,
+                    case_id=_whole(form.get("case_id"), "case"),
+                    registration_id=_whole(form.get("registration_id"), "registration"),
+                    camera_ids=camera_ids or None,
+                )
+            except ValueError:
+                flash("Camera ids are whole numbers separated by commas.", "danger")
+            except WorkflowError as error:
+                flash(error.message, "danger")
+            else:
+                flash(f"Footage request {item.id} opened.", "success")
+                return redirect(url_for(".detail", pk=item.id))
+        return self.render_template(
+            "workflow/new.html", cases=cases, form=form, csrf_token=generate_csrf
+        )
+
     @expose("/<int:pk>/upload_link", methods=["POST"])
     @has_access
     def upload_link(self, pk: int):
@@ -282,6 +311,13 @@ class FootageWorkflowView(BaseView):
         )
 
 
+def _whole(value, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Choose the {label} (a number).") from None
+
+
 def _evidence(item: FootageRequest):
     from backoffice.models import EvidenceItem
 
@@ -295,6 +331,9 @@ def _evidence(item: FootageRequest):
 def register(appbuilder: AppBuilder) -> None:
     """Add the footage screens under the Footage menu, and the public verification page."""
     appbuilder.add_view(FootageRequestView, "Footage requests", icon="fa-film", category="Footage")
+    appbuilder.add_link(
+        "New footage request", href="/footage/new", icon="fa-plus", category="Footage"
+    )
     appbuilder.add_view(Due24View, "Due within 24 h", icon="fa-exclamation-triangle", category="Footage")
     appbuilder.add_view(Due72View, "Due within 72 h", icon="fa-clock-o", category="Footage")
     appbuilder.add_view(

@@ -179,3 +179,23 @@ def test_owner_contact_is_shown_on_request_and_audited(ctx):
     assert event.purpose == request.case.case_number and event.object_id == request.registration.owner_id
     auditor_html = page(signed_in(ctx, "auditor"), f"/footage/{request.id}")
     assert "Show owner contact" not in auditor_html
+
+
+def test_open_a_request_from_the_form(ctx):
+    case = factories.case()
+    reg = factories.registration(cameras=2)
+    db.session.commit()
+    inv = signed_in(ctx, "investigator")
+    assert 'href="/footage/new"' in page(inv, "/")  # the Footage menu links to the form
+    html = page(inv, "/footage/new")
+    assert case.case_number in html
+    token = CSRF_RE.search(html).group(1)
+    opened = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
+                                            "registration_id": str(reg.id), "camera_ids": str(reg.cameras[1].id)})
+    assert opened.status_code == 302
+    request = db.session.query(FootageRequest).filter_by(case_id=case.id).one()
+    assert opened.headers["Location"].endswith(f"/footage/{request.id}") and request.camera_ids == [reg.cameras[1].id]
+    again = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
+                                           "registration_id": str(reg.id)}, follow_redirects=True)
+    assert "already asks" in again.get_data(as_text=True)
+    assert signed_in(ctx, "auditor").get("/footage/new").status_code in (302, 403)

@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Cameras", "menu_access"): {STAFF},
     ("Footage", "menu_access"): LAW,
     ("Footage requests", "menu_access"): LAW,
+    ("New footage request", "menu_access"): LAW,
     ("Due within 24 h", "menu_access"): LAW,
     ("Due within 72 h", "menu_access"): LAW,
     ("Approval queue", "menu_access"): {SUP},
