@@ -4,7 +4,12 @@ These run outside the transaction: a failure here cannot undo the state change,
 so each step reports what it could not do instead of raising into the caller's rollback.
 """
 import logging
+import os
+from datetime import timezone
+from pathlib import Path
 from typing import Callable
+
+from flask import current_app
 
 from backoffice.extensions import db
 from backoffice.mail import send_mail
@@ -20,8 +25,33 @@ class EffectFailed(RuntimeError):
     """An after-commit step could not be completed (the transition stands)."""
 
 
+def receipt_path(request: FootageRequest) -> Path:
+    """Where the receipt issued at collection is kept (one file per issue)."""
+    issued = request.receipt_issued_at
+    if issued.tzinfo is not None:
+        issued = issued.astimezone(timezone.utc)
+    name = f"request-{request.id}-{issued:%Y%m%dT%H%M%S%f}.pdf"
+    return Path(current_app.config["EVIDENCE_DIR"]) / "receipts" / name
+
+
+def issue_receipt(request_id: int) -> bytes:
+    """Render the receipt once and keep it read-only: later reads return the issued document."""
+    request = db.session.get(FootageRequest, request_id)
+    pdf = render_receipt_pdf(receipt_data(request))
+    path = receipt_path(request)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".part")
+    temp.write_bytes(pdf)
+    os.chmod(temp, 0o440)
+    os.replace(temp, path)
+    return pdf
+
+
 def receipt_pdf(request: FootageRequest) -> bytes:
-    """The evidence receipt of a collected request."""
+    """The receipt issued for a collected request (rendered now only if it was never stored)."""
+    path = receipt_path(request)
+    if path.is_file():
+        return path.read_bytes()
     return render_receipt_pdf(receipt_data(request))
 
 
@@ -39,13 +69,14 @@ def email_receipt(request_id: int) -> None:
         raise EffectFailed("the owner has no email address: hand the printed receipt over")
     pdf = receipt_pdf(request)
     agency = request.case.agency.name
+    count = len(receipt_data(request)["items"])
     send_mail(
         owner.email,
         f"Receipt for the footage collected by {agency}",
         (
             f"Dear {owner.name},\n\n"
             f"Thank you for providing footage from {request.registration.address}.\n"
-            f"{agency} has collected {len(receipt_data(request)['items'])} item(s) as evidence "
+            f"{agency} has collected {count} item(s) as evidence "
             f"for case {request.case.case_number}. The attached receipt lists each copy with "
             "its SHA-256 fingerprint; the code on it lets you check that the stored copies "
             "are unchanged.\n\nCamera Registry"
@@ -78,7 +109,7 @@ def email_media_release(request_id: int) -> None:
 def after(trigger: str, request_id: int) -> list[Callable[[], None]]:
     """The after-commit steps of a trigger."""
     if trigger == "collect":
-        return [lambda: email_receipt(request_id)]
+        return [lambda: issue_receipt(request_id), lambda: email_receipt(request_id)]
     if trigger == "approve_release":
         request = db.session.get(FootageRequest, request_id)
         db.session.refresh(request)

@@ -109,3 +109,17 @@ def test_no_owner_email_is_reported_not_fatal(client, mailbox):
     outcome = wf.fire(request.id, "collect", factories.user("investigator"), 1)
     assert outcome.state == "collected"
     assert outcome.notices and "no email address" in outcome.notices[0]
+
+
+def test_the_issued_receipt_does_not_change_afterwards(client, mailbox):
+    request, _, headers = collected_request(client)
+    url = f"/api/v1/footage_request/{request.id}/receipt.pdf"
+    issued = client.get(url, headers=headers).data
+    owner = request.registration.owner
+    first_name = owner.name
+    owner.name = "Renamed Later"
+    db.session.commit()
+    again = client.get(url, headers=headers).data
+    assert again == issued and first_name in pdf_text(again) and "Renamed Later" not in pdf_text(again)
+    emailed = [p for p in mailbox.to(owner.email)[0].walk() if p.get_content_type() == "application/pdf"][0]
+    assert emailed.get_payload(decode=True) == issued
