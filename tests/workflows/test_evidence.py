@@ -12,7 +12,6 @@ from tests import factories
 from tests.auth import api_token
 from tests.workflows.helpers import request_in
 from workflows import evidence as ev
-from workflows.errors import InvalidInput, TransitionRefused
 
 
 def files_under(app) -> set[Path]:
