@@ -11,6 +11,28 @@ from tests.auth import api_token
 from tests.workflows.helpers import READY, request_in
 
 
+from tests.workflows.test_footage_request import CASES, OK  # noqa: E402  (the role × trigger table)
+from workflows.errors import RequestNotFound, TriggerForbidden  # noqa: E402
+
+STATUS = {OK: 200, TriggerForbidden: 403, RequestNotFound: 404}
+_tokens: dict[str, dict] = {}
+
+
+def token(client, username):
+    """One bearer token per user for the whole run (the app and its key are shared)."""
+    if username not in _tokens:
+        _tokens[username] = api_token(client, username)
+    return _tokens[username]
+
+
+@pytest.mark.parametrize("username, trigger, outcome", CASES)
+def test_every_trigger_by_every_role_over_http(client, mailbox, username, trigger, outcome):
+    state, data = READY[trigger]
+    request = request_in(state)
+    response = fire(client, token(client, username), request.id, trigger, **data)
+    assert response.status_code == STATUS[outcome], response.json
+
+
 def fire(client, headers, request_id, trigger, version=1, **data):
     return client.post(
         f"/api/v1/footage_request/{request_id}/{trigger}", json={"version": version, **data}, headers=headers
