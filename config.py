@@ -48,6 +48,8 @@ MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")
 EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
+# Owners' upload and evidence-check pages are public: limit guessing and flooding per address.
+PUBLIC_LINK_RATE_LIMIT = os.environ.get("PUBLIC_LINK_RATE_LIMIT", "30 per minute")
 TILE_URL = os.environ.get("TILE_URL", "")
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")

@@ -1,4 +1,10 @@
-"""`python -m bench`: the list benchmark at its default size (others run as their own modules)."""
-from bench.lists import main
+"""`python -m bench` (`make bench`): every benchmark at its default size, one after another."""
+import importlib
+import sys
 
-main()
+BENCHMARKS = ("bench.lists", "bench.evidence_ingest")
+
+for name in BENCHMARKS:
+    print(f"== {name}", flush=True)
+    sys.argv = [name]
+    importlib.import_module(name).main()

@@ -1,0 +1,1 @@
+"""State machines and the commands that move records through them (no view code)."""

@@ -1,10 +1,12 @@
 """JSON API under /api/v1/, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import resources
+from . import resources, workflow
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
     """Add every API class."""
     for api in resources.MODEL_APIS:
+        appbuilder.add_api(api)
+    for api in workflow.WORKFLOW_APIS:
         appbuilder.add_api(api)

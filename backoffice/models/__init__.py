@@ -18,6 +18,7 @@ from .portal import (
     UsedLink,
 )
 from .registry import Camera, Owner, Registration
+from .upload_link import UploadLink
 
 __all__ = [
     "AddressPoint",
@@ -40,5 +41,6 @@ __all__ = [
     "Owner",
     "Registration",
     "RequestTransition",
+    "UploadLink",
     "footage_request_camera",
 ]

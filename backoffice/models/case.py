@@ -98,6 +98,10 @@ class FootageRequest(TimestampMixin, Model):
     release_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     release_decision: Mapped[str | None] = mapped_column(String(20))
     release_decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    court_order_ref: Mapped[str | None] = mapped_column(String(100))
+    receipt_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The deadline an assignee was last reminded of: `flask workflow remind` sends once per deadline.
+    reminded_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
@@ -105,6 +109,12 @@ class FootageRequest(TimestampMixin, Model):
     registration: Mapped[Registration] = relationship(lazy="joined")
     cameras: Mapped[list[Camera]] = relationship(secondary=footage_request_camera)
     assignee: Mapped[AgencyUser | None] = relationship(foreign_keys=[assignee_id])
+    release_requested_by: Mapped[AgencyUser | None] = relationship(
+        foreign_keys=[release_requested_by_id]
+    )
+    release_decided_by: Mapped[AgencyUser | None] = relationship(
+        foreign_keys=[release_decided_by_id]
+    )
     contact_attempts: Mapped[list["ContactAttempt"]] = relationship(
         back_populates="footage_request", order_by="ContactAttempt.at"
     )

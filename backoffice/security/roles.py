@@ -29,6 +29,13 @@ REGISTRY_MENUS = [
     "Review queue",
     "Programme terms",
 ]
+FOOTAGE_MENUS = [
+    "Footage",
+    "Footage requests",
+    "New footage request",
+    "Due within 24 h",
+    "Due within 72 h",
+]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -51,8 +58,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Case", WRITE),
         ("FootageRequest", READ),
         ("FootageRequest", WRITE),
+        ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in FOOTAGE_MENUS],
     ],
     "Supervisor": [
         ("Camera", READ),
@@ -62,8 +71,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", READ),
         ("FootageRequest", WRITE),
         ("FootageRequest", "can_approve"),
+        ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in FOOTAGE_MENUS],
+        ("Approval queue", MENU),
     ],
     "Auditor": [
         ("AuditEvent", READ),

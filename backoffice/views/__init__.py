@@ -1,7 +1,7 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, registry, review
+from . import admin, footage, registry, review
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -9,3 +9,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     registry.register(appbuilder)
     admin.register(appbuilder)
     review.register(appbuilder)
+    footage.register(appbuilder)

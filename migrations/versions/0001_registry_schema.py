@@ -73,6 +73,12 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    # The chain's head exists from the start, so two first audited actions cannot both
+    # try to create it.
+    op.execute(
+        "INSERT INTO audit_head (id, last_event_id, last_hash, count) "
+        f"VALUES (1, NULL, '{'0' * 64}', 0)"
+    )
     op.create_table('owner',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),

@@ -49,7 +49,7 @@ def live_server(app):
                 db.session.delete(owner)
             db.session.execute(delete(UsedLink))
             if saved_head:
-                db.session.execute(delete(AuditEvent).where(AuditEvent.id > saved_head[0]))
+                db.session.execute(delete(AuditEvent).where(AuditEvent.id > (saved_head[0] or 0)))
                 head = db.session.get(AuditHead, 1)
                 head.last_event_id, head.last_hash, head.count = saved_head
             db.session.commit()

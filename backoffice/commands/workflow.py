@@ -1,0 +1,21 @@
+"""`flask workflow remind`: deadline reminders for footage requests."""
+import click
+from flask.cli import AppGroup
+
+from workflows.reminders import send_reminders
+
+from ..cli import fail
+
+workflow_cli = AppGroup("workflow", help="Footage-request workflow jobs.")
+
+
+@workflow_cli.command("remind")
+@click.option("--within-hours", default=48, show_default=True, help="Remind of deadlines this close.")
+def remind(within_hours: int) -> None:
+    """Email assignees whose requests' footage deadlines fall within the window (once per deadline)."""
+    run = send_reminders(within_hours=within_hours)
+    click.echo(f"reminded {len(run.sent)} request(s)")
+    if run.no_email:
+        click.echo(f"assignee without email for request(s): {', '.join(map(str, run.no_email))}")
+    if run.failed:
+        fail(f"mail failed for request(s) {', '.join(map(str, run.failed))}; run again to retry")

@@ -1,0 +1,29 @@
+"""Single-use links that let an owner upload requested footage themselves."""
+from datetime import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import utcnow
+from .case import FootageRequest
+
+
+class UploadLink(Model):
+    """One emailed upload link; `used_at` makes it single-use."""
+
+    __tablename__ = "upload_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    footage_request_id: Mapped[int] = mapped_column(
+        ForeignKey("footage_request.id"), nullable=False, index=True
+    )
+    nonce: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    footage_request: Mapped[FootageRequest] = relationship()

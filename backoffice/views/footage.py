@@ -1,0 +1,343 @@
+"""Footage-request screens: lists, the detail page with its trigger forms, the approval queue.
+
+Thin: every POST checks its CSRF token, calls a workflow command and turns a refusal
+into a flash message. Which buttons appear comes from workflows.available_triggers().
+"""
+import re
+from datetime import timedelta
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import AppBuilder, BaseView, ModelView, expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import ValidationError
+
+from backoffice.extensions import db
+from backoffice.models import Case, FootageRequest
+from backoffice.models.base import utcnow
+from backoffice.scoping import AgencyScope, current_user, scope_to_agency
+from backoffice.uploads import evidence_upload
+from reports.custody import render_custody_pdf
+from workflows import evidence as evidence_cmd
+from workflows import footage_request as wf
+from workflows import owner_upload
+from workflows.documents import custody_data, stamp
+from workflows.effects import receipt_file_name, receipt_pdf
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
+
+from . import owner_upload as owner_upload_view
+from . import verify
+
+ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
+
+# trigger -> form fields (name, label, kind, choices)
+TRIGGER_FORMS = {
+    "contact_owner": [("method", "How", "select", CONTACT_METHODS), ("note", "Note", "text", ())],
+    "record_consent": [
+        ("given_by", "Consent given by", "text", ()),
+        ("method", "How", "select", CONSENT_METHODS),
+        ("scope", "Scope", "select", CONSENT_SCOPES),
+    ],
+    "record_refusal": [("reason", "Reason", "text", ())],
+    "mark_no_response": [],
+    "collect": [],
+    "request_release": [
+        ("kind", "Release kind", "select", RELEASE_KINDS),
+        ("basis", "Legal basis", "textarea", ()),
+        ("court_order_ref", "Court order reference (court order only)", "text", ()),
+    ],
+    "approve_release": [],
+    "deny_release": [("reason", "Reason", "text", ())],
+    "close": [],
+    "cancel": [("reason", "Reason", "text", ())],
+}
+CUSTODY_ACTIONS = evidence_cmd.MANUAL_CUSTODY_ACTIONS
+PERMISSIONS = {
+    "detail": "read",
+    "receipt": "receipt",
+    "custody_pdf": "read",
+    "fire": "write",
+    "evidence": "write",
+    "custody": "write",
+    "contact": "write",
+    "upload_link": "write",
+    "new": "write",
+    "approvals": "approve",
+}
+
+
+class DueWithin(BaseFilter):
+    """Requests still waiting for footage whose deadline falls within `value` hours (or passed)."""
+
+    name = "Deadline within"
+
+    def apply(self, query, value):
+        limit = utcnow() + timedelta(hours=int(value))
+        return query.filter(
+            FootageRequest.deadline.is_not(None),
+            FootageRequest.deadline <= limit,
+            FootageRequest.state.in_(ACTIVE_STATES),
+        )
+
+
+def _detail_link(item) -> Markup:
+    return Markup('<a href="/footage/{0}">#{0}</a>').format(item)
+
+
+class FootageRequestView(ModelView):
+    """Footage requests of the user's agency, filterable by state, assignee and deadline."""
+
+    datamodel = SQLAInterface(FootageRequest)
+    class_permission_name = "FootageRequest"
+    method_permission_name = {"list": "read"}
+    include_route_methods = {"list"}
+    list_title = "Footage requests"
+    base_filters = [["id", AgencyScope, None]]
+    base_order = ("deadline", "asc")
+    list_columns = ["id", "case", "registration", "state", "assignee", "deadline", "window_from"]
+    search_columns = ["state", "assignee", "deadline", "case"]
+    order_columns = ["id", "state", "deadline", "window_from"]
+    label_columns = {"id": "Request", "registration": "Premises", "window_from": "Footage from"}
+    formatters_columns = {"id": _detail_link}
+    page_size = 25
+
+
+class Due24View(FootageRequestView):
+    """Requests whose footage may be overwritten within 24 hours."""
+
+    list_title = "Footage due within 24 h"
+    base_filters = [["id", AgencyScope, None], ["deadline", DueWithin, 24]]
+
+
+class Due72View(FootageRequestView):
+    """Requests whose footage may be overwritten within 72 hours."""
+
+    list_title = "Footage due within 72 h"
+    base_filters = [["id", AgencyScope, None], ["deadline", DueWithin, 72]]
+
+
+def _check_csrf(form=None) -> None:
+    try:
+        validate_csrf((form if form is not None else request.form).get("csrf_token"))
+    except (ValidationError, CSRFError):
+        abort(400, "The form expired; reload the page and try again.")
+
+
+class FootageWorkflowView(BaseView):
+    """Detail page of one request with the forms for what the user may do now."""
+
+    route_base = "/footage"
+    default_view = "approvals"
+    class_permission_name = "FootageRequest"
+    method_permission_name = PERMISSIONS
+
+    def _load(self, pk: int) -> FootageRequest:
+        try:
+            return wf.load_request(pk, g.user)
+        except WorkflowError:
+            abort(404)
+
+    def _render_detail(self, item: FootageRequest, contact=None):
+        user = g.user
+        triggers = wf.available_triggers(item, user)
+        may_act = bool(wf.role_names(user) & {"Investigator", "Supervisor", "Admin"})
+        return self.render_template(
+            "workflow/detail.html",
+            item=item,
+            triggers=triggers,
+            forms=TRIGGER_FORMS,
+            may_act=may_act,
+            may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
+            evidence=_evidence(item),
+            custody_actions=CUSTODY_ACTIONS,
+            contact=contact,
+            csrf_token=generate_csrf,
+            user_id=user.id,
+            stamp=stamp,
+        )
+
+    @expose("/<int:pk>")
+    @has_access
+    def detail(self, pk: int):
+        """The request: facts, consent, evidence, history, and forms for the allowed triggers."""
+        return self._render_detail(self._load(pk))
+
+    @expose("/<int:pk>/contact", methods=["POST"])
+    @has_access
+    def contact(self, pk: int):
+        """Show the owner's contact details for this case (audited with the case number)."""
+        _check_csrf()
+        try:
+            contact = wf.reveal_owner_contact(pk, g.user)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+            return redirect(url_for(".detail", pk=pk))
+        return self._render_detail(self._load(pk), contact=contact)
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        """Open a footage request for one of the agency's cases and a registration."""
+        cases = scope_to_agency(db.session.query(Case), Case, current_user()).order_by(Case.id.desc()).limit(200).all()
+        form = request.form if request.method == "POST" else request.args
+        if request.method == "POST":
+            _check_csrf()
+            try:
+                camera_ids = [int(part) for part in re.split(r"[\s,]+", form.get("camera_ids", "").strip()) if part]
+                item = wf.open_request(
+                    g.user,
+                    case_id=_whole(form.get("case_id"), "case"),
+                    registration_id=_whole(form.get("registration_id"), "registration"),
+                    camera_ids=camera_ids or None,
+                )
+            except ValueError:
+                flash("Camera ids are whole numbers separated by commas.", "danger")
+            except WorkflowError as error:
+                flash(error.message, "danger")
+            else:
+                flash(f"Footage request {item.id} opened.", "success")
+                return redirect(url_for(".detail", pk=item.id))
+        return self.render_template(
+            "workflow/new.html", cases=cases, form=form, csrf_token=generate_csrf
+        )
+
+    @expose("/<int:pk>/upload_link", methods=["POST"])
+    @has_access
+    def upload_link(self, pk: int):
+        """Email the owner a single-use link to upload the footage themselves."""
+        _check_csrf()
+        try:
+            owner_upload.issue_link(pk, g.user)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        except Exception as error:  # noqa: BLE001  mail trouble: the link exists, say so
+            flash(f"The link was created but the email failed: {error}", "warning")
+        else:
+            flash("Upload link emailed to the owner.", "success")
+        return redirect(url_for(".detail", pk=pk))
+
+    @expose("/<int:pk>/fire/<trigger>", methods=["POST"])
+    @has_access
+    def fire(self, pk: int, trigger: str):
+        """Fire one trigger from its form."""
+        _check_csrf()
+        data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+        try:
+            outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Done: the request is now {outcome.state.replace('_', ' ')}.", "success")
+            for notice in outcome.notices:
+                flash(notice, "warning")
+        return redirect(request.form.get("next") or url_for(".detail", pk=pk))
+
+    @expose("/<int:pk>/evidence", methods=["POST"])
+    @has_access
+    def evidence(self, pk: int):
+        """Take in one evidence file from the upload form."""
+        try:
+            evidence_cmd.check_intake(pk, g.user)  # before the body is read
+            with evidence_upload() as (form, upload):
+                _check_csrf(form)
+                if upload is None or not upload.filename:
+                    raise InvalidInput("Choose the footage file to upload.")
+                item = evidence_cmd.add_evidence(
+                    pk, g.user, upload, upload.filename,
+                    form.get("description", ""), form.get("clock_offset_s"),
+                )
+        except WorkflowError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Evidence item {item.id} stored, SHA-256 {item.sha256}.", "success")
+        return redirect(url_for(".detail", pk=pk))
+
+    @expose("/evidence/<int:item_id>/custody", methods=["POST"])
+    @has_access
+    def custody(self, item_id: int):
+        """Add a custody entry from the item's form."""
+        _check_csrf()
+        try:
+            item = evidence_cmd.load_item(item_id, g.user)
+            evidence_cmd.record_custody(
+                item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
+            )
+        except WorkflowError as error:
+            flash(error.message, "danger")
+            return redirect(request.referrer or url_for(".approvals"))
+        flash("Custody entry recorded.", "success")
+        return redirect(url_for(".detail", pk=item.footage_request_id))
+
+    @expose("/<int:pk>/receipt.pdf")
+    @has_access
+    def receipt(self, pk: int):
+        """The evidence receipt PDF."""
+        item = self._load(pk)
+        if item.receipt_issued_at is None:
+            abort(404)
+        return Response(
+            receipt_pdf(item), mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{receipt_file_name(item)}"'},
+        )
+
+    @expose("/evidence/<int:item_id>/custody.pdf")
+    @has_access
+    def custody_pdf(self, item_id: int):
+        """The chain-of-custody PDF of one item."""
+        try:
+            item = evidence_cmd.load_item(item_id, g.user)
+        except WorkflowError:
+            abort(404)
+        return Response(
+            render_custody_pdf(custody_data(item)), mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="chain-of-custody-item-{item.id}.pdf"'},
+        )
+
+    @expose("/approvals")
+    @has_access
+    def approvals(self):
+        """Supervisor's queue: releases waiting for a decision."""
+        query = scope_to_agency(
+            db.session.query(FootageRequest).filter(FootageRequest.state == "release_pending"),
+            FootageRequest,
+            current_user(),
+        ).order_by(FootageRequest.updated_at)
+        return self.render_template(
+            "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id
+        )
+
+
+def _whole(value, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Choose the {label} (a number).") from None
+
+
+def _evidence(item: FootageRequest):
+    from backoffice.models import EvidenceItem
+
+    return list(
+        db.session.scalars(
+            select(EvidenceItem).where(EvidenceItem.footage_request_id == item.id).order_by(EvidenceItem.id)
+        )
+    )
+
+
+def register(appbuilder: AppBuilder) -> None:
+    """Add the footage screens under the Footage menu, and the public verification page."""
+    appbuilder.add_view(FootageRequestView, "Footage requests", icon="fa-film", category="Footage")
+    appbuilder.add_link(
+        "New footage request", href="/footage/new", icon="fa-plus", category="Footage"
+    )
+    appbuilder.add_view(Due24View, "Due within 24 h", icon="fa-exclamation-triangle", category="Footage")
+    appbuilder.add_view(Due72View, "Due within 72 h", icon="fa-clock-o", category="Footage")
+    appbuilder.add_view(
+        FootageWorkflowView, "Approval queue", href="/footage/approvals", icon="fa-gavel", category="Footage"
+    )
+    verify.register(appbuilder)
+    owner_upload_view.register(appbuilder)

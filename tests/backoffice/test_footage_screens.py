@@ -1,0 +1,201 @@
+"""Footage screens: a request travels SPEC §4 through the forms; buttons match what a user may do."""
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from flask import g
+
+from backoffice.extensions import db
+from backoffice.models import AuditEvent, FootageRequest
+from backoffice.models.base import utcnow
+from tests import factories
+from tests.auth import CSRF_RE, login
+from tests.workflows.helpers import request_in
+
+
+class Browser:
+    """One signed-in user's client. The tests share one app context, and so one `g`, where
+    Flask-Login caches the user: forget it before each request so that users do not mix."""
+
+    def __init__(self, ctx, username):
+        self.client = ctx.test_client()
+        self._forget()
+        assert login(self.client, username).status_code == 302
+
+    @staticmethod
+    def _forget():
+        for name in ("user", "_login_user", "csrf_token"):
+            g.pop(name, None)
+
+    def get(self, *args, **kwargs):
+        self._forget()
+        return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        self._forget()
+        return self.client.post(*args, **kwargs)
+
+
+def signed_in(ctx, username):
+    return Browser(ctx, username)
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def buttons(html):
+    return re.findall(r'data-trigger="([a-z_]+)"', html)
+
+
+def submit(client, request_id, trigger, **data):
+    html = page(client, f"/footage/{request_id}")
+    token = CSRF_RE.search(html).group(1)
+    version = db.session.get(FootageRequest, request_id).version
+    form = {"csrf_token": token, "version": str(version), **data}
+    return client.post(f"/footage/{request_id}/fire/{trigger}", data=form, follow_redirects=True)
+
+
+def state_of(request_id):
+    db.session.expire_all()
+    return db.session.get(FootageRequest, request_id).state
+
+
+def test_a_request_travels_the_whole_path_in_the_ui(ctx, mailbox):
+    inv, sup = signed_in(ctx, "investigator"), signed_in(ctx, "supervisor")
+    request = request_in("open")
+    assert buttons(page(inv, f"/footage/{request.id}")) == ["contact_owner", "cancel"]
+    submit(inv, request.id, "contact_owner", method="phone", note="left a voicemail")
+    submit(inv, request.id, "mark_no_response")
+    assert state_of(request.id) == "no_response"
+    submit(inv, request.id, "contact_owner", method="in_person")
+    done = submit(inv, request.id, "record_consent", given_by="Pat Owner", method="written", scope="media_release")
+    assert "now consented" in done.get_data(as_text=True)
+
+    html = page(inv, f"/footage/{request.id}")
+    assert 'id="evidence-form"' in html and "collect" not in buttons(html)
+    token = CSRF_RE.search(html).group(1)
+    uploaded = inv.post(
+        f"/footage/{request.id}/evidence",
+        data={"csrf_token": token, "file": (io.BytesIO(b"frames" * 1000), "cam.mp4"),
+              "description": "driveway", "clock_offset_s": "12"},
+        content_type="multipart/form-data", follow_redirects=True,
+    )
+    assert "SHA-256" in uploaded.get_data(as_text=True)
+    submit(inv, request.id, "collect")
+    assert state_of(request.id) == "collected"
+    assert inv.get(f"/footage/{request.id}/receipt.pdf").mimetype == "application/pdf"
+
+    submit(inv, request.id, "request_release", kind="media_public", basis="identify the suspect")
+    assert buttons(page(inv, f"/footage/{request.id}")) == ["cancel"]
+    queue = page(sup, "/footage/approvals")
+    assert f"#{request.id}" in queue and "identify the suspect" in queue and "media release" in queue
+    assert "Ivy Investigator" in queue
+    token = CSRF_RE.search(queue).group(1)
+    approved = sup.post(
+        f"/footage/{request.id}/fire/approve_release",
+        data={"csrf_token": token, "version": str(db.session.get(FootageRequest, request.id).version),
+              "next": "/footage/approvals"},
+        follow_redirects=True,
+    )
+    assert "Nothing waiting" in approved.get_data(as_text=True)
+    assert state_of(request.id) == "released"
+    submit(inv, request.id, "close")
+    html = page(inv, f"/footage/{request.id}")
+    assert state_of(request.id) == "closed" and 'id="no-actions"' in html
+    history = html[html.index('id="history"'):]
+    for step in ("contact owner", "mark no response", "record consent", "collect", "request release",
+                 "approve release", "close"):
+        assert step in history
+
+
+def test_refusals_are_flashed_and_change_nothing(ctx):
+    inv = signed_in(ctx, "investigator")
+    request = request_in("contacted")
+    refused = submit(inv, request.id, "record_consent", given_by="", method="written", scope="evidence_only")
+    assert "Who gave consent is required" in refused.get_data(as_text=True)
+    token = CSRF_RE.search(page(inv, f"/footage/{request.id}")).group(1)
+    stale = inv.post(f"/footage/{request.id}/fire/record_refusal",
+                     data={"csrf_token": token, "version": "0", "reason": "no"}, follow_redirects=True)
+    assert "changed by someone else" in stale.get_data(as_text=True)
+    no_csrf = inv.post(f"/footage/{request.id}/fire/record_refusal", data={"version": "1", "reason": "no"})
+    assert no_csrf.status_code == 400
+    assert state_of(request.id) == "contacted"
+
+
+@pytest.mark.parametrize(
+    "username, state, expected",
+    [
+        ("investigator", "release_pending", ["cancel"]),
+        ("supervisor", "release_pending", ["approve_release", "deny_release", "cancel"]),
+        ("investigator", "collected", ["request_release", "close", "cancel"]),
+        ("investigator", "contacted", ["record_consent", "record_refusal", "mark_no_response", "cancel"]),
+        ("investigator", "cancelled", []),
+        ("auditor", "open", []),
+    ],
+)
+def test_buttons_only_for_what_the_user_may_fire(ctx, username, state, expected):
+    request = request_in(state)
+    assert buttons(page(signed_in(ctx, username), f"/footage/{request.id}")) == expected
+
+
+def test_other_agency_and_other_roles_are_kept_out(ctx):
+    request = request_in("open")
+    assert signed_in(ctx, "investigator2").get(f"/footage/{request.id}").status_code == 404
+    assert signed_in(ctx, "staff").get(f"/footage/{request.id}").status_code in (302, 403)
+    assert signed_in(ctx, "investigator").get("/footage/approvals").status_code in (302, 403)
+
+
+def test_lists_scope_and_deadline_filters(ctx):
+    soon = request_in("open", deadline=utcnow() + timedelta(hours=10))
+    later = request_in("contacted", deadline=utcnow() + timedelta(hours=50))
+    far = request_in("open", deadline=utcnow() + timedelta(days=10))
+    done = request_in("collected", deadline=utcnow() + timedelta(hours=5))
+    other = request_in("open", agency_index=1, deadline=utcnow() + timedelta(hours=5))
+    inv = signed_in(ctx, "investigator")
+
+    def listed(url):
+        return set(map(int, re.findall(r'href="/footage/(\d+)"', page(inv, url))))
+
+    everything = listed("/footagerequestview/list/")
+    assert {soon.id, later.id, far.id, done.id} <= everything and other.id not in everything
+    assert listed("/due24view/list/") == {soon.id}
+    assert listed("/due72view/list/") == {soon.id, later.id}
+    assert listed("/footagerequestview/list/?_flt_0_state=contacted") == {later.id}
+
+
+def test_owner_contact_is_shown_on_request_and_audited(ctx):
+    request = request_in("open")
+    inv = signed_in(ctx, "investigator")
+    html = page(inv, f"/footage/{request.id}")
+    assert request.registration.owner.email not in html
+    token = CSRF_RE.search(html).group(1)
+    shown = inv.post(f"/footage/{request.id}/contact", data={"csrf_token": token}).get_data(as_text=True)
+    assert request.registration.owner.email in shown
+    event = db.session.query(AuditEvent).filter_by(action="owner.contact_read").one()
+    assert event.purpose == request.case.case_number and event.object_id == request.registration.owner_id
+    auditor_html = page(signed_in(ctx, "auditor"), f"/footage/{request.id}")
+    assert "Show owner contact" not in auditor_html
+
+
+def test_open_a_request_from_the_form(ctx):
+    case = factories.case()
+    reg = factories.registration(cameras=2)
+    db.session.commit()
+    inv = signed_in(ctx, "investigator")
+    assert 'href="/footage/new"' in page(inv, "/")  # the Footage menu links to the form
+    html = page(inv, "/footage/new")
+    assert case.case_number in html
+    token = CSRF_RE.search(html).group(1)
+    opened = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
+                                            "registration_id": str(reg.id), "camera_ids": str(reg.cameras[1].id)})
+    assert opened.status_code == 302
+    request = db.session.query(FootageRequest).filter_by(case_id=case.id).one()
+    assert opened.headers["Location"].endswith(f"/footage/{request.id}") and request.camera_ids == [reg.cameras[1].id]
+    again = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
+                                           "registration_id": str(reg.id)}, follow_redirects=True)
+    assert "already asks" in again.get_data(as_text=True)
+    assert signed_in(ctx, "auditor").get("/footage/new").status_code in (302, 403)

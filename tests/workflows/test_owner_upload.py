@@ -1,0 +1,78 @@
+"""Owner upload links: signed, single-use, expiring; the file becomes an evidence item."""
+import io
+import re
+from datetime import timedelta
+
+from flask import g
+
+from backoffice.extensions import db
+from backoffice.models import AuditEvent, EvidenceItem, UploadLink
+from backoffice.models.base import utcnow
+from tests import factories
+from tests.auth import CSRF_RE
+from tests.mailbox import body_text
+from tests.workflows.helpers import request_in
+from workflows import owner_upload
+
+
+def link_path(mailbox, email):
+    url = re.search(r"http\S+/upload/\S+", body_text(mailbox.to(email)[-1])).group(0)
+    return "/" + url.split("/", 3)[3]
+
+
+def owner_posts(client, path, content=b"owner footage", **form):
+    for name in ("user", "_login_user", "csrf_token"):
+        g.pop(name, None)
+    page = client.get(path)
+    token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    data = {"csrf_token": token, "file": (io.BytesIO(content), "porch.mp4"), "description": "porch cam", **form}
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_owner_uploads_once_through_the_link(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    path = link_path(mailbox, request.registration.owner.email)
+    client = ctx.test_client()
+    done = owner_posts(client, path, b"owner footage", clock_offset_s="-30")
+    assert done.status_code == 200 and 'id="upload-done"' in done.get_data(as_text=True)
+    item = db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).one()
+    assert item.collected_by_id is None and item.clock_offset_s == -30
+    assert [e.note for e in item.custody_log] == ["uploaded by the owner"]
+    assert db.session.query(AuditEvent).filter_by(action="evidence_item.collect", object_id=item.id).count() == 1
+    again = client.get(path)
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+
+
+def test_expired_forged_and_wrong_state_links_are_refused(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    path = link_path(mailbox, request.registration.owner.email)
+    client = ctx.test_client()
+    assert client.get(path + "x").status_code == 410
+    link = db.session.query(UploadLink).filter_by(footage_request_id=request.id).one()
+    link.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    expired = client.get(path)
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+
+
+def test_failed_owner_upload_keeps_the_link(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    path = link_path(mailbox, request.registration.owner.email)
+    client = ctx.test_client()
+    empty = owner_posts(client, path, b"")
+    assert empty.status_code == 400 and "empty" in empty.get_data(as_text=True)
+    assert db.session.query(UploadLink).filter_by(footage_request_id=request.id).one().used_at is None
+    assert owner_posts(client, path, b"now with content").status_code == 200
+
+
+def test_link_only_for_consented_requests(ctx, mailbox):
+    request = request_in("contacted")
+    import pytest
+
+    from workflows.errors import TransitionRefused
+
+    with pytest.raises(TransitionRefused):
+        owner_upload.issue_link(request.id, factories.user("investigator"))

@@ -1,0 +1,279 @@
+"""Evidence intake (streamed, hashed, stored once, never modified) and the custody log."""
+import hashlib
+import os
+import uuid
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from backoffice import audit
+from backoffice.extensions import db
+from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
+from backoffice.models.base import utcnow
+
+from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
+from .footage_request import is_county_wide, load_request, role_names
+from .machine import ACTING_ROLES, INVESTIGATOR, State
+from .transaction import begin_command, command
+
+CHUNK = 1024 * 1024
+INTAKE_STATES = (State.consented.value,)
+# `collected` is written by intake itself; the rest are recorded by hand.
+MANUAL_CUSTODY_ACTIONS = ("transferred", "checked_out", "checked_in", "released")
+MAX_CLOCK_OFFSET_S = 7 * 24 * 3600
+
+
+def evidence_dir() -> Path:
+    """EVIDENCE_DIR, created on first use."""
+    path = Path(current_app.config["EVIDENCE_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _clock_offset(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput("clock_offset_s must be a whole number of seconds (+ ahead, - behind).") from None
+    if abs(seconds) > MAX_CLOCK_OFFSET_S:
+        raise InvalidInput("clock_offset_s is more than a week: check the recorder's clock again.")
+    return seconds
+
+
+def incoming_dir() -> Path:
+    """Where uploads land while they arrive (same file system as their final place)."""
+    return evidence_dir() / ".incoming"
+
+
+class IncomingFile:
+    """A write-once temporary file that hashes what is written to it."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{uuid.uuid4().hex}.part"
+        self._file = self.path.open("xb+")
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self.kept = False
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def seek(self, *args) -> int:
+        return self._file.seek(*args)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def read(self, *args) -> bytes:
+        return self._file.read(*args)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def finish(self) -> tuple[Path, int, str]:
+        """Flush to disk and hand the file over (it is no longer discarded)."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.kept = True
+        return self.path, self.size, self.sha256
+
+    def discard(self) -> None:
+        """Close and delete, unless handed over."""
+        if not self._file.closed:
+            self._file.close()
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+
+def store_stream(stream: BinaryIO, folder: Path) -> tuple[Path, int, str]:
+    """Copy a stream to a temporary file in folder while hashing; returns (temp path, size, sha256).
+
+    Memory stays flat (one chunk at a time); on any error the temporary file is removed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f".incoming-{uuid.uuid4().hex}"
+    digest, size = hashlib.sha256(), 0
+    try:
+        with temp.open("xb") as out:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp, size, digest.hexdigest()
+
+
+def _may_handle_evidence(user) -> bool:
+    return bool(role_names(user) & ACTING_ROLES[INVESTIGATOR])
+
+
+def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:
+    """The request if this user may add evidence to it now (checked before a file is received)."""
+    if via == "owner":  # the caller has checked the owner's signed, single-use link
+        request = db.session.get(FootageRequest, request_id)
+        if request is None:
+            raise RequestNotFound(f"Footage request {request_id} was not found.")
+    else:
+        request = load_request(request_id, user)
+        if not _may_handle_evidence(user):
+            raise TriggerForbidden("Only investigators and supervisors may add evidence.")
+    if request.state not in INTAKE_STATES:
+        raise TransitionRefused(
+            f"Evidence is taken in once the owner has consented; this request is "
+            f"{request.state.replace('_', ' ')}."
+        )
+    return request
+
+
+def add_evidence(
+    request_id: int,
+    user,
+    stream: BinaryIO,
+    file_name: str,
+    description: str,
+    clock_offset_s=None,
+    *,
+    via: str = "investigator",
+    before_commit: Callable[[], None] | None = None,
+) -> EvidenceItem:
+    """Store one collected copy for a consented request; commits. Partial uploads leave nothing."""
+    request = check_intake(request_id, user, via=via)
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput("A description of the footage is required.")
+    safe_name = secure_filename(file_name or "") or "footage.bin"
+    offset = _clock_offset(clock_offset_s)
+
+    folder = evidence_dir() / str(request.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
+    if isinstance(source, IncomingFile):
+        temp, size, sha256 = source.finish()  # already hashed on arrival
+    else:
+        temp, size, sha256 = store_stream(source, folder)
+    final = None
+    try:
+        begin_command()  # the file is in; now queue for the write
+        request = check_intake(request_id, user, via=via)
+        if size == 0:
+            raise InvalidInput("The file is empty.")
+        storage = f"{request.id}/{uuid.uuid4().hex}-{safe_name}"
+        final = evidence_dir() / storage
+        os.replace(temp, final)
+        os.chmod(final, 0o440)  # never modified after intake
+        now = utcnow()
+        item = EvidenceItem(
+            footage_request_id=request.id,
+            description=description,
+            file_name=safe_name,
+            size_bytes=size,
+            sha256=sha256,
+            collected_by_id=getattr(user, "id", None),
+            collected_at=now,
+            storage_location=storage,
+            clock_offset_s=offset,
+        )
+        db.session.add(item)
+        db.session.flush()
+        db.session.add(
+            CustodyEvent(
+                evidence_item_id=item.id,
+                action="collected",
+                actor_id=getattr(user, "id", None),
+                at=now,
+                note="uploaded by the owner" if via == "owner" else None,
+            )
+        )
+        audit.record(
+            "evidence_item.collect",
+            user=user,
+            object_type="evidence_item",
+            object_id=item.id,
+            purpose=request.case.case_number,
+            detail={"footage_request_id": request.id, "sha256": sha256, "size": size, "via": via},
+        )
+        if before_commit is not None:
+            before_commit()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        temp.unlink(missing_ok=True)
+        if final is not None:
+            final.unlink(missing_ok=True)
+        raise
+    return item
+
+
+def load_item(item_id: int, user) -> EvidenceItem:
+    """An evidence item of the user's agency, else RequestNotFound."""
+    item = db.session.get(EvidenceItem, item_id)
+    if item is None or not (
+        is_county_wide(user) or item.footage_request.case.agency_id == getattr(user, "agency_id", None)
+    ):
+        raise RequestNotFound(f"Evidence item {item_id} was not found.")
+    return item
+
+
+def record_custody(item_id: int, user, action: str, note: str, to: str | None = None) -> CustodyEvent:
+    """Add a custody entry (who = user, when = now, why = note); commits."""
+    with command():
+        item = load_item(item_id, user)
+        if not _may_handle_evidence(user):
+            raise TriggerForbidden("Only investigators and supervisors may record custody.")
+        if action not in MANUAL_CUSTODY_ACTIONS:
+            raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.")
+        note = (note or "").strip()
+        if not note:
+            raise InvalidInput("Say why (note) for the custody log.")
+        to = (to or "").strip()
+        if action == "transferred":
+            if not to:
+                raise InvalidInput("A transfer needs the person or unit it goes to (to).")
+            note = f"to {to}: {note}"
+        event = CustodyEvent(evidence_item_id=item.id, action=action, actor_id=user.id, at=utcnow(), note=note)
+        db.session.add(event)
+        db.session.flush()
+        audit.record(
+            f"evidence_item.{action}",
+            user=user,
+            object_type="evidence_item",
+            object_id=item.id,
+            purpose=item.footage_request.case.case_number,
+            detail={"note": note},
+        )
+    return event
+
+
+def custody_log(item: EvidenceItem) -> list[CustodyEvent]:
+    """An item's custody entries in order."""
+    return list(
+        db.session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.evidence_item_id == item.id)
+            .order_by(CustodyEvent.at, CustodyEvent.id)
+        )
+    )

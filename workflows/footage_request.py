@@ -1,0 +1,433 @@
+"""Commands on footage requests: open one, fire a trigger, list what a user may fire now.
+
+Each command validates (role, agency, version, guard) before it changes anything, applies the
+change with an optimistic-concurrency UPDATE, writes history and audit in the same
+transaction, commits, and only then runs side effects (receipts, emails).
+"""
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
+
+from backoffice import audit
+from backoffice.extensions import db
+from backoffice.models import (
+    AgencyUser,
+    Camera,
+    Case,
+    ContactAttempt,
+    CustodyEvent,
+    EvidenceItem,
+    FootageRequest,
+    Registration,
+    RequestTransition,
+)
+from backoffice.models.base import utcnow
+
+from .errors import (
+    InvalidInput,
+    RequestChanged,
+    RequestNotFound,
+    TransitionRefused,
+    TriggerForbidden,
+)
+from .transaction import begin_command, command
+from .machine import (
+    ACTING_ROLES,
+    INVESTIGATOR,
+    RULES_BY_TRIGGER,
+    TRIGGERS,
+    Facts,
+    State,
+    failed_guard,
+    next_state,
+    role_may,
+    triggers_from,
+)
+
+log = logging.getLogger(__name__)
+
+REQUESTABLE_STATUSES = ("active", "lapsed")
+LOCK_RETRIES = 5
+FINAL_STATES = (State.closed.value, State.cancelled.value, State.declined.value)
+
+
+def role_names(user) -> set[str]:
+    """The names of the user's roles."""
+    return {role.name for role in getattr(user, "roles", None) or []}
+
+
+def is_county_wide(user) -> bool:
+    """Admins act for every agency."""
+    return "Admin" in role_names(user)
+
+
+def load_request(request_id: int, user) -> FootageRequest:
+    """The request if the user's agency may see it, else RequestNotFound."""
+    request = db.session.get(FootageRequest, request_id, populate_existing=True)
+    if request is None or not (
+        is_county_wide(user) or request.case.agency_id == getattr(user, "agency_id", None)
+    ):
+        raise RequestNotFound(f"Footage request {request_id} was not found.")
+    return request
+
+
+def deadline_for(window_from: datetime, cameras: list[Camera]) -> datetime | None:
+    """When the footage is likely overwritten: window start + the longest retention asked for."""
+    if not cameras:
+        return None
+    return window_from + timedelta(days=max(camera.retention_days for camera in cameras))
+
+
+def _facts(request: FootageRequest, user, data: Mapping[str, Any]) -> Facts:
+    """Everything the guards need, read from the database once."""
+    attempts = db.session.scalar(
+        select(func.count()).select_from(ContactAttempt).where(
+            ContactAttempt.footage_request_id == request.id
+        )
+    )
+    evidence = db.session.scalar(
+        select(func.count()).select_from(EvidenceItem).where(
+            EvidenceItem.footage_request_id == request.id, EvidenceItem.sha256.is_not(None)
+        )
+    )
+    return Facts(
+        state=request.state,
+        data=data,
+        actor_id=getattr(user, "id", None),
+        contact_attempts=attempts or 0,
+        hashed_evidence=evidence or 0,
+        release_requested_by_id=request.release_requested_by_id,
+    )
+
+
+def available_triggers(request: FootageRequest, user) -> list[str]:
+    """Triggers this user may fire now (guards that need form data are checked on submit)."""
+    roles = role_names(user)
+    facts = _facts(request, user, {})
+    return [
+        trigger
+        for trigger in triggers_from(request.state)
+        if role_may(roles, trigger) and failed_guard(trigger, facts, input_guards=False) is None
+    ]
+
+
+@dataclass
+class Outcome:
+    """What a fired trigger did, and what must happen once it is committed."""
+
+    request_id: int
+    trigger: str
+    from_state: str
+    state: str
+    version: int
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def _note(trigger: str, data: Mapping[str, Any]) -> str | None:
+    """The history note for a trigger: its reason, note or basis."""
+    parts = [
+        str(data[key]).strip()
+        for key in ("reason", "note", "basis", "court_order_ref")
+        if isinstance(data.get(key), str) and data[key].strip()
+    ]
+    if trigger == "request_release":
+        parts.insert(0, str(data.get("kind")))
+    return " — ".join(parts) or None
+
+
+def _changes(trigger: str, request: FootageRequest, user, data: Mapping[str, Any], now) -> dict:
+    """Column updates that go with the state change."""
+    text = lambda key: (data.get(key) or "").strip() or None  # noqa: E731
+    if trigger == "record_consent":
+        return {
+            "consent_given_by": text("given_by"),
+            "consent_method": text("method"),
+            "consent_scope": text("scope"),
+            "consent_at": now,
+        }
+    if trigger == "collect":
+        return {"receipt_issued_at": now}
+    if trigger == "request_release":
+        return {
+            "release_kind": text("kind"),
+            "release_basis": text("basis"),
+            "court_order_ref": text("court_order_ref") if text("kind") == "court_order" else None,
+            "release_requested_by_id": user.id,
+            "release_decision": None,
+            "release_decided_by_id": None,
+            "release_decided_at": None,
+        }
+    if trigger in ("approve_release", "deny_release"):
+        return {
+            "release_decision": "approved" if trigger == "approve_release" else "denied",
+            "release_decided_by_id": user.id,
+            "release_decided_at": now,
+        }
+    return {}
+
+
+def _is_conflict(exc: DBAPIError) -> bool:
+    """A lock or serialisation failure: another writer got there first."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "serializ" in text or "deadlock" in text
+
+
+def fire(
+    request_id: int,
+    trigger: str,
+    user,
+    version: int | None,
+    data: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """Fire one trigger on one request for one user; commits, then runs side effects."""
+    data = dict(data or {})
+    if trigger not in TRIGGERS:
+        raise RequestNotFound(f"There is no action called {trigger!r}.")
+    for attempt in range(LOCK_RETRIES):
+        try:
+            outcome = _apply(request_id, trigger, user, version, data)
+            db.session.commit()
+            break
+        except DBAPIError as exc:
+            db.session.rollback()
+            # SQLite refuses a write whose snapshot is stale, even when the other writer
+            # touched another request: try again, and let the version check decide.
+            if not _is_conflict(exc):
+                raise
+            if attempt == LOCK_RETRIES - 1:
+                raise RequestChanged() from None
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+        except Exception:
+            db.session.rollback()
+            raise
+    for effect in outcome.after_commit:
+        try:
+            effect()
+        except Exception as exc:  # noqa: BLE001  the transition stands; say what did not happen
+            log.warning("after-commit step of %s failed: %s", trigger, exc)
+            outcome.notices.append(f"{trigger} was recorded, but {exc}")
+    return outcome
+
+
+def _apply(request_id, trigger, user, version, data) -> Outcome:
+    """Validate and change the request in a new transaction (no commit)."""
+    begin_command(request_id)
+    request = load_request(request_id, user)
+    roles = role_names(user)
+    if not role_may(roles, trigger):
+        who = "a supervisor" if RULES_BY_TRIGGER[trigger].who != INVESTIGATOR else "an investigator"
+        raise TriggerForbidden(f"Only {who} may {trigger.replace('_', ' ')}.")
+    if version is None:
+        raise InvalidInput("version is required (the version of the request you are looking at).")
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise InvalidInput("version must be a whole number.") from None
+    if version != request.version:
+        raise RequestChanged()
+    if trigger not in triggers_from(request.state):
+        raise TransitionRefused(
+            f"A request that is {request.state.replace('_', ' ')} cannot be "
+            f"moved with {trigger.replace('_', ' ')}."
+        )
+    facts = _facts(request, user, data)
+    refused = failed_guard(trigger, facts)
+    dest = next_state(trigger, facts)
+    if refused is not None or dest is None:
+        raise TransitionRefused(refused.message if refused else "This move is not allowed now.")
+
+    now = utcnow()
+    from_state = request.state
+    values = {"state": dest.value, "version": version + 1, "updated_at": now}
+    values.update(_changes(trigger, request, user, data, now))
+    result = db.session.execute(
+        update(FootageRequest)
+        .where(FootageRequest.id == request.id, FootageRequest.version == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise RequestChanged()
+
+    if trigger == "contact_owner":
+        db.session.add(
+            ContactAttempt(
+                footage_request_id=request.id,
+                method=data["method"].strip(),
+                at=_when(data.get("at"), now),
+                note=(data.get("note") or "").strip() or None,
+                by_id=user.id,
+            )
+        )
+    if trigger == "approve_release":
+        _custody_released(request, user, now)
+    db.session.add(
+        RequestTransition(
+            footage_request_id=request.id,
+            from_state=from_state,
+            to_state=dest.value,
+            trigger=trigger,
+            actor_id=user.id,
+            at=now,
+            note=_note(trigger, data),
+        )
+    )
+    audit.record(
+        f"footage_request.{trigger}",
+        user=user,
+        object_type="footage_request",
+        object_id=request.id,
+        purpose=request.case.case_number,
+        detail={"from": from_state, "to": dest.value, "version": version + 1},
+    )
+    db.session.flush()
+    outcome = Outcome(request.id, trigger, from_state, dest.value, version + 1)
+    from . import effects
+
+    outcome.after_commit.extend(effects.after(trigger, request.id))
+    return outcome
+
+
+def _when(value, default: datetime) -> datetime:
+    """A contact attempt's time from ISO text, else now."""
+    if not value:
+        return default
+    if isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("at must be a date and time (ISO 8601).") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=default.tzinfo)
+
+
+def _custody_released(request: FootageRequest, user, now: datetime) -> None:
+    """Every evidence item of the request gets a `released` custody entry."""
+    items = db.session.scalars(
+        select(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
+    )
+    note = f"{request.release_kind}: {request.release_basis}"
+    if request.court_order_ref:
+        note += f" (order {request.court_order_ref})"
+    for item in items:
+        db.session.add(
+            CustodyEvent(evidence_item_id=item.id, action="released", actor_id=user.id, at=now, note=note)
+        )
+
+
+def open_request(
+    user,
+    *,
+    case_id: int,
+    registration_id: int,
+    camera_ids: list[int] | None = None,
+    window_from: datetime | None = None,
+    window_to: datetime | None = None,
+    assignee_id: int | None = None,
+) -> FootageRequest:
+    """Open a footage request for a case of the user's agency; commits."""
+    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
+    with command():
+        case = db.session.get(Case, case_id)
+        if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
+            raise RequestNotFound(f"Case {case_id} was not found.")
+        registration = db.session.get(Registration, registration_id)
+        if registration is None:
+            raise InvalidInput(f"Registration {registration_id} was not found.")
+        if registration.status not in REQUESTABLE_STATUSES:
+            raise TransitionRefused(
+                f"Registration {registration_id} is {registration.status}; footage cannot be requested."
+            )
+        cameras = list(registration.cameras)
+        if camera_ids:
+            wanted = set(camera_ids)
+            cameras = [camera for camera in cameras if camera.id in wanted]
+            if len(cameras) != len(wanted):
+                raise InvalidInput("camera_ids must be cameras of the registration.")
+        if not cameras:
+            raise InvalidInput("The registration has no cameras to request footage from.")
+        window_from = window_from or case.occurred_from
+        window_to = window_to or case.occurred_to
+        if window_to < window_from:
+            raise InvalidInput("window_to must not be before window_from.")
+        assignee_id = assignee_id or user.id
+        assignee = db.session.get(AgencyUser, assignee_id)
+        if assignee is None or assignee.agency_id != case.agency_id:
+            raise InvalidInput("The assignee must be a user of the case's agency.")
+        existing = db.session.scalar(
+            select(FootageRequest.id).where(
+                FootageRequest.case_id == case.id,
+                FootageRequest.registration_id == registration.id,
+                FootageRequest.state.not_in(FINAL_STATES),
+            )
+        )
+        if existing:
+            raise TransitionRefused(
+                f"Footage request {existing} already asks this registration for this case."
+            )
+        request = FootageRequest(
+            case_id=case.id,
+            registration_id=registration.id,
+            window_from=window_from,
+            window_to=window_to,
+            state=State.open.value,
+            assignee_id=assignee_id,
+            deadline=deadline_for(window_from, cameras),
+            version=1,
+            created_by_id=user.id,
+        )
+        request.cameras = cameras
+        db.session.add(request)
+        db.session.flush()
+        db.session.add(
+            RequestTransition(
+                footage_request_id=request.id,
+                from_state="",
+                to_state=State.open.value,
+                trigger="open",
+                actor_id=user.id,
+                at=utcnow(),
+                note=None,
+            )
+        )
+        audit.record(
+            "footage_request.open",
+            user=user,
+            object_type="footage_request",
+            object_id=request.id,
+            purpose=case.case_number,
+            detail={"registration_id": registration.id, "cameras": [c.id for c in cameras]},
+        )
+    return request
+
+
+def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
+    """The owner's contact details for a request's case; the read is audited; commits."""
+    with command():
+        request = load_request(request_id, user)
+        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+            raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
+        owner = request.registration.owner
+        audit.record(
+            "owner.contact_read",
+            user=user,
+            object_type="owner",
+            object_id=owner.id,
+            purpose=request.case.case_number,
+            detail={"footage_request_id": request.id},
+        )
+    return {
+        "name": owner.name,
+        "organisation": owner.organisation,
+        "email": owner.email,
+        "phone": owner.phone,
+        "preferred_contact": owner.preferred_contact,
+    }

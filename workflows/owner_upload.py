@@ -1,0 +1,113 @@
+"""Owner upload links: signed, expiring, single-use links that let an owner send footage."""
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import update
+
+from backoffice import audit
+from backoffice.extensions import db
+from backoffice.mail import send_mail
+from backoffice.models import EvidenceItem, UploadLink
+from backoffice.models.base import utcnow
+from backoffice.tokens import TokenError, make_token, read_token
+
+from . import evidence as evidence_cmd
+from .errors import InvalidInput, TransitionRefused, TriggerForbidden
+from .footage_request import load_request, role_names
+from .machine import ACTING_ROLES, INVESTIGATOR
+from .transaction import command
+
+PURPOSE = "upload"
+LINK_HOURS = 72
+
+
+class LinkRefused(TransitionRefused):
+    """The upload link is forged, expired or already used."""
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
+    """Create a link for a consented request and email it to the owner; returns the URL. Commits."""
+    with command():
+        request = load_request(request_id, user)
+        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+            raise TriggerForbidden("Only investigators and supervisors may send upload links.")
+        if request.state not in evidence_cmd.INTAKE_STATES:
+            raise TransitionRefused("An upload link can be sent once the owner has consented.")
+        owner = request.registration.owner
+        if not owner.email:
+            raise InvalidInput("The owner has no email address.")
+        now = utcnow()
+        link = UploadLink(
+            footage_request_id=request.id,
+            nonce=secrets.token_urlsafe(24),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+            created_by_id=user.id,
+        )
+        db.session.add(link)
+        db.session.flush()
+        audit.record(
+            "footage_request.upload_link",
+            user=user,
+            object_type="footage_request",
+            object_id=request.id,
+            purpose=request.case.case_number,
+            detail={"link": link.id, "expires_at": link.expires_at.isoformat()},
+        )
+    token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
+    url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
+    send_mail(
+        owner.email,
+        f"Upload your footage for {request.case.agency.name}",
+        (
+            f"Dear {owner.name},\n\nThank you for agreeing to share footage from "
+            f"{request.registration.address}. You can upload the file here:\n\n{url}\n\n"
+            f"The link works once and expires in {hours} hours.\n\nCamera Registry"
+        ),
+    )
+    return url
+
+
+def check_link(token: str) -> UploadLink:
+    """The unused, unexpired link a token stands for, else LinkRefused saying why."""
+    try:
+        payload = read_token(PURPOSE, token, max_age_s=30 * 24 * 3600)
+        link = db.session.get(UploadLink, int(payload["l"]))
+    except (TokenError, KeyError, TypeError, ValueError):
+        raise LinkRefused("This link is not valid.") from None
+    if link is None or not secrets.compare_digest(link.nonce, str(payload.get("n"))):
+        raise LinkRefused("This link is not valid.")
+    if link.used_at is not None:
+        raise LinkRefused("This link has already been used.")
+    if _aware(link.expires_at) < utcnow():
+        raise LinkRefused("This link has expired.")
+    if link.footage_request.state not in evidence_cmd.INTAKE_STATES:
+        raise LinkRefused("This request no longer takes uploads.")
+    return link
+
+
+def upload_with_link(
+    token: str, stream: BinaryIO, file_name: str, description: str, clock_offset_s=None
+) -> EvidenceItem:
+    """Store the owner's file and use up the link in the same transaction."""
+    link = check_link(token)
+
+    def claim() -> None:
+        used = db.session.execute(
+            update(UploadLink)
+            .where(UploadLink.id == link.id, UploadLink.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        if used.rowcount != 1:
+            raise LinkRefused("This link has already been used.")
+
+    return evidence_cmd.add_evidence(
+        link.footage_request_id, None, stream, file_name, description, clock_offset_s,
+        via="owner", before_commit=claim,
+    )

@@ -1,0 +1,83 @@
+"""Deadline reminders: tell assignees whose requests' footage may soon be overwritten."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from backoffice.extensions import db
+from backoffice.mail import MailError, send_mail
+from backoffice.models import FootageRequest
+from backoffice.models.base import utcnow
+
+from .documents import stamp
+
+WAITING_STATES = ("open", "contacted", "consented", "no_response")
+
+
+@dataclass
+class ReminderRun:
+    """What one run did."""
+
+    sent: list[int] = field(default_factory=list)  # request ids reminded
+    failed: list[int] = field(default_factory=list)
+    no_email: list[int] = field(default_factory=list)
+
+
+def due_for_reminder(now: datetime, within: timedelta) -> list[FootageRequest]:
+    """Requests not yet collected whose deadline falls within the window and that were not reminded of it."""
+    return list(
+        db.session.scalars(
+            select(FootageRequest)
+            .where(
+                FootageRequest.state.in_(WAITING_STATES),
+                FootageRequest.assignee_id.is_not(None),
+                FootageRequest.deadline.is_not(None),
+                FootageRequest.deadline >= now,
+                FootageRequest.deadline <= now + within,
+                or_(
+                    FootageRequest.reminded_deadline.is_(None),
+                    FootageRequest.reminded_deadline != FootageRequest.deadline,
+                ),
+            )
+            .order_by(FootageRequest.deadline)
+        )
+    )
+
+
+def send_reminders(now: datetime | None = None, within_hours: int = 48) -> ReminderRun:
+    """One email per assignee listing their requests; each request is reminded once per deadline."""
+    now = now or utcnow()
+    run = ReminderRun()
+    by_assignee = defaultdict(list)
+    for request in due_for_reminder(now, timedelta(hours=within_hours)):
+        by_assignee[request.assignee].append(request)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for assignee, requests in by_assignee.items():
+        ids = [r.id for r in requests]
+        if not assignee.email:
+            run.no_email.extend(ids)
+            continue
+        lines = [
+            f"- request {r.id}, case {r.case.case_number}, {r.registration.address}: "
+            f"{r.state.replace('_', ' ')}, footage may be overwritten from {stamp(r.deadline)}\n"
+            f"  {base}/footage/{r.id}"
+            for r in requests
+        ]
+        try:
+            send_mail(
+                assignee.email,
+                f"Footage deadline within {within_hours} h: {len(requests)} request(s)",
+                f"Hello {assignee.first_name},\n\nThe footage of these requests is likely to be "
+                "overwritten soon and has not been collected yet:\n\n" + "\n".join(lines)
+                + "\n\nCamera Registry",
+            )
+        except MailError:
+            run.failed.extend(ids)
+            continue
+        for r in requests:
+            r.reminded_deadline = r.deadline
+        db.session.commit()
+        run.sent.extend(ids)
+    return run
