@@ -52,3 +52,6 @@ TILE_URL = os.environ.get("TILE_URL", "")
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 PORT = int(os.environ.get("PORT", "8080"))
+# The map's camera layer: above this many cameras in view, grid clusters are sent instead.
+GEOJSON_MAX_FEATURES = int(os.environ.get("GEOJSON_MAX_FEATURES", "500"))
+GEOJSON_GRID_CELLS = int(os.environ.get("GEOJSON_GRID_CELLS", "24"))

@@ -1,10 +1,12 @@
 """JSON API under /api/v1/, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import resources
+from . import canvass, resources
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
     """Add every API class."""
     for api in resources.MODEL_APIS:
+        appbuilder.add_api(api)
+    for api in canvass.APIS:
         appbuilder.add_api(api)

@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Investigator": [
         ("Camera", READ),
+        ("Canvass", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Supervisor": [
         ("Camera", READ),
+        ("Canvass", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),

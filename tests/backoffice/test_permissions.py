@@ -38,6 +38,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Case", "can_read"): LAW | {AUD},
     ("Case", "can_write"): LAW,
     ("FootageRequest", "can_read"): LAW | {AUD},
+    ("FootageRequest", "can_write"): LAW,
+    ("Canvass", "can_read"): LAW,
     ("EvidenceItem", "can_read"): LAW | {AUD},
     ("AuditEvent", "can_read"): {AUD},
     # menus
