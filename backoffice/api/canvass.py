@@ -1,11 +1,16 @@
 """The investigator's map APIs: purpose-bound canvass, owner contact, camera layer, requests."""
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, protect
 
 from .. import camera_map, canvass
 from workflows.canvass_requests import RequestCreationError, create_footage_requests
 
 READ = {"search": "read", "reveal_contact": "read"}
+
+
+def _user():
+    """The signed-in user, from the session cookie or the bearer token."""
+    return current_app.appbuilder.sm.current_user
 
 
 def _bad_json():
@@ -26,12 +31,12 @@ class CanvassApi(BaseApi):
     def search(self):
         """Cameras that may have recorded a case's point and window, most urgent first."""
         try:
-            query = canvass.parse_query(request.args, g.user)
+            query = canvass.parse_query(request.args, _user())
         except canvass.CanvassParameterError as error:
             return self.response_400(str(error))
         except canvass.CaseNotFoundError:
             return self.response(404, message="No such case in your agency.")
-        result = canvass.search(query, g.user)
+        result = canvass.search(query, _user())
         return self.response(
             200,
             case_id=query.case.id,
@@ -55,8 +60,8 @@ class CanvassApi(BaseApi):
         try:
             if data.get("case_id") in (None, ""):
                 raise canvass.CanvassParameterError("case_id is required: contacts are read for a case")
-            case = canvass.case_for_user(data.get("case_id"), g.user)
-            contact = canvass.owner_contact(case, data.get("registration_id"), g.user)
+            case = canvass.case_for_user(data.get("case_id"), _user())
+            contact = canvass.owner_contact(case, data.get("registration_id"), _user())
         except canvass.CanvassParameterError as error:
             return self.response_400(str(error))
         except (canvass.CaseNotFoundError, canvass.RegistrationNotFoundError) as error:
@@ -88,10 +93,10 @@ class CanvassRequestsApi(BaseApi):
         try:
             if data.get("case_id") in (None, ""):
                 raise canvass.CanvassParameterError("case_id is required")
-            case = canvass.case_for_user(data.get("case_id"), g.user)
+            case = canvass.case_for_user(data.get("case_id"), _user())
             window = canvass.parse_window(data, case)
             created, already = create_footage_requests(
-                case, camera_ids, g.user, window_from=window[0], window_to=window[1]
+                case, camera_ids, _user(), window_from=window[0], window_to=window[1]
             )
         except (canvass.CanvassParameterError, RequestCreationError) as error:
             return self.response_400(str(error))
