@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuz
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-only setup system-deps db demo bench clean
+.PHONY: run test test-only setup system-deps db demo bench clean vendor
 
 run: demo
 	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -29,6 +29,23 @@ system-deps:
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+# Browser libraries from npm (package.json), copied into our own static folder; the copies are
+# committed so that `make run` needs no npm, and refreshed here when package.json changes.
+VENDOR := backoffice/static/vendor
+vendor: node_modules/.installed
+	mkdir -p $(VENDOR)/leaflet/images $(VENDOR)/leaflet.markercluster
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	cp node_modules/leaflet/LICENSE $(VENDOR)/leaflet/LICENSE
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/LICENSE
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund
 	touch $@
 
 db: setup

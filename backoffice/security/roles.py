@@ -21,6 +21,7 @@ SELF_SERVICE = [
 ]
 
 REGISTRY_MENUS = ["Registry", "Owners", "Registrations", "Due for confirmation", "Cameras"]
+INVESTIGATION_MENUS = ["Investigations", "Cases", "Map"]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", WRITE),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Supervisor": [
         ("Camera", READ),
@@ -55,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", "can_approve"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Auditor": [
         ("AuditEvent", READ),
@@ -62,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Case", READ),
         ("FootageRequest", READ),
         ("EvidenceItem", READ),
+        ("Investigations", MENU),
+        ("Cases", MENU),
     ],
 }
 
