@@ -178,8 +178,10 @@ def assess(row: Mapping[str, Any], query: CanvassQuery, now: datetime) -> dict[s
     }
 
 
-def search(query: CanvassQuery, user, *, now: datetime | None = None) -> CanvassResult:
-    """Run the search, rank it and audit it (commits the audit event)."""
+def search(
+    query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
+) -> CanvassResult:
+    """Run the search, rank it and audit it (commits the audit event unless told not to)."""
     now = as_utc(now or utcnow())
     rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
     items = sorted((assess(row, query, now) for row in rows), key=rank_key)
@@ -193,7 +195,8 @@ def search(query: CanvassQuery, user, *, now: datetime | None = None) -> Canvass
         purpose=query.case.case_number,
         detail={"lat": query.lat, "lon": query.lon, "radius_m": query.radius_m},
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return CanvassResult(query=query, items=items)
 
 
@@ -235,4 +238,62 @@ def contact_fields(registration: Registration, owner: Owner) -> dict[str, Any]:
         "preferred_contact": owner.preferred_contact,
         "language": owner.language,
         "address": f"{registration.address}, {registration.city}",
+    }
+
+
+def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the canvass sheet shows; the search and every owner contact read are audited.
+
+    Commits the audit events.
+    """
+    now = as_utc(now or utcnow())
+    result = search(query, user, now=now, commit=False)
+    registration_ids = sorted({item["registration_id"] for item in result.items})
+    contacts: dict[int, dict[str, Any]] = {}
+    if registration_ids:
+        rows = db.session.execute(
+            select(Registration, Owner)
+            .join(Owner, Owner.id == Registration.owner_id)
+            .where(Registration.id.in_(registration_ids))
+        ).all()
+        for registration, owner in rows:
+            contacts[registration.id] = contact_fields(registration, owner)
+            audit.record(
+                "owner.reveal",
+                user=user,
+                object_type="owner",
+                object_id=owner.id,
+                purpose=query.case.case_number,
+                detail={
+                    "registration_id": registration.id,
+                    "case_id": query.case.id,
+                    "via": "canvass_sheet",
+                },
+            )
+    db.session.commit()
+    case = query.case
+    items = []
+    for item in result.items:
+        deadline = datetime.fromisoformat(item["deadline"].replace("Z", "+00:00"))
+        items.append(
+            {
+                **item,
+                "contact": contacts.get(item["registration_id"]),
+                "deadline_text": deadline.strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return {
+        "case": {
+            "case_number": case.case_number,
+            "incident_type": case.incident_type,
+            "agency": case.agency.name if case.agency else "",
+            "since": query.since.strftime("%Y-%m-%d %H:%M"),
+            "until": query.until.strftime("%Y-%m-%d %H:%M"),
+            "lat": query.lat,
+            "lon": query.lon,
+        },
+        "radius_m": query.radius_m,
+        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_by": getattr(user, "username", ""),
+        "items": items,
     }

@@ -1,6 +1,8 @@
 """The investigator's map APIs: purpose-bound canvass, owner contact, camera layer, requests."""
-from flask import current_app, request
+from flask import current_app, make_response, request
 from flask_appbuilder.api import BaseApi, expose, protect
+
+from reports.canvass import render_canvass_pdf
 
 from .. import camera_map, canvass
 from workflows.canvass_requests import RequestCreationError, create_footage_requests
@@ -146,4 +148,34 @@ class CameraMapApi(BaseApi):
         )
 
 
-APIS = [CanvassApi, CanvassRequestsApi, CameraMapApi]
+class CanvassSheetApi(BaseApi):
+    """GET /api/v1/case/<id>/canvass.pdf: the printable canvass sheet of a case."""
+
+    resource_name = "case"
+    class_permission_name = "Canvass"
+    method_permission_name = {"canvass_sheet": "read"}
+    allow_browser_login = True
+    openapi_spec_tag = "Canvass"
+
+    @expose("/<int:pk>/canvass.pdf", methods=["GET"])
+    @protect()
+    def canvass_sheet(self, pk: int):
+        """The case's canvass (optional radius_m, lat, lon, since, until) as a PDF."""
+        try:
+            query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
+        except canvass.CanvassParameterError as error:
+            return self.response_400(str(error))
+        except canvass.CaseNotFoundError:
+            return self.response(404, message="No such case in your agency.")
+        pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
+        response = make_response(pdf)
+        response.headers["Content-Type"] = "application/pdf"
+        safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case.case_number)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="canvass-{safe_number}.pdf"'
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+APIS = [CanvassApi, CanvassRequestsApi, CameraMapApi, CanvassSheetApi]
