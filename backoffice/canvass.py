@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from . import audit, spatial
 from .extensions import db
@@ -40,6 +41,8 @@ class CanvassQuery:
     """A validated search: the case it is for, where, how far and when."""
 
     case: Case
+    case_id: int
+    case_number: str
     lat: float
     lon: float
     radius_m: float
@@ -75,7 +78,11 @@ def case_for_user(case_id: Any, user) -> Case:
         number = int(case_id)
     except (TypeError, ValueError):
         raise CanvassParameterError("case_id must be the id of one of your agency's cases") from None
-    query = scope_to_agency(db.session.query(Case), Case, user).filter(Case.id == number)
+    query = (
+        scope_to_agency(db.session.query(Case), Case, user)
+        .options(lazyload(Case.agency), lazyload(Case.lead_investigator))
+        .filter(Case.id == number)
+    )
     case = query.one_or_none()
     if case is None:
         raise CaseNotFoundError(f"no case {number} in your agency")
@@ -125,6 +132,8 @@ def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
     since, until = parse_window(args, case)
     return CanvassQuery(
         case=case,
+        case_id=case.id,
+        case_number=case.case_number,
         lat=float(lat),
         lon=float(lon),
         radius_m=radius if radius is not None else DEFAULT_RADIUS_M,
@@ -191,8 +200,8 @@ def search(
         "canvass.search",
         user=user,
         object_type="case",
-        object_id=query.case.id,
-        purpose=query.case.case_number,
+        object_id=query.case_id,
+        purpose=query.case_number,
         detail={"lat": query.lat, "lon": query.lon, "radius_m": query.radius_m},
     )
     if commit:

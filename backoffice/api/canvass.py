@@ -41,8 +41,8 @@ class CanvassApi(BaseApi):
         result = canvass.search(query, _user())
         return self.response(
             200,
-            case_id=query.case.id,
-            case_number=query.case.case_number,
+            case_id=query.case_id,
+            case_number=query.case_number,
             lat=query.lat,
             lon=query.lon,
             radius_m=query.radius_m,
@@ -170,7 +170,7 @@ class CanvassSheetApi(BaseApi):
         pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
         response = make_response(pdf)
         response.headers["Content-Type"] = "application/pdf"
-        safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case.case_number)
+        safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case_number)
         response.headers["Content-Disposition"] = (
             f'attachment; filename="canvass-{safe_number}.pdf"'
         )
