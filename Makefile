@@ -12,7 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: demo
 	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: setup
+# The browser test needs playwright-core from npm; without npm it is skipped.
+test: setup $(if $(shell command -v npm),node_modules/.installed)
 	$(BIN)/python -m pytest
 
 setup: system-deps $(BIN)/.installed

@@ -8,7 +8,7 @@
   var STATUS_COLOURS = { active: "#1f78b4", lapsed: "#e08a00", pending: "#8a8a8a" };
   var CONE_MIN_ZOOM = 16;
 
-  var map = L.map("map", { preferCanvas: true }).setView(cfg.centre, 14);
+  var map = L.map("map", { preferCanvas: true, minZoom: 3, maxZoom: 19 }).setView(cfg.centre, 14);
   if (cfg.tile_url) {
     L.tileLayer(cfg.tile_url, { maxZoom: 19 }).addTo(map);
   }
@@ -159,6 +159,7 @@
     results.forEach(function (item, index) {
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
+        zIndexOffset: 1000,
       }).bindTooltip(item.label).addTo(canvassLayer);
       var shape = cone(item.lat, item.lon, item.direction_deg, item.fov_deg, item.range_m, "#c00");
       if (shape) { canvassLayer.addLayer(shape); }
