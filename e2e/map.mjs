@@ -14,6 +14,10 @@ await page.goto(base + "/login/");
 await page.fill("#username", username);
 await page.fill("#password", password);
 await Promise.all([page.waitForNavigation(), page.click("input[type=submit], button[type=submit]")]);
+// The case form: a click on the small map fills in latitude and longitude.
+await page.goto(base + "/caseview/add");
+await page.click("#pick-map", { position: { x: 200, y: 150 } });
+const picked = [await page.inputValue("#lat"), await page.inputValue("#lon")];
 await page.goto(base + "/map/");
 await page.waitForTimeout(1500);
 const disabledBefore = await page.isDisabled("#search");
@@ -32,5 +36,5 @@ await page.click("#create-requests");
 await page.waitForTimeout(800);
 const message = await page.$eval("#message", (d) => d.innerText);
 await page.screenshot({ path: shot });
-console.log(JSON.stringify({ disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
+console.log(JSON.stringify({ picked, disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
 await browser.close();

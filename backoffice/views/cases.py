@@ -70,6 +70,8 @@ class CaseView(RegistryModelView):
     search_columns = ["case_number", "incident_type", "occurred_from"]
     order_columns = ["case_number", "incident_type", "occurred_from", "occurred_to"]
     show_template = "cases/show.html"
+    add_template = "cases/add.html"
+    edit_template = "cases/edit.html"
     label_columns = {
         "case_number": "Case number",
         "incident_type": "Incident type",

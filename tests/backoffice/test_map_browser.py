@@ -74,6 +74,8 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["errors"] == []
+    lat, lon = (float(v) for v in result["picked"])
+    assert abs(lat - 35.3733) < 0.2 and abs(lon + 119.0187) < 0.2
     assert result["disabledBefore"] is True  # no search before a case is chosen
     assert result["rows"] == 1
     assert "Front door" in result["first"] and "in view" in result["first"]
