@@ -187,6 +187,17 @@ def assess(row: Mapping[str, Any], query: CanvassQuery, now: datetime) -> dict[s
     }
 
 
+def _end_reads() -> None:
+    """End the read transaction before the audit write (SQLite only).
+
+    In WAL mode a transaction that read and then writes cannot wait for another writer: it
+    fails at once with "database is locked". Starting the write in a fresh transaction lets
+    it wait its turn (busy timeout). PostgreSQL needs no such care.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+
+
 def search(
     query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
 ) -> CanvassResult:
@@ -196,6 +207,7 @@ def search(
     items = sorted((assess(row, query, now) for row in rows), key=rank_key)
     for item in items:
         del item["_deadline"]
+    _end_reads()
     audit.record(
         "canvass.search",
         user=user,
@@ -223,16 +235,19 @@ def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     if row is None:
         raise RegistrationNotFoundError(f"no registration {number}")
     registration, owner = row
+    details = contact_fields(registration, owner)
+    owner_id, case_number, case_id = owner.id, case.case_number, case.id
+    _end_reads()
     audit.record(
         "owner.reveal",
         user=user,
         object_type="owner",
-        object_id=owner.id,
-        purpose=case.case_number,
-        detail={"registration_id": registration.id, "case_id": case.id},
+        object_id=owner_id,
+        purpose=case_number,
+        detail={"registration_id": details["registration_id"], "case_id": case_id},
     )
     db.session.commit()
-    return contact_fields(registration, owner)
+    return details
 
 
 def contact_fields(registration: Registration, owner: Owner) -> dict[str, Any]:
@@ -272,10 +287,10 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
                 user=user,
                 object_type="owner",
                 object_id=owner.id,
-                purpose=query.case.case_number,
+                purpose=query.case_number,
                 detail={
                     "registration_id": registration.id,
-                    "case_id": query.case.id,
+                    "case_id": query.case_id,
                     "via": "canvass_sheet",
                 },
             )

@@ -162,12 +162,95 @@ def line(name: str, samples: list[float], extra: str = "") -> None:
     print(f"  {name:<34} p50 {pct(samples, .5):8.2f} ms   p95 {pct(samples, .95):8.2f} ms  {extra}")
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http(port: int, method: str, path: str, headers=None, body=None) -> tuple[int, bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def throughput(port: int, paths: list[str], headers: dict, seconds: float, clients: int) -> float:
+    """Requests per second that `clients` concurrent clients get for paths (round robin)."""
+    import threading
+
+    stop = time.perf_counter() + seconds
+    done = [0] * clients
+
+    def work(k: int) -> None:
+        i = k
+        while time.perf_counter() < stop:
+            status, _ = _http(port, "GET", paths[i % len(paths)], headers)
+            if status != 200:
+                raise RuntimeError(f"{paths[i % len(paths)]}: HTTP {status}")
+            done[k] += 1
+            i += clients
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, clients: int, seconds: float):
+    """Start the app under gunicorn and measure requests/s per endpoint group."""
+    import json
+    import subprocess
+
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED": "0", "RATELIMIT_ENABLED": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "backoffice:create_app()"],
+        env=env, cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(120):
+            try:
+                if _http(port, "GET", "/login/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        status, body = _http(port, "POST", "/api/v1/security/login", {"Content-Type": "application/json"},
+                             json.dumps({"username": "investigator", "password": PASSWORD,
+                                         "provider": "db", "refresh": False}))
+        headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+        results = {}
+        for name, group in paths.items():
+            throughput(port, group, headers, 1.0, clients)  # warm every worker
+            results[name] = throughput(port, group, headers, seconds, clients)
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300, help="timed calls per indexed measurement")
     parser.add_argument("--scans", type=int, default=10, help="timed calls of the unindexed search")
     parser.add_argument("--radius", type=float, default=300)
+    parser.add_argument("--gunicorn-workers", type=int, default=2, help="0 skips the gunicorn run")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients against gunicorn")
+    parser.add_argument("--seconds", type=float, default=8, help="duration of each throughput run")
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL")
@@ -272,6 +355,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  canvass API p50 / floor p50        {pct(api_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     print(f"  canvass API p50 / raw SQL p50      {pct(api_ms, .5) / pct(raw_ms, .5):8.2f} ×")
     print(f"  scan p50 / raw indexed SQL p50     {pct(scan_ms, .5) / pct(raw_ms, .5):8.1f} ×")
+    if args.gunicorn_workers:
+        from urllib.parse import urlencode
+
+        canvass_paths = [
+            "/api/v1/canvass/?" + urlencode({"case_id": case_id, "lat": f"{lat:.6f}", "lon": f"{lon:.6f}",
+                                             "radius_m": args.radius})
+            for lat, lon in points
+        ]
+        rates = gunicorn_throughput(
+            url, {"floor": [f"/api/v1/agency/{agency.id}"], "canvass": canvass_paths},
+            args.gunicorn_workers, args.clients, args.seconds,
+        )
+        print(f"throughput under gunicorn ({args.gunicorn_workers} workers, {args.clients} clients):")
+        print(f"  floor                              {rates['floor']:8.1f} req/s")
+        print(f"  canvass                            {rates['canvass']:8.1f} req/s")
+        print(f"  canvass / floor                    {rates['canvass'] / rates['floor']:8.2f}")
     print("plan of the indexed search:")
     print("  " + plan.replace("\n", "\n  "))
 
