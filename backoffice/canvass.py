@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
@@ -187,6 +188,15 @@ def assess(row: Mapping[str, Any], query: CanvassQuery, now: datetime) -> dict[s
     }
 
 
+def actor(user) -> SimpleNamespace:
+    """Who is acting, as plain values that outlive the session's transaction."""
+    return SimpleNamespace(
+        id=getattr(user, "id", None),
+        username=getattr(user, "username", None),
+        agency_id=getattr(user, "agency_id", None),
+    )
+
+
 def _end_reads() -> None:
     """End the read transaction before the audit write (SQLite only).
 
@@ -203,6 +213,7 @@ def search(
 ) -> CanvassResult:
     """Run the search, rank it and audit it (commits the audit event unless told not to)."""
     now = as_utc(now or utcnow())
+    user = actor(user)
     rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
     items = sorted((assess(row, query, now) for row in rows), key=rank_key)
     for item in items:
@@ -234,6 +245,7 @@ def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     ).one_or_none()
     if row is None:
         raise RegistrationNotFoundError(f"no registration {number}")
+    user = actor(user)
     registration, owner = row
     details = contact_fields(registration, owner)
     owner_id, case_number, case_id = owner.id, case.case_number, case.id
@@ -271,6 +283,7 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
     Commits the audit events.
     """
     now = as_utc(now or utcnow())
+    user = actor(user)
     result = search(query, user, now=now, commit=False)
     registration_ids = sorted({item["registration_id"] for item in result.items})
     contacts: dict[int, dict[str, Any]] = {}

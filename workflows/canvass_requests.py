@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backoffice import audit
 from backoffice.extensions import db
-from backoffice.models import Camera, Case, FootageRequest, Registration
+from backoffice.models import AuditHead, Camera, Case, FootageRequest, Registration
 
 FINISHED_STATES = ("closed", "cancelled", "declined")
 
@@ -24,6 +24,19 @@ class RequestCreationError(ValueError):
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _write_lock() -> None:
+    """Take the write lock before reading what the writes depend on.
+
+    SQLite in WAL mode cannot upgrade a transaction that has read to a writer while another
+    process writes ("database is locked" at once): end the reads, then lock the audit chain
+    head, which every write here appends to anyway. On PostgreSQL the row lock serialises
+    concurrent creations for the same case.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count + 0))
 
 
 def create_footage_requests(
@@ -42,6 +55,7 @@ def create_footage_requests(
     ids = sorted({int(i) for i in camera_ids})
     if not ids:
         raise RequestCreationError("choose at least one camera")
+    _write_lock()
     window_from = _utc(window_from or case.occurred_from)
     window_to = _utc(window_to or case.occurred_to)
     if window_to < window_from:
