@@ -55,3 +55,6 @@ PORT = int(os.environ.get("PORT", "8080"))
 # The map's camera layer: above this many cameras in view, grid clusters are sent instead.
 GEOJSON_MAX_FEATURES = int(os.environ.get("GEOJSON_MAX_FEATURES", "500"))
 GEOJSON_GRID_CELLS = int(os.environ.get("GEOJSON_GRID_CELLS", "24"))
+# Whole-county views cluster from a per-process summary of all cameras, rebuilt after this many
+# seconds (counts at that zoom may lag new registrations by as much).
+GEOJSON_SUMMARY_TTL_S = int(os.environ.get("GEOJSON_SUMMARY_TTL_S", "300"))

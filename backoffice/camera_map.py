@@ -1,10 +1,16 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
+import math
+import threading
+import time
 from typing import Any
 
 from . import spatial
 from .extensions import db
+
+_summary_lock = threading.Lock()
+_summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": []}
 
 
 class BoxParameterError(ValueError):
@@ -35,8 +41,55 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def camera_geojson(box: spatial.Box, max_features: int, cells: int) -> dict[str, Any]:
-    """Cameras in box as features, or grid clusters when there are more than max_features."""
+def _summary_cells(ttl_s: float) -> list[dict]:
+    """The fine-grid summary of all cameras, rebuilt when older than ttl_s."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    with _summary_lock:
+        if _summary["key"] != key or now >= _summary["expires"]:
+            _summary.update(key=key, cells=spatial.camera_summary(db.session), expires=now + ttl_s)
+        return _summary["cells"]
+
+
+def forget_summary() -> None:
+    """Drop the cached summary (tests; after bulk imports)."""
+    with _summary_lock:
+        _summary.update(key=None, expires=0.0, cells=[])
+
+
+def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:
+    """Grid clusters for box, summed from the fine-grid summary."""
+    cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
+    cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
+    low_x, high_x = math.floor(box.min_lon / spatial.SUMMARY_CELL_DEG), box.max_lon / spatial.SUMMARY_CELL_DEG
+    low_y, high_y = math.floor(box.min_lat / spatial.SUMMARY_CELL_DEG), box.max_lat / spatial.SUMMARY_CELL_DEG
+    out: dict[tuple[int, int], list[float]] = {}
+    for cell in _summary_cells(ttl_s):
+        if not (low_x <= cell["ix"] <= high_x and low_y <= cell["iy"] <= high_y):
+            continue
+        lon, lat = cell["sum_lon"] / cell["n"], cell["sum_lat"] / cell["n"]
+        if not (box.min_lon <= lon <= box.max_lon and box.min_lat <= lat <= box.max_lat):
+            continue
+        key = (int((lon - box.min_lon) / cell_w), int((lat - box.min_lat) / cell_h))
+        acc = out.setdefault(key, [0, 0, 0.0, 0.0])
+        acc[0] += cell["n"]
+        acc[1] += cell["active"]
+        acc[2] += cell["sum_lon"]
+        acc[3] += cell["sum_lat"]
+    return [
+        {"n": n, "active": active, "lon": sum_lon / n, "lat": sum_lat / n}
+        for n, active, sum_lon, sum_lat in out.values()
+    ]
+
+
+def camera_geojson(
+    box: spatial.Box, max_features: int, cells: int, summary_ttl_s: float = 0
+) -> dict[str, Any]:
+    """Cameras in box as features, or grid clusters when there are more than max_features.
+
+    Views whose grid cells are much larger than the summary's are clustered from the cached
+    summary (counts may lag by summary_ttl_s); closer views are clustered live.
+    """
     rows = spatial.cameras_in_box(db.session, box, max_features + 1)
     if len(rows) <= max_features:
         features = [
@@ -63,6 +116,13 @@ def camera_geojson(box: spatial.Box, max_features: int, cells: int) -> dict[str,
             "geometry": _point(row["lon"], row["lat"]),
             "properties": {"cluster": True, "count": row["n"], "active": row["active"]},
         }
-        for row in spatial.camera_clusters(db.session, box, cells)
+        for row in _clusters(box, cells, summary_ttl_s)
     ]
     return {"type": "FeatureCollection", "clustered": True, "features": features}
+
+
+def _clusters(box: spatial.Box, cells: int, summary_ttl_s: float) -> list[dict]:
+    coarse = (box.max_lon - box.min_lon) / cells >= 2 * spatial.SUMMARY_CELL_DEG
+    if coarse and summary_ttl_s > 0:
+        return _clusters_from_summary(box, cells, summary_ttl_s)
+    return spatial.camera_clusters(db.session, box, cells)

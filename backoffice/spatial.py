@@ -229,6 +229,39 @@ GROUP BY gx, gy
 }
 
 
+# A fixed fine grid over every shown camera, summed per cell, for coarse map views.
+SUMMARY_CELL_DEG = 0.01
+
+_SUMMARY_SQL = {
+    "sqlite": f"""
+SELECT CAST(floor(i.xmin / :cell) AS INTEGER) AS ix, CAST(floor(i.ymin / :cell) AS INTEGER) AS iy,
+       count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
+       sum(i.xmin) AS sum_lon, sum(i.ymin) AS sum_lat
+FROM idx_camera_location i
+JOIN camera c ON c.id = i.pkid
+JOIN registration r ON r.id = c.registration_id
+WHERE r.status IN ({_STATUS_LIST})
+GROUP BY ix, iy
+""",
+    "postgresql": f"""
+SELECT floor(ST_X(c.location) / :cell)::int AS ix, floor(ST_Y(c.location) / :cell)::int AS iy,
+       count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
+       sum(ST_X(c.location)) AS sum_lon, sum(ST_Y(c.location)) AS sum_lat
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE r.status IN ({_STATUS_LIST})
+GROUP BY ix, iy
+""",
+}
+
+
+def camera_summary(session: Session) -> list[dict]:
+    """Every shown camera summed on a SUMMARY_CELL_DEG grid: n, active, coordinate sums."""
+    rows = session.execute(
+        text(_SUMMARY_SQL[_dialect(session)]), {"cell": SUMMARY_CELL_DEG}
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
     """Up to limit cameras inside box (registrations not withdrawn), for the map."""
     rows = session.execute(

@@ -143,7 +143,10 @@ class CameraMapApi(BaseApi):
         return self.response(
             200,
             **camera_map.camera_geojson(
-                box, config["GEOJSON_MAX_FEATURES"], config["GEOJSON_GRID_CELLS"]
+                box,
+                config["GEOJSON_MAX_FEATURES"],
+                config["GEOJSON_GRID_CELLS"],
+                config["GEOJSON_SUMMARY_TTL_S"],
             ),
         )
 

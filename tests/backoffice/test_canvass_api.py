@@ -309,3 +309,38 @@ def test_geojson_bad_bbox(client, inv, bbox):
 def test_geojson_permissions(client, username, status):
     url = f"/api/v1/cameras/geojson?bbox={LON - 0.01},{LAT - 0.01},{LON + 0.01},{LAT + 0.01}"
     assert client.get(url, headers=api_token(client, username)).status_code == status
+
+
+@pytest.fixture()
+def fresh_summary():
+    from backoffice import camera_map
+
+    camera_map.forget_summary()
+    yield camera_map
+    camera_map.forget_summary()
+
+
+def test_county_view_clusters_from_the_summary(client, inv, monkeypatch, fresh_summary):
+    for i in range(6):
+        camera_at(50 + 10 * i, 60 * i)
+    far = WGS84.Direct(LAT, LON, 90, 30_000)
+    reg = factories.registration(far["lat2"], far["lon2"], cameras=2)
+    factories.registration(far["lat2"], far["lon2"], cameras=1, status="withdrawn")
+    monkeypatch.setitem(client.application.config, "GEOJSON_MAX_FEATURES", 3)
+    monkeypatch.setitem(client.application.config, "GEOJSON_SUMMARY_TTL_S", 300)
+    county = "-119.9,34.8,-117.6,35.8"
+    body = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    assert body["clustered"] is True
+    counts = sorted(f["properties"]["count"] for f in body["features"])
+    assert counts == [2, 6]
+    near = next(f for f in body["features"] if f["properties"]["count"] == 6)
+    lon, lat = near["geometry"]["coordinates"]
+    assert abs(lat - LAT) < 0.01 and abs(lon - LON) < 0.01
+    # The summary is cached: a camera added now shows after the summary is rebuilt.
+    camera_at(70, 10)
+    again = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    assert sum(f["properties"]["count"] for f in again["features"]) == 8
+    fresh_summary.forget_summary()
+    rebuilt = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    assert sum(f["properties"]["count"] for f in rebuilt["features"]) == 9
+    assert reg.id  # the far premises stays its own cluster
