@@ -241,10 +241,11 @@ def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     row = db.session.execute(
         select(Registration, Owner)
         .join(Owner, Owner.id == Registration.owner_id)
-        .where(Registration.id == number)
+        .where(Registration.id == number, Registration.status == "active")
     ).one_or_none()
     if row is None:
-        raise RegistrationNotFoundError(f"no registration {number}")
+        # Owners who withdrew, or whose registration lapsed or is unverified, are not canvassed.
+        raise RegistrationNotFoundError(f"no active registration {number}")
     user = actor(user)
     registration, owner = row
     details = contact_fields(registration, owner)

@@ -187,6 +187,21 @@ def test_reveal_contact_is_audited_for_the_case(client, inv):
     assert (event.purpose, event.object_type, event.object_id) == (case.case_number, "owner", owner.id)
 
 
+@pytest.mark.parametrize("status", ["withdrawn", "lapsed", "pending"])
+def test_contacts_of_inactive_registrations_are_not_revealed(client, inv, status):
+    case = factories.case()
+    cam = camera_at(20, 0, status=status)
+    before = len(audit_events("owner.reveal"))
+    response = client.post(
+        "/api/v1/canvass/contact",
+        json={"case_id": case.id, "registration_id": cam.registration_id},
+        headers=inv,
+    )
+    assert response.status_code == 404
+    assert "no active registration" in response.json["message"]
+    assert len(audit_events("owner.reveal")) == before
+
+
 @pytest.mark.parametrize(
     "username, body, status",
     [
