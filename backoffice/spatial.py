@@ -182,11 +182,14 @@ def cameras_within(
 _STATUS_LIST = ", ".join(f"'{s}'" for s in MAP_STATUSES)
 
 _BOX_SQL = {
+    # Joined (not IN) so that the R*Tree scan streams and stops at the LIMIT.
     "sqlite": f"""
 SELECT c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
        c.direction_deg, c.fov_deg, c.range_m, c.label, r.status
-FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {_BOX_FILTER['sqlite']}
+FROM idx_camera_location i
+JOIN camera c ON c.id = i.pkid
+JOIN registration r ON r.id = c.registration_id
+WHERE i.xmax >= :minx AND i.xmin <= :maxx AND i.ymax >= :miny AND i.ymin <= :maxy
   AND MbrIntersects(c.location, BuildMbr(:minx, :miny, :maxx, :maxy, 4326))
   AND r.status IN ({_STATUS_LIST})
 LIMIT :limit
