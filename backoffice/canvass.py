@@ -162,11 +162,23 @@ def rank_key(item: Mapping[str, Any]):
     )
 
 
-def assess(row: Mapping[str, Any], query: CanvassQuery, now: datetime) -> dict[str, Any]:
-    """One camera row turned into a canvass item."""
+def assess(
+    row: Mapping[str, Any],
+    query: CanvassQuery,
+    now: datetime,
+    deadlines: dict[int, tuple[datetime, str]] | None = None,
+) -> dict[str, Any]:
+    """One camera row turned into a canvass item (deadlines: a cache by retention days)."""
     distance = float(row["distance_m"])
     bearing = spatial.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
-    deadline = query.since + timedelta(days=row["retention_days"])
+    days = row["retention_days"]
+    cached = deadlines.get(days) if deadlines is not None else None
+    if cached is None:
+        deadline = query.since + timedelta(days=days)
+        cached = (deadline, iso(deadline))
+        if deadlines is not None:
+            deadlines[days] = cached
+    deadline, deadline_text = cached
     return {
         "camera_id": row["camera_id"],
         "registration_id": row["registration_id"],
@@ -177,8 +189,8 @@ def assess(row: Mapping[str, Any], query: CanvassQuery, now: datetime) -> dict[s
             row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing
         ),
         "retained": deadline > now,
-        "deadline": iso(deadline),
-        "retention_days": row["retention_days"],
+        "deadline": deadline_text,
+        "retention_days": days,
         "label": row["label"],
         "address": f"{row['address']}, {row['city']}",
         "direction_deg": row["direction_deg"],
@@ -215,7 +227,8 @@ def search(
     now = as_utc(now or utcnow())
     user = actor(user)
     rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
-    items = sorted((assess(row, query, now) for row in rows), key=rank_key)
+    deadlines: dict[int, tuple[datetime, str]] = {}
+    items = sorted((assess(row, query, now, deadlines) for row in rows), key=rank_key)
     for item in items:
         del item["_deadline"]
     _end_reads()

@@ -172,11 +172,12 @@ def cameras_within(
     Rows are dicts with camera_id, registration_id, lat, lon, distance_m, direction_deg,
     fov_deg, range_m, retention_days, label, address, city, status; unordered.
     """
-    rows = session.execute(
+    result = session.execute(
         text(cameras_within_sql(session, use_index=use_index)),
         cameras_within_params(lat, lon, radius_m),
-    ).mappings()
-    return [dict(row) for row in rows]
+    )
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in MAP_STATUSES)
