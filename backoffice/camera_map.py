@@ -1,10 +1,11 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import Any
+
+import numpy as np
 
 from . import spatial
 from .extensions import db
@@ -41,13 +42,24 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def _summary_cells(ttl_s: float) -> list[dict]:
-    """The fine-grid summary of all cameras, rebuilt when older than ttl_s."""
+def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
+    """The fine-grid summary of all cameras as column arrays, rebuilt when older than ttl_s."""
     key = str(db.engine.url)
     now = time.monotonic()
     with _summary_lock:
         if _summary["key"] != key or now >= _summary["expires"]:
-            _summary.update(key=key, cells=spatial.camera_summary(db.session), expires=now + ttl_s)
+            cells = spatial.camera_summary(db.session)
+            n = np.array([c["n"] for c in cells], dtype=np.int64)
+            arrays = {
+                "n": n,
+                "active": np.array([c["active"] for c in cells], dtype=np.int64),
+                "sum_lon": np.array([c["sum_lon"] for c in cells], dtype=np.float64),
+                "sum_lat": np.array([c["sum_lat"] for c in cells], dtype=np.float64),
+            }
+            safe = np.maximum(n, 1)
+            arrays["lon"] = arrays["sum_lon"] / safe
+            arrays["lat"] = arrays["sum_lat"] / safe
+            _summary.update(key=key, cells=arrays, expires=now + ttl_s)
         return _summary["cells"]
 
 
@@ -58,27 +70,27 @@ def forget_summary() -> None:
 
 
 def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:
-    """Grid clusters for box, summed from the fine-grid summary."""
+    """Grid clusters for box, summed from the fine-grid summary (cells placed by centroid)."""
+    summary = _summary_arrays(ttl_s)
+    lon, lat = summary["lon"], summary["lat"]
+    inside = (
+        (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
+    )
+    if not inside.any():
+        return []
     cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
     cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
-    low_x, high_x = math.floor(box.min_lon / spatial.SUMMARY_CELL_DEG), box.max_lon / spatial.SUMMARY_CELL_DEG
-    low_y, high_y = math.floor(box.min_lat / spatial.SUMMARY_CELL_DEG), box.max_lat / spatial.SUMMARY_CELL_DEG
-    out: dict[tuple[int, int], list[float]] = {}
-    for cell in _summary_cells(ttl_s):
-        if not (low_x <= cell["ix"] <= high_x and low_y <= cell["iy"] <= high_y):
-            continue
-        lon, lat = cell["sum_lon"] / cell["n"], cell["sum_lat"] / cell["n"]
-        if not (box.min_lon <= lon <= box.max_lon and box.min_lat <= lat <= box.max_lat):
-            continue
-        key = (int((lon - box.min_lon) / cell_w), int((lat - box.min_lat) / cell_h))
-        acc = out.setdefault(key, [0, 0, 0.0, 0.0])
-        acc[0] += cell["n"]
-        acc[1] += cell["active"]
-        acc[2] += cell["sum_lon"]
-        acc[3] += cell["sum_lat"]
+    gx = np.minimum(((lon[inside] - box.min_lon) / cell_w).astype(np.int64), cells - 1)
+    gy = np.minimum(((lat[inside] - box.min_lat) / cell_h).astype(np.int64), cells - 1)
+    keys, slot = np.unique(gx * cells + gy, return_inverse=True)
+    size = len(keys)
+    n = np.bincount(slot, weights=summary["n"][inside], minlength=size)
+    active = np.bincount(slot, weights=summary["active"][inside], minlength=size)
+    sum_lon = np.bincount(slot, weights=summary["sum_lon"][inside], minlength=size)
+    sum_lat = np.bincount(slot, weights=summary["sum_lat"][inside], minlength=size)
     return [
-        {"n": n, "active": active, "lon": sum_lon / n, "lat": sum_lat / n}
-        for n, active, sum_lon, sum_lat in out.values()
+        {"n": int(n[k]), "active": int(active[k]), "lon": sum_lon[k] / n[k], "lat": sum_lat[k] / n[k]}
+        for k in range(size)
     ]
 
 
