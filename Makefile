@@ -45,9 +45,9 @@ vendor: node_modules/.installed
 		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
 	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/LICENSE
 
+# Offline, `make test` goes on without it (the browser test is then skipped).
 node_modules/.installed: package.json
-	npm install --no-audit --no-fund
-	touch $@
+	npm install --no-audit --no-fund && touch $@ || echo "npm install failed: the browser test will be skipped"
 
 db: setup
 	$(BIN)/flask db upgrade
