@@ -11,7 +11,6 @@ index, and GET /api/v1/cameras/geojson for a county and a street viewport.
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import os
 import random

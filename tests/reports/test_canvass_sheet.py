@@ -1,12 +1,11 @@
 """The canvass sheet PDF, read back with pypdf."""
 import io
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from pypdf import PdfReader
 
 from backoffice.extensions import db
-from backoffice.models import AuditEvent, Camera
+from backoffice.models import AuditEvent
 from reports.canvass import map_inset, render_canvass_pdf
 from tests import factories
 from tests.auth import api_token
