@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuz
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-only setup system-deps assets translations db demo bench clean
+.PHONY: run test setup system-deps translations vendor db demo bench clean
 
 run: demo
 	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -15,7 +15,7 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest
 
-setup: system-deps $(BIN)/.installed assets
+setup: system-deps $(BIN)/.installed node_modules/.installed
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -25,19 +25,6 @@ system-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-
-# Browser libraries from npm, copied into our static folder (never served from a CDN).
-LEAFLET_DIR := backoffice/portal/static/vendor/leaflet
-assets: $(LEAFLET_DIR)/leaflet.js
-
-$(LEAFLET_DIR)/leaflet.js: package.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
-	npm install --no-audit --no-fund --silent
-	mkdir -p $(LEAFLET_DIR)
-	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
-		node_modules/leaflet/dist/images $(LEAFLET_DIR)/
-	touch $@
 
 # Re-extract the portal's strings, merge them into the Spanish catalogue, compile it.
 PORTAL_I18N := backoffice/portal/translations
@@ -52,6 +39,26 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
+# Browser libraries from npm (package.json), copied into our own static folder; the copies are
+# committed so that `make run` needs no npm, and refreshed here when package.json changes.
+VENDOR := backoffice/static/vendor
+vendor: node_modules/.installed
+	mkdir -p $(VENDOR)/leaflet/images $(VENDOR)/leaflet.markercluster
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	cp node_modules/leaflet/LICENSE $(VENDOR)/leaflet/LICENSE
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/LICENSE
+
+# Test tools from npm (axe-core, playwright-core driving Debian's chromium). Without npm the
+# browser tests are skipped; the app itself needs only the committed copies in $(VENDOR).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; } || true
+	npm ci --no-audit --no-fund --silent && touch $@ || echo "npm install failed: browser tests will be skipped"
+
 db: setup
 	$(BIN)/flask db upgrade
 
@@ -62,4 +69,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance/registry.db node_modules backoffice/portal/static/vendor
+	rm -rf $(VENV) instance/registry.db node_modules

@@ -70,3 +70,9 @@ RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 # Flask-AppBuilder puts its own catalogues first; the portal's Spanish lives with the portal.
 BABEL_TRANSLATION_DIRECTORIES = "translations;portal/translations"
+# The map's camera layer: above this many cameras in view, grid clusters are sent instead.
+GEOJSON_MAX_FEATURES = int(os.environ.get("GEOJSON_MAX_FEATURES", "500"))
+GEOJSON_GRID_CELLS = int(os.environ.get("GEOJSON_GRID_CELLS", "24"))
+# Whole-county views cluster from a per-process summary of all cameras, rebuilt after this many
+# seconds (counts at that zoom may lag new registrations by as much).
+GEOJSON_SUMMARY_TTL_S = int(os.environ.get("GEOJSON_SUMMARY_TTL_S", "300"))

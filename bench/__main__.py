@@ -2,7 +2,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.lists", "bench.evidence_ingest")
+BENCHMARKS = ("bench.lists", "bench.canvass", "bench.evidence_ingest")
 
 for name in BENCHMARKS:
     print(f"== {name}", flush=True)

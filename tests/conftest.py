@@ -14,6 +14,7 @@ import config
 from backoffice import create_app
 from backoffice.extensions import db
 from tests import factories
+from tests.committed import audit_chain_restored
 from tests.mailbox import start_smtp
 
 
@@ -104,3 +105,10 @@ def client(ctx):
 def runner(ctx):
     """A CLI runner sharing the test's transaction."""
     return ctx.test_cli_runner()
+
+
+@pytest.fixture()
+def committed_audit(app):
+    """For tests that commit for real: their audit events are removed afterwards."""
+    with audit_chain_restored(app):
+        yield

@@ -333,79 +333,101 @@ def open_request(
     assignee_id: int | None = None,
 ) -> FootageRequest:
     """Open a footage request for a case of the user's agency; commits."""
-    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
-        raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
     with command():
-        case = db.session.get(Case, case_id)
-        if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
-            raise RequestNotFound(f"Case {case_id} was not found.")
-        registration = db.session.get(Registration, registration_id)
-        if registration is None:
-            raise InvalidInput(f"Registration {registration_id} was not found.")
-        if registration.status not in REQUESTABLE_STATUSES:
-            raise TransitionRefused(
-                f"Registration {registration_id} is {registration.status}; footage cannot be requested."
-            )
-        cameras = list(registration.cameras)
-        if camera_ids:
-            wanted = set(camera_ids)
-            cameras = [camera for camera in cameras if camera.id in wanted]
-            if len(cameras) != len(wanted):
-                raise InvalidInput("camera_ids must be cameras of the registration.")
-        if not cameras:
-            raise InvalidInput("The registration has no cameras to request footage from.")
-        window_from = window_from or case.occurred_from
-        window_to = window_to or case.occurred_to
-        if window_to < window_from:
-            raise InvalidInput("window_to must not be before window_from.")
-        assignee_id = assignee_id or user.id
-        assignee = db.session.get(AgencyUser, assignee_id)
-        if assignee is None or assignee.agency_id != case.agency_id:
-            raise InvalidInput("The assignee must be a user of the case's agency.")
-        existing = db.session.scalar(
-            select(FootageRequest.id).where(
-                FootageRequest.case_id == case.id,
-                FootageRequest.registration_id == registration.id,
-                FootageRequest.state.not_in(FINAL_STATES),
-            )
-        )
-        if existing:
-            raise TransitionRefused(
-                f"Footage request {existing} already asks this registration for this case."
-            )
-        request = FootageRequest(
-            case_id=case.id,
-            registration_id=registration.id,
+        return open_in_transaction(
+            user,
+            case_id=case_id,
+            registration_id=registration_id,
+            camera_ids=camera_ids,
             window_from=window_from,
             window_to=window_to,
-            state=State.open.value,
             assignee_id=assignee_id,
-            deadline=deadline_for(window_from, cameras),
-            version=1,
-            created_by_id=user.id,
         )
-        request.cameras = cameras
-        db.session.add(request)
-        db.session.flush()
-        db.session.add(
-            RequestTransition(
-                footage_request_id=request.id,
-                from_state="",
-                to_state=State.open.value,
-                trigger="open",
-                actor_id=user.id,
-                at=utcnow(),
-                note=None,
-            )
+
+
+def open_in_transaction(
+    user,
+    *,
+    case_id: int,
+    registration_id: int,
+    camera_ids: list[int] | None = None,
+    window_from: datetime | None = None,
+    window_to: datetime | None = None,
+    assignee_id: int | None = None,
+) -> FootageRequest:
+    """open_request's work inside the caller's command() (for opening several at once)."""
+    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
+    case = db.session.get(Case, case_id)
+    if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
+        raise RequestNotFound(f"Case {case_id} was not found.")
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise InvalidInput(f"Registration {registration_id} was not found.")
+    if registration.status not in REQUESTABLE_STATUSES:
+        raise TransitionRefused(
+            f"Registration {registration_id} is {registration.status}; footage cannot be requested."
         )
-        audit.record(
-            "footage_request.open",
-            user=user,
-            object_type="footage_request",
-            object_id=request.id,
-            purpose=case.case_number,
-            detail={"registration_id": registration.id, "cameras": [c.id for c in cameras]},
+    cameras = list(registration.cameras)
+    if camera_ids:
+        wanted = set(camera_ids)
+        cameras = [camera for camera in cameras if camera.id in wanted]
+        if len(cameras) != len(wanted):
+            raise InvalidInput("camera_ids must be cameras of the registration.")
+    if not cameras:
+        raise InvalidInput("The registration has no cameras to request footage from.")
+    window_from = window_from or case.occurred_from
+    window_to = window_to or case.occurred_to
+    if window_to < window_from:
+        raise InvalidInput("window_to must not be before window_from.")
+    assignee_id = assignee_id or user.id
+    assignee = db.session.get(AgencyUser, assignee_id)
+    if assignee is None or assignee.agency_id != case.agency_id:
+        raise InvalidInput("The assignee must be a user of the case's agency.")
+    existing = db.session.scalar(
+        select(FootageRequest.id).where(
+            FootageRequest.case_id == case.id,
+            FootageRequest.registration_id == registration.id,
+            FootageRequest.state.not_in(FINAL_STATES),
         )
+    )
+    if existing:
+        raise TransitionRefused(
+            f"Footage request {existing} already asks this registration for this case."
+        )
+    request = FootageRequest(
+        case_id=case.id,
+        registration_id=registration.id,
+        window_from=window_from,
+        window_to=window_to,
+        state=State.open.value,
+        assignee_id=assignee_id,
+        deadline=deadline_for(window_from, cameras),
+        version=1,
+        created_by_id=user.id,
+    )
+    request.cameras = cameras
+    db.session.add(request)
+    db.session.flush()
+    db.session.add(
+        RequestTransition(
+            footage_request_id=request.id,
+            from_state="",
+            to_state=State.open.value,
+            trigger="open",
+            actor_id=user.id,
+            at=utcnow(),
+            note=None,
+        )
+    )
+    audit.record(
+        "footage_request.open",
+        user=user,
+        object_type="footage_request",
+        object_id=request.id,
+        purpose=case.case_number,
+        detail={"registration_id": registration.id, "cameras": [c.id for c in cameras]},
+    )
     return request
 
 

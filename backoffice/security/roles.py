@@ -36,6 +36,7 @@ FOOTAGE_MENUS = [
     "Due within 24 h",
     "Due within 72 h",
 ]
+INVESTIGATION_MENUS = ["Investigations", "Cases", "Map"]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Registry Staff": [
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Investigator": [
         ("Camera", READ),
+        ("Canvass", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),
@@ -62,9 +64,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
         *[(menu, MENU) for menu in FOOTAGE_MENUS],
+        *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Supervisor": [
         ("Camera", READ),
+        ("Canvass", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),
@@ -76,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("EvidenceItem", WRITE),
         *[(menu, MENU) for menu in FOOTAGE_MENUS],
         ("Approval queue", MENU),
+        *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Auditor": [
         ("AuditEvent", READ),
@@ -83,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Case", READ),
         ("FootageRequest", READ),
         ("EvidenceItem", READ),
+        ("Investigations", MENU),
+        ("Cases", MENU),
     ],
 }
 

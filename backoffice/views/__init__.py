@@ -1,7 +1,7 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, footage, registry, review
+from . import admin, cases, footage, map, registry, review
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -10,3 +10,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     admin.register(appbuilder)
     review.register(appbuilder)
     footage.register(appbuilder)
+    cases.register(appbuilder)
+    map.register(appbuilder)

@@ -38,7 +38,7 @@ def test_link_pages_refuse_without_a_valid_token(client):
 
 def test_map_library_is_served_from_our_own_static_files(client):
     html = client.get("/register").get_data(as_text=True)
-    assert "/register/static/vendor/leaflet/leaflet.js" in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
     assert "https://" not in html and "http://" not in html.replace("http://localhost", "")
-    assert client.get("/register/static/vendor/leaflet/leaflet.js").status_code == 200
+    assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
     assert client.get("/register/static/portal.js").status_code == 200

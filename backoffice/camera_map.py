@@ -1,0 +1,140 @@
+"""The map's camera layer as GeoJSON, bounded in size at any zoom."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from . import spatial
+from .extensions import db
+
+_summary_lock = threading.Lock()
+_summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": []}
+
+
+class BoxParameterError(ValueError):
+    """A missing or malformed bbox (HTTP 400)."""
+
+
+def parse_bbox(raw: str | None) -> spatial.Box:
+    """minlon,minlat,maxlon,maxlat in decimal degrees."""
+    if not raw:
+        raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat")
+    try:
+        values = [float(part) for part in raw.split(",")]
+    except ValueError:
+        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from None
+    if len(values) != 4:
+        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+        raise BoxParameterError("bbox longitudes must be between -180 and 180")
+    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise BoxParameterError("bbox latitudes must be between -90 and 90")
+    if min_lon > max_lon or min_lat > max_lat:
+        raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
+    return spatial.Box(min_lon, min_lat, max_lon, max_lat)
+
+
+def _point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
+    """The fine-grid summary of all cameras as column arrays, rebuilt when older than ttl_s."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    with _summary_lock:
+        if _summary["key"] != key or now >= _summary["expires"]:
+            cells = spatial.camera_summary(db.session)
+            n = np.array([c["n"] for c in cells], dtype=np.int64)
+            arrays = {
+                "n": n,
+                "active": np.array([c["active"] for c in cells], dtype=np.int64),
+                "sum_lon": np.array([c["sum_lon"] for c in cells], dtype=np.float64),
+                "sum_lat": np.array([c["sum_lat"] for c in cells], dtype=np.float64),
+            }
+            safe = np.maximum(n, 1)
+            arrays["lon"] = arrays["sum_lon"] / safe
+            arrays["lat"] = arrays["sum_lat"] / safe
+            _summary.update(key=key, cells=arrays, expires=now + ttl_s)
+        return _summary["cells"]
+
+
+def forget_summary() -> None:
+    """Drop the cached summary (tests; after bulk imports)."""
+    with _summary_lock:
+        _summary.update(key=None, expires=0.0, cells=[])
+
+
+def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:
+    """Grid clusters for box, summed from the fine-grid summary (cells placed by centroid)."""
+    summary = _summary_arrays(ttl_s)
+    lon, lat = summary["lon"], summary["lat"]
+    inside = (
+        (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
+    )
+    if not inside.any():
+        return []
+    cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
+    cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
+    gx = np.minimum(((lon[inside] - box.min_lon) / cell_w).astype(np.int64), cells - 1)
+    gy = np.minimum(((lat[inside] - box.min_lat) / cell_h).astype(np.int64), cells - 1)
+    keys, slot = np.unique(gx * cells + gy, return_inverse=True)
+    size = len(keys)
+    n = np.bincount(slot, weights=summary["n"][inside], minlength=size)
+    active = np.bincount(slot, weights=summary["active"][inside], minlength=size)
+    sum_lon = np.bincount(slot, weights=summary["sum_lon"][inside], minlength=size)
+    sum_lat = np.bincount(slot, weights=summary["sum_lat"][inside], minlength=size)
+    return [
+        {"n": int(n[k]), "active": int(active[k]), "lon": sum_lon[k] / n[k], "lat": sum_lat[k] / n[k]}
+        for k in range(size)
+    ]
+
+
+def camera_geojson(
+    box: spatial.Box, max_features: int, cells: int, summary_ttl_s: float = 0
+) -> dict[str, Any]:
+    """Cameras in box as features, or grid clusters when there are more than max_features.
+
+    Views whose grid cells are much larger than the summary's are clustered from the cached
+    summary (counts may lag by summary_ttl_s); closer views are clustered live.
+    """
+    rows = spatial.cameras_in_box(db.session, box, max_features + 1)
+    if len(rows) <= max_features:
+        features = [
+            {
+                "type": "Feature",
+                "id": row["camera_id"],
+                "geometry": _point(row["lon"], row["lat"]),
+                "properties": {
+                    "camera_id": row["camera_id"],
+                    "registration_id": row["registration_id"],
+                    "label": row["label"],
+                    "status": row["status"],
+                    "direction_deg": row["direction_deg"],
+                    "fov_deg": row["fov_deg"],
+                    "range_m": row["range_m"],
+                },
+            }
+            for row in rows
+        ]
+        return {"type": "FeatureCollection", "clustered": False, "features": features}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": _point(row["lon"], row["lat"]),
+            "properties": {"cluster": True, "count": row["n"], "active": row["active"]},
+        }
+        for row in _clusters(box, cells, summary_ttl_s)
+    ]
+    return {"type": "FeatureCollection", "clustered": True, "features": features}
+
+
+def _clusters(box: spatial.Box, cells: int, summary_ttl_s: float) -> list[dict]:
+    coarse = (box.max_lon - box.min_lon) / cells >= 2 * spatial.SUMMARY_CELL_DEG
+    if coarse and summary_ttl_s > 0:
+        return _clusters_from_summary(box, cells, summary_ttl_s)
+    return spatial.camera_clusters(db.session, box, cells)

@@ -1,0 +1,350 @@
+"""The canvass: which registered cameras may have recorded a case, most urgent first.
+
+Purpose-bound: every search and every reveal of an owner's contact names the case it is for
+and is written to the audit log. Spatial SQL lives in spatial.py.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from . import audit, spatial
+from .extensions import db
+from .models import Case, Owner, Registration
+from .models.base import utcnow
+from .scoping import scope_to_agency
+
+DEFAULT_RADIUS_M = 300
+MAX_RADIUS_M = 2000
+_IN_VIEW_RANK = {True: 0, None: 1, False: 2}
+
+
+class CanvassParameterError(ValueError):
+    """A missing or invalid search parameter (HTTP 400)."""
+
+
+class CaseNotFoundError(LookupError):
+    """No such case in the caller's agency (HTTP 404)."""
+
+
+class RegistrationNotFoundError(LookupError):
+    """No such registration (HTTP 404)."""
+
+
+@dataclass
+class CanvassQuery:
+    """A validated search: the case it is for, where, how far and when."""
+
+    case: Case
+    case_id: int
+    case_number: str
+    lat: float
+    lon: float
+    radius_m: float
+    since: datetime
+    until: datetime
+
+
+@dataclass
+class CanvassResult:
+    """The ranked cameras of one search."""
+
+    query: CanvassQuery
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A timezone-aware UTC datetime (SQLite hands back naive UTC values)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z."""
+    if value is None:
+        return None
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def case_for_user(case_id: Any, user) -> Case:
+    """The case with this id if it belongs to the user's agency, else CaseNotFoundError."""
+    try:
+        number = int(case_id)
+    except (TypeError, ValueError):
+        raise CanvassParameterError("case_id must be the id of one of your agency's cases") from None
+    query = (
+        scope_to_agency(db.session.query(Case), Case, user)
+        .options(lazyload(Case.agency), lazyload(Case.lead_investigator))
+        .filter(Case.id == number)
+    )
+    case = query.one_or_none()
+    if case is None:
+        raise CaseNotFoundError(f"no case {number} in your agency")
+    return case
+
+
+def _number(args: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise CanvassParameterError(f"{name} must be a number") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise CanvassParameterError(f"{name} must be between {low:g} and {high:g}")
+    return value
+
+
+def _datetime(args: Mapping[str, Any], name: str) -> datetime | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip().replace(" ", "T")
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise CanvassParameterError(
+            f"{name} must be an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z"
+        ) from None
+
+
+def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
+    """Validate the search parameters; the point and window default to the case's."""
+    if args.get("case_id") in (None, ""):
+        raise CanvassParameterError("case_id is required: every search is for a case")
+    case = case_for_user(args.get("case_id"), user)
+    lat = _number(args, "lat", -90, 90)
+    lon = _number(args, "lon", -180, 180)
+    if (lat is None) != (lon is None):
+        raise CanvassParameterError("lat and lon go together")
+    if lat is None:
+        lat, lon = case.lat, case.lon
+    radius = _number(args, "radius_m", 1, MAX_RADIUS_M)
+    since, until = parse_window(args, case)
+    return CanvassQuery(
+        case=case,
+        case_id=case.id,
+        case_number=case.case_number,
+        lat=float(lat),
+        lon=float(lon),
+        radius_m=radius if radius is not None else DEFAULT_RADIUS_M,
+        since=since,
+        until=until,
+    )
+
+
+def parse_window(args: Mapping[str, Any], case: Case) -> tuple[datetime, datetime]:
+    """since/until from args, defaulting to the case's time window."""
+    since = _datetime(args, "since") or as_utc(case.occurred_from)
+    until = _datetime(args, "until") or as_utc(case.occurred_to)
+    if until < since:
+        raise CanvassParameterError("until must not be before since")
+    return since, until
+
+
+def rank_key(item: Mapping[str, Any]):
+    """Retained before lost, in view before unknown before out of view, deadline, distance."""
+    return (
+        not item["retained"],
+        _IN_VIEW_RANK[item["in_view"]],
+        item["_deadline"],
+        item["distance_m"],
+    )
+
+
+def assess(
+    row: Mapping[str, Any],
+    query: CanvassQuery,
+    now: datetime,
+    deadlines: dict[int, tuple[datetime, str]] | None = None,
+) -> dict[str, Any]:
+    """One camera row turned into a canvass item (deadlines: a cache by retention days)."""
+    distance = float(row["distance_m"])
+    bearing = spatial.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
+    days = row["retention_days"]
+    cached = deadlines.get(days) if deadlines is not None else None
+    if cached is None:
+        deadline = query.since + timedelta(days=days)
+        cached = (deadline, iso(deadline))
+        if deadlines is not None:
+            deadlines[days] = cached
+    deadline, deadline_text = cached
+    return {
+        "camera_id": row["camera_id"],
+        "registration_id": row["registration_id"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "distance_m": round(distance, 1),
+        "in_view": spatial.in_view(
+            row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing
+        ),
+        "retained": deadline > now,
+        "deadline": deadline_text,
+        "retention_days": days,
+        "label": row["label"],
+        "address": f"{row['address']}, {row['city']}",
+        "direction_deg": row["direction_deg"],
+        "fov_deg": row["fov_deg"],
+        "range_m": row["range_m"],
+        "_deadline": deadline,
+    }
+
+
+def actor(user) -> SimpleNamespace:
+    """Who is acting, as plain values that outlive the session's transaction."""
+    return SimpleNamespace(
+        id=getattr(user, "id", None),
+        username=getattr(user, "username", None),
+        agency_id=getattr(user, "agency_id", None),
+    )
+
+
+def _end_reads() -> None:
+    """End the read transaction before the audit write (SQLite only).
+
+    In WAL mode a transaction that read and then writes cannot wait for another writer: it
+    fails at once with "database is locked". Starting the write in a fresh transaction lets
+    it wait its turn (busy timeout). PostgreSQL needs no such care.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+
+
+def search(
+    query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
+) -> CanvassResult:
+    """Run the search, rank it and audit it (commits the audit event unless told not to)."""
+    now = as_utc(now or utcnow())
+    user = actor(user)
+    rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
+    deadlines: dict[int, tuple[datetime, str]] = {}
+    items = sorted((assess(row, query, now, deadlines) for row in rows), key=rank_key)
+    for item in items:
+        del item["_deadline"]
+    _end_reads()
+    audit.record(
+        "canvass.search",
+        user=user,
+        object_type="case",
+        object_id=query.case_id,
+        purpose=query.case_number,
+        detail={"lat": query.lat, "lon": query.lon, "radius_m": query.radius_m},
+    )
+    if commit:
+        db.session.commit()
+    return CanvassResult(query=query, items=items)
+
+
+def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
+    """The owner's contact details for one registration, read for a case (audited, commits)."""
+    try:
+        number = int(registration_id)
+    except (TypeError, ValueError):
+        raise CanvassParameterError("registration_id must be a number") from None
+    row = db.session.execute(
+        select(Registration, Owner)
+        .join(Owner, Owner.id == Registration.owner_id)
+        .where(Registration.id == number, Registration.status == "active")
+    ).one_or_none()
+    if row is None:
+        # Owners who withdrew, or whose registration lapsed or is unverified, are not canvassed.
+        raise RegistrationNotFoundError(f"no active registration {number}")
+    user = actor(user)
+    registration, owner = row
+    details = contact_fields(registration, owner)
+    owner_id, case_number, case_id = owner.id, case.case_number, case.id
+    _end_reads()
+    audit.record(
+        "owner.reveal",
+        user=user,
+        object_type="owner",
+        object_id=owner_id,
+        purpose=case_number,
+        detail={"registration_id": details["registration_id"], "case_id": case_id},
+    )
+    db.session.commit()
+    return details
+
+
+def contact_fields(registration: Registration, owner: Owner) -> dict[str, Any]:
+    """The contact details shown to an investigator."""
+    return {
+        "registration_id": registration.id,
+        "owner_id": owner.id,
+        "name": owner.name,
+        "organisation": owner.organisation,
+        "email": owner.email,
+        "phone": owner.phone,
+        "preferred_contact": owner.preferred_contact,
+        "language": owner.language,
+        "address": f"{registration.address}, {registration.city}",
+    }
+
+
+def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the canvass sheet shows; the search and every owner contact read are audited.
+
+    Commits the audit events.
+    """
+    now = as_utc(now or utcnow())
+    user = actor(user)
+    result = search(query, user, now=now, commit=False)
+    registration_ids = sorted({item["registration_id"] for item in result.items})
+    contacts: dict[int, dict[str, Any]] = {}
+    if registration_ids:
+        rows = db.session.execute(
+            select(Registration, Owner)
+            .join(Owner, Owner.id == Registration.owner_id)
+            .where(Registration.id.in_(registration_ids))
+        ).all()
+        for registration, owner in rows:
+            contacts[registration.id] = contact_fields(registration, owner)
+            audit.record(
+                "owner.reveal",
+                user=user,
+                object_type="owner",
+                object_id=owner.id,
+                purpose=query.case_number,
+                detail={
+                    "registration_id": registration.id,
+                    "case_id": query.case_id,
+                    "via": "canvass_sheet",
+                },
+            )
+    db.session.commit()
+    case = query.case
+    items = []
+    for item in result.items:
+        deadline = datetime.fromisoformat(item["deadline"].replace("Z", "+00:00"))
+        items.append(
+            {
+                **item,
+                "contact": contacts.get(item["registration_id"]),
+                "deadline_text": deadline.strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return {
+        "case": {
+            "case_number": case.case_number,
+            "incident_type": case.incident_type,
+            "agency": case.agency.name if case.agency else "",
+            "since": query.since.strftime("%Y-%m-%d %H:%M"),
+            "until": query.until.strftime("%Y-%m-%d %H:%M"),
+            "lat": query.lat,
+            "lon": query.lon,
+        },
+        "radius_m": query.radius_m,
+        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_by": getattr(user, "username", ""),
+        "items": items,
+    }

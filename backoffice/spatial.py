@@ -1,0 +1,294 @@
+"""The one query module for spatial SQL: same answers on SpatiaLite and PostGIS.
+
+Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree joined
+explicitly; PostGIS: `&&` against an envelope, which the GiST index serves), then the exact
+geodesic distance in metres on the WGS 84 ellipsoid decides. Bearings and view sectors are
+pure Python.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+# Metres per degree of latitude is at least this anywhere on the ellipsoid (at the equator).
+_MIN_M_PER_DEG_LAT = 110_574.0
+# Metres per degree of longitude is at least this × cos(latitude).
+_MIN_M_PER_DEG_LON = 111_319.0
+_MARGIN = 1.01
+_EARTH_RADIUS_M = 6_371_008.8
+
+# Registrations whose cameras are shown on the map (withdrawn owners left the programme).
+MAP_STATUSES = ("active", "lapsed", "pending")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A lon/lat bounding box in degrees."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def params(self) -> dict[str, float]:
+        """Bind parameters for the SQL below."""
+        return {
+            "minx": self.min_lon,
+            "miny": self.min_lat,
+            "maxx": self.max_lon,
+            "maxy": self.max_lat,
+        }
+
+
+def radius_box(lat: float, lon: float, radius_m: float) -> Box:
+    """A box that surely holds every point within radius_m of lat/lon (a little larger)."""
+    dlat = radius_m / _MIN_M_PER_DEG_LAT * _MARGIN
+    cos_lat = math.cos(math.radians(min(abs(lat) + dlat, 90.0)))
+    if cos_lat < 1e-6:
+        dlon = 180.0
+    else:
+        dlon = min(radius_m / (_MIN_M_PER_DEG_LON * cos_lat) * _MARGIN, 180.0)
+    return Box(
+        max(lon - dlon, -180.0),
+        max(lat - dlat, -90.0),
+        min(lon + dlon, 180.0),
+        min(lat + dlat, 90.0),
+    )
+
+
+# --- pure geometry ---------------------------------------------------------------------
+
+
+def bearing_deg(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
+    """Initial bearing from one point to another, degrees clockwise from north in [0, 360)."""
+    phi1, phi2 = math.radians(from_lat), math.radians(to_lat)
+    dlon = math.radians(to_lon - from_lon)
+    y = math.sin(dlon) * math.cos(phi2)
+    x = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlon)
+    return math.degrees(math.atan2(y, x)) % 360.0
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres on the mean sphere (for drawing, not for ranking)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def angle_between(a: float, b: float) -> float:
+    """The smaller angle between two bearings, in [0, 180]; wraps at 0/360."""
+    diff = abs(a - b) % 360.0
+    return 360.0 - diff if diff > 180.0 else diff
+
+
+def in_view(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    bearing_to_point: float | None,
+) -> bool | None:
+    """Whether a point lies in a camera's view sector (direction ± fov/2, within range_m).
+
+    A 360° camera (dome) sees every point within range. With the direction unknown the
+    answer is None. A point at the camera itself counts as seen.
+    """
+    within_range = range_m is None or distance_m <= range_m
+    if fov_deg is not None and fov_deg >= 360:
+        return within_range
+    if direction_deg is None:
+        return None
+    if not within_range:
+        return False
+    if bearing_to_point is None or distance_m <= 0.5:
+        return True
+    half = (fov_deg if fov_deg is not None else 90) / 2.0
+    return angle_between(direction_deg, bearing_to_point) <= half + 1e-9
+
+
+# --- queries ---------------------------------------------------------------------------
+
+_CAMERA_COLUMNS = """
+    c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
+    c.direction_deg, c.fov_deg, c.range_m, c.retention_days, c.label,
+    r.address, r.city, r.status"""
+
+_NEAR_SQL = {
+    "sqlite": """
+SELECT * FROM (
+  SELECT {columns},
+         ST_Distance(c.location, MakePoint(:lon, :lat, 4326), 1) AS distance_m
+  FROM camera c JOIN registration r ON r.id = c.registration_id
+  WHERE {prefilter} r.status = 'active'
+) WHERE distance_m <= :radius
+""",
+    "postgresql": """
+SELECT {columns},
+       ST_Distance(c.location::geography,
+                   ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE {prefilter} r.status = 'active'
+  AND ST_DWithin(c.location::geography,
+                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
+""",
+}
+
+# The index-backed bounding-box filter, per dialect.
+_BOX_FILTER = {
+    "sqlite": """c.id IN (SELECT pkid FROM idx_camera_location
+                 WHERE xmax >= :minx AND xmin <= :maxx AND ymax >= :miny AND ymin <= :maxy)""",
+    "postgresql": "c.location && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)",
+}
+
+
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    if name not in _BOX_FILTER:
+        raise RuntimeError(f"no spatial SQL for {name}")
+    return name
+
+
+def cameras_within_sql(session: Session, *, use_index: bool = True) -> str:
+    """The SQL text cameras_within() runs (for EXPLAIN and the benchmark)."""
+    dialect = _dialect(session)
+    prefilter = _BOX_FILTER[dialect] + " AND" if use_index else ""
+    return _NEAR_SQL[dialect].format(columns=_CAMERA_COLUMNS, prefilter=prefilter)
+
+
+def cameras_within_params(lat: float, lon: float, radius_m: float) -> dict[str, float]:
+    """Bind parameters for cameras_within_sql()."""
+    return {"lat": lat, "lon": lon, "radius": radius_m, **radius_box(lat, lon, radius_m).params()}
+
+
+def cameras_within(
+    session: Session, lat: float, lon: float, radius_m: float, *, use_index: bool = True
+) -> list[dict]:
+    """Cameras of active registrations within radius_m metres of lat/lon, with distance_m.
+
+    Rows are dicts with camera_id, registration_id, lat, lon, distance_m, direction_deg,
+    fov_deg, range_m, retention_days, label, address, city, status; unordered.
+    """
+    result = session.execute(
+        text(cameras_within_sql(session, use_index=use_index)),
+        cameras_within_params(lat, lon, radius_m),
+    )
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]
+
+
+_STATUS_LIST = ", ".join(f"'{s}'" for s in MAP_STATUSES)
+
+_BOX_SQL = {
+    # Joined (not IN) so that the R*Tree scan streams and stops at the LIMIT.
+    "sqlite": f"""
+SELECT c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
+       c.direction_deg, c.fov_deg, c.range_m, c.label, r.status
+FROM idx_camera_location i
+JOIN camera c ON c.id = i.pkid
+JOIN registration r ON r.id = c.registration_id
+WHERE i.xmax >= :minx AND i.xmin <= :maxx AND i.ymax >= :miny AND i.ymin <= :maxy
+  AND MbrIntersects(c.location, BuildMbr(:minx, :miny, :maxx, :maxy, 4326))
+  AND r.status IN ({_STATUS_LIST})
+LIMIT :limit
+""",
+    "postgresql": f"""
+SELECT c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
+       c.direction_deg, c.fov_deg, c.range_m, c.label, r.status
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE {_BOX_FILTER['postgresql']}
+  AND r.status IN ({_STATUS_LIST})
+LIMIT :limit
+""",
+}
+
+# Grid clusters: the R*Tree already holds each point's coordinates on SpatiaLite (as a
+# degenerate box), so the geometry blobs need not be parsed at all.
+_CLUSTER_SQL = {
+    "sqlite": f"""
+SELECT CAST((i.xmin - :minx) / :cell_w AS INTEGER) AS gx,
+       CAST((i.ymin - :miny) / :cell_h AS INTEGER) AS gy,
+       count(*) AS n, avg(i.xmin) AS lon, avg(i.ymin) AS lat,
+       sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active
+FROM idx_camera_location i
+JOIN camera c ON c.id = i.pkid
+JOIN registration r ON r.id = c.registration_id
+WHERE i.xmax >= :minx AND i.xmin <= :maxx AND i.ymax >= :miny AND i.ymin <= :maxy
+  AND r.status IN ({_STATUS_LIST})
+GROUP BY gx, gy
+""",
+    "postgresql": f"""
+SELECT floor((ST_X(c.location) - :minx) / :cell_w)::int AS gx,
+       floor((ST_Y(c.location) - :miny) / :cell_h)::int AS gy,
+       count(*) AS n, avg(ST_X(c.location)) AS lon, avg(ST_Y(c.location)) AS lat,
+       sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE {_BOX_FILTER['postgresql']}
+  AND r.status IN ({_STATUS_LIST})
+GROUP BY gx, gy
+""",
+}
+
+
+# A fixed fine grid over every shown camera, summed per cell, for coarse map views.
+SUMMARY_CELL_DEG = 0.01
+
+_SUMMARY_SQL = {
+    "sqlite": f"""
+SELECT CAST(floor(i.xmin / :cell) AS INTEGER) AS ix, CAST(floor(i.ymin / :cell) AS INTEGER) AS iy,
+       count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
+       sum(i.xmin) AS sum_lon, sum(i.ymin) AS sum_lat
+FROM idx_camera_location i
+JOIN camera c ON c.id = i.pkid
+JOIN registration r ON r.id = c.registration_id
+WHERE r.status IN ({_STATUS_LIST})
+GROUP BY ix, iy
+""",
+    "postgresql": f"""
+SELECT floor(ST_X(c.location) / :cell)::int AS ix, floor(ST_Y(c.location) / :cell)::int AS iy,
+       count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
+       sum(ST_X(c.location)) AS sum_lon, sum(ST_Y(c.location)) AS sum_lat
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE r.status IN ({_STATUS_LIST})
+GROUP BY ix, iy
+""",
+}
+
+
+def camera_summary(session: Session) -> list[dict]:
+    """Every shown camera summed on a SUMMARY_CELL_DEG grid: n, active, coordinate sums."""
+    rows = session.execute(
+        text(_SUMMARY_SQL[_dialect(session)]), {"cell": SUMMARY_CELL_DEG}
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
+    """Up to limit cameras inside box (registrations not withdrawn), for the map."""
+    rows = session.execute(
+        text(_BOX_SQL[_dialect(session)]), {**box.params(), "limit": limit}
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
+    """Cameras inside box grouped on a cells × cells grid: count, active count, centroid."""
+    cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
+    cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
+    rows = session.execute(
+        text(_CLUSTER_SQL[_dialect(session)]),
+        {**box.params(), "cell_w": cell_w, "cell_h": cell_h},
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def explain(session: Session, sql: str, params: dict) -> str:
+    """The database's query plan for sql, as one text (EXPLAIN QUERY PLAN / EXPLAIN)."""
+    if _dialect(session) == "sqlite":
+        rows = session.execute(text("EXPLAIN QUERY PLAN " + sql), params).all()
+        return "\n".join(str(row[-1]) for row in rows)
+    rows = session.execute(text("EXPLAIN " + sql), params).all()
+    return "\n".join(str(row[0]) for row in rows)

@@ -1,0 +1,233 @@
+/* The investigator's map: camera layer, view cones, purpose-bound canvass list. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("map-config").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var casesById = {};
+  cfg.cases.forEach(function (c) { casesById[c.id] = c; });
+  var STATUS_COLOURS = { active: "#1f78b4", lapsed: "#e08a00", pending: "#8a8a8a" };
+  var CONE_MIN_ZOOM = 16;
+
+  var map = L.map("map", { preferCanvas: true, minZoom: 3, maxZoom: 19 }).setView(cfg.centre, 14);
+  if (cfg.tile_url) {
+    L.tileLayer(cfg.tile_url, { maxZoom: 19 }).addTo(map);
+  }
+  var cameraLayer = L.markerClusterGroup({ disableClusteringAtZoom: 17 }).addTo(map);
+  var gridLayer = L.layerGroup().addTo(map);
+  var coneLayer = L.layerGroup().addTo(map);
+  var canvassLayer = L.layerGroup().addTo(map);
+  var results = [];
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function say(text, kind) {
+    var box = $("message");
+    box.className = text ? "alert alert-" + (kind || "info") : "";
+    box.textContent = text || "";
+  }
+
+  /* The point distance metres from lat/lon along bearing (spherical; fine for drawing). */
+  function destination(lat, lon, bearing, distance) {
+    var R = 6371008.8, d = distance / R, b = bearing * Math.PI / 180;
+    var p1 = lat * Math.PI / 180, l1 = lon * Math.PI / 180;
+    var p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(b));
+    var l2 = l1 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(p1), Math.cos(d) - Math.sin(p1) * Math.sin(p2));
+    return [p2 * 180 / Math.PI, l2 * 180 / Math.PI];
+  }
+
+  function cone(lat, lon, direction, fov, range, colour) {
+    if (fov >= 360) {
+      return L.circle([lat, lon], { radius: range, color: colour, weight: 1, fillOpacity: 0.08 });
+    }
+    if (direction === null || direction === undefined) { return null; }
+    var points = [[lat, lon]], steps = Math.max(4, Math.round(fov / 10));
+    for (var i = 0; i <= steps; i++) {
+      points.push(destination(lat, lon, direction - fov / 2 + fov * i / steps, range));
+    }
+    return L.polygon(points, { color: colour, weight: 1, fillOpacity: 0.12 });
+  }
+
+  function loadCameras() {
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
+      return Math.max(-180, Math.min(180, v)).toFixed(6);
+    }).join(",");
+    fetch(cfg.geojson_url + "?bbox=" + bbox, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        cameraLayer.clearLayers(); gridLayer.clearLayers(); coneLayer.clearLayers();
+        (data.features || []).forEach(function (f) {
+          var lon = f.geometry.coordinates[0], lat = f.geometry.coordinates[1], p = f.properties;
+          if (p.cluster) {
+            var size = p.count > 999 ? 44 : 36;
+            gridLayer.addLayer(L.marker([lat, lon], {
+              icon: L.divIcon({ className: "grid-cluster", html: String(p.count), iconSize: [size, size] }),
+              keyboard: false,
+            }).on("click", function () { map.setView([lat, lon], map.getZoom() + 2); }));
+            return;
+          }
+          var colour = STATUS_COLOURS[p.status] || "#444";
+          var marker = L.circleMarker([lat, lon], { radius: 6, color: colour, fillColor: colour, fillOpacity: 0.8 });
+          marker.bindTooltip(p.label + " (" + p.status + ")");
+          cameraLayer.addLayer(marker);
+          if (map.getZoom() >= CONE_MIN_ZOOM) {
+            var shape = cone(lat, lon, p.direction_deg, p.fov_deg, p.range_m, colour);
+            if (shape) { coneLayer.addLayer(shape); }
+          }
+        });
+      })
+      .catch(function () { say("The camera layer could not be loaded.", "warning"); });
+  }
+
+  function toInput(iso) { return iso ? iso.slice(0, 16) : ""; }
+  function fromInput(value) { return value ? value + ":00Z" : ""; }
+
+  function chooseCase(id) {
+    var c = casesById[id];
+    $("search").disabled = !c;
+    $("sheet").classList.toggle("disabled", !c);
+    canvassLayer.clearLayers();
+    if (!c) { $("sheet").href = "#"; return; }
+    $("since").value = toInput(c.since);
+    $("until").value = toInput(c.until);
+    $("lat").value = c.lat; $("lon").value = c.lon;
+    $("sheet").href = cfg.sheet_url.replace("{id}", c.id);
+    map.setView([c.lat, c.lon], 16);
+    L.marker([c.lat, c.lon], { title: c.case_number }).addTo(canvassLayer);
+  }
+
+  function countdown(deadline) {
+    var ms = new Date(deadline) - new Date();
+    if (ms <= 0) { return { text: "footage probably overwritten", urgent: false }; }
+    var hours = ms / 3600000;
+    var text = hours < 1 ? "footage lost in " + Math.max(1, Math.round(ms / 60000)) + " min"
+      : hours < 72 ? "footage lost in " + Math.floor(hours) + " h"
+      : "footage lost in " + Math.floor(hours / 24) + " d";
+    return { text: text, urgent: hours < 24 };
+  }
+
+  function viewText(v) { return v === true ? "in view" : v === false ? "facing away" : "unknown"; }
+
+  function renderList() {
+    var body = $("canvass-list").querySelector("tbody");
+    body.textContent = "";
+    results.forEach(function (item, index) {
+      var row = el("tr");
+      if (!item.retained) { row.className = "lost"; }
+      var check = el("input"); check.type = "checkbox"; check.value = item.camera_id;
+      check.setAttribute("aria-label", "select camera " + (index + 1));
+      check.addEventListener("change", updateSelection);
+      var pick = el("td"); pick.appendChild(check); row.appendChild(pick);
+      row.appendChild(el("td", index + 1));
+      var what = el("td"); what.appendChild(el("strong", item.label)); what.appendChild(el("br"));
+      what.appendChild(el("small", item.address)); row.appendChild(what);
+      row.appendChild(el("td", Math.round(item.distance_m) + " m"));
+      row.appendChild(el("td", viewText(item.in_view)));
+      var left = countdown(item.deadline);
+      row.appendChild(el("td", left.text, left.urgent ? "countdown-urgent countdown" : "countdown"));
+      var reveal = el("button", "Contact", "btn btn-xs btn-default");
+      reveal.type = "button";
+      reveal.addEventListener("click", function () { revealContact(item, reveal.parentNode); });
+      var cell = el("td"); cell.appendChild(reveal); row.appendChild(cell);
+      body.appendChild(row);
+    });
+  }
+
+  function updateSelection() {
+    var any = document.querySelectorAll("#canvass-list tbody input:checked").length > 0;
+    $("create-requests").disabled = !any;
+  }
+
+  function refreshCountdowns() {
+    var cells = document.querySelectorAll("#canvass-list tbody td.countdown");
+    cells.forEach(function (cell, i) {
+      var left = countdown(results[i].deadline);
+      cell.textContent = left.text;
+      cell.className = left.urgent ? "countdown-urgent countdown" : "countdown";
+    });
+  }
+
+  function drawCanvass(data) {
+    canvassLayer.clearLayers();
+    L.marker([data.lat, data.lon], { title: data.case_number }).addTo(canvassLayer);
+    L.circle([data.lat, data.lon], { radius: data.radius_m, color: "#c00", weight: 1, fill: false }).addTo(canvassLayer);
+    results.forEach(function (item, index) {
+      L.marker([item.lat, item.lon], {
+        icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
+        zIndexOffset: 1000,
+      }).bindTooltip(item.label).addTo(canvassLayer);
+      var shape = cone(item.lat, item.lon, item.direction_deg, item.fov_deg, item.range_m, "#c00");
+      if (shape) { canvassLayer.addLayer(shape); }
+    });
+  }
+
+  function search(event) {
+    event.preventDefault();
+    var id = $("case-picker").value;
+    if (!id) { say("Choose the case this search is for.", "warning"); return; }
+    var params = new URLSearchParams({ case_id: id, radius_m: $("radius").value });
+    if ($("lat").value) { params.set("lat", $("lat").value); params.set("lon", $("lon").value); }
+    if ($("since").value) { params.set("since", fromInput($("since").value)); }
+    if ($("until").value) { params.set("until", fromInput($("until").value)); }
+    fetch(cfg.canvass_url + "?" + params, { credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (res) {
+        if (!res.ok) { say(res.body.message || "The search failed.", "danger"); return; }
+        results = res.body.result;
+        say(results.length + " camera(s) within " + res.body.radius_m + " m.", "info");
+        renderList(); drawCanvass(res.body); updateSelection();
+      })
+      .catch(function () { say("The search failed.", "danger"); });
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
+  }
+
+  function revealContact(item, cell) {
+    post(cfg.contact_url, { case_id: Number($("case-picker").value), registration_id: item.registration_id })
+      .then(function (res) {
+        if (!res.ok) { say(res.body.message || "Not allowed.", "danger"); return; }
+        var c = res.body.result;
+        cell.textContent = "";
+        [c.organisation || c.name, c.phone, c.email, "prefers " + c.preferred_contact].forEach(function (line) {
+          if (line) { cell.appendChild(el("div", line)); }
+        });
+      });
+  }
+
+  function createRequests() {
+    var ids = Array.prototype.map.call(
+      document.querySelectorAll("#canvass-list tbody input:checked"), function (c) { return Number(c.value); });
+    var body = { case_id: Number($("case-picker").value), camera_ids: ids };
+    if ($("since").value) { body.since = fromInput($("since").value); }
+    if ($("until").value) { body.until = fromInput($("until").value); }
+    post(cfg.requests_url, body).then(function (res) {
+      if (!res.ok) { say(res.body.message || "No request was created.", "danger"); return; }
+      var made = res.body.result.length, already = res.body.already_requested.length;
+      say(made + " footage request(s) opened" + (already ? "; " + already + " premises already asked." : "."), "success");
+    });
+  }
+
+  $("case-picker").addEventListener("change", function () { chooseCase(Number(this.value)); });
+  $("canvass-form").addEventListener("submit", search);
+  $("create-requests").addEventListener("click", createRequests);
+  map.on("click", function (e) {
+    if (!$("case-picker").value) { say("Choose the case first.", "warning"); return; }
+    $("lat").value = e.latlng.lat.toFixed(6); $("lon").value = e.latlng.lng.toFixed(6);
+    canvassLayer.clearLayers();
+    L.marker(e.latlng).addTo(canvassLayer);
+    say("Search point moved; press Search.", "info");
+  });
+  map.on("moveend", loadCameras);
+  if (cfg.chosen) { chooseCase(cfg.chosen); } else { loadCameras(); }
+  setInterval(refreshCountdowns, 60000);
+})();

@@ -1,0 +1,24 @@
+/* Case form: pick the incident location by clicking a small map (fills #lat and #lon). */
+(function () {
+  "use strict";
+  var box = document.getElementById("pick-map");
+  var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+  if (!box || !lat || !lon) { return; }
+  var start = lat.value && lon.value ? [Number(lat.value), Number(lon.value)] : [35.3733, -119.0187];
+  var map = L.map(box, { minZoom: 3, maxZoom: 19 }).setView(start, lat.value ? 16 : 12);
+  if (box.dataset.tileUrl) { L.tileLayer(box.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
+  var marker = lat.value && lon.value ? L.marker(start).addTo(map) : null;
+  function place(latlng) {
+    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
+  }
+  map.on("click", function (e) {
+    lat.value = e.latlng.lat.toFixed(6);
+    lon.value = e.latlng.lng.toFixed(6);
+    place(e.latlng);
+  });
+  [lat, lon].forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (lat.value && lon.value) { place([Number(lat.value), Number(lon.value)]); map.panTo([Number(lat.value), Number(lon.value)]); }
+    });
+  });
+})();

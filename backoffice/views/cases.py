@@ -1,0 +1,112 @@
+"""Investigators' and supervisors' case screens, scoped to their own agency."""
+from flask import g, request
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DateTimePickerWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import DateTimeField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..extensions import db
+from ..models import Case
+from ..scoping import AgencyScope, current_user
+from .forms import latlon_fields
+from .registry import RegistryModelView
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class UniqueCaseNumber:
+    """Form check: a case number is used once per agency."""
+
+    def __call__(self, form, field) -> None:
+        user = current_user()
+        number = (field.data or "").strip()
+        query = db.session.query(Case.id).filter(
+            Case.agency_id == getattr(user, "agency_id", None), Case.case_number == number
+        )
+        editing = (request.view_args or {}).get("pk")
+        if editing is not None:
+            query = query.filter(Case.id != int(editing))
+        if db.session.query(query.exists()).scalar():
+            raise ValidationError(f"Your agency already has a case numbered {number}.")
+
+
+class NotBefore:
+    """Form check: this time is not before another field's time."""
+
+    def __init__(self, other: str):
+        self.other = other
+
+    def __call__(self, form, field) -> None:
+        start = form[self.other].data
+        if start and field.data and field.data < start:
+            raise ValidationError("Must not be before the start of the window.")
+
+
+def _when(label: str, hint: str, *validators):
+    return DateTimeField(
+        label,
+        format=DATETIME_FORMAT,
+        description=hint,
+        widget=DateTimePickerWidget(),
+        validators=[DataRequired(), *validators],
+    )
+
+
+class CaseView(RegistryModelView):
+    """Cases of the user's agency: where and when the incident happened."""
+
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    list_title = "Cases"
+    show_title = "Case"
+    add_title = "Open a case"
+    base_filters = [["id", AgencyScope, None]]
+    base_order = ("occurred_from", "desc")
+    list_columns = ["case_number", "incident_type", "occurred_from", "occurred_to", "lead_investigator"]
+    _form = ["case_number", "incident_type", "lat", "lon", "occurred_from", "occurred_to", "summary"]
+    add_columns = edit_columns = _form
+    show_columns = _form + ["agency", "lead_investigator", "created_at"]
+    search_columns = ["case_number", "incident_type", "occurred_from"]
+    order_columns = ["case_number", "incident_type", "occurred_from", "occurred_to"]
+    show_template = "cases/show.html"
+    add_template = "cases/add.html"
+    edit_template = "cases/edit.html"
+    label_columns = {
+        "case_number": "Case number",
+        "incident_type": "Incident type",
+        "occurred_from": "Occurred from",
+        "occurred_to": "Occurred to",
+        "lead_investigator": "Lead investigator",
+        "lat": "Latitude",
+        "lon": "Longitude",
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "case_number": StringField(
+            "Case number",
+            widget=BS3TextFieldWidget(),
+            filters=[lambda v: v.strip() if v else v],
+            validators=[DataRequired(), Length(max=40), UniqueCaseNumber()],
+        ),
+        "incident_type": StringField(
+            "Incident type",
+            description="e.g. burglary, robbery, hit and run",
+            widget=BS3TextFieldWidget(),
+            validators=[DataRequired(), Length(max=60)],
+        ),
+        **latlon_fields(required=True),
+        "occurred_from": _when("Occurred from", "Start of the time window (UTC)"),
+        "occurred_to": _when("Occurred to", "End of the time window (UTC)", NotBefore("occurred_from")),
+        "summary": TextAreaField("Summary", widget=BS3TextAreaFieldWidget(), validators=[Optional()]),
+    }
+
+    def pre_add(self, item: Case) -> None:
+        """A case belongs to the agency of the user who opens it, who leads it."""
+        item.agency_id = g.user.agency_id
+        if item.lead_investigator_id is None:
+            item.lead_investigator_id = g.user.id
+
+
+def register(appbuilder: AppBuilder) -> None:
+    """Add the case screen under Investigations."""
+    appbuilder.add_view(CaseView, "Cases", icon="fa-folder-open", category="Investigations")

@@ -1,0 +1,80 @@
+"""The canvass sheet: a case header, a vector map inset and the camera table (no DB writes)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint import HTML
+
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+MAP_SIZE = 320  # SVG user units (points) for the square map inset
+_M_PER_DEG_LAT = 111_132.0
+
+
+def _project(lat: float, lon: float, centre_lat: float, centre_lon: float) -> tuple[float, float]:
+    """Metres east and north of the centre (equirectangular; fine within a few km)."""
+    east = (lon - centre_lon) * _M_PER_DEG_LAT * math.cos(math.radians(centre_lat))
+    north = (lat - centre_lat) * _M_PER_DEG_LAT
+    return east, north
+
+
+def _cone_path(x: float, y: float, direction: float, fov: float, reach: float) -> str:
+    """An SVG path for a view sector starting at x/y (SVG y grows downwards)."""
+    start, end = math.radians(direction - fov / 2), math.radians(direction + fov / 2)
+    x1, y1 = x + reach * math.sin(start), y - reach * math.cos(start)
+    x2, y2 = x + reach * math.sin(end), y - reach * math.cos(end)
+    large = 1 if fov > 180 else 0
+    return f"M{x:.1f},{y:.1f} L{x1:.1f},{y1:.1f} A{reach:.1f},{reach:.1f} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
+
+
+def map_inset(lat: float, lon: float, radius_m: float, cameras: list[dict[str, Any]]) -> dict:
+    """Shapes for the SVG inset: incident point, radius circle, numbered cameras, scale bar."""
+    half = MAP_SIZE / 2
+    scale = (half - 14) / max(radius_m, 1.0)  # SVG units per metre
+    points = []
+    for number, camera in enumerate(cameras, start=1):
+        east, north = _project(camera["lat"], camera["lon"], lat, lon)
+        x, y = half + east * scale, half - north * scale
+        cone = None
+        if camera.get("direction_deg") is not None and (camera.get("fov_deg") or 0) < 360:
+            reach = min(camera.get("range_m") or 30, radius_m * 1.2) * scale
+            cone = _cone_path(x, y, camera["direction_deg"], camera.get("fov_deg") or 90, reach)
+        points.append({"number": number, "x": round(x, 1), "y": round(y, 1), "cone": cone})
+    bar_m = _nice_length(radius_m / 2)
+    return {
+        "size": MAP_SIZE,
+        "centre": half,
+        "radius": round(radius_m * scale, 1),
+        "cameras": points,
+        "bar_m": bar_m,
+        "bar": round(bar_m * scale, 1),
+    }
+
+
+def _nice_length(metres: float) -> int:
+    """A round scale-bar length not above metres (1, 2, 5 × 10^n)."""
+    if metres < 1:
+        return 1
+    power = 10 ** int(math.floor(math.log10(metres)))
+    for step in (5, 2, 1):
+        if step * power <= metres:
+            return int(step * power)
+    return int(power)
+
+
+def render_canvass_pdf(data: dict[str, Any]) -> bytes:
+    """The canvass sheet as PDF bytes.
+
+    data: case (case_number, incident_type, agency, since, until, lat, lon), radius_m,
+    generated_at, generated_by, items (label, address, distance_m, in_view, retained,
+    deadline, lat, lon, direction_deg, fov_deg, range_m, contact dict or None).
+    """
+    case = data["case"]
+    inset = map_inset(case["lat"], case["lon"], data["radius_m"], data["items"])
+    html = _ENV.get_template("canvass.html").render(**data, inset=inset)
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,98 @@
+"""The map page in a real browser (Debian's chromium driven by playwright-core from npm).
+
+Skipped where `npm install` has not been run or chromium is missing.
+"""
+import json
+import shutil
+import subprocess
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from geographiclib.geodesic import Geodesic
+from sqlalchemy import delete
+from werkzeug.serving import make_server
+
+from backoffice.extensions import db
+from backoffice.models import (
+    Camera,
+    Case,
+    ContactAttempt,
+    FootageRequest,
+    Owner,
+    Registration,
+    RequestTransition,
+    footage_request_camera,
+)
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "e2e" / "map.mjs"
+
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "node_modules" / "playwright-core").exists() or not shutil.which("chromium")
+    or not shutil.which("node"),
+    reason="needs `npm install` (playwright-core) and Debian's chromium",
+)
+
+
+@pytest.fixture()
+def live(app, committed_audit):
+    """A served app with a committed case and one camera 50 m north of it; removed afterwards."""
+    with app.app_context():
+        agency = factories.agency(0)
+        now = datetime.now(timezone.utc)
+        case = Case(agency_id=agency.id, case_number="E2E-MAP-1", incident_type="burglary",
+                    occurred_from=now - timedelta(hours=2), occurred_to=now - timedelta(hours=1))
+        case.set_location(*factories.BAKERSFIELD)
+        owner = Owner(kind="business", name="Corner Store", email="store@e2e.example.net")
+        spot = Geodesic.WGS84.Direct(*factories.BAKERSFIELD, 0, 50)
+        reg = Registration(owner=owner, address="1 E2E Street", city="Bakersfield", status="active")
+        reg.set_location(spot["lat2"], spot["lon2"])
+        reg.cameras.append(Camera(label="Front door", direction_deg=180, fov_deg=90, range_m=80))
+        db.session.add_all([case, reg])
+        db.session.commit()
+        ids = case.id, reg.id, owner.id
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", ids
+    finally:
+        server.shutdown()
+        with app.app_context():
+            case_id, reg_id, owner_id = ids
+            requests = [r.id for r in db.session.query(FootageRequest.id).filter_by(case_id=case_id)]
+            db.session.execute(delete(footage_request_camera).where(
+                footage_request_camera.c.footage_request_id.in_(requests)))
+            for child in (RequestTransition, ContactAttempt):
+                db.session.execute(delete(child).where(child.footage_request_id.in_(requests)))
+            db.session.execute(delete(FootageRequest).where(FootageRequest.case_id == case_id))
+            db.session.execute(delete(Camera).where(Camera.registration_id == reg_id))
+            db.session.execute(delete(Registration).where(Registration.id == reg_id))
+            db.session.execute(delete(Owner).where(Owner.id == owner_id))
+            db.session.execute(delete(Case).where(Case.id == case_id))
+            db.session.commit()
+
+
+def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
+    url, (case_id, reg_id, _owner_id) = live
+    run = subprocess.run(
+        ["node", str(SCRIPT), url, "investigator", factories.PASSWORD, str(tmp_path / "map.png"), str(case_id)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["errors"] == []
+    lat, lon = (float(v) for v in result["picked"])
+    assert abs(lat - 35.3733) < 0.2 and abs(lon + 119.0187) < 0.2
+    assert result["disabledBefore"] is True  # no search before a case is chosen
+    assert result["rows"] == 1
+    assert "Front door" in result["first"] and "in view" in result["first"]
+    assert "footage lost in" in result["first"]
+    assert result["numbered"] == 1
+    assert result["sheet"] == f"/api/v1/case/{case_id}/canvass.pdf"
+    assert "store@e2e.example.net" in result["contact"]
+    assert result["message"] == "1 footage request(s) opened."
+    assert (tmp_path / "map.png").stat().st_size > 10_000

@@ -1,0 +1,108 @@
+"""The canvass sheet PDF, read back with pypdf."""
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from backoffice.extensions import db
+from backoffice.models import AuditEvent
+from reports.canvass import map_inset, render_canvass_pdf
+from tests import factories
+from tests.auth import api_token
+from tests.backoffice.test_canvass_api import camera_at
+
+LAT, LON = factories.BAKERSFIELD
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def sample(items=2):
+    return {
+        "case": {"case_number": "BPD-7", "incident_type": "robbery", "agency": "Bakersfield PD",
+                 "since": "2026-05-01 21:00", "until": "2026-05-01 22:00", "lat": LAT, "lon": LON},
+        "radius_m": 300,
+        "generated_at": "2026-05-02 08:00 UTC",
+        "generated_by": "investigator",
+        "items": [
+            {"label": f"Porch {i}", "address": f"{i} Elm St, Bakersfield", "distance_m": 40.0 * i,
+             "in_view": [True, None, False][i % 3], "retained": i != 2, "retention_days": 7,
+             "deadline_text": "2026-05-08 21:00", "lat": LAT + 0.0003 * i, "lon": LON,
+             "direction_deg": 180, "fov_deg": 90, "range_m": 30,
+             "contact": {"name": f"Owner {i}", "organisation": None, "phone": "661-555-0100",
+                         "email": f"o{i}@example.net", "preferred_contact": "phone"}}
+            for i in range(1, items + 1)
+        ],
+    }
+
+
+def test_sheet_has_header_table_contacts_and_note_columns():
+    text = pdf_text(render_canvass_pdf(sample()))
+    for expected in ["Canvass sheet — case BPD-7", "robbery", "Bakersfield PD", "300 m",
+                     "Porch 1", "2 Elm St", "o1@example.net", "661-555-0100", "facing", "unknown",
+                     "2026-05-08 21:00", "probably overwritten", "Visited", "Outcome", "Notes",
+                     "Page 1 of 1"]:
+        assert expected in text, expected
+
+
+def test_sheet_with_no_cameras_says_so():
+    assert "No registered camera" in pdf_text(render_canvass_pdf(sample(items=0)))
+
+
+def test_long_sheet_runs_over_pages():
+    reader = PdfReader(io.BytesIO(render_canvass_pdf(sample(items=40))))
+    assert len(reader.pages) >= 2
+    assert "Porch 40" in pdf_text(render_canvass_pdf(sample(items=40)))
+
+
+def test_map_inset_places_cameras_around_the_incident():
+    inset = map_inset(LAT, LON, 300, [
+        {"lat": LAT + 300 / 111_132, "lon": LON, "direction_deg": None, "fov_deg": 90, "range_m": 30},
+        {"lat": LAT, "lon": LON, "direction_deg": 90, "fov_deg": 360, "range_m": 30},
+        {"lat": LAT, "lon": LON + 0.001, "direction_deg": 270, "fov_deg": 60, "range_m": 30},
+    ])
+    north, here, east = inset["cameras"]
+    assert north["x"] == pytest.approx(inset["centre"], abs=0.5)
+    assert north["y"] == pytest.approx(inset["centre"] - inset["radius"], abs=1)
+    assert (here["x"], here["y"]) == (inset["centre"], inset["centre"])
+    assert east["x"] > inset["centre"] and east["cone"].startswith("M")
+    assert north["cone"] is None and here["cone"] is None
+    assert [c["number"] for c in inset["cameras"]] == [1, 2, 3]
+
+
+def test_sheet_endpoint_audits_search_and_every_contact(client):
+    case = factories.case()
+    near = camera_at(30, 0)
+    other = camera_at(60, 90)
+    headers = api_token(client, "investigator")
+    before = db.session.query(AuditEvent).count()
+    response = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(response.data)
+    assert case.case_number in text
+    assert near.registration.owner.email in text and other.registration.address in text
+    events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()[before:]
+    assert [e.action for e in events] == ["canvass.search", "owner.reveal", "owner.reveal"]
+    assert {e.object_id for e in events[1:]} == {near.registration.owner_id, other.registration.owner_id}
+    assert all(e.purpose == case.case_number for e in events)
+
+
+@pytest.mark.parametrize("username, status", [("investigator2", 404), ("auditor", 403), ("staff", 403)])
+def test_sheet_endpoint_refusals(client, username, status):
+    case = factories.case()
+    camera_at(30, 0)
+    before = db.session.query(AuditEvent).count()
+    response = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=api_token(client, username))
+    assert response.status_code == status
+    assert db.session.query(AuditEvent).count() == before
+
+
+def test_sheet_endpoint_rejects_bad_radius(client):
+    case = factories.case()
+    response = client.get(f"/api/v1/case/{case.id}/canvass.pdf?radius_m=5000",
+                          headers=api_token(client, "supervisor"))
+    assert response.status_code == 400
+    assert "radius_m" in response.json["message"]
