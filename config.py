@@ -52,3 +52,13 @@ TILE_URL = os.environ.get("TILE_URL", "")
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 PORT = int(os.environ.get("PORT", "8080"))
+
+# Account security (issue 6): lockout, idle timeout, sign-in rate limits, cookies.
+LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "10"))
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+PASSWORD_MIN_LENGTH = max(12, int(os.environ.get("PASSWORD_MIN_LENGTH", "12")))
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))

@@ -58,6 +58,7 @@ def app(database_url, tmp_path_factory, smtp_server):
             "DATABASE_URL": database_url,
             "WTF_CSRF_ENABLED": True,
             "MFA_REQUIRED": False,
+            "RATELIMIT_ENABLED": False,
             "EVIDENCE_DIR": str(evidence),
             "SERVER_NAME": "localhost",
             "MAIL_SERVER": "127.0.0.1",

@@ -1,1 +1,2 @@
 """CLI commands, one module per job."""
+from . import audit  # noqa: F401

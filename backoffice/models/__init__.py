@@ -11,6 +11,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .registry import Camera, Owner, Registration
+from .security import RecoveryCode, UserSecurity
 
 __all__ = [
     "Agency",
@@ -26,7 +27,9 @@ __all__ = [
     "FOOTAGE_REQUEST_STATES",
     "FootageRequest",
     "Owner",
+    "RecoveryCode",
     "Registration",
     "RequestTransition",
+    "UserSecurity",
     "footage_request_camera",
 ]
