@@ -83,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     audit_hooks.install()
 
     db.init_app(app)
+    security_web.init_csrf(app)
     migrate.init_app(app, db, directory=str(app.config["BASE_DIR"] / "migrations"))
 
     with app.app_context():

@@ -3,8 +3,10 @@
 On top of FAB: audit events for sign-ins, failures and sign-outs; account lockout;
 a second factor for the roles that need one (the password step alone logs nobody in).
 """
-from flask import current_app, flash, g, redirect, request
+from flask import abort, current_app, flash, g, redirect, request
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext
@@ -30,6 +32,21 @@ class AgencyUserView(UserDBModelView):
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """A user's details with password reset, unlock and second-factor reset."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        actions = {name: self.actions.get(name) for name in ("resetpasswords", "unlock", "resetmfa")}
+        widgets = self._get_show_widget(pk, item, actions=actions)
+        self.update_redirect()
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            appbuilder=self.appbuilder, related_views=self._related_views,
+        )
 
     @action("unlock", "Unlock account", "Unlock the selected accounts?", "fa-unlock")
     def unlock(self, items):

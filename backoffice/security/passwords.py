@@ -13,6 +13,8 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt"
+# Runs people type instead of a password.
+SEQUENCES = ("0123456789" * 4, "qwertyuiopasdfghjklzxcvbnm" * 2, "abcdefghijklmnopqrstuvwxyz" * 2)
 # Words anybody would guess for this system.
 CONTEXT_WORDS = ("camera", "registry", "password", "backoffice", "sheriff", "police")
 
@@ -38,8 +40,12 @@ def password_problem(password: str, username: str | None = None) -> str | None:
         return "This password is on a list of commonly used passwords; choose another."
     if len(set(folded)) <= 2:
         return "This password repeats the same characters; choose another."
-    stripped = squeezed.rstrip("0123456789")
-    if any(stripped == word or stripped == word * 2 for word in CONTEXT_WORDS):
+    if any(squeezed in run or squeezed in run[::-1] for run in SEQUENCES):
+        return "This password is a run of keys or digits; choose another."
+    remainder = squeezed
+    for word in CONTEXT_WORDS:
+        remainder = remainder.replace(word, "")
+    if remainder != squeezed and len(remainder.strip("0123456789")) < 4:
         return "This password is too easy to guess; choose another."
     if username and len(username) >= 3 and username.lower() in folded:
         return "The password may not contain the user name."

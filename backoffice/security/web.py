@@ -13,9 +13,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFProtect
 
 from ..audit import record
 from ..extensions import db
+
+# Every state-changing request to a screen needs the form's CSRF token; FAB's REST APIs
+# exempt themselves (bearer tokens). Without this, FAB lets GET requests delete records.
+csrf = CSRFProtect()
 
 # Reads of the audit log are themselves audited (endpoint -> action).
 AUDITED_READS = {
@@ -120,6 +125,11 @@ def _limit_sign_in(app: Flask) -> None:
     for view in appbuilder.baseviews:
         if type(view).__name__ in ("RegistrySecurityApi", "MfaView"):
             appbuilder.sm.limiter.limit(limit, methods=["POST"])(view.blueprint)
+
+
+def init_csrf(app: Flask) -> None:
+    """CSRF protection for every form and action (before FAB registers its APIs)."""
+    csrf.init_app(app)
 
 
 def init_app(app: Flask) -> None:
