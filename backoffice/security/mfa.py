@@ -74,10 +74,12 @@ def _normalise(code: str | None) -> str:
     return "".join((code or "").split()).replace("-", "").lower()
 
 
-def verify_setup_code(secret: str, code: str | None) -> bool:
-    """Whether a code proves the authenticator holds `secret` (during enrolment)."""
+def verify_setup_code(secret: str, code: str | None) -> int | None:
+    """The time step of a code that proves the authenticator holds `secret`, or None."""
     code = _normalise(code)
-    return len(code) == 6 and code.isdigit() and _matching_step(secret, code) is not None
+    if len(code) != 6 or not code.isdigit():
+        return None
+    return _matching_step(secret, code)
 
 
 def _recovery_hash(code: str) -> str:
@@ -85,12 +87,12 @@ def _recovery_hash(code: str) -> str:
     return hmac.new(key, _normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
-def enable(user, secret: str) -> list[str]:
+def enable(user, secret: str, used_step: int | None = None) -> list[str]:
     """Store a confirmed secret, replace the recovery codes; returns the new codes once."""
     row = security_row(user.id, create=True)
     row.totp_secret = secret
     row.totp_enabled_at = datetime.now(timezone.utc)
-    row.totp_last_step = None
+    row.totp_last_step = used_step
     codes = new_recovery_codes(user)
     record("mfa_enrolled", user=user, object_type="user", object_id=user.id)
     return codes

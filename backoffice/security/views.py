@@ -58,7 +58,6 @@ class RegistryAuthDBView(AuthDBView):
                 flash(self.invalid_login_message, "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
             if sm.mfa_required_for(user):
-                session.clear()
                 session[PENDING] = {"user_id": user.id, "next": next_url, "at": time.time()}
                 step = "verify" if mfa.is_enrolled(user) else "enrol"
                 return redirect(url_for(f"MfaView.{step}"))
@@ -122,8 +121,9 @@ class MfaView(BaseView):
         session[ENROL_SECRET] = secret
         form = CodeForm()
         if form.validate_on_submit():
-            if mfa.verify_setup_code(secret, form.code.data):
-                codes = mfa.enable(user, secret)
+            step = mfa.verify_setup_code(secret, form.code.data)
+            if step is not None:
+                codes = mfa.enable(user, secret, step)
                 session.pop(ENROL_SECRET, None)
                 if pending is not None:
                     self.appbuilder.sm.second_factor_passed(user)

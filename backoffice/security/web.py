@@ -11,7 +11,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -21,6 +21,8 @@ from ..extensions import db
 # Every state-changing request to a screen needs the form's CSRF token; FAB's REST APIs
 # exempt themselves (bearer tokens). Without this, FAB lets GET requests delete records.
 csrf = CSRFProtect()
+
+NONCE_KEY = "backoffice.csp_nonce"
 
 # Reads of the audit log are themselves audited (endpoint -> action).
 AUDITED_READS = {
@@ -33,9 +35,9 @@ AUDITED_READS = {
 
 def csp_nonce() -> str:
     """This response's script nonce (templates call it; FAB's baselib.get_nonce uses it)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+    if not has_request_context():
+        return ""
+    return request.environ.setdefault(NONCE_KEY, secrets.token_urlsafe(18))
 
 
 def content_security_policy(nonce: str) -> str:
