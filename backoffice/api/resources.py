@@ -41,6 +41,11 @@ class RegistryApi(ModelRestApi):
         self.show_model_schema = schema()
         self.add_model_schema = schema()
         self.edit_model_schema = schema(partial=True)
+        # _info describes the writable fields: the schema's, not every model column
+        # (relationships the schema leaves out made _info fail with a server error).
+        writable = [name for name, field in self.add_model_schema.fields.items() if not field.dump_only]
+        self.add_columns = self.add_columns or writable
+        self.edit_columns = self.edit_columns or writable
         super().__init__()
 
 

@@ -8,7 +8,14 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
 
@@ -19,6 +26,15 @@ from . import lockout, mfa
 from .api import RegistrySecurityApi
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
+
+NO_FILE_DOWNLOAD = {"download"}
+
+
+def _without_download(view_class):
+    """The same FAB view (same name, same permissions) without its file-download route,
+    which has no files to serve here and fails with a server error."""
+    return type(view_class.__name__, (view_class,), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
@@ -31,6 +47,7 @@ class AgencyUserView(UserDBModelView):
     edit_columns = _USER_COLUMNS
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
+    exclude_route_methods = NO_FILE_DOWNLOAD
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
 
     @expose("/show/<pk>", methods=["GET"])
@@ -79,6 +96,11 @@ class RegistrySecurityManager(SecurityManager):
     userdbmodelview = AgencyUserView
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
+    rolemodelview = _without_download(RoleModelView)
+    groupmodelview = _without_download(UserGroupModelView)
+    permissionmodelview = _without_download(PermissionModelView)
+    viewmenumodelview = _without_download(ViewMenuModelView)
+    permissionviewmodelview = _without_download(PermissionViewModelView)
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""

@@ -71,11 +71,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     **{
         (view, perm): NOBODY
         for view, perms in {
-            "AgencyUserView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+            "AgencyUserView": ["can_add", "can_delete", "can_edit", "can_list",
                                "can_show", "resetpasswords"],
-            "RoleModelView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+            "RoleModelView": ["can_add", "can_delete", "can_edit", "can_list",
                               "can_show", "copyrole"],
-            "UserGroupModelView": ["can_add", "can_delete", "can_download", "can_edit",
+            "UserGroupModelView": ["can_add", "can_delete", "can_edit",
                                    "can_list", "can_show"],
             "UserStatsChartView": ["can_chart"],
             "PermissionModelView": ["can_list"],
