@@ -33,6 +33,9 @@ def _range(bounds):
     return validate.Range(min=bounds[0], max=bounds[1])
 
 
+_INT32 = validate.Range(min=-(2**31), max=2**31 - 1, error="Out of range.")
+
+
 class ModelSchema(SQLAlchemyAutoSchema):
     """Auto schema bound to our session, loading model instances, no geometry."""
 
@@ -44,6 +47,10 @@ class ModelSchema(SQLAlchemyAutoSchema):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("unknown", "raise")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, fields.Integer) and not field.dump_only and _INT32 not in field.validators:
+                # Out-of-range numbers would reach the database and fail there (500).
+                field.validators.append(_INT32)
 
 
 def lat_field(required: bool = True):

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import TimestampMixin
@@ -170,7 +170,13 @@ class Camera(TimestampMixin, LocatedMixin, Model):
 
 
 @event.listens_for(Camera, "before_insert")
-def _camera_defaults_to_premises(_mapper, _connection, camera: Camera) -> None:
+def _camera_defaults_to_premises(_mapper, connection, camera: Camera) -> None:
     """A camera with no location of its own stands at its premises."""
-    if camera.location is None and camera.registration is not None:
+    if camera.location is not None:
+        return
+    if camera.registration is not None:
         camera.location = camera.registration.location
+    elif camera.registration_id is not None:  # created through the API by id
+        camera.location = connection.execute(
+            select(Registration.location).where(Registration.id == camera.registration_id)
+        ).scalar()

@@ -11,7 +11,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, request, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -63,6 +63,19 @@ def content_security_policy(nonce: str) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def _refuse_nul_characters():
+    """Text with NUL characters is refused up front (PostgreSQL cannot store it: a 500 later)."""
+    texts = list(request.args.values())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += list(request.form.values())
+    if any("\x00" in text for text in texts):
+        abort(400, "Text may not contain NUL characters.")
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\x00" in body or b"\\u0000" in body.lower():
+            abort(400, "Text may not contain NUL characters.")
 
 
 def _security_headers(response):
@@ -137,6 +150,7 @@ def init_csrf(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Install the request hooks (after the views are registered)."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(_refuse_nul_characters)
     app.before_request(_idle_timeout)
     app.after_request(_audit_reads)
     app.after_request(_security_headers)
