@@ -1,7 +1,9 @@
 """Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
 from flask import g
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import (
     Agency,
@@ -15,6 +17,17 @@ from ..models import (
 )
 from ..scoping import AgencyScope
 from . import schemas
+
+class RegistryInterface(SQLAInterface):
+    """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a
+    server error while edit() reports it as 422; make add() behave like edit()."""
+
+    def add(self, item, commit: bool = True) -> None:
+        try:
+            super().add(item, commit)
+        except SQLAlchemyError as ex:
+            raise DatabaseException from ex
+
 
 API_READ_WRITE = {
     "get": "read",
@@ -61,7 +74,7 @@ def _located(columns: list[str]) -> dict:
 
 class AgencyApi(RegistryApi):
     resource_name = "agency"
-    datamodel = SQLAInterface(Agency)
+    datamodel = RegistryInterface(Agency)
     class_permission_name = "Agency"
     schema = schemas.AgencySchema
     list_columns = show_columns = ["id", "name", "ori"]
@@ -70,7 +83,7 @@ class AgencyApi(RegistryApi):
 
 class OwnerApi(RegistryApi):
     resource_name = "owner"
-    datamodel = SQLAInterface(Owner)
+    datamodel = RegistryInterface(Owner)
     class_permission_name = "Owner"
     schema = schemas.OwnerSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -104,7 +117,7 @@ _REGISTRATION_COLUMNS = [
 
 class RegistrationApi(RegistryApi):
     resource_name = "registration"
-    datamodel = SQLAInterface(Registration)
+    datamodel = RegistryInterface(Registration)
     class_permission_name = "Registration"
     schema = schemas.RegistrationSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -129,7 +142,7 @@ _CAMERA_COLUMNS = [
 
 class CameraApi(RegistryApi):
     resource_name = "camera"
-    datamodel = SQLAInterface(Camera)
+    datamodel = RegistryInterface(Camera)
     class_permission_name = "Camera"
     schema = schemas.CameraSchema
     locals().update(_located(_CAMERA_COLUMNS))
@@ -150,7 +163,7 @@ _CASE_COLUMNS = [
 
 class CaseApi(RegistryApi):
     resource_name = "case"
-    datamodel = SQLAInterface(Case)
+    datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
     schema = schemas.CaseSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -167,7 +180,7 @@ class CaseApi(RegistryApi):
 
 class FootageRequestApi(RegistryApi):
     resource_name = "footage_request"
-    datamodel = SQLAInterface(FootageRequest)
+    datamodel = RegistryInterface(FootageRequest)
     class_permission_name = "FootageRequest"
     schema = schemas.FootageRequestSchema
     include_route_methods = READ_ONLY
@@ -195,7 +208,7 @@ class FootageRequestApi(RegistryApi):
 
 class EvidenceItemApi(RegistryApi):
     resource_name = "evidence_item"
-    datamodel = SQLAInterface(EvidenceItem)
+    datamodel = RegistryInterface(EvidenceItem)
     class_permission_name = "EvidenceItem"
     schema = schemas.EvidenceItemSchema
     include_route_methods = READ_ONLY
@@ -216,7 +229,7 @@ class EvidenceItemApi(RegistryApi):
 
 class AuditEventApi(RegistryApi):
     resource_name = "audit_event"
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = RegistryInterface(AuditEvent)
     class_permission_name = "AuditEvent"
     schema = schemas.AuditEventSchema
     include_route_methods = READ_ONLY

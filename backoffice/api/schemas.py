@@ -1,4 +1,6 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
+from datetime import datetime, timezone
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
@@ -27,6 +29,11 @@ from ..models.validation import (
     RETENTION_RANGE,
     SYSTEM_TYPES,
 )
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive times are taken as UTC, so naive and aware values compare."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _range(bounds):
@@ -135,7 +142,7 @@ class CaseSchema(LocatedSchema):
     @validates_schema
     def _window_order(self, data, **_kwargs):
         start, end = data.get("occurred_from"), data.get("occurred_to")
-        if start and end and end < start:
+        if start and end and _utc(end) < _utc(start):
             raise ValidationError("must not be before occurred_from", "occurred_to")
 
 

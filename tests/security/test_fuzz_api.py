@@ -37,6 +37,8 @@ values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.te
 
 def valid_body(resource: str, reg) -> dict:
     """An input the API accepts, to mutate field by field."""
+    if reg is None:
+        reg = factories.registration()
     return {
         "owner": {"kind": "resident", "name": "Fuzz Owner", "email": "fuzz@example.net",
                   "preferred_contact": "email", "language": "en"},
@@ -163,3 +165,22 @@ def test_nul_in_a_form_field_is_refused(client):
                                                    "preferred_contact": "email", "language": "en",
                                                    "csrf_token": token})
     assert response.status_code == 400
+
+
+def test_duplicate_case_number_is_a_client_error(client):
+    login(client, "investigator")
+    body = valid_body("case", None)
+    assert client.post("/api/v1/case/", json=body).status_code == 201
+    before = _counts()
+    response = client.post("/api/v1/case/", json=body)
+    assert response.status_code == 422
+    assert _counts() == before
+
+
+def test_mixed_naive_and_aware_times_are_compared(client):
+    login(client, "investigator")
+    body = {**valid_body("case", None), "occurred_to": "2026-01-01T09:00:00-05:00"}
+    assert client.post("/api/v1/case/", json=body).status_code == 201
+    body = {**valid_body("case", None), "case_number": "F-2", "occurred_to": "2026-01-01T11:00:00+05:00"}
+    response = client.post("/api/v1/case/", json=body)
+    assert response.status_code == 422 and "occurred_to" in response.json["message"]
