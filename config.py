@@ -62,3 +62,8 @@ RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
+JWT_ACCESS_MINUTES = int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
+JWT_REFRESH_HOURS = int(os.environ.get("JWT_REFRESH_HOURS", "8"))
+# Behind a TLS-terminating reverse proxy: trust its X-Forwarded-For/-Proto (one hop), so
+# audit events, rate limits and HSTS see the real client address and scheme.
+TRUST_PROXY_HEADERS = _env_bool("TRUST_PROXY_HEADERS", False)

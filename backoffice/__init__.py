@@ -57,6 +57,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         AUTH_RATE_LIMIT=config.LOGIN_RATE_LIMIT,
         FAB_PASSWORD_COMPLEXITY_ENABLED=True,
         FAB_PASSWORD_COMPLEXITY_VALIDATOR=check_password,
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=config.JWT_ACCESS_MINUTES),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(hours=config.JWT_REFRESH_HOURS),
         BABEL_DEFAULT_LOCALE="en",
         LANGUAGES={"en": {"flag": "us", "name": "English"}, "es": {"flag": "mx", "name": "Español"}},
     )

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, has_request_context, request, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..audit import record
 from ..extensions import db
@@ -143,8 +144,11 @@ def _limit_sign_in(app: Flask) -> None:
 
 
 def init_csrf(app: Flask) -> None:
-    """CSRF protection for every form and action (before FAB registers its APIs)."""
+    """CSRF protection for every form and action (before FAB registers its APIs), and the
+    proxy's client address and scheme when TRUST_PROXY_HEADERS is on."""
     csrf.init_app(app)
+    if app.config.get("TRUST_PROXY_HEADERS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
 def init_app(app: Flask) -> None:

@@ -292,3 +292,29 @@ def test_every_inline_script_carries_the_nonce(client):
 def test_signed_in_pages_are_not_cached(client):
     login(client, "staff")
     assert client.get("/ownerview/list/").headers["Cache-Control"] == "no-store"
+
+
+def test_map_tiles_are_allowed_as_images_only(client, monkeypatch):
+    from backoffice.security.web import content_security_policy
+
+    monkeypatch.setitem(client.application.config, "TILE_URL", "https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    with client.application.test_request_context():
+        csp = content_security_policy("n")
+    assert "img-src 'self' data: https://*.tile.example.org" in csp
+    assert "tile.example.org" not in csp.split("img-src")[0]
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_are_used(app):
+    from backoffice import create_app
+
+    proxied = create_app({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "TRUST_PROXY_HEADERS": True,
+                          "RATELIMIT_ENABLED": False, "SERVER_NAME": "localhost"})
+    response = proxied.test_client().get(
+        "/login/", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_api_tokens_are_short_lived(client):
+    config = client.application.config
+    assert config["JWT_ACCESS_TOKEN_EXPIRES"] == timedelta(minutes=15)
+    assert config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(hours=8)
