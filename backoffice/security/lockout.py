@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 
 from ..audit import record
+from ..extensions import db
 from .mfa import security_row
 
 
@@ -55,3 +56,11 @@ def unlock(user, by=None) -> None:
     user.fail_login_count = 0
     record("account_unlocked", user=by, object_type="user", object_id=user.id,
            detail={"username": user.username})
+
+
+def unlock_accounts(users, by) -> int:
+    """Unlock several accounts in one transaction; returns how many."""
+    for user in users:
+        unlock(user, by=by)
+    db.session.commit()
+    return len(users)

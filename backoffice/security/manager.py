@@ -68,11 +68,8 @@ class AgencyUserView(UserDBModelView):
     @action("unlock", "Unlock account", "Unlock the selected accounts?", "fa-unlock")
     def unlock(self, items):
         """Clear the lockout and failure count of the selected users."""
-        items = items if isinstance(items, list) else [items]
-        for user in items:
-            lockout.unlock(user, by=g.user)
-        db.session.commit()
-        flash(f"Unlocked {len(items)} account(s).", "info")
+        count = lockout.unlock_accounts(items if isinstance(items, list) else [items], by=g.user)
+        flash(f"Unlocked {count} account(s).", "info")
         self.update_redirect()
         return redirect(self.get_redirect())
 
@@ -80,11 +77,8 @@ class AgencyUserView(UserDBModelView):
             "fa-mobile")
     def resetmfa(self, items):
         """Remove the selected users' authenticator (they enrol again at next sign-in)."""
-        items = items if isinstance(items, list) else [items]
-        for user in items:
-            mfa.reset(user, by=g.user)
-        db.session.commit()
-        flash(f"Second factor reset for {len(items)} account(s).", "info")
+        count = mfa.reset_accounts(items if isinstance(items, list) else [items], by=g.user)
+        flash(f"Second factor reset for {count} account(s).", "info")
         self.update_redirect()
         return redirect(self.get_redirect())
 

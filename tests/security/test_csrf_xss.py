@@ -1,6 +1,5 @@
 """CSRF: every state-changing screen route refuses a POST without a valid token.
 Stored XSS: markup typed into free-text fields comes back escaped on list and detail pages."""
-import re
 
 import pytest
 from sqlalchemy import func, select
