@@ -21,10 +21,13 @@ STEP_S = 30
 
 
 def mfa_required_for(user) -> bool:
-    """True when MFA_REQUIRED is on and the user holds a role that needs a second factor."""
-    if not current_app.config.get("MFA_REQUIRED", True):
-        return False
-    return any(role.name in ROLES_NEEDING_MFA for role in getattr(user, "roles", []))
+    """True when MFA_REQUIRED is on and the user's role needs a second factor, and always
+    for a user who set up an authenticator (also in demo mode)."""
+    if current_app.config.get("MFA_REQUIRED", True) and any(
+        role.name in ROLES_NEEDING_MFA for role in getattr(user, "roles", [])
+    ):
+        return True
+    return is_enrolled(user)
 
 
 def security_row(user_id: int, create: bool = False) -> UserSecurity | None:

@@ -217,5 +217,13 @@ def test_signed_in_user_may_enrol_when_not_required(client):
 
 def test_demo_mode_needs_no_code(client):
     """MFA_REQUIRED off (demo mode, the test default): the password is enough."""
-    enrolled("investigator")
     assert api_login(client, "investigator").status_code == 200
+
+
+def test_a_user_with_an_authenticator_always_gives_a_code(client):
+    """Someone who set up a second factor is asked for it even where it is not required."""
+    secret, _ = enrolled("staff")
+    assert api_login(client, "staff").status_code == 401
+    assert login(client, "staff").headers["Location"].endswith("/mfa/verify")
+    submit_code(client, "/mfa/verify", pyotp.TOTP(secret).now())
+    assert client.get("/ownerview/list/").status_code == 200
