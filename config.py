@@ -67,3 +67,4 @@ JWT_REFRESH_HOURS = int(os.environ.get("JWT_REFRESH_HOURS", "8"))
 # Behind a TLS-terminating reverse proxy: trust its X-Forwarded-For/-Proto (one hop), so
 # audit events, rate limits and HSTS see the real client address and scheme.
 TRUST_PROXY_HEADERS = _env_bool("TRUST_PROXY_HEADERS", False)
+PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "30 per minute;300 per hour")

@@ -143,6 +143,11 @@ def _limit_sign_in(app: Flask) -> None:
             appbuilder.sm.limiter.limit(limit, methods=["POST"])(view.blueprint)
 
 
+def limit_public(app: Flask, blueprint, methods=("POST",)) -> None:
+    """Rate-limit a public (no login) blueprint, e.g. the owners' portal, per client address."""
+    app.appbuilder.sm.limiter.limit(app.config["PORTAL_RATE_LIMIT"], methods=list(methods))(blueprint)
+
+
 def init_csrf(app: Flask) -> None:
     """CSRF protection for every form and action (before FAB registers its APIs), and the
     proxy's client address and scheme when TRUST_PROXY_HEADERS is on."""

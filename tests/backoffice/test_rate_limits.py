@@ -52,3 +52,22 @@ def test_one_time_code_step_is_limited(limited_app):
     token = csrf_token(client, "/login/")
     codes = [client.post("/mfa/verify", data={"csrf_token": token}).status_code for _ in range(4)]
     assert codes == [302, 302, 302, 429]
+
+
+def test_public_portal_blueprints_can_be_limited(app):
+    """The portal registers its blueprint and calls limit_public (PORTAL_RATE_LIMIT)."""
+    from flask import Blueprint
+
+    from backoffice.security.web import limit_public
+
+    portal_app = create_app({
+        "TESTING": True, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": True, "PORTAL_RATE_LIMIT": "2 per minute",
+    })
+    portal = Blueprint("portal_probe", __name__)
+    portal.add_url_rule("/probe", "probe", lambda: "ok", methods=["POST"])
+    portal_app.register_blueprint(portal)
+    limit_public(portal_app, portal)
+    portal_app.config["WTF_CSRF_ENABLED"] = False
+    client = portal_app.test_client()
+    assert [client.post("/probe").status_code for _ in range(3)] == [200, 200, 429]
