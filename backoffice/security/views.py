@@ -140,5 +140,6 @@ class MfaView(BaseView):
         uri = mfa.provisioning_uri(user, secret)
         return self.render_template(
             "security/mfa_enrol.html", enrolled=False, form=form, secret=secret,
+            required=mfa.mfa_required_for(user),
             qr=Markup(mfa.qr_svg(uri)), appbuilder=self.appbuilder,
         )

@@ -10,6 +10,11 @@ from ..audit_export import EXPORT_COLUMNS, ExportFilterError, export_csv
 from ..models import AuditEvent
 
 
+def _blank(value) -> str:
+    """Nothing rather than 'None' for an empty field."""
+    return "" if value is None else value
+
+
 class AuditEventView(ModelView):
     """The hash-chained audit log, newest first. No add, edit or delete exists here."""
 
@@ -27,6 +32,10 @@ class AuditEventView(ModelView):
     search_columns = ["action", "username", "object_type", "object_id", "purpose", "ip", "at"]
     order_columns = ["id", "at", "username", "action"]
     label_columns = {"at": "When (UTC)", "ip": "From", "purpose": "Purpose (case)"}
+    formatters_columns = {
+        "username": lambda value: value or "(system)",
+        **{name: _blank for name in ("object_type", "object_id", "purpose", "ip", "detail", "agency_id", "user_id")},
+    }
 
     @expose("/export.csv")
     @has_access

@@ -6,12 +6,25 @@ from tests.auth import csrf_token
 
 
 @pytest.fixture(scope="module")
-def limited_app(app):
-    """A second app on the same database with a small limit and memory storage."""
+def scratch_db(tmp_path_factory) -> str:
+    """A migrated SpatiaLite file of its own, so a second app never contends with the first."""
+    import config
+    from flask_migrate import upgrade
+
+    url = config.sqlite_url(tmp_path_factory.mktemp("limits") / "limits.db")
+    scratch = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    with scratch.app_context():
+        upgrade()
+    return url
+
+
+@pytest.fixture(scope="module")
+def limited_app(scratch_db):
+    """A second app with a small limit and memory storage."""
     return create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "DATABASE_URL": scratch_db,
             "SERVER_NAME": "localhost",
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
@@ -54,14 +67,14 @@ def test_one_time_code_step_is_limited(limited_app):
     assert codes == [302, 302, 302, 429]
 
 
-def test_public_portal_blueprints_can_be_limited(app):
+def test_public_portal_blueprints_can_be_limited(scratch_db):
     """The portal registers its blueprint and calls limit_public (PORTAL_RATE_LIMIT)."""
     from flask import Blueprint
 
     from backoffice.security.web import limit_public
 
     portal_app = create_app({
-        "TESTING": True, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "TESTING": True, "DATABASE_URL": scratch_db,
         "SERVER_NAME": "localhost", "RATELIMIT_ENABLED": True, "PORTAL_RATE_LIMIT": "2 per minute",
     })
     portal = Blueprint("portal_probe", __name__)
