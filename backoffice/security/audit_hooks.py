@@ -1,4 +1,4 @@
-"""Audit events for account, role and permission changes, however they are made.
+"""Audit events for account, role, permission and agency changes, however they are made.
 
 Changes are noticed at flush time (FAB's user and role screens, its security API,
 the own-account forms and the security manager all end in a flush) and written to the
@@ -12,7 +12,7 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState
 
-from ..models import AuditEvent
+from ..models import Agency, AuditEvent
 
 PENDING = "audit_pending"
 # Bookkeeping FAB updates on every login or edit: not a change of the account itself.
@@ -46,15 +46,21 @@ def _permission_names(perms) -> list[str]:
     return sorted(f"{pv.permission.name} on {pv.view_menu.name}" for pv in perms if pv is not None)
 
 
-def _user_changes(user) -> dict[str, Any]:
-    """Changed fields of a user (values for plain fields, role names for roles)."""
+def _column_changes(obj, quiet=frozenset()) -> dict[str, Any]:
+    """Old and new values of the changed columns of an object."""
     changes: dict[str, Any] = {}
-    for attr in inspect(user).mapper.column_attrs:
-        if attr.key in QUIET_USER_FIELDS:
+    for attr in inspect(obj).mapper.column_attrs:
+        if attr.key in quiet:
             continue
-        added, deleted = _history(user, attr.key)
+        added, deleted = _history(obj, attr.key)
         if added or deleted:
             changes[attr.key] = {"old": deleted[0] if deleted else None, "new": added[0] if added else None}
+    return changes
+
+
+def _user_changes(user) -> dict[str, Any]:
+    """Changed fields of a user (values for plain fields, role names for roles)."""
+    changes = _column_changes(user, QUIET_USER_FIELDS)
     added, deleted = _history(user, "roles")
     if added or deleted:
         changes["roles"] = {"added": _role_names(added), "removed": _role_names(deleted)}
@@ -73,6 +79,8 @@ def _collect(session, _flush_context, _instances) -> None:
                                                   "roles": _role_names(obj.roles)}))
         elif isinstance(obj, Role):
             pending.append(("role_created", obj, {"role": obj.name}))
+        elif isinstance(obj, Agency):
+            pending.append(("agency_created", obj, {"name": obj.name, "ori": obj.ori}))
     for obj in session.dirty:
         if isinstance(obj, User) and session.is_modified(obj):
             changes = _user_changes(obj)
@@ -91,11 +99,17 @@ def _collect(session, _flush_context, _instances) -> None:
                                          "removed": _permission_names(deleted)}
             if len(detail) > 1:
                 pending.append(("role_changed", obj, detail))
+        elif isinstance(obj, Agency) and session.is_modified(obj):
+            changes = _column_changes(obj)
+            if changes:
+                pending.append(("agency_changed", obj, {"name": obj.name, "changes": changes}))
     for obj in session.deleted:
         if isinstance(obj, User):
             pending.append(("user_deleted", obj, {"username": obj.username}))
         elif isinstance(obj, Role):
             pending.append(("role_deleted", obj, {"role": obj.name}))
+        elif isinstance(obj, Agency):
+            pending.append(("agency_deleted", obj, {"name": obj.name, "ori": obj.ori}))
 
 
 def _audit_event_edited(event_obj: AuditEvent) -> bool:
@@ -119,7 +133,7 @@ def _write_pending(session) -> None:
     while session.info.get(PENDING):
         items, session.info[PENDING] = session.info[PENDING], []
         for action, obj, detail in items:
-            kind = "user" if isinstance(obj, User) else "role"
+            kind = "user" if isinstance(obj, User) else "role" if isinstance(obj, Role) else "agency"
             object_id = inspect(obj).identity[0] if inspect(obj).identity else None
             if kind == "user" and action == "password_changed":
                 action = "password_changed" if _actor_id() == object_id else "password_reset"

@@ -243,3 +243,15 @@ def test_chain_stays_valid_after_all_of_this(client):
     client.get("/logout/")
     login(client, "admin", WRONG)
     assert list(verify_chain()) == []
+
+
+def test_agency_changes_are_audited(client):
+    login(client, "admin")
+    start = last_id()
+    agency = factories.agency(1)
+    url = f"/agencyview/edit/{agency.id}"
+    response = _post_form(client, url, {"name": "Renamed Police Department", "ori": agency.ori})
+    assert response.status_code == 302
+    [event] = events("agency_changed", start)
+    assert event.username == "admin" and event.object_type == "agency" and event.object_id == agency.id
+    assert json.loads(event.detail)["changes"]["name"]["new"] == "Renamed Police Department"
