@@ -76,3 +76,15 @@ GEOJSON_GRID_CELLS = int(os.environ.get("GEOJSON_GRID_CELLS", "24"))
 # Whole-county views cluster from a per-process summary of all cameras, rebuilt after this many
 # seconds (counts at that zoom may lag new registrations by as much).
 GEOJSON_SUMMARY_TTL_S = int(os.environ.get("GEOJSON_SUMMARY_TTL_S", "300"))
+# Account security (issue 6): lockout, idle timeout, sign-in rate limits, cookies.
+LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "10"))
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+PASSWORD_MIN_LENGTH = max(12, int(os.environ.get("PASSWORD_MIN_LENGTH", "12")))
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
+JWT_ACCESS_MINUTES = int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
+JWT_REFRESH_HOURS = int(os.environ.get("JWT_REFRESH_HOURS", "8"))
+# Behind a TLS-terminating reverse proxy: trust its X-Forwarded-For/-Proto (one hop), so
+# audit events, rate limits and HSTS see the real client address and scheme.
+TRUST_PROXY_HEADERS = _env_bool("TRUST_PROXY_HEADERS", False)

@@ -1,5 +1,6 @@
 """The camera registry backoffice: a Flask-AppBuilder application."""
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -27,6 +28,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Defaults from config.py, then FAB's settings, then the caller's overrides."""
     import config
 
+    from .security.passwords import check_password
     from .security.roles import FAB_ROLES
 
     app.config.from_object(config)
@@ -47,6 +49,16 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         WTF_CSRF_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=config.SESSION_COOKIE_SECURE,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.SESSION_IDLE_MINUTES),
+        AUTH_RATE_LIMITED=True,
+        AUTH_RATE_LIMIT=config.LOGIN_RATE_LIMIT,
+        FAB_PASSWORD_COMPLEXITY_ENABLED=True,
+        FAB_PASSWORD_COMPLEXITY_VALIDATOR=check_password,
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=config.JWT_ACCESS_MINUTES),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(hours=config.JWT_REFRESH_HOURS),
         BABEL_DEFAULT_LOCALE="en",
         LANGUAGES={"en": {"flag": "us", "name": "English"}, "es": {"flag": "mx", "name": "Español"}},
     )
@@ -54,6 +66,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.update(overrides)
         if "DATABASE_URL" in overrides:
             app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
+    if "SESSION_IDLE_MINUTES" in (overrides or {}):
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=overrides["SESSION_IDLE_MINUTES"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -68,8 +82,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
     from . import models  # noqa: F401  (register the tables on the metadata)
+    from .security import audit_hooks
+    from .security import web as security_web
+
+    audit_hooks.install()
 
     db.init_app(app)
+    security_web.init_csrf(app)
     migrate.init_app(app, db, directory=str(app.config["BASE_DIR"] / "migrations"))
 
     with app.app_context():
@@ -82,6 +101,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        security_web.init_app(app)
         if schema_ready:
             appbuilder.sm.sync_roles()
             db.session.commit()

@@ -14,7 +14,6 @@ import config
 from backoffice import create_app
 from backoffice.extensions import db
 from tests import factories
-from tests.committed import audit_chain_restored
 from tests.mailbox import start_smtp
 
 
@@ -59,6 +58,7 @@ def app(database_url, tmp_path_factory, smtp_server):
             "DATABASE_URL": database_url,
             "WTF_CSRF_ENABLED": True,
             "MFA_REQUIRED": False,
+            "RATELIMIT_ENABLED": False,
             "EVIDENCE_DIR": str(evidence),
             "SERVER_NAME": "localhost",
             "MAIL_SERVER": "127.0.0.1",
@@ -105,10 +105,3 @@ def client(ctx):
 def runner(ctx):
     """A CLI runner sharing the test's transaction."""
     return ctx.test_cli_runner()
-
-
-@pytest.fixture()
-def committed_audit(app):
-    """For tests that commit for real: their audit events are removed afterwards."""
-    with audit_chain_restored(app):
-        yield

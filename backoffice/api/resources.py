@@ -1,7 +1,9 @@
 """Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
 from flask import g
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import (
     Agency,
@@ -15,6 +17,17 @@ from ..models import (
 )
 from ..scoping import AgencyScope
 from . import schemas
+
+class RegistryInterface(SQLAInterface):
+    """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a
+    server error while edit() reports it as 422; make add() behave like edit()."""
+
+    def add(self, item, commit: bool = True) -> None:
+        try:
+            super().add(item, commit)
+        except SQLAlchemyError as ex:
+            raise DatabaseException from ex
+
 
 API_READ_WRITE = {
     "get": "read",
@@ -42,6 +55,11 @@ class RegistryApi(ModelRestApi):
         self.show_model_schema = schema(only=self.show_columns)
         self.add_model_schema = schema()
         self.edit_model_schema = schema(partial=True)
+        # _info describes the writable fields: the schema's, not every model column
+        # (relationships the schema leaves out made _info fail with a server error).
+        writable = [name for name, field in self.add_model_schema.fields.items() if not field.dump_only]
+        self.add_columns = self.add_columns or writable
+        self.edit_columns = self.edit_columns or writable
         super().__init__()
 
 
@@ -57,7 +75,7 @@ def _located(columns: list[str]) -> dict:
 
 class AgencyApi(RegistryApi):
     resource_name = "agency"
-    datamodel = SQLAInterface(Agency)
+    datamodel = RegistryInterface(Agency)
     class_permission_name = "Agency"
     schema = schemas.AgencySchema
     list_columns = show_columns = ["id", "name", "ori"]
@@ -66,7 +84,7 @@ class AgencyApi(RegistryApi):
 
 class OwnerApi(RegistryApi):
     resource_name = "owner"
-    datamodel = SQLAInterface(Owner)
+    datamodel = RegistryInterface(Owner)
     class_permission_name = "Owner"
     schema = schemas.OwnerSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -100,7 +118,7 @@ _REGISTRATION_COLUMNS = [
 
 class RegistrationApi(RegistryApi):
     resource_name = "registration"
-    datamodel = SQLAInterface(Registration)
+    datamodel = RegistryInterface(Registration)
     class_permission_name = "Registration"
     schema = schemas.RegistrationSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -125,7 +143,7 @@ _CAMERA_COLUMNS = [
 
 class CameraApi(RegistryApi):
     resource_name = "camera"
-    datamodel = SQLAInterface(Camera)
+    datamodel = RegistryInterface(Camera)
     class_permission_name = "Camera"
     schema = schemas.CameraSchema
     locals().update(_located(_CAMERA_COLUMNS))
@@ -146,7 +164,7 @@ _CASE_COLUMNS = [
 
 class CaseApi(RegistryApi):
     resource_name = "case"
-    datamodel = SQLAInterface(Case)
+    datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
     schema = schemas.CaseSchema
     include_route_methods = READ_ONLY | {"post", "put"}
@@ -163,7 +181,7 @@ class CaseApi(RegistryApi):
 
 class FootageRequestApi(RegistryApi):
     resource_name = "footage_request"
-    datamodel = SQLAInterface(FootageRequest)
+    datamodel = RegistryInterface(FootageRequest)
     class_permission_name = "FootageRequest"
     schema = schemas.FootageRequestSchema
     include_route_methods = READ_ONLY
@@ -191,7 +209,7 @@ class FootageRequestApi(RegistryApi):
 
 class EvidenceItemApi(RegistryApi):
     resource_name = "evidence_item"
-    datamodel = SQLAInterface(EvidenceItem)
+    datamodel = RegistryInterface(EvidenceItem)
     class_permission_name = "EvidenceItem"
     schema = schemas.EvidenceItemSchema
     include_route_methods = READ_ONLY
@@ -212,7 +230,7 @@ class EvidenceItemApi(RegistryApi):
 
 class AuditEventApi(RegistryApi):
     resource_name = "audit_event"
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = RegistryInterface(AuditEvent)
     class_permission_name = "AuditEvent"
     schema = schemas.AuditEventSchema
     include_route_methods = READ_ONLY

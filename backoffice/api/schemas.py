@@ -1,4 +1,6 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
+from datetime import datetime, timezone
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
@@ -29,8 +31,16 @@ from ..models.validation import (
 )
 
 
+def _utc(value: datetime) -> datetime:
+    """Naive times are taken as UTC, so naive and aware values compare."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def _range(bounds):
     return validate.Range(min=bounds[0], max=bounds[1])
+
+
+_INT32 = validate.Range(min=-(2**31), max=2**31 - 1, error="Out of range.")
 
 
 class ModelSchema(SQLAlchemyAutoSchema):
@@ -44,6 +54,10 @@ class ModelSchema(SQLAlchemyAutoSchema):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("unknown", "raise")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, fields.Integer) and not field.dump_only and _INT32 not in field.validators:
+                # Out-of-range numbers would reach the database and fail there (500).
+                field.validators.append(_INT32)
 
 
 def lat_field(required: bool = True):
@@ -128,7 +142,7 @@ class CaseSchema(LocatedSchema):
     @validates_schema
     def _window_order(self, data, **_kwargs):
         start, end = data.get("occurred_from"), data.get("occurred_to")
-        if start and end and end < start:
+        if start and end and _utc(end) < _utc(start):
             raise ValidationError("must not be before occurred_from", "occurred_to")
 
 

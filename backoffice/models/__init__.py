@@ -18,6 +18,7 @@ from .portal import (
     UsedLink,
 )
 from .registry import Camera, Owner, Registration
+from .security import RecoveryCode, UserSecurity
 from .upload_link import UploadLink
 
 __all__ = [
@@ -39,8 +40,10 @@ __all__ = [
     "FOOTAGE_REQUEST_STATES",
     "FootageRequest",
     "Owner",
+    "RecoveryCode",
     "Registration",
     "RequestTransition",
     "UploadLink",
+    "UserSecurity",
     "footage_request_camera",
 ]

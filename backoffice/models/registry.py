@@ -2,8 +2,7 @@
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import TimestampMixin
@@ -177,7 +176,7 @@ def _camera_defaults_to_premises(_mapper, connection, camera: Camera) -> None:
         return
     if camera.registration is not None:
         camera.location = camera.registration.location
-    elif camera.registration_id is not None:
+    elif camera.registration_id is not None:  # created through the API by id
         camera.location = connection.execute(
             select(Registration.location).where(Registration.id == camera.registration_id)
         ).scalar()

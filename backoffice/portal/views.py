@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Registration
 from ..models.validation import FieldError
+from ..security.web import csrf
 from ..tokens import TokenError
 from . import access_log, addresses, services
 from .forms import DetailsForm, RegisterForm, WithdrawForm
@@ -297,6 +298,9 @@ def register_portal(app: Flask) -> None:
     """Add the portal to the app: pages, rate limits on posts, the owner's language."""
     limiter = app.appbuilder.sm.limiter
     limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"], methods=["POST"])(bp)
+    # The portal's forms check their CSRF tokens themselves (FlaskForm), after the size check
+    # above; the app-wide check would read an oversized body first and answer 400, not 413.
+    csrf.exempt(bp)
     app.register_blueprint(bp)
     babel = app.extensions["babel"]
     fab_selector = babel.locale_selector

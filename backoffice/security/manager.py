@@ -1,23 +1,86 @@
-"""The security manager: FAB database auth with users that belong to an agency."""
-from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
-from flask_babel import lazy_gettext
+"""The security manager: FAB database auth with users that belong to an agency.
 
+On top of FAB: audit events for sign-ins, failures and sign-outs; account lockout;
+a second factor for the roles that need one (the password step alone logs nobody in).
+"""
+from flask import abort, current_app, flash, g, redirect, request
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
+from flask_babel import lazy_gettext
+from werkzeug.security import check_password_hash
+
+from ..audit import record
+from ..extensions import db
 from ..models import AgencyUser
+from . import lockout, mfa
+from .api import RegistrySecurityApi
 from .roles import ANY, FAB_ROLES, role_allows
+from .views import MfaView, RegistryAuthDBView
+
+NO_FILE_DOWNLOAD = {"download"}
+
+
+def _without_download(view_class):
+    """The same FAB view (same name, same permissions) without its file-download route,
+    which has no files to serve here and fails with a server error."""
+    return type(view_class.__name__, (view_class,), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
 
 class AgencyUserView(UserDBModelView):
-    """User management with each user's agency."""
+    """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
     show_columns = _USER_COLUMNS + ["login_count", "last_login", "fail_login_count"]
     edit_columns = _USER_COLUMNS
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
+    exclude_route_methods = NO_FILE_DOWNLOAD
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """A user's details with password reset, unlock and second-factor reset."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        actions = {name: self.actions.get(name) for name in ("resetpasswords", "unlock", "resetmfa")}
+        widgets = self._get_show_widget(pk, item, actions=actions)
+        self.update_redirect()
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            appbuilder=self.appbuilder, related_views=self._related_views,
+        )
+
+    @action("unlock", "Unlock account", "Unlock the selected accounts?", "fa-unlock")
+    def unlock(self, items):
+        """Clear the lockout and failure count of the selected users."""
+        count = lockout.unlock_accounts(items if isinstance(items, list) else [items], by=g.user)
+        flash(f"Unlocked {count} account(s).", "info")
+        self.update_redirect()
+        return redirect(self.get_redirect())
+
+    @action("resetmfa", "Reset second factor", "Remove the authenticator of the selected accounts?",
+            "fa-mobile")
+    def resetmfa(self, items):
+        """Remove the selected users' authenticator (they enrol again at next sign-in)."""
+        count = mfa.reset_accounts(items if isinstance(items, list) else [items], by=g.user)
+        flash(f"Second factor reset for {count} account(s).", "info")
+        self.update_redirect()
+        return redirect(self.get_redirect())
 
 
 class RegistrySecurityManager(SecurityManager):
@@ -25,6 +88,13 @@ class RegistrySecurityManager(SecurityManager):
 
     user_model = AgencyUser
     userdbmodelview = AgencyUserView
+    authdbview = RegistryAuthDBView
+    security_api = RegistrySecurityApi
+    rolemodelview = _without_download(RoleModelView)
+    groupmodelview = _without_download(UserGroupModelView)
+    permissionmodelview = _without_download(PermissionModelView)
+    viewmenumodelview = _without_download(ViewMenuModelView)
+    permissionviewmodelview = _without_download(PermissionViewModelView)
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""
@@ -39,3 +109,68 @@ class RegistrySecurityManager(SecurityManager):
             ]
         if not self.find_role(self.auth_role_public):
             self.add_role(self.auth_role_public)
+
+    def register_views(self):
+        """FAB's security screens plus the one-time-code step of sign-in."""
+        super().register_views()
+        self.appbuilder.add_view_no_menu(MfaView)
+
+    # --- sign-in ---------------------------------------------------------------------
+
+    def mfa_required_for(self, user) -> bool:
+        """True when this user must give a one-time code after the password."""
+        return mfa.mfa_required_for(user)
+
+    def auth_user_db(self, username, password):
+        """Password check that refuses locked accounts and audits unknown names."""
+        user = None
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
+        if user is not None and user.is_active and lockout.is_locked(user):
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            record("login_refused", user=user, object_type="user", object_id=user.id,
+                   detail={"reason": "account locked"})
+            db.session.commit()
+            return None
+        result = super().auth_user_db(username, password)
+        if result is None and username and (user is None or not user.is_active):
+            record("login_failed", user=None, detail={
+                "username": str(username)[:128], "reason": "unknown or inactive account"})
+            db.session.commit()
+        return result
+
+    def update_user_auth_stat(self, user, success=True):
+        """A right password alone completes nothing when a one-time code must follow."""
+        if success and self.mfa_required_for(user):
+            return
+        super().update_user_auth_stat(user, success)
+
+    def second_factor_passed(self, user) -> None:
+        """The one-time code was right: the sign-in is complete (counted, audited)."""
+        g.login_method = "password+otp"
+        super().update_user_auth_stat(user, True)
+
+    def second_factor_failed(self, user) -> None:
+        """A wrong one-time code counts as a failed sign-in (towards lockout)."""
+        g.login_failure_reason = "wrong one-time code"
+        super().update_user_auth_stat(user, False)
+
+    def on_user_login(self, user) -> None:
+        record("login", user=user, object_type="user", object_id=user.id,
+               detail={"method": g.pop("login_method", "password"), "via": _via()})
+        db.session.commit()
+
+    def on_user_login_failed(self, user) -> None:
+        record("login_failed", user=user, object_type="user", object_id=user.id,
+               detail={"reason": g.pop("login_failure_reason", "wrong password"), "via": _via()})
+        lockout.lock_if_too_many_failures(user)
+        db.session.commit()
+
+    def on_user_logout(self, user) -> None:
+        record("logout", user=user, object_type="user", object_id=user.id)
+        db.session.commit()
+
+
+def _via() -> str:
+    """Which door a sign-in came through."""
+    return "api" if request.path.startswith("/api/") else "web"

@@ -84,6 +84,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Auditor": [
         ("AuditEvent", READ),
+        ("Audit", MENU),
+        ("Audit log", MENU),
         ("Agency", READ),
         ("Case", READ),
         ("FootageRequest", READ),

@@ -19,6 +19,7 @@ from backoffice.extensions import db
 from backoffice.models import Case, FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
+from backoffice.security.web import csrf
 from backoffice.uploads import evidence_upload
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
@@ -341,3 +342,6 @@ def register(appbuilder: AppBuilder) -> None:
     )
     verify.register(appbuilder)
     owner_upload_view.register(appbuilder)
+    # The evidence form checks its CSRF token inside the streaming parser; the app-wide check
+    # would buffer the whole upload first.
+    csrf.exempt(f"{FootageWorkflowView.__module__}.{FootageWorkflowView.evidence.__name__}")

@@ -43,6 +43,7 @@ class RegistryModelView(ModelView):
     """Base for registry screens: read/write permissions per resource."""
 
     method_permission_name = READ_WRITE
+    exclude_route_methods = {"download"}  # no file columns; FAB's route would fail with 500
     page_size = 25
 
 

@@ -11,7 +11,7 @@ from tests import factories
 from tests.auth import api_token
 
 
-def test_parallel_searches_are_all_answered_and_chained(app, committed_audit):
+def test_parallel_searches_are_all_answered_and_chained(app):
     with app.app_context():
         now = datetime.now(timezone.utc)
         case = Case(agency_id=factories.agency(0).id, case_number="PAR-1", incident_type="robbery",

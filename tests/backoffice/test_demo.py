@@ -76,22 +76,32 @@ def test_creates_exactly_the_requested_number_of_cameras(runner):
     assert "200 cameras" in result.output
 
 
-def test_creates_both_agencies_and_the_demo_users(runner, app):
-    # Start from nothing so that the command, not the test seed, creates the accounts.
-    for user in db.session.query(AgencyUser).all():
-        db.session.delete(user)
-    db.session.flush()
-    db.session.execute(delete(Agency))
-    demo(runner, cameras=5)
-    agencies = db.session.query(Agency).order_by(Agency.id).all()
-    assert len(agencies) == 2
-    users = {user.username: user for user in db.session.query(AgencyUser)}
-    assert set(users) == set(DEMO_USERS)
-    for username, (role, agency_index) in DEMO_USERS.items():
-        user = users[username]
-        assert [r.name for r in user.roles] == [role]
-        assert user.agency_id == agencies[agency_index].id
-        assert check_password_hash(user.password, app.config["DEMO_PASSWORD"])
+def test_creates_both_agencies_and_the_demo_users(tmp_path):
+    # An empty database of its own, so that the command, not the test seed, creates the
+    # accounts (the shared one's users are referenced by the append-only audit log).
+    import config
+    from flask_migrate import upgrade
+
+    from backoffice import create_app
+
+    fresh = create_app({"DATABASE_URL": config.sqlite_url(tmp_path / "demo.db"),
+                        "RATELIMIT_ENABLED": False, "TESTING": True})
+    with fresh.app_context():
+        upgrade()
+        fresh.appbuilder.sm.sync_roles()
+        db.session.commit()
+        result = fresh.test_cli_runner().invoke(args=["registry", "demo-data", "--cameras", "5"])
+        assert result.exit_code == 0, result.output
+        agencies = db.session.query(Agency).order_by(Agency.id).all()
+        assert len(agencies) == 2
+        users = {user.username: user for user in db.session.query(AgencyUser)}
+        assert set(users) == set(DEMO_USERS)
+        for username, (role, agency_index) in DEMO_USERS.items():
+            user = users[username]
+            assert [r.name for r in user.roles] == [role]
+            assert user.agency_id == agencies[agency_index].id
+            assert check_password_hash(user.password, fresh.config["DEMO_PASSWORD"])
+        db.session.remove()
 
 
 def test_status_mix_includes_every_status_with_consistent_dates(runner):

@@ -7,7 +7,7 @@ import pytest
 from flask import g
 
 from backoffice.extensions import db
-from backoffice.models import AuditEvent, FootageRequest
+from backoffice.models import AuditEvent, EvidenceItem, FootageRequest
 from backoffice.models.base import utcnow
 from tests import factories
 from tests.auth import CSRF_RE, login
@@ -78,6 +78,15 @@ def test_a_request_travels_the_whole_path_in_the_ui(ctx, mailbox):
     html = page(inv, f"/footage/{request.id}")
     assert 'id="evidence-form"' in html and "collect" not in buttons(html)
     token = CSRF_RE.search(html).group(1)
+    for forged in (None, "forged-token"):  # the form checks its token inside the upload parser
+        refused = inv.post(
+            f"/footage/{request.id}/evidence",
+            data={**({"csrf_token": forged} if forged else {}),
+                  "file": (io.BytesIO(b"frames"), "cam.mp4"), "description": "x"},
+            content_type="multipart/form-data", follow_redirects=True,
+        )
+        assert "SHA-256" not in refused.get_data(as_text=True)
+        assert db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).count() == 0
     uploaded = inv.post(
         f"/footage/{request.id}/evidence",
         data={"csrf_token": token, "file": (io.BytesIO(b"frames" * 1000), "cam.mp4"),

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture()
-def live(app, committed_audit):
+def live(app):
     """A served app with a committed case and one camera 50 m north of it; removed afterwards."""
     with app.app_context():
         agency = factories.agency(0)

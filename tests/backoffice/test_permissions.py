@@ -66,6 +66,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Investigations", "menu_access"): LAW | {AUD},
     ("Cases", "menu_access"): LAW | {AUD},
     ("Map", "menu_access"): LAW,
+    ("Audit", "menu_access"): {AUD},
+    ("Audit log", "menu_access"): {AUD},
+    ("AgencyUserView", "unlock"): NOBODY,
+    ("AgencyUserView", "resetmfa"): NOBODY,
     ("Security", "menu_access"): NOBODY,
     ("Agencies", "menu_access"): NOBODY,
     ("List Users", "menu_access"): NOBODY,
@@ -87,11 +91,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     **{
         (view, perm): NOBODY
         for view, perms in {
-            "AgencyUserView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+            "AgencyUserView": ["can_add", "can_delete", "can_edit", "can_list",
                                "can_show", "resetpasswords"],
-            "RoleModelView": ["can_add", "can_delete", "can_download", "can_edit", "can_list",
+            "RoleModelView": ["can_add", "can_delete", "can_edit", "can_list",
                               "can_show", "copyrole"],
-            "UserGroupModelView": ["can_add", "can_delete", "can_download", "can_edit",
+            "UserGroupModelView": ["can_add", "can_delete", "can_edit",
                                    "can_list", "can_show"],
             "UserStatsChartView": ["can_chart"],
             "PermissionModelView": ["can_list"],

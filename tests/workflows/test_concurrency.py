@@ -23,7 +23,7 @@ RACERS = 50
 
 
 @pytest.fixture()
-def committed_requests(app, committed_audit):
+def committed_requests(app):
     """Make open requests committed for real (other threads must see them); remove them afterwards."""
     made = []
 

@@ -2,6 +2,7 @@
 import re
 from datetime import date, timedelta
 
+from backoffice import create_app
 from backoffice.extensions import db
 from backoffice.models import Owner, Registration
 from tests import factories
@@ -192,15 +193,17 @@ def test_only_registry_staff_and_admin_reach_the_queue(client):
         assert (status == 200) == allowed, username
 
 
-def test_posts_are_rate_limited_per_client(client, mailbox):
-    app = client.application
-    app.config["PORTAL_RATE_LIMIT"], saved = "2/minute", app.config["PORTAL_RATE_LIMIT"]
-    try:
-        statuses = [_register(client, email=f"r{i}@example.net", name="").status_code for i in range(3)]
-        page = _register(client, name="")
-    finally:
-        app.config["PORTAL_RATE_LIMIT"] = saved
-        app.appbuilder.sm.limiter.reset()
+def test_posts_are_rate_limited_per_client(app, database_url, mailbox):
+    # The shared test app runs without limits; this one has them on, with a small budget.
+    limited = create_app({
+        "TESTING": True, "DATABASE_URL": database_url, "SERVER_NAME": "localhost",
+        "MAIL_SERVER": app.config["MAIL_SERVER"], "MAIL_PORT": app.config["MAIL_PORT"],
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "PORTAL_RATE_LIMIT": "2/minute",
+    })
+    client = limited.test_client()
+    statuses = [_register(client, email=f"r{i}@example.net", name="").status_code for i in range(3)]
+    page = _register(client, name="")
     assert statuses == [400, 400, 429]
     assert page.status_code == 429 and "Too many attempts" in page.get_data(as_text=True)
     assert client.get("/register").status_code == 200

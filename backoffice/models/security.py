@@ -1,0 +1,33 @@
+"""Account security state kept beside FAB's user table: lockout and second factor."""
+from datetime import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class UserSecurity(Model):
+    """One row per user who was ever locked out or enrolled a second factor."""
+
+    __tablename__ = "user_security"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Model):
+    """A one-time recovery code, stored hashed; used_at is set when it is spent."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

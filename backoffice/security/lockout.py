@@ -1,0 +1,66 @@
+"""Account lockout: after LOCKOUT_THRESHOLD failed sign-ins the account waits LOCKOUT_MINUTES."""
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+
+from ..audit import record
+from ..extensions import db
+from .mfa import security_row
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive UTC; PostgreSQL aware values."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def is_locked(user) -> bool:
+    """True while the lock runs; an expired lock is cleared (with the failure count)."""
+    row = security_row(user.id)
+    if row is None or row.locked_until is None:
+        return False
+    if _aware(row.locked_until) > _now():
+        return True
+    row.locked_until = None
+    user.fail_login_count = 0
+    return False
+
+
+def locked_until(user) -> datetime | None:
+    """When the current lock ends, or None."""
+    row = security_row(user.id)
+    return _aware(row.locked_until) if row and row.locked_until else None
+
+
+def lock_if_too_many_failures(user) -> bool:
+    """Lock the account once the failure count reaches the threshold; True when locked now."""
+    threshold = current_app.config.get("LOCKOUT_THRESHOLD", 5)
+    if (user.fail_login_count or 0) < threshold:
+        return False
+    row = security_row(user.id, create=True)
+    minutes = current_app.config.get("LOCKOUT_MINUTES", 10)
+    row.locked_until = _now() + timedelta(minutes=minutes)
+    record("account_locked", user=user, object_type="user", object_id=user.id,
+           detail={"failed_attempts": user.fail_login_count, "minutes": minutes})
+    return True
+
+
+def unlock(user, by=None) -> None:
+    """Clear a lock and the failure count (Admin action)."""
+    row = security_row(user.id)
+    if row is not None:
+        row.locked_until = None
+    user.fail_login_count = 0
+    record("account_unlocked", user=by, object_type="user", object_id=user.id,
+           detail={"username": user.username})
+
+
+def unlock_accounts(users, by) -> int:
+    """Unlock several accounts in one transaction; returns how many."""
+    for user in users:
+        unlock(user, by=by)
+    db.session.commit()
+    return len(users)

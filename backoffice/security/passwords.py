@@ -1,0 +1,59 @@
+"""Password rules after NIST SP 800-63B: long enough, not a known common password.
+
+No composition rules (no "one capital, one digit"); length and a block-list are what
+the guideline asks for. Used by every form and API that sets a password (through
+FAB_PASSWORD_COMPLEXITY_VALIDATOR) and by check_password() directly.
+"""
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 256
+COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt"
+# Runs people type instead of a password.
+SEQUENCES = ("0123456789" * 4, "qwertyuiopasdfghjklzxcvbnm" * 2, "abcdefghijklmnopqrstuvwxyz" * 2)
+# Words anybody would guess for this system.
+CONTEXT_WORDS = ("camera", "registry", "password", "backoffice", "sheriff", "police")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why a password may not be used, or None when it is acceptable."""
+    minimum = current_app.config.get("PASSWORD_MIN_LENGTH", MIN_LENGTH) if has_app_context() else MIN_LENGTH
+    password = password or ""
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    folded = password.lower()
+    squeezed = "".join(ch for ch in folded if ch.isalnum())
+    if folded in common_passwords() or squeezed in common_passwords():
+        return "This password is on a list of commonly used passwords; choose another."
+    if len(set(folded)) <= 2:
+        return "This password repeats the same characters; choose another."
+    if any(squeezed in run or squeezed in run[::-1] for run in SEQUENCES):
+        return "This password is a run of keys or digits; choose another."
+    remainder = squeezed
+    for word in CONTEXT_WORDS:
+        remainder = remainder.replace(word, "")
+    if remainder != squeezed and len(remainder.strip("0123456789")) < 4:
+        return "This password is too easy to guess; choose another."
+    if username and len(username) >= 3 and username.lower() in folded:
+        return "The password may not contain the user name."
+    return None
+
+
+def check_password(password: str) -> None:
+    """FAB's password validator hook: raise with the reason when a password is refused."""
+    problem = password_problem(password)
+    if problem:
+        raise PasswordComplexityValidationError(problem)

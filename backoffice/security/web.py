@@ -1,0 +1,162 @@
+"""Request-level protection: security headers with a CSP nonce, idle session timeout,
+rate limits on the sign-in doors, and audit events for reads of the audit log.
+
+CSP choice: scripts only from our own origin plus a per-response nonce (FAB's templates
+already put `nonce="{{ csp_nonce() }}"` on their inline scripts); styles from our own
+origin plus 'unsafe-inline', because FAB's templates and its Select2/datepicker widgets
+set inline style attributes. No inline script without the nonce runs, so stored markup
+cannot execute even if it escaped encoding somewhere.
+"""
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, has_request_context, request, session
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..audit import record
+from ..extensions import db
+
+# Every state-changing request to a screen needs the form's CSRF token; FAB's REST APIs
+# exempt themselves (bearer tokens). Without this, FAB lets GET requests delete records.
+csrf = CSRFProtect()
+
+NONCE_KEY = "backoffice.csp_nonce"
+
+# Reads of the audit log are themselves audited (endpoint -> action).
+AUDITED_READS = {
+    "AuditEventApi.get_list": "audit_log_listed",
+    "AuditEventApi.get": "audit_log_viewed",
+    "AuditEventView.list": "audit_log_listed",
+    "AuditEventView.show": "audit_log_viewed",
+}
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (templates call it; FAB's baselib.get_nonce uses it)."""
+    if not has_request_context():
+        return ""
+    return request.environ.setdefault(NONCE_KEY, secrets.token_urlsafe(18))
+
+
+def content_security_policy(nonce: str) -> str:
+    """Our own scripts and styles only; map tiles from TILE_URL's origin when set."""
+    img = ["'self'", "data:"]
+    tile_url = current_app.config.get("TILE_URL") or ""
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else parts.netloc
+            img.append(f"{parts.scheme}://{host}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {' '.join(img)}",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _refuse_nul_characters():
+    """Text with NUL characters is refused up front (PostgreSQL cannot store it: a 500 later)."""
+    texts = list(request.args.values())
+    # Multipart bodies are left to their own streaming parsers (evidence uploads): reading
+    # request.form here would swallow a multi-gigabyte upload before the endpoint sees it.
+    if request.mimetype == "application/x-www-form-urlencoded":
+        texts += list(request.form.values())
+    if any("\x00" in text for text in texts):
+        abort(400, "Text may not contain NUL characters.")
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\x00" in body or b"\\u0000" in body.lower():
+            abort(400, "Text may not contain NUL characters.")
+
+
+def _security_headers(response):
+    """Headers on every response."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), payment=(), usb=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static"):
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _idle_timeout():
+    """Sign out a browser session idle for longer than SESSION_IDLE_MINUTES."""
+    if request.path.startswith("/static") or "_user_id" not in session:
+        return
+    now = time.time()
+    idle_s = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now - float(last_seen) > idle_s:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        logout_user()
+        session.clear()
+        if user is not None:
+            record("session_timeout", user=user, object_type="user", object_id=user.id)
+            db.session.commit()
+        return
+    session.permanent = True
+    session["last_seen"] = now
+
+
+def _audit_reads(response):
+    """Record successful reads of the audit log (screen and API)."""
+    action = AUDITED_READS.get(request.endpoint or "")
+    if action and response.status_code == 200:
+        detail = {"path": request.path}
+        if request.query_string:
+            detail["query"] = request.query_string.decode("utf-8", "replace")[:500]
+        record(action, object_type="audit_event",
+               object_id=_int((request.view_args or {}).get("pk")), detail=detail)
+        db.session.commit()
+    return response
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _limit_sign_in(app: Flask) -> None:
+    """Rate-limit POSTs to the REST login and the one-time-code step (FAB limits /login/)."""
+    appbuilder = app.appbuilder
+    limit = app.config["AUTH_RATE_LIMIT"]
+    for view in appbuilder.baseviews:
+        if type(view).__name__ in ("RegistrySecurityApi", "MfaView"):
+            appbuilder.sm.limiter.limit(limit, methods=["POST"])(view.blueprint)
+
+def init_csrf(app: Flask) -> None:
+    """CSRF protection for every form and action (before FAB registers its APIs), and the
+    proxy's client address and scheme when TRUST_PROXY_HEADERS is on."""
+    csrf.init_app(app)
+    if app.config.get("TRUST_PROXY_HEADERS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def init_app(app: Flask) -> None:
+    """Install the request hooks (after the views are registered)."""
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(_refuse_nul_characters)
+    app.before_request(_idle_timeout)
+    app.after_request(_audit_reads)
+    app.after_request(_security_headers)
+    _limit_sign_in(app)
