@@ -322,27 +322,10 @@ def _custody_released(request: FootageRequest, user, now: datetime) -> None:
         )
 
 
-def open_request(
-    user,
-    *,
-    case_id: int,
-    registration_id: int,
-    camera_ids: list[int] | None = None,
-    window_from: datetime | None = None,
-    window_to: datetime | None = None,
-    assignee_id: int | None = None,
-) -> FootageRequest:
-    """Open a footage request for a case of the user's agency; commits."""
+def open_request(user, **fields) -> FootageRequest:
+    """Open a footage request for a case of the user's agency (see open_in_transaction); commits."""
     with command():
-        return open_in_transaction(
-            user,
-            case_id=case_id,
-            registration_id=registration_id,
-            camera_ids=camera_ids,
-            window_from=window_from,
-            window_to=window_to,
-            assignee_id=assignee_id,
-        )
+        return open_in_transaction(user, **fields)
 
 
 def open_in_transaction(
@@ -439,7 +422,7 @@ def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
             raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
         owner = request.registration.owner
         audit.record(
-            "owner.contact_read",
+            "owner.reveal",
             user=user,
             object_type="owner",
             object_id=owner.id,
