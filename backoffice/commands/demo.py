@@ -16,7 +16,7 @@ from flask import current_app
 from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
 from ..extensions import db
-from ..models import Camera, Owner, Registration
+from ..models import Camera, Case, Owner, Registration
 from ..models.geo import make_point
 
 CENTRE = (35.3733, -119.0187)  # downtown Bakersfield
@@ -351,6 +351,34 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
         yield owner, count, new_owner
 
 
+# (agency index, lead investigator, case number, incident type, north/east metres from the
+# centre, hours ago the window started, its length in minutes, summary)
+DEMO_CASES = (
+    (0, "investigator", "DA-2026-0412", "commercial burglary", (350, -200), 20, 45,
+     "Rear door of a pharmacy forced overnight; two suspects seen leaving in a pickup."),
+    (1, "investigator2", "BPD-26-118734", "hit and run", (-400, 650), 6, 20,
+     "Cyclist struck at the intersection; dark sedan left heading east."),
+)
+
+
+def _demo_cases(users: dict, agencies: list) -> int:
+    """One open case per demo agency, so the map and canvass can be tried at once."""
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    made = 0
+    for index, lead, number, kind, (north, east), hours_ago, minutes, summary in DEMO_CASES:
+        agency = agencies[index]
+        if db.session.query(Case.id).filter_by(agency_id=agency.id, case_number=number).first():
+            continue
+        start = now - timedelta(hours=hours_ago)
+        case = Case(agency_id=agency.id, case_number=number, incident_type=kind,
+                    occurred_from=start, occurred_to=start + timedelta(minutes=minutes),
+                    summary=summary, lead_investigator_id=users[lead].id)
+        case.set_location(*offset(*CENTRE, north, east))
+        db.session.add(case)
+        made += 1
+    return made
+
+
 @registry_cli.command("demo-data")
 @click.option("--cameras", default=DEFAULT_CAMERAS, show_default=True,
               type=click.IntRange(min=1), help="How many cameras to create.")
@@ -360,7 +388,8 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
 def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
     """Create a demo county around Bakersfield, CA, with the demo agencies and users."""
     try:
-        ensure_demo_accounts(current_app.config["DEMO_PASSWORD"])
+        users = ensure_demo_accounts(current_app.config["DEMO_PASSWORD"])
+        agencies = [users[name].agency for name in ("investigator", "investigator2")]
         if if_empty and db.session.query(Registration.id).first() is not None:
             db.session.commit()
             click.echo("demo-data: registrations already exist, none added "
@@ -382,6 +411,7 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
                     pending.clear()
             db.session.add_all(pending)
             db.session.flush()
+        cases = _demo_cases(users, agencies)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -389,6 +419,6 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
     mix = ", ".join(f"{statuses[status]} {status}" for status, _ in STATUS_SHARES)
     click.echo(
         f"demo-data: {owners} owners, {sum(statuses.values())} registrations ({mix}), "
-        f"{cameras} cameras; {len(DEMO_AGENCIES)} agencies and {len(DEMO_USERS)} demo users "
+        f"{cameras} cameras, {cases} cases; {len(DEMO_AGENCIES)} agencies and {len(DEMO_USERS)} demo users "
         f"ready (seed {seed})"
     )

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from werkzeug.security import check_password_hash
 
+from backoffice.accounts import DEMO_AGENCIES
 from backoffice.extensions import db
-from backoffice.models import Agency, AgencyUser, Camera, Owner, Registration
+from backoffice.models import Agency, AgencyUser, Camera, Case, Owner, Registration
 from tests.factories import BAKERSFIELD
 
 # SPEC §6: one user per role, five in the first agency and two in the second.
@@ -177,3 +178,14 @@ def test_default_county_is_created_quickly(runner):
     assert result.exit_code == 0, result.output
     assert db.session.query(Camera).count() == 2000
     assert elapsed < 10
+
+
+def test_each_agency_gets_an_open_case_to_try_the_map_with(runner):
+    demo(runner, cameras=50)
+    demo(runner, "--seed", "3", cameras=50)  # a second run adds no duplicate case
+    cases = db.session.query(Case).order_by(Case.id).all()
+    assert [c.agency.ori for c in cases] == [ori for _, ori in DEMO_AGENCIES]
+    for case in cases:
+        assert case.occurred_from < case.occurred_to
+        assert math.dist((case.lat, case.lon), BAKERSFIELD) < 0.05
+        assert case.lead_investigator.agency_id == case.agency_id
