@@ -78,10 +78,14 @@ def load_request(request_id: int, user) -> FootageRequest:
 
 
 def deadline_for(window_from: datetime, cameras: list[Camera]) -> datetime | None:
-    """When the footage is likely overwritten: window start + the longest retention asked for."""
+    """When footage starts being overwritten: window start + the shortest retention asked for.
+
+    The camera that keeps footage the shortest loses it first; collecting after that date
+    loses that camera's copy, so the request is due then.
+    """
     if not cameras:
         return None
-    return window_from + timedelta(days=max(camera.retention_days for camera in cameras))
+    return window_from + timedelta(days=min(camera.retention_days for camera in cameras))
 
 
 def _facts(request: FootageRequest, user, data: Mapping[str, Any]) -> Facts:

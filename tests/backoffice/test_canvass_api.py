@@ -245,7 +245,7 @@ def test_requests_are_created_per_premises_once(client, inv):
     assert first["state"] == "open" and first["version"] == 1
     request = db.session.get(FootageRequest, first["id"])
     deadline = as_utc(request.deadline)
-    assert abs(deadline - (as_utc(case.occurred_from) + timedelta(days=9))) < timedelta(seconds=1)
+    assert abs(deadline - (as_utc(case.occurred_from) + timedelta(days=5))) < timedelta(seconds=1)
     again = client.post("/api/v1/canvass/requests", json=body, headers=inv)
     assert again.status_code == 201
     assert again.json["result"] == []

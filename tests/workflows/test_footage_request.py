@@ -209,7 +209,7 @@ def test_available_triggers(ctx):
     assert wf.available_triggers(request_in("open"), factories.user("staff")) == []
 
 
-def test_open_request_sets_deadline_from_longest_retention(ctx):
+def test_open_request_is_due_when_the_shortest_retention_runs_out(ctx):
     inv = factories.user("investigator")
     case = factories.case()
     reg = factories.registration(cameras=2)
@@ -217,13 +217,13 @@ def test_open_request_sets_deadline_from_longest_retention(ctx):
     db.session.flush()
     request = wf.open_request(inv, case_id=case.id, registration_id=reg.id)
     assert request.state == "open" and request.version == 1 and request.assignee_id == inv.id
-    assert request.deadline == case.occurred_from + timedelta(days=30)
+    assert request.deadline == case.occurred_from + timedelta(days=7)
     only_short = factories.registration(cameras=2)
-    only_short.cameras[0].retention_days = 5
+    only_short.cameras[0].retention_days, only_short.cameras[1].retention_days = 5, 2
     db.session.flush()
     request = wf.open_request(inv, case_id=case.id, registration_id=only_short.id,
                               camera_ids=[only_short.cameras[0].id])
-    assert request.deadline == case.occurred_from + timedelta(days=5)
+    assert request.deadline == case.occurred_from + timedelta(days=5)  # only the cameras asked for
     with pytest.raises(TransitionRefused, match="already asks"):
         wf.open_request(inv, case_id=case.id, registration_id=reg.id)
 
