@@ -1,4 +1,5 @@
-/* Case form: pick the incident location by clicking a small map (fills #lat and #lon). */
+/* Case form: pick the incident location by clicking a small map or by choosing one of the
+   county's address points (either fills #lat and #lon). */
 (function () {
   "use strict";
   var box = document.getElementById("pick-map");
@@ -16,6 +17,34 @@
     lon.value = e.latlng.lng.toFixed(6);
     place(e.latlng);
   });
+  var search = document.getElementById("pick-address");
+  var list = document.getElementById("pick-address-list");
+  var found = {};
+  if (search && list && box.dataset.addressUrl) {
+    search.addEventListener("input", function () {
+      var chosen = found[search.value];
+      if (chosen) {
+        lat.value = chosen.lat.toFixed(6);
+        lon.value = chosen.lon.toFixed(6);
+        place([chosen.lat, chosen.lon]);
+        map.setView([chosen.lat, chosen.lon], 17);
+        return;
+      }
+      if (search.value.length < 3) { return; }
+      fetch(box.dataset.addressUrl + "?q=" + encodeURIComponent(search.value))
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (points) {
+          found = {};
+          list.textContent = "";
+          points.forEach(function (point) {
+            var option = document.createElement("option");
+            option.value = point.label;
+            list.appendChild(option);
+            found[point.label] = point;
+          });
+        });
+    });
+  }
   [lat, lon].forEach(function (input) {
     input.addEventListener("change", function () {
       if (lat.value && lon.value) { place([Number(lat.value), Number(lon.value)]); map.panTo([Number(lat.value), Number(lon.value)]); }

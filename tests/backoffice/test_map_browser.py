@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from backoffice.extensions import db
 from backoffice.models import (
+    AddressPoint,
     Camera,
     Case,
     ContactAttempt,
@@ -25,10 +26,11 @@ from backoffice.models import (
     RequestTransition,
     footage_request_camera,
 )
+from backoffice.portal.records import normalise_address
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "e2e" / "map.mjs"
+SCRIPT = ROOT / "tests" / "e2e" / "map.mjs"
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / "node_modules" / "playwright-core").exists() or not shutil.which("chromium")
@@ -51,9 +53,12 @@ def live(app):
         reg = Registration(owner=owner, address="1 E2E Street", city="Bakersfield", status="active")
         reg.set_location(spot["lat2"], spot["lon2"])
         reg.cameras.append(Camera(label="Front door", direction_deg=180, fov_deg=90, range_m=80))
-        db.session.add_all([case, reg])
+        point = AddressPoint(address="77 E2E Avenue", city="Bakersfield", postal_code="93301",
+                             search_key=normalise_address("77 E2E Avenue", "Bakersfield", "93301"),
+                             lat=35.36, lon=-119.03)
+        db.session.add_all([case, reg, point])
         db.session.commit()
-        ids = case.id, reg.id, owner.id
+        ids = case.id, reg.id, owner.id, point.id
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,7 +67,8 @@ def live(app):
     finally:
         server.shutdown()
         with app.app_context():
-            case_id, reg_id, owner_id = ids
+            case_id, reg_id, owner_id, point_id = ids
+            db.session.execute(delete(AddressPoint).where(AddressPoint.id == point_id))
             requests = [r.id for r in db.session.query(FootageRequest.id).filter_by(case_id=case_id)]
             db.session.execute(delete(footage_request_camera).where(
                 footage_request_camera.c.footage_request_id.in_(requests)))
@@ -77,7 +83,7 @@ def live(app):
 
 
 def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
-    url, (case_id, reg_id, _owner_id) = live
+    url, (case_id, reg_id, _owner_id, _point_id) = live
     run = subprocess.run(
         ["node", str(SCRIPT), url, "investigator", factories.PASSWORD, str(tmp_path / "map.png"), str(case_id)],
         capture_output=True, text=True, timeout=120, cwd=ROOT,
@@ -87,6 +93,7 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["errors"] == []
     lat, lon = (float(v) for v in result["picked"])
     assert abs(lat - 35.3733) < 0.2 and abs(lon + 119.0187) < 0.2
+    assert [float(v) for v in result["addressed"]] == [35.36, -119.03]  # from the address point
     assert result["disabledBefore"] is True  # no search before a case is chosen
     assert result["rows"] == 1
     assert "Front door" in result["first"] and "in view" in result["first"]

@@ -1,5 +1,5 @@
 // Drives the map page in Debian's chromium: log in, pick a case, search, reveal, request.
-// Usage: node e2e/map.mjs BASE_URL USERNAME PASSWORD SCREENSHOT [CASE_ID]
+// Usage: node tests/e2e/map.mjs BASE_URL USERNAME PASSWORD SCREENSHOT [CASE_ID]
 import { chromium } from "playwright-core";
 
 const [base, username, password, shot, caseId] = process.argv.slice(2);
@@ -18,6 +18,11 @@ await Promise.all([page.waitForNavigation(), page.click("input[type=submit], but
 await page.goto(base + "/caseview/add");
 await page.click("#pick-map", { position: { x: 200, y: 150 } });
 const picked = [await page.inputValue("#lat"), await page.inputValue("#lon")];
+// ... or choosing one of the county's address points.
+await page.fill("#pick-address", "77 E2E");
+await page.waitForSelector("#pick-address-list option", { state: "attached" });
+await page.fill("#pick-address", await page.$eval("#pick-address-list option", (o) => o.value));
+const addressed = [await page.inputValue("#lat"), await page.inputValue("#lon")];
 await page.goto(base + "/map/");
 await page.waitForTimeout(1500);
 const disabledBefore = await page.isDisabled("#search");
@@ -36,5 +41,5 @@ await page.click("#create-requests");
 await page.waitForTimeout(800);
 const message = await page.$eval("#message", (d) => d.innerText);
 await page.screenshot({ path: shot });
-console.log(JSON.stringify({ picked, disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
+console.log(JSON.stringify({ picked, addressed, disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
 await browser.close();
