@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import HTML
+from .render import render_pdf
 
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 MAP_SIZE = 320  # SVG user units (points) for the square map inset
 _M_PER_DEG_LAT = 111_132.0
 
@@ -76,5 +70,4 @@ def render_canvass_pdf(data: dict[str, Any]) -> bytes:
     """
     case = data["case"]
     inset = map_inset(case["lat"], case["lon"], data["radius_m"], data["items"])
-    html = _ENV.get_template("canvass.html").render(**data, inset=inset)
-    return HTML(string=html).write_pdf()
+    return render_pdf("canvass.html", **data, inset=inset)
