@@ -80,6 +80,7 @@ def ctx(app):
     """An app context whose database work is rolled back after the test."""
     with app.app_context():
         connection = db.engine.connect()
+        connection.name = db.engine.name  # FAB asks the bind for .name, as an Engine has
         outer = connection.begin()
         factory = db.session.session_factory
         saved = factory.class_, dict(factory.kw)

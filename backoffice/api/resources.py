@@ -1,5 +1,5 @@
 """Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
-from flask import g
+from flask import current_app
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -18,9 +18,22 @@ from ..models import (
 from ..scoping import AgencyScope
 from . import schemas
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
+
+
 class RegistryInterface(SQLAInterface):
     """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a
-    server error while edit() reports it as 422; make add() behave like edit()."""
+    server error while edit() reports it as 422; make add() behave like edit(). An id that
+    no row can have is simply not found (it overflowed the database's integer: a 500)."""
+
+    def get(self, id, filters=None, *args, **kwargs):
+        try:
+            number = int(id)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < number <= MAX_ID:
+            return None
+        return super().get(number, filters, *args, **kwargs)
 
     def add(self, item, commit: bool = True) -> None:
         try:
@@ -174,9 +187,10 @@ class CaseApi(RegistryApi):
 
     def pre_add(self, item: Case) -> None:
         """A case belongs to the agency of the user who opens it."""
-        item.agency_id = g.user.agency_id
+        user = current_app.appbuilder.sm.current_user
+        item.agency_id = user.agency_id
         if item.lead_investigator_id is None:
-            item.lead_investigator_id = g.user.id
+            item.lead_investigator_id = user.id
 
 
 class FootageRequestApi(RegistryApi):

@@ -16,6 +16,7 @@ from ..models import (
     Registration,
 )
 from ..models.validation import (
+    FieldError,
     CONTACT_METHODS,
     DIRECTION_RANGE,
     FOV_RANGE,
@@ -58,6 +59,13 @@ class ModelSchema(SQLAlchemyAutoSchema):
             if isinstance(field, fields.Integer) and not field.dump_only and _INT32 not in field.validators:
                 # Out-of-range numbers would reach the database and fail there (500).
                 field.validators.append(_INT32)
+
+    def load(self, *args, **kwargs):
+        """Load, reporting a model field rule (backoffice.models.validation) as a field error."""
+        try:
+            return super().load(*args, **kwargs)
+        except FieldError as error:
+            raise ValidationError({error.field: [error.message]}) from error
 
 
 def lat_field(required: bool = True):

@@ -132,3 +132,22 @@ def test_footage_request_api_shows_camera_ids_and_version(client):
     assert body["camera_ids"] == request.camera_ids
     assert body["state"] == "open"
     assert body["version"] == 1
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_an_id_no_row_can_have_is_not_found(client, method):
+    """Regression: ids beyond the database's integer overflowed into a server error."""
+    headers = api_token(client, "admin")
+    kwargs = {"json": {"label": "x"}} if method == "put" else {}
+    response = getattr(client, method)("/api/v1/camera/99999999999999999999", headers=headers, **kwargs)
+    assert response.status_code == 404
+
+
+def test_a_model_rule_the_schema_lets_through_is_a_422_not_a_500(client):
+    """Regression: a phone of the right characters but too few digits failed in the model."""
+    headers = api_token(client, "staff")
+    response = client.post("/api/v1/owner/", headers=headers,
+                           json={"name": "Pat", "kind": "resident", "phone": "(--) ---"})
+    assert response.status_code == 422
+    assert "phone" in response.json["message"]
+
