@@ -39,6 +39,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# A stored-markup probe: if the map ever inserted it as HTML, the handler would run.
+LABEL = 'Front door <img src=x onerror="window.__injected=true">'
+
+
 @pytest.fixture()
 def live(app):
     """A served app with a committed case and one camera 50 m north of it; removed afterwards."""
@@ -48,11 +52,12 @@ def live(app):
         case = Case(agency_id=agency.id, case_number="E2E-MAP-1", incident_type="burglary",
                     occurred_from=now - timedelta(hours=2), occurred_to=now - timedelta(hours=1))
         case.set_location(*factories.BAKERSFIELD)
-        owner = Owner(kind="business", name="Corner Store", email="store@e2e.example.net")
+        owner = Owner(kind="business", name="Corner Store", organisation=LABEL,
+                      email="store@e2e.example.net")
         spot = Geodesic.WGS84.Direct(*factories.BAKERSFIELD, 0, 50)
         reg = Registration(owner=owner, address="1 E2E Street", city="Bakersfield", status="active")
         reg.set_location(spot["lat2"], spot["lon2"])
-        reg.cameras.append(Camera(label="Front door", direction_deg=180, fov_deg=90, range_m=80))
+        reg.cameras.append(Camera(label=LABEL, direction_deg=180, fov_deg=90, range_m=80))
         point = AddressPoint(address="77 E2E Avenue", city="Bakersfield", postal_code="93301",
                              search_key=normalise_address("77 E2E Avenue", "Bakersfield", "93301"),
                              lat=35.36, lon=-119.03)
@@ -96,7 +101,8 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert [float(v) for v in result["addressed"]] == [35.36, -119.03]  # from the address point
     assert result["disabledBefore"] is True  # no search before a case is chosen
     assert result["rows"] == 1
-    assert "Front door" in result["first"] and "in view" in result["first"]
+    assert LABEL in result["first"] and "in view" in result["first"]  # shown as text
+    assert result["injected"] is False  # ... and never run as markup
     assert "footage lost in" in result["first"]
     assert result["numbered"] == 1
     assert result["sheet"] == f"/api/v1/case/{case_id}/canvass.pdf"

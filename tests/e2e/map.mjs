@@ -41,5 +41,6 @@ await page.click("#create-requests");
 await page.waitForTimeout(800);
 const message = await page.$eval("#message", (d) => d.innerText);
 await page.screenshot({ path: shot });
-console.log(JSON.stringify({ picked, addressed, disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
+const injected = await page.evaluate(() => window.__injected === true);
+console.log(JSON.stringify({ injected, picked, addressed, disabledBefore, rows: rows.length, first: rows[0], numbered, sheet, contact, message, errors }, null, 1));
 await browser.close();
