@@ -75,7 +75,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application: the only way to get one."""
+    from .jsonprovider import OrjsonProvider
+
     app = Flask(__name__, instance_relative_config=False)
+    app.json = OrjsonProvider(app)
     _load_config(app, overrides)
     # FAB warns once per non-filterable column (geometry, its own security models) on
     # every start; that noise buries the one-line output of our commands.

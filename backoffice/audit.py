@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from .extensions import db
 from .models import AuditEvent, AuditHead
@@ -43,17 +43,34 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _head() -> AuditHead:
-    """Lock the chain head for this transaction (a write lock on both databases)."""
-    locked = db.session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count + 0)
-    )
-    if locked.rowcount == 0:
-        db.session.add(AuditHead(id=1, last_hash=GENESIS, count=0))
-        db.session.flush()
-    return db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+# Built once: the append runs on every audited request.
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(count=_HEAD.c.count + 1)
+    .returning(_HEAD.c.last_hash, _HEAD.c.last_event_id)
+)
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_hash=bindparam("new_hash"), last_event_id=bindparam("new_id"))
+)
+
+
+def _advance_head(connection) -> tuple[str, int]:
+    """Lock the chain head for this transaction and read it: (last hash, last event id).
+
+    One UPDATE … RETURNING takes the write lock and reads the head on both databases, so
+    concurrent appends queue here and each sees its predecessor's hash.
+    """
+    row = connection.execute(_ADVANCE_HEAD).one_or_none()
+    if row is None:
+        connection.execute(insert(_HEAD).values(id=1, last_hash=GENESIS, count=1))
+        return GENESIS, 0
+    return row.last_hash, row.last_event_id or 0
 
 
 def record(
@@ -65,13 +82,19 @@ def record(
     purpose: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an event to the chain in the caller's transaction (the caller commits)."""
+    """Append an event to the chain in the caller's transaction (the caller commits).
+
+    The event is written once, complete with its hash (ids follow the head, so the chain is
+    gapless), and the head moved on: three statements. Returns the event, detached.
+    """
     if user is None:
         from .scoping import current_user
 
         user = current_user()
-    head = _head()
+    connection = db.session.connection()
+    prev_hash, last_id = _advance_head(connection)
     event = AuditEvent(
+        id=last_id + 1,
         at=utcnow(),
         user_id=getattr(user, "id", None),
         username=getattr(user, "username", None),
@@ -82,14 +105,11 @@ def record(
         purpose=purpose,
         ip=request.remote_addr if has_request_context() else None,
         detail=json.dumps(detail, sort_keys=True, default=str) if detail else None,
-        prev_hash=head.last_hash,
-        hash="pending",
+        prev_hash=prev_hash,
     )
-    db.session.add(event)
-    db.session.flush()
     event.hash = event_hash(event)
-    head.last_hash, head.last_event_id, head.count = event.hash, event.id, head.count + 1
-    db.session.flush()
+    connection.execute(_INSERT_EVENT, {name: getattr(event, name) for name in (*HASHED_FIELDS, "hash")})
+    connection.execute(_MOVE_HEAD, {"new_hash": event.hash, "new_id": event.id})
     return event
 
 
@@ -104,6 +124,6 @@ def verify_chain() -> Iterator[str]:
             yield f"event {event.id}: contents do not match its hash (edited)"
             return
         prev, count, last_id = event.hash, count + 1, event.id
-    head = db.session.get(AuditHead, 1)
+    head = db.session.execute(select(_HEAD.c.last_hash, _HEAD.c.count)).one_or_none()
     if head is not None and (head.last_hash != prev or head.count != count):
         yield f"chain ends at event {last_id} but {head.count} events were written (tail removed)"

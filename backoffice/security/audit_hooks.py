@@ -70,7 +70,7 @@ def _user_changes(user) -> dict[str, Any]:
 def _collect(session, _flush_context, _instances) -> None:
     """Note account and role changes of this flush; refuse changes to audit events."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent) and (obj in session.deleted or _audit_event_edited(obj)):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditLogIsAppendOnly("audit events are append-only")
     pending = session.info.setdefault(PENDING, [])
     for obj in session.new:
@@ -110,19 +110,6 @@ def _collect(session, _flush_context, _instances) -> None:
             pending.append(("role_deleted", obj, {"role": obj.name}))
         elif isinstance(obj, Agency):
             pending.append(("agency_deleted", obj, {"name": obj.name, "ori": obj.ori}))
-
-
-def _audit_event_edited(event_obj: AuditEvent) -> bool:
-    """True unless the only change is record() filling in a fresh event's hash."""
-    state = inspect(event_obj)
-    for attr in state.mapper.column_attrs:
-        added, deleted = _history(event_obj, attr.key)
-        if not (added or deleted):
-            continue
-        if attr.key == "hash" and deleted == ["pending"]:
-            continue
-        return True
-    return False
 
 
 def _write_pending(session) -> None:

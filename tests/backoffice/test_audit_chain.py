@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from backoffice.audit import record
 from backoffice.extensions import db
 from backoffice.models import AuditEvent
+from backoffice.models.base import utcnow
 from backoffice.security.audit_hooks import AuditLogIsAppendOnly
 
 
@@ -123,6 +124,29 @@ def test_database_refuses_changes_to_audit_rows(ctx, statement):
         connection.execute(text(statement), {"id": event_id})
     savepoint.rollback()
     assert db.session.get(AuditEvent, event_id) is not None
+
+
+def test_database_refuses_to_fill_in_a_pending_hash(ctx):
+    """Events are inserted complete; not even a placeholder hash may be replaced later."""
+    connection = db.session.connection()
+    connection.execute(
+        text("INSERT INTO audit_event (id, at, action, prev_hash, hash)"
+             " VALUES (:id, :at, 'forged', :p, 'pending')"),
+        {"id": 10**6, "at": utcnow(), "p": "0" * 64},
+    )
+    savepoint = connection.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        connection.execute(text("UPDATE audit_event SET hash = 'x' WHERE id = :id"), {"id": 10**6})
+    savepoint.rollback()
+
+
+def test_events_follow_the_head_without_gaps(ctx):
+    ids = _events(4)
+    assert ids == list(range(ids[0], ids[0] + 4))
+    head = db.session.execute(text("SELECT last_event_id, last_hash FROM audit_head")).one()
+    last = db.session.get(AuditEvent, ids[-1])
+    assert (head.last_event_id, head.last_hash) == (last.id, last.hash)
+    assert db.session.get(AuditEvent, ids[1]).prev_hash == db.session.get(AuditEvent, ids[0]).hash
 
 
 def test_app_cannot_edit_an_audit_event(ctx):
