@@ -44,18 +44,27 @@ def read_link(purpose: str, token: str) -> dict[str, Any]:
     return payload
 
 
-def use_once(purpose: str, payload: dict[str, Any]) -> None:
-    """Record a single-use link as followed in the caller's transaction; LinkUsedError if it was."""
+def _nonce(payload: dict[str, Any]) -> str:
     nonce = payload.get("n")
     if not isinstance(nonce, str):
         raise TokenError("This link is not valid.")
+    return nonce
+
+
+def check_unused(purpose: str, payload: dict[str, Any]) -> None:
+    """LinkUsedError if this single-use link was followed already (changes nothing)."""
     seen = db.session.execute(
-        select(UsedLink.id).where(UsedLink.purpose == purpose, UsedLink.nonce == nonce)
+        select(UsedLink.id).where(UsedLink.purpose == purpose, UsedLink.nonce == _nonce(payload))
     ).first()
     if seen:
         raise LinkUsedError("This link has already been used.")
+
+
+def use_once(purpose: str, payload: dict[str, Any]) -> None:
+    """Record a single-use link as followed in the caller's transaction; LinkUsedError if it was."""
+    check_unused(purpose, payload)
     try:
         with db.session.begin_nested():  # a concurrent second click loses on the unique key
-            db.session.add(UsedLink(purpose=purpose, nonce=nonce))
+            db.session.add(UsedLink(purpose=purpose, nonce=_nonce(payload)))
     except IntegrityError:
         raise LinkUsedError("This link has already been used.") from None

@@ -16,7 +16,7 @@ from ..models.base import utcnow
 from ..models.validation import FieldError, check_email
 from ..tokens import TokenError
 from . import notify
-from .links import CONFIRM, MANAGE, VERIFY, read_link, use_once
+from .links import CONFIRM, MANAGE, VERIFY, check_unused, read_link, use_once
 from .records import (
     add_year,
     current_terms,
@@ -197,12 +197,24 @@ def _match_by_label(registration: Registration, cameras: list[dict[str, Any]]) -
     return [{**c, "id": by_label.get((c.get("label") or "").strip().lower())} for c in cameras]
 
 
+def _linked(purpose: str, token: str, statuses: tuple[str, ...]) -> tuple[Registration, dict]:
+    """The registration a single-use link is for, while the link is valid and unused."""
+    payload = read_link(purpose, token)
+    registration = db.session.get(Registration, payload["r"])
+    if registration is None or registration.status not in statuses:
+        raise TokenError("This link is not valid.")
+    check_unused(purpose, payload)
+    return registration, payload
+
+
+def check_verify_link(token: str) -> Registration:
+    """The registration a verification link is for, changing nothing (TokenError if unusable)."""
+    return _linked(VERIFY, token, ("pending",))[0]
+
+
 def verify_email(token: str) -> Registration:
     """Follow the emailed verification link: the registration joins the review queue."""
-    payload = read_link(VERIFY, token)
-    registration = db.session.get(Registration, payload["r"])
-    if registration is None or registration.status != "pending":
-        raise TokenError("This link is not valid.")
+    registration, payload = _linked(VERIFY, token, ("pending",))
     use_once(VERIFY, payload)
     lifecycle = lifecycle_of(registration)
     if lifecycle.verified_at is None:
@@ -289,12 +301,17 @@ def merge(registration_id: int, target_id: int, reviewer) -> Registration:
     return target
 
 
+_CONFIRMABLE = ("active", "lapsed")
+
+
+def check_confirm_link(token: str) -> Registration:
+    """The registration a confirmation link is for, changing nothing (TokenError if unusable)."""
+    return _linked(CONFIRM, token, _CONFIRMABLE)[0]
+
+
 def confirm(token: str, *, today: date | None = None) -> Registration:
     """The owner's one-click annual confirmation: details still correct, due again in a year."""
-    payload = read_link(CONFIRM, token)
-    registration = db.session.get(Registration, payload["r"])
-    if registration is None or registration.status not in ("active", "lapsed"):
-        raise TokenError("This link is not valid.")
+    registration, payload = _linked(CONFIRM, token, _CONFIRMABLE)
     use_once(CONFIRM, payload)
     _confirmed(registration, today)
     audit.record("portal.confirmed", object_type="registration", object_id=registration.id)

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..models import Registration
@@ -188,10 +189,23 @@ def address_suggestions():
     return jsonify(addresses.suggest(request.args.get("q", "")[:200]))
 
 
-@bp.route("/verify/<token>")
+# Emailed links only show a page on GET; the change happens on the button's POST. Mail
+# scanners fetch every link in a message, and must not verify or confirm for the owner.
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str):
-    """The emailed verification link: one click."""
+    """The emailed verification link: one button confirms the address."""
     try:
+        if request.method == "GET":
+            services.check_verify_link(token)
+            return render_template(
+                "portal/link_action.html",
+                title=_("Confirm your email address"),
+                text=_("One last step: press the button to confirm that this is your email "
+                       "address. Our Registry Staff then review your registration."),
+                button=_("Confirm my email address"),
+            )
         services.verify_email(token)
     except TokenError as error:
         db.session.rollback()
@@ -201,16 +215,32 @@ def verify(token: str):
                                   "We will email you when it is approved."))
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """The annual confirmation link: one click confirms for another year."""
+    """The annual confirmation link: one button confirms for another year."""
+    from .notify import manage_link
+
     try:
+        if request.method == "GET":
+            registration = services.check_confirm_link(token)
+            return render_template(
+                "portal/link_action.html",
+                title=_("Are your camera details still correct?"),
+                text=ngettext(
+                    "Your registration for %(address)s lists %(num)d camera. If nothing has "
+                    "changed, press the button and we will check again in a year.",
+                    "Your registration for %(address)s lists %(num)d cameras. If nothing has "
+                    "changed, press the button and we will check again in a year.",
+                    len(registration.cameras), address=registration.address,
+                ),
+                button=_("Yes, confirm for another year"),
+                other_url=manage_link(registration),
+                other_text=_("Something changed? Update your details or cameras"),
+            )
         registration = services.confirm(token)
     except TokenError as error:
         db.session.rollback()
         return _link_problem(error)
-    from .notify import manage_link
-
     return render_template("portal/confirmed.html", registration=registration,
                            manage_url=manage_link(registration))
 

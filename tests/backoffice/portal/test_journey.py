@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from backoffice import create_app
 from backoffice.extensions import db
 from backoffice.models import Owner, Registration
+from backoffice.portal.records import lifecycle_of
 from tests import factories
 from tests.auth import csrf_token, login
 from tests.backoffice.portal.helpers import form_data, last_link
@@ -34,9 +35,12 @@ def test_register_verify_approve_confirm_update_withdraw(client, mailbox, runner
 
     verify = last_link(mailbox, ANA, "verify")
     page = client.get(verify)
+    assert page.status_code == 200 and "Confirm my email address" in page.get_data(as_text=True)
+    assert lifecycle_of(registration).verified_at is None  # opening the link alone changes nothing
+    page = client.post(verify)
     assert page.status_code == 200 and "email is confirmed" in page.get_data(as_text=True)
-    again = client.get(verify)
-    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+    for again in (client.post(verify), client.get(verify)):
+        assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
 
     # Registry Staff see it in the queue and approve it.
     staff = ctx_client(client)
@@ -61,10 +65,13 @@ def test_register_verify_approve_confirm_update_withdraw(client, mailbox, runner
     result = runner.invoke(args=["registry", "send-confirmations", "--today", due.isoformat()])
     assert "sent 0, skipped 1, failed 0" in result.output, result.output
     confirm = last_link(mailbox, ANA, "confirm")
-    page = client.get(confirm)
-    assert page.status_code == 200 and "confirmed" in page.get_data(as_text=True)
+    page = client.get(confirm).get_data(as_text=True)
+    assert "Yes, confirm for another year" in page and "lists 2 cameras" in page
+    assert registration.next_confirmation_due == due  # a mail scanner opening it confirms nothing
+    page = client.post(confirm)
+    assert page.status_code == 200 and "registration is confirmed" in page.get_data(as_text=True)
     assert registration.next_confirmation_due > due - timedelta(days=1)
-    assert client.get(confirm).status_code == 410
+    assert client.post(confirm).status_code == 410 and client.get(confirm).status_code == 410
 
     # Update details and cameras through the management link.
     page = client.get(manage).get_data(as_text=True)
@@ -160,7 +167,7 @@ def test_forged_and_expired_links_show_a_clear_page(client, mailbox):
 
 def test_reject_with_reason_from_the_queue(client, mailbox):
     _register(client)
-    client.get(last_link(mailbox, ANA, "verify"))
+    client.post(last_link(mailbox, ANA, "verify"))
     registration = db.session.query(Registration).join(Owner).filter(Owner.email == ANA).one()
     staff = ctx_client(client)
     login(staff, "staff")
@@ -174,7 +181,7 @@ def test_reject_with_reason_from_the_queue(client, mailbox):
 def test_merge_from_the_queue(client, mailbox):
     existing = factories.registration(cameras=1)
     _register(client)
-    client.get(last_link(mailbox, ANA, "verify"))
+    client.post(last_link(mailbox, ANA, "verify"))
     registration = db.session.query(Registration).join(Owner).filter(Owner.email == ANA).one()
     staff = ctx_client(client)
     login(staff, "staff")

@@ -53,9 +53,16 @@ def test_every_portal_string_has_a_spanish_translation():
     from babel.messages.pofile import read_po
 
     base = Path(__file__).resolve().parents[3] / "backoffice" / "portal" / "translations"
-    template = {m.id for m in read_po((base / "messages.pot").open("rb")) if m.id}
+    def key(message):  # plural messages carry (singular, plural) ids and one text per form
+        return tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+
+    def done(message):
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        return all(strings) and not message.fuzzy
+
+    template = {key(m) for m in read_po((base / "messages.pot").open("rb")) if m.id}
     spanish = read_po((base / "es" / "LC_MESSAGES" / "messages.po").open("rb"))
-    translated = {m.id for m in spanish if m.id and m.string and not m.fuzzy}
-    assert template <= translated, sorted(template - translated)
-    compiled = {m.id for m in read_mo((base / "es" / "LC_MESSAGES" / "messages.mo").open("rb")) if m.id}
+    translated = {key(m) for m in spanish if m.id and done(m)}
+    assert template <= translated, sorted(template - translated, key=str)
+    compiled = {key(m) for m in read_mo((base / "es" / "LC_MESSAGES" / "messages.mo").open("rb")) if m.id}
     assert translated <= compiled, "run `make translations` to recompile messages.mo"
