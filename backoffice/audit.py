@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from flask import has_request_context, request
 from sqlalchemy import bindparam, func, insert, select, update
 
+from .database import end_read_transaction
 from .extensions import db
 from .models import AuditEvent, AuditHead
 from .models.base import utcnow
@@ -79,6 +80,19 @@ def _advance_head(connection) -> tuple[str, int]:
         connection.execute(insert(_HEAD).values(id=1, last_hash=GENESIS, count=1))
         return GENESIS, 0
     return row.last_hash, row.last_event_id or 0
+
+
+def serialise() -> None:
+    """Queue behind every other audited change until this transaction ends.
+
+    Work that checks and then writes (is this submission a duplicate?) calls this before its
+    checks, so two at once cannot both find nothing and both insert: it takes the chain
+    head's write lock, which every audited change takes anyway.
+    """
+    end_read_transaction(db.session)
+    db.session.connection().execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(count=_HEAD.c.count)
+    )
 
 
 def record(

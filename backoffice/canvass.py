@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from . import audit, spatial
+from .database import end_read_transaction
 from .extensions import db
 from .models import Case, Owner, Registration
 from .models.base import utcnow
@@ -209,17 +210,6 @@ def actor(user) -> SimpleNamespace:
     )
 
 
-def _end_reads() -> None:
-    """End the read transaction before the audit write (SQLite only).
-
-    In WAL mode a transaction that read and then writes cannot wait for another writer: it
-    fails at once with "database is locked". Starting the write in a fresh transaction lets
-    it wait its turn (busy timeout). PostgreSQL needs no such care.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()
-
-
 def search(
     query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
 ) -> CanvassResult:
@@ -231,7 +221,7 @@ def search(
     items = sorted((assess(row, query, now, deadlines) for row in rows), key=rank_key)
     for item in items:
         del item["_deadline"]
-    _end_reads()
+    end_read_transaction(db.session)
     audit.record(
         "canvass.search",
         user=user,
@@ -263,7 +253,7 @@ def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     registration, owner = row
     details = contact_fields(registration, owner)
     owner_id, case_number, case_id = owner.id, case.case_number, case.id
-    _end_reads()
+    end_read_transaction(db.session)
     audit.record(
         "owner.reveal",
         user=user,

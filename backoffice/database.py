@@ -2,6 +2,7 @@
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -16,6 +17,17 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 def _sqlite_on_begin(connection) -> None:
     """Emit BEGIN ourselves so SAVEPOINTs and transactional DDL work (pysqlite defers it)."""
     connection.exec_driver_sql("BEGIN")
+
+
+def end_read_transaction(session: Session) -> None:
+    """Before a transaction that read starts to write, end it (SQLite only; commits).
+
+    In WAL mode a transaction that read and then writes cannot wait for another writer: it
+    fails at once with "database is locked". Starting the write in a fresh transaction lets
+    it wait its turn (busy timeout). PostgreSQL needs no such care.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
 
 
 def configure_engine(engine: Engine) -> None:

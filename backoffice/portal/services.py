@@ -152,6 +152,7 @@ def submit_registration(submission: Submission) -> SubmitResult:
     email = check_email("email", submission.owner.get("email"), allow_none=False)
     owner_values = {**submission.owner, "email": email, "language": submission.language}
     premises = submission.premises
+    audit.serialise()  # a double tap sends the same form twice at once: merge, never duplicate
     duplicate = find_duplicate(email, premises["address"], premises["city"], premises.get("postal_code"))
     now = utcnow()
     if duplicate is not None and duplicate.status in ("active", "lapsed"):
