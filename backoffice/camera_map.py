@@ -1,17 +1,21 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
 import numpy as np
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from . import spatial
 from .extensions import db
 
 _summary_lock = threading.Lock()
-_summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": []}
+_summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": None, "refreshing": None}
+log = logging.getLogger(__name__)
 
 
 class BoxParameterError(ValueError):
@@ -42,31 +46,70 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
+def _build_summary(session: Session) -> dict[str, np.ndarray]:
+    cells = spatial.camera_summary(session)
+    n = np.array([c["n"] for c in cells], dtype=np.int64)
+    arrays = {
+        "n": n,
+        "active": np.array([c["active"] for c in cells], dtype=np.int64),
+        "sum_lon": np.array([c["sum_lon"] for c in cells], dtype=np.float64),
+        "sum_lat": np.array([c["sum_lat"] for c in cells], dtype=np.float64),
+    }
+    safe = np.maximum(n, 1)
+    arrays["lon"] = arrays["sum_lon"] / safe
+    arrays["lat"] = arrays["sum_lat"] / safe
+    return arrays
+
+
+def _refresh_in_background(engine: Engine, key: str, ttl_s: float) -> threading.Thread:
+    """Rebuild the summary on a connection of its own; requests meanwhile get the old one."""
+
+    def run() -> None:
+        try:
+            with Session(bind=engine) as session:
+                arrays = _build_summary(session)
+            with _summary_lock:
+                if _summary["key"] == key:
+                    _summary.update(cells=arrays, expires=time.monotonic() + ttl_s)
+        except Exception:  # noqa: BLE001  the old summary stays; tried again after ttl_s
+            log.exception("rebuilding the camera map summary failed")
+            with _summary_lock:
+                _summary["expires"] = time.monotonic() + ttl_s
+        finally:
+            with _summary_lock:
+                _summary["refreshing"] = None
+
+    thread = threading.Thread(target=run, name="camera-map-summary", daemon=True)
+    thread.start()
+    return thread
+
+
 def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
-    """The fine-grid summary of all cameras as column arrays, rebuilt when older than ttl_s."""
+    """The fine-grid summary of all cameras as column arrays.
+
+    Built in the request the first time; once older than ttl_s it is rebuilt in the
+    background while requests go on with the previous one (a whole county at a million
+    cameras takes a second or two to sum).
+    """
     key = str(db.engine.url)
-    now = time.monotonic()
     with _summary_lock:
-        if _summary["key"] != key or now >= _summary["expires"]:
-            cells = spatial.camera_summary(db.session)
-            n = np.array([c["n"] for c in cells], dtype=np.int64)
-            arrays = {
-                "n": n,
-                "active": np.array([c["active"] for c in cells], dtype=np.int64),
-                "sum_lon": np.array([c["sum_lon"] for c in cells], dtype=np.float64),
-                "sum_lat": np.array([c["sum_lat"] for c in cells], dtype=np.float64),
-            }
-            safe = np.maximum(n, 1)
-            arrays["lon"] = arrays["sum_lon"] / safe
-            arrays["lat"] = arrays["sum_lat"] / safe
-            _summary.update(key=key, cells=arrays, expires=now + ttl_s)
-        return _summary["cells"]
+        if _summary["key"] == key and _summary["cells"] is not None:
+            if time.monotonic() >= _summary["expires"] and _summary["refreshing"] is None:
+                _summary["refreshing"] = _refresh_in_background(db.engine, key, ttl_s)
+            return _summary["cells"]
+        arrays = _build_summary(db.session)
+        _summary.update(key=key, cells=arrays, expires=time.monotonic() + ttl_s, refreshing=None)
+        return arrays
 
 
 def forget_summary() -> None:
-    """Drop the cached summary (tests; after bulk imports)."""
+    """Drop the cached summary (tests; after bulk imports), after any rebuild under way."""
     with _summary_lock:
-        _summary.update(key=None, expires=0.0, cells=[])
+        thread = _summary["refreshing"]
+    if thread is not None:
+        thread.join()
+    with _summary_lock:
+        _summary.update(key=None, expires=0.0, cells=None, refreshing=None)
 
 
 def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:

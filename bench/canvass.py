@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
     line("raw indexed SQL", raw_ms)
     line("same search, no spatial index", scan_ms, f"({args.scans} calls)")
     size, n, clustered = sizes[county]
-    line("geojson, county, summary rebuilt", cold_ms, "(once per GEOJSON_SUMMARY_TTL_S per worker)")
+    line("geojson, county, summary built", cold_ms, "(first request of a worker; later rebuilt in the background)")
     line("geojson, whole county", county_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")
     size, n, clustered = sizes[street]
     line("geojson, street viewport", street_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")

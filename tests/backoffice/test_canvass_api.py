@@ -359,3 +359,34 @@ def test_county_view_clusters_from_the_summary(client, inv, monkeypatch, fresh_s
     rebuilt = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
     assert sum(f["properties"]["count"] for f in rebuilt["features"]) == 9
     assert reg.id  # the far premises stays its own cluster
+
+
+def test_an_old_summary_is_served_while_it_is_rebuilt(client, inv, monkeypatch, fresh_summary):
+    from sqlalchemy.orm import Session
+
+    from backoffice import spatial
+
+    for i in range(4):
+        camera_at(50 + 10 * i, 60 * i)
+    monkeypatch.setitem(client.application.config, "GEOJSON_MAX_FEATURES", 1)
+    monkeypatch.setitem(client.application.config, "GEOJSON_SUMMARY_TTL_S", 300)
+    county = "/api/v1/cameras/geojson?bbox=-119.9,34.8,-117.6,35.8"
+
+    def shown():
+        body = client.get(county, headers=inv).json
+        assert body["clustered"] is True
+        return sum(f["properties"]["count"] for f in body["features"])
+
+    first = shown()  # built in the request: this test's cameras are in it
+    stale = fresh_summary._summary["cells"]
+    fresh_summary._summary["expires"] = 0.0  # as if GEOJSON_SUMMARY_TTL_S had passed
+    assert shown() == first  # answered at once from the old summary...
+    rebuild = fresh_summary._summary["refreshing"]
+    assert rebuild is not None  # ...while a new one is built beside it
+    rebuild.join()
+    assert fresh_summary._summary["cells"] is not stale
+    assert fresh_summary._summary["refreshing"] is None
+    # The rebuild ran on a connection of its own: it sees committed cameras only.
+    with Session(bind=db.engine) as other:
+        committed = sum(cell["n"] for cell in spatial.camera_summary(other))
+    assert shown() == committed
