@@ -184,3 +184,12 @@ def test_mixed_naive_and_aware_times_are_compared(client):
     body = {**valid_body("case", None), "case_number": "F-2", "occurred_to": "2026-01-01T11:00:00+05:00"}
     response = client.post("/api/v1/case/", json=body)
     assert response.status_code == 422 and "occurred_to" in response.json["message"]
+
+
+@pytest.mark.parametrize("q", ["(a:--)", "(page:--,page_size:1)", "--"])
+def test_list_query_the_parser_chokes_on_is_a_400(client, q):
+    """prison raises ValueError (not its ParserException) on '--': FAB answered 500."""
+    login(client, "staff")
+    response = client.get("/api/v1/camera/", query_string={"q": q})
+    assert response.status_code == 400
+    assert response.json == {"message": "q is not valid Rison"}
