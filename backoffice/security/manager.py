@@ -3,9 +3,12 @@
 On top of FAB: audit events for sign-ins, failures and sign-outs; account lockout;
 a second factor for the roles that need one (the password step alone logs nobody in).
 """
+import logging
+
 from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
@@ -23,11 +26,13 @@ from ..audit import record
 from ..extensions import db
 from ..models import AgencyUser
 from . import lockout, mfa
+from .passwords import password_problem
 from .api import RegistrySecurityApi
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
 
 NO_FILE_DOWNLOAD = {"download"}
+log = logging.getLogger(__name__)
 
 
 def _without_download(view_class):
@@ -138,6 +143,21 @@ class RegistrySecurityManager(SecurityManager):
                 "username": str(username)[:128], "reason": "unknown or inactive account"})
             db.session.commit()
         return result
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="", **kwargs):
+        """FAB's add_user, refusing a password the rules refuse (every caller, its CLI too)."""
+        problem = password_problem(password) if password else None
+        if problem:
+            log.warning("user not created: password refused (%s)", problem)
+            return False
+        return super().add_user(username, first_name, last_name, email, role, password, **kwargs)
+
+    def reset_password(self, userid, password):
+        """FAB's reset_password, refusing a password the rules refuse."""
+        problem = password_problem(password)
+        if problem:
+            raise PasswordComplexityValidationError(problem)
+        return super().reset_password(userid, password)
 
     def update_user_auth_stat(self, user, success=True):
         """A right password alone completes nothing when a one-time code must follow."""
