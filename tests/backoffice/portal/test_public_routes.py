@@ -34,6 +34,10 @@ def test_link_pages_refuse_without_a_valid_token(client):
         response = client.get(path)
         assert response.status_code == 400, path
         assert "This link is not valid." in response.get_data(as_text=True)
+    for path in ("/register/verify/x", "/register/confirm/x"):  # the buttons' POST too
+        response = client.post(path)
+        assert response.status_code == 400, path
+        assert "This link is not valid." in response.get_data(as_text=True)
 
 
 def test_map_library_is_served_from_our_own_static_files(client):
