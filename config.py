@@ -51,6 +51,8 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
 # Owners' upload and evidence-check pages are public: limit guessing and flooding per address.
 PUBLIC_LINK_RATE_LIMIT = os.environ.get("PUBLIC_LINK_RATE_LIMIT", "30 per minute")
 TILE_URL = os.environ.get("TILE_URL", "")
+# The county's IANA time zone: people read and type times in it; instants are stored in UTC.
+TIMEZONE = os.environ.get("TIMEZONE") or "America/Los_Angeles"
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 PORT = int(os.environ.get("PORT", "8080"))

@@ -8,6 +8,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
 from .database import configure_engine
+from . import localtime
 from .extensions import db, migrate
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.json = OrjsonProvider(app)
     _load_config(app, overrides)
+    localtime.init_app(app)
     # FAB warns once per non-filterable column (geometry, its own security models) on
     # every start; that noise buries the one-line output of our commands.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)

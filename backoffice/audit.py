@@ -1,7 +1,7 @@
 """Writing and verifying the hash-chained audit log."""
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterator
 
 from flask import has_request_context, request
@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from .database import end_read_transaction
 from .extensions import db
 from .models import AuditEvent, AuditHead
-from .models.base import utcnow
+from .localtime import to_utc, utcnow
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -30,10 +30,8 @@ HASHED_FIELDS = (
 
 
 def _utc_text(value: datetime) -> str:
-    """A timestamp as stored by either database, in one canonical form."""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """An instant in the canonical form the chain hashes (UTC, naive text, microseconds)."""
+    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def event_hash(event: AuditEvent) -> str:

@@ -1,19 +1,21 @@
 """Exporting the audit log as CSV (the export is itself audited)."""
 import csv
 import io
-from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import select
 
 from .audit import record
 from .extensions import db
+from .localtime import LocalTimeError, parse_instant, to_local, to_utc
 from .models import AuditEvent
 
 EXPORT_COLUMNS = [
     "id", "at", "username", "user_id", "agency_id", "action", "object_type", "object_id",
     "purpose", "ip", "detail", "prev_hash", "hash",
 ]
+# The CSV: `at` in county time with its zone ("2026-11-29 22:30:05 PST"), `at_utc` the instant.
+CSV_COLUMNS = ["id", "at", "at_utc", *EXPORT_COLUMNS[2:]]
 EXACT_FILTERS = ("action", "username", "object_type", "object_id", "purpose")
 MAX_ROWS = 100_000
 
@@ -43,17 +45,24 @@ def export_csv(args: Mapping[str, str]) -> tuple[str, int]:
         if not value:
             continue
         try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            raise ExportFilterError(f"{name}: not an ISO date or time") from None
+            when = parse_instant(value)
+        except LocalTimeError as error:
+            raise ExportFilterError(f"{name}: {error}") from None
         query = query.where(AuditEvent.at >= when if name == "since" else AuditEvent.at <= when)
         used[name] = value
     rows = db.session.execute(query.limit(MAX_ROWS)).scalars().all()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(CSV_COLUMNS)
     for event in rows:
-        writer.writerow([_cell(getattr(event, column)) for column in EXPORT_COLUMNS])
+        writer.writerow(
+            [
+                _cell(event.id),
+                to_local(event.at).strftime("%Y-%m-%d %H:%M:%S %Z"),
+                to_utc(event.at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                *(_cell(getattr(event, column)) for column in EXPORT_COLUMNS[2:]),
+            ]
+        )
     record("audit_log_exported", object_type="audit_event", detail={"filters": used, "rows": len(rows)})
     db.session.commit()
     return out.getvalue(), len(rows)
@@ -63,5 +72,5 @@ def _cell(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     if value is None:
         return ""
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Mapping
 
@@ -18,7 +18,7 @@ from . import audit, spatial
 from .database import end_read_transaction
 from .extensions import db
 from .models import Case, Owner, Registration
-from .models.base import utcnow
+from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcnow
 from .scoping import scope_to_agency
 
 DEFAULT_RADIUS_M = 300
@@ -60,20 +60,6 @@ class CanvassResult:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def as_utc(value: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands back naive UTC values)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z."""
-    if value is None:
-        return None
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def case_for_user(case_id: Any, user) -> Case:
     """The case with this id if it belongs to the user's agency, else CaseNotFoundError."""
     try:
@@ -108,15 +94,10 @@ def _datetime(args: Mapping[str, Any], name: str) -> datetime | None:
     raw = args.get(name)
     if raw in (None, ""):
         return None
-    text = str(raw).strip().replace(" ", "T")
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        return as_utc(datetime.fromisoformat(text))
-    except ValueError:
-        raise CanvassParameterError(
-            f"{name} must be an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z"
-        ) from None
+        return parse_instant(str(raw), fold=None)
+    except LocalTimeError as error:
+        raise CanvassParameterError(f"{name}: {error}") from None
 
 
 def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
@@ -146,8 +127,8 @@ def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
 
 def parse_window(args: Mapping[str, Any], case: Case) -> tuple[datetime, datetime]:
     """since/until from args, defaulting to the case's time window."""
-    since = _datetime(args, "since") or as_utc(case.occurred_from)
-    until = _datetime(args, "until") or as_utc(case.occurred_to)
+    since = _datetime(args, "since") or case.occurred_from
+    until = _datetime(args, "until") or case.occurred_to
     if until < since:
         raise CanvassParameterError("until must not be before since")
     return since, until
@@ -214,7 +195,7 @@ def search(
     query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
 ) -> CanvassResult:
     """Run the search, rank it and audit it (commits the audit event unless told not to)."""
-    now = as_utc(now or utcnow())
+    now = now or utcnow()
     user = actor(user)
     rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
     deadlines: dict[int, tuple[datetime, str]] = {}
@@ -286,7 +267,7 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
 
     Commits the audit events.
     """
-    now = as_utc(now or utcnow())
+    now = now or utcnow()
     user = actor(user)
     result = search(query, user, now=now, commit=False)
     registration_ids = sorted({item["registration_id"] for item in result.items})
@@ -315,12 +296,11 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
     case = query.case
     items = []
     for item in result.items:
-        deadline = datetime.fromisoformat(item["deadline"].replace("Z", "+00:00"))
         items.append(
             {
                 **item,
                 "contact": contacts.get(item["registration_id"]),
-                "deadline_text": deadline.strftime("%Y-%m-%d %H:%M"),
+                "deadline_text": format_instant(datetime.fromisoformat(item["deadline"]), "en"),
             }
         )
     return {
@@ -328,13 +308,13 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
             "case_number": case.case_number,
             "incident_type": case.incident_type,
             "agency": case.agency.name if case.agency else "",
-            "since": query.since.strftime("%Y-%m-%d %H:%M"),
-            "until": query.until.strftime("%Y-%m-%d %H:%M"),
+            "since": format_instant(query.since, "en"),
+            "until": format_instant(query.until, "en"),
             "lat": query.lat,
             "lon": query.lon,
         },
         "radius_m": query.radius_m,
-        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_at": format_instant(now, "en"),
         "generated_by": getattr(user, "username", ""),
         "items": items,
     }

@@ -1,6 +1,6 @@
 """The facts that go into receipts and custody reports, read from the database."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from backoffice.extensions import db
+from backoffice.localtime import format_instant
 from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.tokens import make_token, read_token
 
@@ -17,12 +18,8 @@ CHUNK = 1024 * 1024
 
 
 def stamp(value: datetime | None) -> str:
-    """A timestamp in UTC, to the second."""
-    if value is None:
-        return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """An instant for staff documents: county time with its zone (backoffice.localtime)."""
+    return format_instant(value, "en")
 
 
 def person(user: AgencyUser | None) -> str:

@@ -5,7 +5,6 @@ so each step reports what it could not do instead of raising into the caller's r
 """
 import logging
 import os
-from datetime import timezone
 from pathlib import Path
 from typing import Callable
 
@@ -27,10 +26,7 @@ class EffectFailed(RuntimeError):
 
 def receipt_path(request: FootageRequest) -> Path:
     """Where the receipt issued at collection is kept (one file per issue)."""
-    issued = request.receipt_issued_at
-    if issued.tzinfo is not None:
-        issued = issued.astimezone(timezone.utc)
-    name = f"request-{request.id}-{issued:%Y%m%dT%H%M%S%f}.pdf"
+    name = f"request-{request.id}-{request.receipt_issued_at:%Y%m%dT%H%M%S%f}.pdf"
     return Path(current_app.config["EVIDENCE_DIR"]) / "receipts" / name
 
 

@@ -27,7 +27,7 @@ from backoffice.models import (
     Registration,
     RequestTransition,
 )
-from backoffice.models.base import utcnow
+from backoffice.localtime import LocalTimeError, parse_instant, utcnow
 
 from .errors import (
     InvalidInput,
@@ -300,16 +300,15 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
 
 
 def _when(value, default: datetime) -> datetime:
-    """A contact attempt's time from ISO text, else now."""
+    """A contact attempt's time from ISO text (no offset: county time), else now."""
     if not value:
         return default
     if isinstance(value, datetime):
         return value
     try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput("at must be a date and time (ISO 8601).") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=default.tzinfo)
+        return parse_instant(str(value))
+    except LocalTimeError as error:
+        raise InvalidInput(f"at: {error}") from None
 
 
 def _custody_released(request: FootageRequest, user, now: datetime) -> None:

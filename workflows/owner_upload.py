@@ -1,6 +1,6 @@
 """Owner upload links: signed, expiring, single-use links that let an owner send footage."""
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import BinaryIO
 
 from flask import current_app
@@ -25,10 +25,6 @@ LINK_HOURS = 72
 
 class LinkRefused(TransitionRefused):
     """The upload link is forged, expired or already used."""
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
@@ -85,7 +81,7 @@ def check_link(token: str) -> UploadLink:
         raise LinkRefused("This link is not valid.")
     if link.used_at is not None:
         raise LinkRefused("This link has already been used.")
-    if _aware(link.expires_at) < utcnow():
+    if link.expires_at < utcnow():
         raise LinkRefused("This link has expired.")
     if link.footage_request.state not in evidence_cmd.INTAKE_STATES:
         raise LinkRefused("This request no longer takes uploads.")

@@ -1,10 +1,12 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from marshmallow import ValidationError, fields, validate, validates_schema
-from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
+from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 
 from ..extensions import db
+from ..localtime import AmbiguousLocalTime, LocalTimeError, iso, parse_instant
+from ..models.base import Instant
 from ..models import (
     Agency,
     AuditEvent,
@@ -32,9 +34,29 @@ from ..models.validation import (
 )
 
 
-def _utc(value: datetime) -> datetime:
-    """Naive times are taken as UTC, so naive and aware values compare."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+class InstantField(fields.DateTime):
+    """An instant as ISO 8601: read with any offset or `Z` (none = county local time),
+    written in county time with its offset (SPEC §5, TIMEZONE)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        try:
+            return parse_instant(value)
+        except AmbiguousLocalTime as error:
+            offsets = " or ".join(iso(choice)[-6:] for choice in error.choices)
+            raise ValidationError(f"{error} Give the offset ({offsets}).") from None
+        except LocalTimeError as error:
+            raise ValidationError(str(error)) from None
+
+
+class InstantConverter(ModelConverter):
+    """Every Instant column travels as an InstantField."""
+
+    SQLA_TYPE_MAPPING = {**ModelConverter.SQLA_TYPE_MAPPING, Instant: InstantField}
 
 
 def _range(bounds):
@@ -51,6 +73,7 @@ class ModelSchema(SQLAlchemyAutoSchema):
         load_instance = True
         include_fk = True
         sqla_session = db.session
+        model_converter = InstantConverter
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("unknown", "raise")
@@ -150,7 +173,7 @@ class CaseSchema(LocatedSchema):
     @validates_schema
     def _window_order(self, data, **_kwargs):
         start, end = data.get("occurred_from"), data.get("occurred_to")
-        if start and end and _utc(end) < _utc(start):
+        if start and end and end < start:
             raise ValidationError("must not be before occurred_from", "occurred_to")
 
 

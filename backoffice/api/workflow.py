@@ -6,6 +6,7 @@ Bearer tokens only (no browser session): these endpoints are exempt from CSRF.
 from datetime import datetime
 
 from flask import Response, g, request
+from marshmallow import ValidationError
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
@@ -23,7 +24,9 @@ from workflows.errors import (
 )
 from reports.custody import render_custody_pdf
 
+from ..localtime import iso
 from ..uploads import evidence_upload
+from .schemas import InstantField
 
 # The one place where a refusal becomes an HTTP status.
 HTTP_STATUS: dict[type[WorkflowError], int] = {
@@ -54,9 +57,9 @@ def _datetime(payload: dict, name: str) -> datetime | None:
     if value in (None, ""):
         return None
     try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date and time (ISO 8601).") from None
+        return InstantField().deserialize(value)
+    except ValidationError as error:
+        raise InvalidInput(f"{name}: {' '.join(error.messages)}") from None
 
 
 class FootageWorkflowApi(BaseApi):
@@ -104,7 +107,7 @@ class FootageWorkflowApi(BaseApi):
             id=item.id,
             state=item.state,
             version=item.version,
-            deadline=item.deadline.isoformat() if item.deadline else None,
+            deadline=iso(item.deadline),
         )
 
     @expose("/<int:pk>/<trigger>", methods=["POST"])
@@ -183,7 +186,7 @@ class EvidenceCustodyApi(BaseApi):
             )
         except WorkflowError as error:
             return error_response(error)
-        return self.response(201, id=event.id, action=event.action, at=event.at.isoformat(), note=event.note)
+        return self.response(201, id=event.id, action=event.action, at=iso(event.at), note=event.note)
 
     @expose("/<int:pk>/custody.pdf", methods=["GET"])
     @protect()

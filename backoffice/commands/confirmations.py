@@ -1,9 +1,10 @@
 """`flask registry send-confirmations` and `flask registry lapse`: the annual cycle."""
-from datetime import date
+from datetime import datetime
 
 import click
 
 from ..cli import registry_cli
+from ..localtime import county_today, localize_leniently, to_local, utcnow
 from ..portal import jobs
 
 
@@ -12,7 +13,7 @@ from ..portal import jobs
               help="Run as if today were this date (YYYY-MM-DD).")
 def send_confirmations(today) -> None:
     """Email every registration whose annual confirmation is due (safe to run again)."""
-    day = today.date() if today else date.today()
+    day = today.date() if today else county_today()
     ids = jobs.due_registrations(day)
     with click.progressbar(length=len(ids), label="Confirmation emails") as bar:
         summary = jobs.send_confirmations(ids=ids, step=lambda: bar.update(1))
@@ -26,10 +27,9 @@ def send_confirmations(today) -> None:
               help="Run as if today were this date (YYYY-MM-DD).")
 def lapse(today) -> None:
     """Lapse registrations 30 days overdue; purge long-lapsed, withdrawn and unverified data."""
-    from datetime import datetime, timezone
-
-    day = today.date() if today else date.today()
-    now = datetime.combine(day, datetime.now().time(), tzinfo=timezone.utc) if today else None
+    day = today.date() if today else county_today()
+    # Run as if it were this time of day on that county date.
+    now = localize_leniently(datetime.combine(day, to_local(utcnow()).time())) if today else None
     summary = jobs.lapse(day, now)
     click.echo(
         f"lapsed {summary.lapsed}, purged {summary.purged}, "

@@ -2,10 +2,10 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import utcnow
+from .base import Instant, utcnow
 
 
 class AuditEvent(Model):
@@ -15,7 +15,7 @@ class AuditEvent(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False, index=True
+        Instant, default=utcnow, nullable=False, index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     username: Mapped[str | None] = mapped_column(String(128))

@@ -4,7 +4,6 @@ from datetime import datetime
 from flask_appbuilder import Model
 from sqlalchemy import (
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .agency import Agency, AgencyUser
-from .base import TimestampMixin, utcnow
+from .base import Instant, TimestampMixin, utcnow
 from .geo import LocatedMixin, point_column
 from .registry import Camera, Registration
 from .validation import FieldError
@@ -45,8 +44,8 @@ class Case(TimestampMixin, LocatedMixin, Model):
     case_number: Mapped[str] = mapped_column(String(40), nullable=False)
     incident_type: Mapped[str] = mapped_column(String(60), nullable=False)
     location = point_column()
-    occurred_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    occurred_to: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    occurred_from: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    occurred_to: Mapped[datetime] = mapped_column(Instant, nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
     lead_investigator_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
@@ -83,25 +82,25 @@ class FootageRequest(TimestampMixin, Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id"), nullable=False, index=True
     )
-    window_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    window_to: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    window_from: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    window_to: Mapped[datetime] = mapped_column(Instant, nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="open", index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    deadline: Mapped[datetime | None] = mapped_column(Instant, index=True)
     consent_given_by: Mapped[str | None] = mapped_column(String(200))
     consent_method: Mapped[str | None] = mapped_column(String(40))
     consent_scope: Mapped[str | None] = mapped_column(String(20))
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime | None] = mapped_column(Instant)
     release_kind: Mapped[str | None] = mapped_column(String(20))
     release_basis: Mapped[str | None] = mapped_column(Text)
     release_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     release_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     release_decision: Mapped[str | None] = mapped_column(String(20))
-    release_decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    release_decided_at: Mapped[datetime | None] = mapped_column(Instant)
     court_order_ref: Mapped[str | None] = mapped_column(String(100))
-    receipt_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receipt_issued_at: Mapped[datetime | None] = mapped_column(Instant)
     # The deadline an assignee was last reminded of: `flask workflow remind` sends once per deadline.
-    reminded_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_deadline: Mapped[datetime | None] = mapped_column(Instant)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
@@ -147,7 +146,7 @@ class ContactAttempt(Model):
         ForeignKey("footage_request.id"), nullable=False, index=True
     )
     method: Mapped[str] = mapped_column(String(20), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    at: Mapped[datetime] = mapped_column(Instant, default=utcnow, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
@@ -167,7 +166,7 @@ class RequestTransition(Model):
     to_state: Mapped[str] = mapped_column(String(20), nullable=False)
     trigger: Mapped[str] = mapped_column(String(30), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    at: Mapped[datetime] = mapped_column(Instant, default=utcnow, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
 
     footage_request: Mapped[FootageRequest] = relationship(back_populates="history")

@@ -2,11 +2,11 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .agency import AgencyUser
-from .base import utcnow
+from .base import Instant, utcnow
 from .case import FootageRequest
 
 CUSTODY_ACTIONS = ("collected", "transferred", "checked_out", "checked_in", "released")
@@ -27,7 +27,7 @@ class EvidenceItem(Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     collected_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
+        Instant, default=utcnow, nullable=False
     )
     storage_location: Mapped[str] = mapped_column(String(500), nullable=False)
     clock_offset_s: Mapped[int | None] = mapped_column(Integer)
@@ -53,7 +53,7 @@ class CustodyEvent(Model):
     )
     action: Mapped[str] = mapped_column(String(20), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    at: Mapped[datetime] = mapped_column(Instant, default=utcnow, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
 
     evidence_item: Mapped[EvidenceItem] = relationship(back_populates="custody_log")

@@ -4,7 +4,6 @@ from datetime import date, datetime
 from flask_appbuilder import Model
 from sqlalchemy import (
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -14,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from .base import utcnow
+from .base import Instant, utcnow
 from .registry import Registration
 
 REVIEW_DECISIONS = ("approved", "rejected", "merged")
@@ -27,7 +26,7 @@ class TermsVersion(Model):
 
     version: Mapped[str] = mapped_column(String(20), primary_key=True)
     published_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
+        Instant, default=utcnow, nullable=False
     )
     body_en: Mapped[str] = mapped_column(Text, nullable=False)
     body_es: Mapped[str] = mapped_column(Text, nullable=False)
@@ -49,18 +48,18 @@ class RegistrationLifecycle(Model):
         ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
     )
     submitted_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
+        Instant, default=utcnow, nullable=False
     )
-    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(Instant)
+    verified_at: Mapped[datetime | None] = mapped_column(Instant, index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(Instant)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     review_decision: Mapped[str | None] = mapped_column(String(10))
     review_reason: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(Integer)
-    lapsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    pii_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lapsed_at: Mapped[datetime | None] = mapped_column(Instant)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Instant)
+    pii_removed_at: Mapped[datetime | None] = mapped_column(Instant)
     # Changing the key voids every management link sent so far.
     manage_key: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -80,7 +79,7 @@ class UsedLink(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     purpose: Mapped[str] = mapped_column(String(20), nullable=False)
     nonce: Mapped[str] = mapped_column(String(64), nullable=False)
-    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    used_at: Mapped[datetime] = mapped_column(Instant, default=utcnow, nullable=False)
 
 
 class ConfirmationNotice(Model):
@@ -94,7 +93,7 @@ class ConfirmationNotice(Model):
         ForeignKey("registration.id", ondelete="CASCADE"), nullable=False, index=True
     )
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
 

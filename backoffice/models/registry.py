@@ -2,10 +2,10 @@
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event, select
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import TimestampMixin
+from .base import Instant, TimestampMixin
 from .geo import LocatedMixin, point_column
 from .validation import (
     CONTACT_METHODS,
@@ -87,8 +87,8 @@ class Registration(TimestampMixin, LocatedMixin, Model):
     location = point_column()
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     terms_version: Mapped[str | None] = mapped_column(String(20))
-    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime | None] = mapped_column(Instant)
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(Instant)
     next_confirmation_due: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
 

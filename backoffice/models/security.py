@@ -2,8 +2,10 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Instant
 
 
 class UserSecurity(Model):
@@ -14,9 +16,9 @@ class UserSecurity(Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True
     )
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(Instant)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(Instant)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -30,4 +32,4 @@ class RecoveryCode(Model):
         ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True
     )
     code_hash: Mapped[str] = mapped_column(String(256), nullable=False)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(Instant)

@@ -2,10 +2,10 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import utcnow
+from .base import Instant, utcnow
 from .case import FootageRequest
 
 
@@ -20,10 +20,10 @@ class UploadLink(Model):
     )
     nonce: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
+        Instant, default=utcnow, nullable=False
     )
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(Instant)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
     footage_request: Mapped[FootageRequest] = relationship()

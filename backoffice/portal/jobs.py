@@ -10,7 +10,7 @@ from .. import audit
 from ..extensions import db
 from ..mail import MailError
 from ..models import ConfirmationNotice, Registration, RegistrationLifecycle
-from ..models.base import utcnow
+from ..localtime import county_today, utcnow
 from . import notify
 from .records import is_held, lifecycle_of
 from .services import remove_personal_data
@@ -79,7 +79,7 @@ def send_confirmations(
 ) -> SendSummary:
     """Email every due registration not yet emailed for its due date; failures retry next run."""
     summary = SendSummary()
-    for registration_id in ids if ids is not None else due_registrations(today or date.today()):
+    for registration_id in ids if ids is not None else due_registrations(today or county_today()):
         outcome = send_confirmation(registration_id)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         step()
@@ -126,7 +126,7 @@ def _remove_unless_held(registrations, summary: LapseSummary, counter: str) -> N
 
 def lapse(today: date | None = None, now: datetime | None = None) -> LapseSummary:
     """Lapse overdue registrations, purge long-lapsed ones, finish withdrawals that were on hold."""
-    today, now = today or date.today(), now or utcnow()
+    today, now = today or county_today(), now or utcnow()
     summary = LapseSummary(lapsed=lapse_overdue(today))
     purge_before = now - timedelta(days=current_app.config["LAPSED_PURGE_DAYS"])
     long_lapsed = db.session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
-from ..models.base import utcnow
+from ..localtime import county_today, utcnow
 from ..models.validation import FieldError, check_email
 from ..tokens import TokenError
 from . import notify
@@ -250,7 +250,7 @@ def approve(registration_id: int, reviewer, *, today: date | None = None) -> Reg
     registration.status = "active"
     registration.registered_at = now
     registration.last_confirmed_at = now
-    registration.next_confirmation_due = add_year(today or date.today())
+    registration.next_confirmation_due = add_year(today or county_today())
     _decide(registration, reviewer, "approved", None)
     audit.record("review.approved", user=reviewer, object_type="registration", object_id=registration.id)
     db.session.commit()
@@ -322,7 +322,7 @@ def confirm(token: str, *, today: date | None = None) -> Registration:
 
 def _confirmed(registration: Registration, today: date | None) -> None:
     registration.last_confirmed_at = utcnow()
-    registration.next_confirmation_due = add_year(today or date.today())
+    registration.next_confirmation_due = add_year(today or county_today())
     if registration.status == "lapsed":
         registration.status = "active"
         lifecycle_of(registration).lapsed_at = None

@@ -1,20 +1,12 @@
 """Account lockout: after LOCKOUT_THRESHOLD failed sign-ins the account waits LOCKOUT_MINUTES."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from ..audit import record
 from ..extensions import db
+from ..localtime import utcnow
 from .mfa import security_row
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL aware values."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def is_locked(user) -> bool:
@@ -22,7 +14,7 @@ def is_locked(user) -> bool:
     row = security_row(user.id)
     if row is None or row.locked_until is None:
         return False
-    if _aware(row.locked_until) > _now():
+    if row.locked_until > utcnow():
         return True
     row.locked_until = None
     user.fail_login_count = 0
@@ -32,7 +24,7 @@ def is_locked(user) -> bool:
 def locked_until(user) -> datetime | None:
     """When the current lock ends, or None."""
     row = security_row(user.id)
-    return _aware(row.locked_until) if row and row.locked_until else None
+    return row.locked_until if row and row.locked_until else None
 
 
 def lock_if_too_many_failures(user) -> bool:
@@ -42,7 +34,7 @@ def lock_if_too_many_failures(user) -> bool:
         return False
     row = security_row(user.id, create=True)
     minutes = current_app.config.get("LOCKOUT_MINUTES", 10)
-    row.locked_until = _now() + timedelta(minutes=minutes)
+    row.locked_until = utcnow() + timedelta(minutes=minutes)
     record("account_locked", user=user, object_type="user", object_id=user.id,
            detail={"failed_attempts": user.fail_login_count, "minutes": minutes})
     return True

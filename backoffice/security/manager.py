@@ -30,6 +30,7 @@ from .passwords import password_problem
 from .api import RegistrySecurityApi
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
+from ..views.timefields import LocalTimeColumns
 
 NO_FILE_DOWNLOAD = {"download"}
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _without_download(view_class):
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
 
-class AgencyUserView(UserDBModelView):
+class AgencyUserView(LocalTimeColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..audit import record
 from ..extensions import db
+from ..localtime import utcnow
 from ..models import RecoveryCode, UserSecurity
 
 # Every role that can sign in to the backoffice reaches law-enforcement or owner data.
@@ -94,7 +95,7 @@ def enable(user, secret: str, used_step: int | None = None) -> list[str]:
     """Store a confirmed secret, replace the recovery codes; returns the new codes once."""
     row = security_row(user.id, create=True)
     row.totp_secret = secret
-    row.totp_enabled_at = datetime.now(timezone.utc)
+    row.totp_enabled_at = utcnow()
     row.totp_last_step = used_step
     codes = new_recovery_codes(user)
     record("mfa_enrolled", user=user, object_type="user", object_id=user.id)
@@ -143,7 +144,7 @@ def check_code(user, code: str | None) -> bool:
             )
         ).scalar_one_or_none()
         if spent is not None:
-            spent.used_at = datetime.now(timezone.utc)
+            spent.used_at = utcnow()
             record("mfa_recovery_code_used", user=user, object_type="user", object_id=user.id)
             return True
     return False

@@ -84,8 +84,69 @@
       .catch(function () { say("The camera layer could not be loaded.", "warning"); });
   }
 
-  function toInput(iso) { return iso ? iso.slice(0, 16) : ""; }
-  function fromInput(value) { return value ? value + ":00Z" : ""; }
+  /* County time (cfg.timezone): the inputs hold wall-clock time; what is sent carries the
+     offset, and the repeated hour of the fall-back night asks which one is meant. */
+  var TZ = cfg.timezone;
+  var wallFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, hourCycle: "h23", year: "numeric",
+    month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  var shownFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, weekday: "short", day: "numeric",
+    month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
+  var zoneFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, timeZoneName: "short" });
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function wallOf(ms) {
+    var p = {};
+    wallFormat.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
+  }
+  function offsetAt(ms) { return wallOf(ms) - ms; }
+  function zoneAt(ms) {
+    var part = zoneFormat.formatToParts(new Date(ms)).filter(function (x) { return x.type === "timeZoneName"; });
+    return part.length ? part[0].value : "";
+  }
+  /* The instants (ms) that show this wall-clock value: none (skipped), one, or two (repeated). */
+  function instantsFor(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || "");
+    if (!m) { return []; }
+    var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]), seen = {}, out = [];
+    [offsetAt(wall - 86400000), offsetAt(wall), offsetAt(wall + 86400000)].forEach(function (off) {
+      var t = wall - off;
+      if (!seen[t] && wallOf(t) === wall) { seen[t] = true; out.push(t); }
+    });
+    return out.sort(function (a, b) { return a - b; });
+  }
+  function isoAt(ms) {
+    var off = offsetAt(ms) / 60000, d = new Date(wallOf(ms)), a = Math.abs(off);
+    return d.toISOString().slice(0, 19) + (off < 0 ? "-" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+  function toInput(iso) { return iso ? new Date(wallOf(Date.parse(iso))).toISOString().slice(0, 16) : ""; }
+  function shown(iso) { return shownFormat.format(new Date(iso)); }
+  /* Under a time input: which of a repeated hour, or that the time does not exist. */
+  function checkTime(id) {
+    var input = $(id), note = $(id + "-which"), times = instantsFor(input.value);
+    if (note) { note.parentNode.removeChild(note); }
+    if (times.length === 1 || !input.value) { return; }
+    note = el("div", null, "time-which small"); note.id = id + "-which";
+    if (times.length === 0) {
+      note.textContent = "That time does not exist here: the clocks go forward an hour that night.";
+      note.className += " text-danger";
+    } else {
+      var pick = el("select", null, "form-control input-sm"); pick.id = id + "-fold";
+      pick.setAttribute("aria-label", "Which " + input.value.slice(11) + "?");
+      times.forEach(function (t, i) {
+        var option = el("option", input.value.slice(11) + " " + zoneAt(t) + (i ? " (second)" : " (first)"));
+        option.value = isoAt(t); pick.appendChild(option);
+      });
+      note.appendChild(el("span", "This time happens twice (clocks go back): "));
+      note.appendChild(pick);
+    }
+    input.parentNode.appendChild(note);
+  }
+  function fromInput(id) {
+    var value = $(id).value, times = instantsFor(value), pick = $(id + "-fold");
+    if (!value) { return ""; }
+    if (times.length === 2 && pick) { return pick.value; }
+    return times.length === 1 ? isoAt(times[0]) : value;
+  }
 
   function chooseCase(id) {
     var c = casesById[id];
@@ -95,6 +156,12 @@
     if (!c) { $("sheet").href = "#"; return; }
     $("since").value = toInput(c.since);
     $("until").value = toInput(c.until);
+    ["since", "until"].forEach(function (id) {
+      checkTime(id);
+      var pick = $(id + "-fold"), exact = c[id];
+      if (pick) { Array.prototype.forEach.call(pick.options, function (o) {
+        if (Date.parse(o.value) === Date.parse(exact)) { pick.value = o.value; } }); }
+    });
     $("lat").value = c.lat; $("lon").value = c.lon;
     $("sheet").href = cfg.sheet_url.replace("{id}", c.id);
     map.setView([c.lat, c.lon], 16);
@@ -108,6 +175,7 @@
     var text = hours < 1 ? "footage lost in " + Math.max(1, Math.round(ms / 60000)) + " min"
       : hours < 72 ? "footage lost in " + Math.floor(hours) + " h"
       : "footage lost in " + Math.floor(hours / 24) + " d";
+    text += " (" + shown(deadline) + ")";
     return { text: text, urgent: hours < 24 };
   }
 
@@ -172,8 +240,8 @@
     if (!id) { say("Choose the case this search is for.", "warning"); return; }
     var params = new URLSearchParams({ case_id: id, radius_m: $("radius").value });
     if ($("lat").value) { params.set("lat", $("lat").value); params.set("lon", $("lon").value); }
-    if ($("since").value) { params.set("since", fromInput($("since").value)); }
-    if ($("until").value) { params.set("until", fromInput($("until").value)); }
+    if ($("since").value) { params.set("since", fromInput("since")); }
+    if ($("until").value) { params.set("until", fromInput("until")); }
     fetch(cfg.canvass_url + "?" + params, { credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) {
@@ -208,8 +276,8 @@
     var ids = Array.prototype.map.call(
       document.querySelectorAll("#canvass-list tbody input:checked"), function (c) { return Number(c.value); });
     var body = { case_id: Number($("case-picker").value), camera_ids: ids };
-    if ($("since").value) { body.since = fromInput($("since").value); }
-    if ($("until").value) { body.until = fromInput($("until").value); }
+    if ($("since").value) { body.since = fromInput("since"); }
+    if ($("until").value) { body.until = fromInput("until"); }
     post(cfg.requests_url, body).then(function (res) {
       if (!res.ok) { say(res.body.message || "No request was created.", "danger"); return; }
       var made = res.body.result.length, already = res.body.already_requested.length;
@@ -218,6 +286,9 @@
   }
 
   $("case-picker").addEventListener("change", function () { chooseCase(Number(this.value)); });
+  ["since", "until"].forEach(function (id) {
+    $(id).addEventListener("change", function () { checkTime(id); });
+  });
   $("canvass-form").addEventListener("submit", search);
   $("create-requests").addEventListener("click", createRequests);
   map.on("click", function (e) {

@@ -1,13 +1,13 @@
 """Auditor screens: search the audit log (read-only) and export it as CSV."""
-from datetime import datetime, timezone
-
 from flask import Response, request
 from flask_appbuilder import AppBuilder, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 
 from ..audit_export import EXPORT_COLUMNS, ExportFilterError, export_csv
+from ..localtime import utcnow
 from ..models import AuditEvent
+from .timefields import LocalTimeColumns
 
 
 def _blank(value) -> str:
@@ -15,7 +15,7 @@ def _blank(value) -> str:
     return "" if value is None else value
 
 
-class AuditEventView(ModelView):
+class AuditEventView(LocalTimeColumns, ModelView):
     """The hash-chained audit log, newest first. No add, edit or delete exists here."""
 
     datamodel = SQLAInterface(AuditEvent)
@@ -31,7 +31,7 @@ class AuditEventView(ModelView):
     show_columns = EXPORT_COLUMNS
     search_columns = ["action", "username", "object_type", "object_id", "purpose", "ip", "at"]
     order_columns = ["id", "at", "username", "action"]
-    label_columns = {"at": "When (UTC)", "ip": "From", "purpose": "Purpose (case)"}
+    label_columns = {"at": "When", "ip": "From", "purpose": "Purpose (case)"}
     formatters_columns = {
         "username": lambda value: value or "(system)",
         **{name: _blank for name in ("object_type", "object_id", "purpose", "ip", "detail", "agency_id", "user_id")},
@@ -46,7 +46,7 @@ class AuditEventView(ModelView):
             body, _count = export_csv(request.args)
         except ExportFilterError as error:
             return Response(f"{error}\n", 400, mimetype="text/plain")
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         return Response(
             body,
             mimetype="text/csv",

@@ -1,19 +1,17 @@
 """Investigators' and supervisors' case screens, scoped to their own agency."""
 from flask import g, request
 from flask_appbuilder import AppBuilder
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DateTimePickerWidget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import DateTimeField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..extensions import db
 from ..models import Case
 from ..scoping import AgencyScope, current_user
 from .forms import latlon_fields
 from .registry import RegistryModelView
-
-DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
+from .timefields import local_datetime_field
 
 class UniqueCaseNumber:
     """Form check: a case number is used once per agency."""
@@ -44,13 +42,7 @@ class NotBefore:
 
 
 def _when(label: str, hint: str, *validators):
-    return DateTimeField(
-        label,
-        format=DATETIME_FORMAT,
-        description=hint,
-        widget=DateTimePickerWidget(),
-        validators=[DataRequired(), *validators],
-    )
+    return local_datetime_field(label, hint, [InputRequired(), *validators])
 
 
 class CaseView(RegistryModelView):
@@ -95,8 +87,8 @@ class CaseView(RegistryModelView):
             validators=[DataRequired(), Length(max=60)],
         ),
         **latlon_fields(required=True),
-        "occurred_from": _when("Occurred from", "Start of the time window (UTC)"),
-        "occurred_to": _when("Occurred to", "End of the time window (UTC)", NotBefore("occurred_from")),
+        "occurred_from": _when("Occurred from", "Start of the time window, county time"),
+        "occurred_to": _when("Occurred to", "End of the time window, county time", NotBefore("occurred_from")),
         "summary": TextAreaField("Summary", widget=BS3TextAreaFieldWidget(), validators=[Optional()]),
     }
 

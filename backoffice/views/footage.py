@@ -13,7 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import ValidationError
+from wtforms import Form, ValidationError
 
 from backoffice.extensions import db
 from backoffice.models import Case, FootageRequest
@@ -31,6 +31,7 @@ from workflows.errors import InvalidInput, WorkflowError
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
 
 from . import owner_upload as owner_upload_view
+from .timefields import LocalTimeColumns, local_datetime_field
 from . import verify
 
 ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
@@ -89,7 +90,7 @@ def _detail_link(item) -> Markup:
     return Markup('<a href="/footage/{0}">#{0}</a>').format(item)
 
 
-class FootageRequestView(ModelView):
+class FootageRequestView(LocalTimeColumns, ModelView):
     """Footage requests of the user's agency, filterable by state, assignee and deadline."""
 
     datamodel = SQLAInterface(FootageRequest)
@@ -185,15 +186,22 @@ class FootageWorkflowView(BaseView):
         """Open a footage request for one of the agency's cases and a registration."""
         cases = scope_to_agency(db.session.query(Case), Case, current_user()).order_by(Case.id.desc()).limit(200).all()
         form = request.form if request.method == "POST" else request.args
+        window = WindowForm(request.form if request.method == "POST" else None)
         if request.method == "POST":
             _check_csrf()
             try:
                 camera_ids = [int(part) for part in re.split(r"[\s,]+", form.get("camera_ids", "").strip()) if part]
+                if not window.validate():
+                    raise InvalidInput("Check the footage window: " + " ".join(
+                        f"{window[name].label.text}: {' '.join(errors)}" for name, errors in window.errors.items()
+                    ))
                 item = wf.open_request(
                     g.user,
                     case_id=_whole(form.get("case_id"), "case"),
                     registration_id=_whole(form.get("registration_id"), "registration"),
                     camera_ids=camera_ids or None,
+                    window_from=window.window_from.data,
+                    window_to=window.window_to.data,
                 )
             except ValueError:
                 flash("Camera ids are whole numbers separated by commas.", "danger")
@@ -203,7 +211,7 @@ class FootageWorkflowView(BaseView):
                 flash(f"Footage request {item.id} opened.", "success")
                 return redirect(url_for(".detail", pk=item.id))
         return self.render_template(
-            "workflow/new.html", cases=cases, form=form, csrf_token=generate_csrf
+            "workflow/new.html", cases=cases, form=form, window=window, csrf_token=generate_csrf
         )
 
     @expose("/<int:pk>/upload_link", methods=["POST"])
@@ -310,6 +318,13 @@ class FootageWorkflowView(BaseView):
         return self.render_template(
             "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id
         )
+
+
+class WindowForm(Form):
+    """The footage window of a new request, in county time; empty means the case's window."""
+
+    window_from = local_datetime_field("Footage from", "Empty: the start of the case's window")
+    window_to = local_datetime_field("Footage to", "Empty: the end of the case's window")
 
 
 def _whole(value, label: str) -> int:

@@ -2,10 +2,12 @@
 from flask import current_app, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
-from ..canvass import DEFAULT_RADIUS_M, MAX_RADIUS_M, iso
+from ..canvass import DEFAULT_RADIUS_M, MAX_RADIUS_M
+from ..localtime import county_zone, iso
 from ..extensions import db
 from ..models import Case
 from ..scoping import current_user, scope_to_agency
+from .timefields import zone_label
 
 # Where the map opens when no case is chosen (the demo county's seat).
 DEFAULT_CENTRE = (35.3733, -119.0187)
@@ -53,6 +55,8 @@ class MapView(BaseView):
             default_radius=DEFAULT_RADIUS_M,
             max_radius=MAX_RADIUS_M,
             centre=DEFAULT_CENTRE,
+            timezone=county_zone().key,
+            zone_label=zone_label(),
         )
 
 

@@ -1,5 +1,5 @@
 """Registry Staff screens: owners, registrations and cameras."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_appbuilder import AppBuilder, ModelView
 from flask_appbuilder.models.sqla.filters import FilterSmaller
@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..localtime import county_today
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
@@ -21,6 +22,7 @@ from ..models.validation import (
     SYSTEM_TYPES,
 )
 from .forms import choice_field, latlon_fields, number_field, reference_field
+from .timefields import LocalTimeColumns
 
 READ_WRITE = {
     "list": "read",
@@ -39,8 +41,8 @@ READ_WRITE = {
 }
 
 
-class RegistryModelView(ModelView):
-    """Base for registry screens: read/write permissions per resource."""
+class RegistryModelView(LocalTimeColumns, ModelView):
+    """Base for registry screens: read/write permissions per resource, times in county time."""
 
     method_permission_name = READ_WRITE
     exclude_route_methods = {"download"}  # no file columns; FAB's route would fail with 500
@@ -161,7 +163,7 @@ class DueRegistrationView(RegistrationView):
 
     list_title = "Due for confirmation"
     base_filters = [
-        ["next_confirmation_due", FilterSmaller, lambda: date.today() + timedelta(days=30)]
+        ["next_confirmation_due", FilterSmaller, lambda: county_today() + timedelta(days=30)]
     ]
     base_order = ("next_confirmation_due", "asc")
 

@@ -1,6 +1,7 @@
 """Case screens and the map page, signed in through the real login form."""
 import json
 import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -14,8 +15,8 @@ FORM = {
     "incident_type": "burglary",
     "lat": "35.3733",
     "lon": "-119.0187",
-    "occurred_from": "2026-05-01 21:00:00",
-    "occurred_to": "2026-05-01 23:30:00",
+    "occurred_from": "2026-05-01T21:00",
+    "occurred_to": "2026-05-01T23:30",
     "summary": "Garage entered overnight",
 }
 
@@ -33,7 +34,8 @@ def test_investigator_opens_a_case_for_their_agency(client):
     assert case.agency_id == factories.agency(0).id
     assert case.lead_investigator.username == "investigator"
     assert case.lat == pytest.approx(35.3733) and case.lon == pytest.approx(-119.0187)
-    assert case.occurred_to.hour == 23
+    # 11:30 PM Pacific daylight time is 06:30 UTC the next day.
+    assert case.occurred_to == datetime(2026, 5, 2, 6, 30, tzinfo=timezone.utc)
 
 
 def test_case_number_is_unique_per_agency_with_a_clear_error(client):

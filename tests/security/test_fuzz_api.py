@@ -178,8 +178,9 @@ def test_duplicate_case_number_is_a_client_error(client):
 
 
 def test_mixed_naive_and_aware_times_are_compared(client):
+    """occurred_from 10:00 without an offset is county time (PST): 18:00 UTC."""
     login(client, "investigator")
-    body = {**valid_body("case", None), "occurred_to": "2026-01-01T09:00:00-05:00"}
+    body = {**valid_body("case", None), "occurred_to": "2026-01-01T13:00:00-05:00"}
     assert client.post("/api/v1/case/", json=body).status_code == 201
     body = {**valid_body("case", None), "case_number": "F-2", "occurred_to": "2026-01-01T11:00:00+05:00"}
     response = client.post("/api/v1/case/", json=body)

@@ -1,0 +1,229 @@
+"""County local time: instants are kept in UTC, people read and type the county's zone.
+
+The zone is the `TIMEZONE` setting (an IANA name, SPEC §5). Everything that turns an instant
+into words, or words into an instant, goes through this module, so there is one rule for the
+whole product:
+
+- a datetime with an offset (or `Z`) is that instant;
+- a datetime without one is wall-clock time in the county's zone;
+- a wall-clock time that happens twice (the fall-back night) must say which one is meant,
+  and one that never happens (the spring-forward gap) is refused — neither is shifted silently.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "America/Los_Angeles"
+# Instants people or clients give must lie in this span of years: far enough for any case or
+# retention period, near enough that date arithmetic (window + retention) cannot overflow.
+YEAR_RANGE = (1970, 2200)
+INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what an HTML datetime-local input sends and shows
+# Babel patterns (CLDR): "Sun 29 Nov 2026, 10:30 PM PST"; dates alone "30 Nov 2027".
+INSTANT_PATTERN = "EEE d MMM y, h:mm a z"
+DATE_PATTERN = "d MMM y"
+# The county's own variants of each language: US English, US Spanish (zone names as "PST").
+LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+class LocalTimeError(ValueError):
+    """A date and time that cannot be read as one instant; `str()` says why, in plain words."""
+
+
+class AmbiguousLocalTime(LocalTimeError):
+    """A wall-clock time that happens twice (clocks go back); `choices` holds both instants."""
+
+    def __init__(self, wall: datetime, choices: tuple[datetime, datetime]):
+        self.wall = wall
+        self.choices = choices
+        first, second = (format_instant(choice) for choice in choices)
+        super().__init__(
+            f"{wall:%H:%M} on {wall:%d %b %Y} happens twice as the clocks go back: "
+            f"say which one ({first} or {second})."
+        )
+
+
+class NonexistentLocalTime(LocalTimeError):
+    """A wall-clock time the clocks skip (spring forward)."""
+
+    def __init__(self, wall: datetime):
+        self.wall = wall
+        super().__init__(
+            f"{wall:%H:%M} on {wall:%d %b %Y} does not exist in county time: the clocks "
+            "go forward an hour that night. Check the time."
+        )
+
+
+@lru_cache(maxsize=8)
+def zone_named(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name; ValueError naming the setting when it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"TIMEZONE {name!r} is not an IANA time zone name") from error
+
+
+def county_zone() -> ZoneInfo:
+    """The county's time zone: the app's TIMEZONE, else the environment's, else the default."""
+    if has_app_context():
+        return zone_named(current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+    import config
+
+    return zone_named(getattr(config, "TIMEZONE", DEFAULT_TIMEZONE))
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def county_today() -> date:
+    """Today's date on the county's calendar (not the server's)."""
+    return utcnow().astimezone(county_zone()).date()
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware datetime as UTC; a naive one is taken as UTC (the database layer's rule only)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def to_local(value: datetime) -> datetime:
+    """An instant as an aware datetime in the county's zone."""
+    return to_utc(value).astimezone(county_zone())
+
+
+def _check_year(value: datetime) -> None:
+    low, high = YEAR_RANGE
+    if not low <= value.year <= high:
+        raise LocalTimeError(f"The year must be between {low} and {high}.")
+
+
+def localize(wall: datetime, fold: int | None = None) -> datetime:
+    """Wall-clock time in the county → the UTC instant.
+
+    `fold` picks the first (0) or second (1) of a repeated hour; without it a repeated hour
+    raises AmbiguousLocalTime. A skipped hour raises NonexistentLocalTime. Source of the rules:
+    PEP 495 (the `fold` attribute) and the IANA time zone database through zoneinfo.
+    """
+    _check_year(wall)
+    zone = county_zone()
+    wall = wall.replace(tzinfo=None)
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        back = first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
+        if back != wall:
+            raise NonexistentLocalTime(wall)
+        if fold is None:
+            raise AmbiguousLocalTime(
+                wall, (first.astimezone(timezone.utc), second.astimezone(timezone.utc))
+            )
+        return (second if fold else first).astimezone(timezone.utc)
+    return first.astimezone(timezone.utc)
+
+
+def localize_leniently(wall: datetime) -> datetime:
+    """Wall-clock time → UTC instant, taking the first of a repeated hour (filters, queries)."""
+    try:
+        return localize(wall)
+    except AmbiguousLocalTime as error:
+        return error.choices[0]
+    except NonexistentLocalTime:
+        return wall.replace(tzinfo=county_zone()).astimezone(timezone.utc)
+
+
+def parse_instant(text: str, fold: int | None = None) -> datetime:
+    """ISO 8601 text → UTC instant. With an offset or `Z` it is that instant; without, county time.
+
+    Accepts `2026-11-01T01:30:00-08:00`, `...Z`, `2026-11-01T01:30`, `2026-11-01 01:30:00`.
+    Raises LocalTimeError (or its Ambiguous/Nonexistent kinds) with a message for people.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise LocalTimeError(
+            "Give a date and time as ISO 8601 text, e.g. 2026-11-29T22:30 (county time) "
+            "or 2026-11-30T06:30:00Z."
+        )
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw.upper())
+    except ValueError:
+        raise LocalTimeError(
+            f"{raw[:40]!r} is not a date and time: use ISO 8601, e.g. 2026-11-29T22:30 "
+            "(county time) or 2026-11-30T06:30:00Z."
+        ) from None
+    if value.tzinfo is None:
+        return localize(value, fold)
+    _check_year(value)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise LocalTimeError(f"The year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.") from None
+
+
+def _babel_locale(locale: str | None) -> str:
+    if locale is None:
+        from flask_babel import get_locale
+
+        try:
+            locale = str(get_locale() or "en")
+        except Exception:  # outside a request Flask-Babel may have no locale to give
+            locale = "en"
+    return LOCALES.get(locale.split("_")[0], locale)
+
+
+def format_instant(value: datetime | None, locale: str | None = None, empty: str = "—") -> str:
+    """An instant as people read it: "Sun 29 Nov 2026, 10:30 PM PST" (county zone, no seconds).
+
+    `locale` "en" or "es" (default: the request's language); None gives `empty`.
+    """
+    if value is None:
+        return empty
+    return babel_format_datetime(
+        to_utc(value), INSTANT_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
+    )
+
+
+def format_day(value: date | datetime | None, locale: str | None = None, empty: str = "—") -> str:
+    """A date as people read it: "30 Nov 2027" (an instant is first put on the county calendar)."""
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return babel_format_date(value, DATE_PATTERN, locale=_babel_locale(locale))
+
+
+def input_value(value: datetime | None) -> str:
+    """An instant as an HTML datetime-local value in county time ("2026-11-29T22:30")."""
+    return to_local(value).strftime(INPUT_FORMAT) if value is not None else ""
+
+
+def is_second_of_repeated_hour(value: datetime) -> bool:
+    """Whether an instant is the later of a repeated wall-clock hour (fold=1)."""
+    local = to_local(value)
+    wall = local.replace(tzinfo=None)
+    try:
+        localize(wall)
+    except AmbiguousLocalTime as error:
+        return to_utc(value) == error.choices[1]
+    return False
+
+
+def iso(value: datetime | None) -> str | None:
+    """An instant for the API: ISO 8601 in county time with its offset (exact to the µs)."""
+    if value is None:
+        return None
+    return to_local(value).isoformat()
+
+
+def init_app(app) -> None:
+    """Check TIMEZONE at start-up and give templates the `instant` and `day` filters."""
+    zone_named(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+    app.jinja_env.filters["instant"] = format_instant
+    app.jinja_env.filters["day"] = format_day
