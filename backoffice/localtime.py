@@ -31,6 +31,11 @@ DATE_PATTERN = "d MMM y"
 LOCALES = {"en": "en_US", "es": "es_US"}
 
 
+def _wall_words(wall: datetime) -> str:
+    """A wall-clock time in words, e.g. "1:30 AM on 1 Nov 2026"."""
+    return f"{wall.hour % 12 or 12}:{wall:%M} {'AM' if wall.hour < 12 else 'PM'} on {wall.day} {wall:%b %Y}"
+
+
 class LocalTimeError(ValueError):
     """A date and time that cannot be read as one instant; `str()` says why, in plain words."""
 
@@ -41,10 +46,10 @@ class AmbiguousLocalTime(LocalTimeError):
     def __init__(self, wall: datetime, choices: tuple[datetime, datetime]):
         self.wall = wall
         self.choices = choices
-        first, second = (format_instant(choice) for choice in choices)
+        first, second = (format_instant(choice, "en") for choice in choices)
         super().__init__(
-            f"{wall:%H:%M} on {wall:%d %b %Y} happens twice as the clocks go back: "
-            f"say which one ({first} or {second})."
+            f"{_wall_words(wall)} happens twice as the clocks go back: say which one "
+            f"({first} or {second})."
         )
 
 
@@ -54,8 +59,8 @@ class NonexistentLocalTime(LocalTimeError):
     def __init__(self, wall: datetime):
         self.wall = wall
         super().__init__(
-            f"{wall:%H:%M} on {wall:%d %b %Y} does not exist in county time: the clocks "
-            "go forward an hour that night. Check the time."
+            f"{_wall_words(wall)} does not exist in county time: the clocks go forward an "
+            "hour that night. Check the time."
         )
 
 
@@ -204,15 +209,13 @@ def input_value(value: datetime | None) -> str:
     return to_local(value).strftime(INPUT_FORMAT) if value is not None else ""
 
 
-def is_second_of_repeated_hour(value: datetime) -> bool:
-    """Whether an instant is the later of a repeated wall-clock hour (fold=1)."""
-    local = to_local(value)
-    wall = local.replace(tzinfo=None)
+def repeated_hour_choices(value: datetime) -> tuple[datetime, datetime] | None:
+    """Both instants of the repeated wall-clock hour an instant falls in, or None."""
     try:
-        localize(wall)
+        localize(to_local(value).replace(tzinfo=None))
     except AmbiguousLocalTime as error:
-        return to_utc(value) == error.choices[1]
-    return False
+        return error.choices
+    return None
 
 
 def iso(value: datetime | None) -> str | None:

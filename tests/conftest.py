@@ -106,3 +106,11 @@ def client(ctx):
 def runner(ctx):
     """A CLI runner sharing the test's transaction."""
     return ctx.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser journeys left their screenshots, for a person to look at."""
+    from tests.browser import SHOTS
+
+    if SHOTS.exists() and any(SHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SHOTS}")

@@ -38,6 +38,16 @@ class InstantField(fields.DateTime):
     """An instant as ISO 8601: read with any offset or `Z` (none = county local time),
     written in county time with its offset (SPEC §5, TIMEZONE)."""
 
+    DESCRIPTION = (
+        "ISO 8601 date and time. With an offset or Z it is that instant; without one it is "
+        "county local time (TIMEZONE), and a time in the repeated hour of the autumn clock "
+        "change then needs an offset. Returned in county time with its offset."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metadata.setdefault("description", self.DESCRIPTION)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return iso(value)
 

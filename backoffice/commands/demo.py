@@ -8,7 +8,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import click
 from flask import current_app
@@ -16,6 +16,7 @@ from flask import current_app
 from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
 from ..extensions import db
+from ..localtime import county_today, localize_leniently, utcnow
 from ..models import Camera, Case, Owner, Registration
 from ..models.geo import make_point
 
@@ -182,7 +183,7 @@ def _status_quota(count: int, rng: random.Random) -> list[str]:
 
 def _schedule(rng: random.Random, status: str, today: date) -> dict:
     """registered_at, last_confirmed_at and next_confirmation_due consistent with the status."""
-    noon = datetime.combine(today, time(12), tzinfo=timezone.utc)
+    noon = localize_leniently(datetime.combine(today, time(12)))  # county noon
 
     def at(days: int) -> datetime:
         return noon + timedelta(days=days, minutes=rng.randint(-240, 240))
@@ -363,7 +364,7 @@ DEMO_CASES = (
 
 def _demo_cases(users: dict, agencies: list) -> int:
     """One open case per demo agency, so the map and canvass can be tried at once."""
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = utcnow().replace(second=0, microsecond=0)
     made = 0
     for index, lead, number, kind, (north, east), hours_ago, minutes, summary in DEMO_CASES:
         agency = agencies[index]
@@ -399,7 +400,7 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
         pending: list[Owner] = []
         stderr = click.get_text_stream("stderr")
         with click.progressbar(length=cameras, label="Creating cameras", file=stderr) as bar:
-            for owner, count, new_owner in build_county(cameras, seed, date.today()):
+            for owner, count, new_owner in build_county(cameras, seed, county_today()):
                 owners += new_owner
                 statuses[owner.registrations[-1].status] += 1
                 if new_owner:

@@ -91,7 +91,8 @@
     month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   var shownFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, weekday: "short", day: "numeric",
     month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
-  var zoneFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, timeZoneName: "short" });
+  var hourFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, hour: "numeric", minute: "2-digit",
+    timeZoneName: "short" });
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function wallOf(ms) {
     var p = {};
@@ -99,10 +100,6 @@
     return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
   }
   function offsetAt(ms) { return wallOf(ms) - ms; }
-  function zoneAt(ms) {
-    var part = zoneFormat.formatToParts(new Date(ms)).filter(function (x) { return x.type === "timeZoneName"; });
-    return part.length ? part[0].value : "";
-  }
   /* The instants (ms) that show this wall-clock value: none (skipped), one, or two (repeated). */
   function instantsFor(value) {
     var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || "");
@@ -133,7 +130,7 @@
       var pick = el("select", null, "form-control input-sm"); pick.id = id + "-fold";
       pick.setAttribute("aria-label", "Which " + input.value.slice(11) + "?");
       times.forEach(function (t, i) {
-        var option = el("option", input.value.slice(11) + " " + zoneAt(t) + (i ? " (second)" : " (first)"));
+        var option = el("option", hourFormat.format(new Date(t)) + (i ? " (second)" : " (first)"));
         option.value = isoAt(t); pick.appendChild(option);
       });
       note.appendChild(el("span", "This time happens twice (clocks go back): "));

@@ -87,8 +87,8 @@ class CaseView(RegistryModelView):
             validators=[DataRequired(), Length(max=60)],
         ),
         **latlon_fields(required=True),
-        "occurred_from": _when("Occurred from", "Start of the time window, county time"),
-        "occurred_to": _when("Occurred to", "End of the time window, county time", NotBefore("occurred_from")),
+        "occurred_from": _when("Occurred from", "Start of the time window"),
+        "occurred_to": _when("Occurred to", "End of the time window", NotBefore("occurred_from")),
         "summary": TextAreaField("Summary", widget=BS3TextAreaFieldWidget(), validators=[Optional()]),
     }
 

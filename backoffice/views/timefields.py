@@ -15,11 +15,12 @@ from ..localtime import (
     AmbiguousLocalTime,
     LocalTimeError,
     county_zone,
+    format_day,
     format_instant,
     input_value,
-    is_second_of_repeated_hour,
     localize,
     parse_instant,
+    repeated_hour_choices,
     to_utc,
 )
 
@@ -125,18 +126,14 @@ class LocalDateTimeField(Field):
         """Both instants of a repeated hour, when the value typed or held falls in one."""
         if self._ambiguous is not None:
             return self._ambiguous.choices
-        if self.data is not None:
-            try:
-                localize(to_utc(self.data).astimezone(county_zone()).replace(tzinfo=None))
-            except AmbiguousLocalTime as error:
-                return error.choices
-        return None
+        return repeated_hour_choices(self.data) if self.data is not None else None
 
     def chosen_fold(self) -> int | None:
         if self._fold is not None:
             return self._fold
-        if self.data is not None:
-            return 1 if is_second_of_repeated_hour(self.data) else 0
+        choices = self.fold_choices()
+        if choices and self.data is not None:
+            return choices.index(to_utc(self.data)) if to_utc(self.data) in choices else None
         return None
 
 
@@ -155,9 +152,14 @@ def _display(value) -> str:
     return format_instant(value, "en")
 
 
+def _display_day(value) -> str:
+    """A date column as people read it ("30 Nov 2027")."""
+    return format_day(value, "en", empty="")
+
+
 class LocalTimeColumns:
     """ModelView mix-in: every date-time column is listed and shown in county time with its
-    zone, and filtered with a date-and-time input read as county time."""
+    zone (dates as "30 Nov 2027"), and filtered with a date-and-time input read as county time."""
 
     def _init_properties(self):
         super()._init_properties()
@@ -165,6 +167,8 @@ class LocalTimeColumns:
         formatters = dict(self.formatters_columns or {})
         extra = dict(getattr(self, "search_form_extra_fields", None) or {})
         for name in datamodel.get_columns_list():
+            if datamodel.is_date(name):
+                formatters.setdefault(name, _display_day)
             if not datamodel.is_datetime(name):
                 continue
             formatters.setdefault(name, _display)

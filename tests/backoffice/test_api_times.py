@@ -175,3 +175,10 @@ def test_canvass_window_accepts_offsets_and_names_the_parameter(client, ctx):
     bad = client.get("/api/v1/canvass/", headers=headers(client),
                      query_string={"case_id": case.id, "since": "2026-11-01T01:30"})
     assert bad.status_code == 400 and "since" in bad.json["message"] and "twice" in bad.json["message"]
+
+
+def test_the_openapi_description_says_how_times_are_read(client, ctx):
+    spec = client.get("/api/v1/_openapi", headers=headers(client, "admin")).json
+    field = spec["components"]["schemas"]["CaseApi.post"]["properties"]["occurred_from"]
+    assert field["format"] == "date-time"
+    assert "county local time" in field["description"] and "offset" in field["description"]

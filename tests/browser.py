@@ -1,0 +1,80 @@
+"""Driving the product in a real browser: Debian's chromium, headless, through Playwright.
+
+`live_server` serves the test app on a local port (what the browser commits is real, so each
+test removes its own rows afterwards). `desk` is a desktop-sized page, `phone` a phone-sized
+one; both run in the county's time zone and save screenshots with `shoot(page, name)` into
+one folder per run, printed at the end of the run so that a person can look at them.
+"""
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.mailbox import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+DESK = {"viewport": {"width": 1300, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="registry-screens-"))
+
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make setup installs it)"
+)
+
+
+def shoot(page, name: str) -> Path:
+    """A full-page screenshot saved as SHOTS/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serve(app):
+    """Serve the app on a free local port; returns (base URL, stop function)."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        thread.join(5)
+
+    return f"http://localhost:{port}", stop
+
+
+def open_page(size: dict, timezone_id: str):
+    """A started Playwright, its browser and a page of the given size (caller closes)."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(**size, locale="en-US", timezone_id=timezone_id)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return playwright, browser, page
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Type the user name and password into the sign-in form as a person does."""
+    page.goto(f"{base}/login/")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+
+
+def type_datetime(page, selector: str, month_day_year: str, hour_minute: str, meridiem: str) -> None:
+    """Type into a datetime-local input the way a person does in Chromium (US order):
+    click the month, type "11292026", move right, type "1030", then "P" or "A"."""
+    field = page.locator(selector)
+    field.click(position={"x": 12, "y": 10})
+    page.keyboard.type(month_day_year)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.type(hour_minute + meridiem)
