@@ -23,7 +23,7 @@ from .scoping import scope_to_agency
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 2000
-_IN_VIEW_RANK = {True: 0, None: 1, False: 2}
+_VIEW_RANK = {"in_view": 0, "unknown": 1, "facing_away": 2, "too_far": 3}
 
 
 class CanvassParameterError(ValueError):
@@ -135,10 +135,11 @@ def parse_window(args: Mapping[str, Any], case: Case) -> tuple[datetime, datetim
 
 
 def rank_key(item: Mapping[str, Any]):
-    """Retained before lost, in view before unknown before out of view, deadline, distance."""
+    """Retained before lost, in view before unknown before facing away before too far,
+    then the soonest deadline, then distance."""
     return (
         not item["retained"],
-        _IN_VIEW_RANK[item["in_view"]],
+        _VIEW_RANK[item["view"]],
         item["_deadline"],
         item["distance_m"],
     )
@@ -161,15 +162,15 @@ def assess(
         if deadlines is not None:
             deadlines[days] = cached
     deadline, deadline_text = cached
+    sight = (row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing)
     return {
         "camera_id": row["camera_id"],
         "registration_id": row["registration_id"],
         "lat": row["lat"],
         "lon": row["lon"],
         "distance_m": round(distance, 1),
-        "in_view": spatial.in_view(
-            row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing
-        ),
+        "in_view": spatial.in_view(*sight),
+        "view": spatial.view_of(*sight),
         "retained": deadline > now,
         "deadline": deadline_text,
         "retention_days": days,

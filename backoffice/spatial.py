@@ -110,6 +110,27 @@ def in_view(
     return angle_between(direction_deg, bearing_to_point) <= half + 1e-9
 
 
+VIEWS = ("in_view", "facing_away", "too_far", "unknown")
+
+
+def view_of(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    bearing_to_point: float | None,
+) -> str:
+    """What a camera can see of a point, in the canvass's words (SPEC §5 `view`).
+
+    `too_far` when the point lies beyond the camera's range (whatever it faces), else
+    `in_view`, `facing_away`, or `unknown` when the direction is not known (a dome sees all).
+    """
+    if range_m is not None and distance_m > range_m:
+        return "too_far"
+    seen = in_view(direction_deg, fov_deg, range_m, distance_m, bearing_to_point)
+    return {True: "in_view", False: "facing_away", None: "unknown"}[seen]
+
+
 # --- queries ---------------------------------------------------------------------------
 
 _CAMERA_COLUMNS = """

@@ -176,7 +176,8 @@
     return { text: text, urgent: hours < 24 };
   }
 
-  function viewText(v) { return v === true ? "in view" : v === false ? "facing away" : "unknown"; }
+  var VIEW_WORDS = { in_view: "in view", facing_away: "facing away", too_far: "too far", unknown: "direction unknown" };
+  function viewText(v) { return VIEW_WORDS[v] || "direction unknown"; }
 
   function renderList() {
     var body = $("canvass-list").querySelector("tbody");
@@ -192,7 +193,7 @@
       var what = el("td"); what.appendChild(el("strong", item.label)); what.appendChild(el("br"));
       what.appendChild(el("small", item.address)); row.appendChild(what);
       row.appendChild(el("td", Math.round(item.distance_m) + " m"));
-      row.appendChild(el("td", viewText(item.in_view)));
+      row.appendChild(el("td", viewText(item.view)));
       var left = countdown(item.deadline);
       row.appendChild(el("td", left.text, left.urgent ? "countdown-urgent countdown" : "countdown"));
       var reveal = el("button", "Contact", "btn btn-xs btn-default");

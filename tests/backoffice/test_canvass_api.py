@@ -61,8 +61,9 @@ def test_ranking_retained_then_view_then_deadline_then_distance(client, inv):
     assert by_id[unknown.id]["in_view"] is None
     assert by_id[away.id]["in_view"] is False
     assert by_id[later.id]["in_view"] is True
+    assert [by_id[c.id]["view"] for c in (later, unknown, away)] == ["in_view", "unknown", "facing_away"]
     item = by_id[later.id]
-    assert set(item) >= {"camera_id", "registration_id", "lat", "lon", "distance_m", "in_view",
+    assert set(item) >= {"camera_id", "registration_id", "lat", "lon", "distance_m", "in_view", "view",
                          "retained", "deadline", "retention_days", "label", "address"}
     assert item["registration_id"] == later.registration_id
     assert item["distance_m"] == pytest.approx(50, rel=0.01)
@@ -388,3 +389,15 @@ def test_an_old_summary_is_served_while_it_is_rebuilt(client, inv, monkeypatch, 
     with Session(bind=db.engine) as other:
         committed = sum(cell["n"] for cell in spatial.camera_summary(other))
     assert shown() == committed
+
+
+def test_a_camera_facing_the_point_but_beyond_its_range_is_too_far_not_facing_away(client, inv):
+    case = factories.case()
+    away = camera_at(40, 0, direction_deg=0)  # 40 m north, looking further north
+    far = camera_at(120, 90, range_m=60)  # 120 m east, looking at the point, sees 60 m
+    near = camera_at(150, 180)
+    items = search(client, inv, case_id=case.id).json["result"]
+    by_id = {i["camera_id"]: i for i in items}
+    assert by_id[far.id]["view"] == "too_far" and by_id[far.id]["in_view"] is False
+    assert by_id[away.id]["view"] == "facing_away"
+    assert [i["camera_id"] for i in items] == [near.id, away.id, far.id]

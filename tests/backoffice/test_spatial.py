@@ -47,6 +47,27 @@ def test_in_view(direction, fov, range_m, distance, bearing, expected):
     assert spatial.in_view(direction, fov, range_m, distance, bearing) is expected
 
 
+@pytest.mark.parametrize(
+    "direction, fov, range_m, distance, bearing, expected",
+    [
+        (0, 90, 30, 10, 0, "in_view"),
+        (180, 90, 30, 10, 0, "facing_away"),
+        (0, 90, 30, 30.5, 0, "too_far"),  # facing the point but beyond its range: not "facing away"
+        (180, 90, 30, 300, 0, "too_far"),
+        (None, 90, 30, 10, 0, "unknown"),
+        (None, 90, 30, 300, 0, "too_far"),  # direction unknown, but out of reach either way
+        (90, 360, 30, 10, 270, "in_view"),  # dome
+        (90, 360, 30, 31, 90, "too_far"),
+        (0, 90, None, 5000, 0, "in_view"),  # range not known: not judged too far
+    ],
+)
+def test_view(direction, fov, range_m, distance, bearing, expected):
+    assert spatial.view_of(direction, fov, range_m, distance, bearing) == expected
+    assert spatial.in_view(direction, fov, range_m, distance, bearing) is {
+        "in_view": True, "facing_away": False, "too_far": False, "unknown": None
+    }[expected] or (expected == "too_far" and direction is None)
+
+
 @pytest.mark.parametrize("azimuth", [0, 45, 90, 135, 180, 225, 270, 315, 359])
 def test_bearing_matches_the_geodesic_azimuth(azimuth):
     lat, lon = offset(200, azimuth)

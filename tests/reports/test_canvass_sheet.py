@@ -28,7 +28,8 @@ def sample(items=2):
         "generated_by": "investigator",
         "items": [
             {"label": f"Porch {i}", "address": f"{i} Elm St, Bakersfield", "distance_m": 40.0 * i,
-             "in_view": [True, None, False][i % 3], "retained": i != 2, "retention_days": 7,
+             "in_view": [True, None, False][i % 3],
+             "view": ["in_view", "unknown", "facing_away"][i % 3], "retained": i != 2, "retention_days": 7,
              "deadline_text": "2026-05-08 21:00", "lat": LAT + 0.0003 * i, "lon": LON,
              "direction_deg": 180, "fov_deg": 90, "range_m": 30,
              "contact": {"name": f"Owner {i}", "organisation": None, "phone": "661-555-0100",
