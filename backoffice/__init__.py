@@ -8,7 +8,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
 from .database import configure_engine
-from . import localtime
+from . import labels, localtime
 from .extensions import db, migrate
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     _load_config(app, overrides)
     localtime.init_app(app)
+    labels.init_app(app)
     # FAB warns once per non-filterable column (geometry, its own security models) on
     # every start; that noise buries the one-line output of our commands.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)

@@ -6,6 +6,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from weasyprint import HTML
 
+from backoffice.labels import filesize, words
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _env = Environment(
@@ -16,16 +18,6 @@ _env = Environment(
 )
 
 
-def filesize(size: int) -> str:
-    """Bytes in the users' words, with the exact count for the record."""
-    units = ("bytes", "KB", "MB", "GB", "TB")
-    value, unit = float(size), 0
-    while value >= 1024 and unit < len(units) - 1:
-        value, unit = value / 1024, unit + 1
-    text = f"{size:,} bytes"
-    return text if unit == 0 else f"{value:.1f} {units[unit]} ({text})"
-
-
 def qr_svg(url: str) -> Markup:
     """An inline SVG QR code for url (no external image, no network)."""
     return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2))
@@ -33,6 +25,7 @@ def qr_svg(url: str) -> Markup:
 
 _env.filters["filesize"] = filesize
 _env.filters["qr"] = qr_svg
+_env.filters["words"] = words
 
 
 def render_pdf(template: str, **context) -> bytes:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from backoffice import audit
 from backoffice.extensions import db
+from backoffice.labels import words
 from backoffice.models import (
     AgencyUser,
     Camera,
@@ -142,7 +143,7 @@ def _note(trigger: str, data: Mapping[str, Any]) -> str | None:
         if isinstance(data.get(key), str) and data[key].strip()
     ]
     if trigger == "request_release":
-        parts.insert(0, str(data.get("kind")))
+        parts.insert(0, words(str(data.get("kind")), "release_kind"))
     return " — ".join(parts) or None
 
 
@@ -316,7 +317,7 @@ def _custody_released(request: FootageRequest, user, now: datetime) -> None:
     items = db.session.scalars(
         select(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
     )
-    note = f"{request.release_kind}: {request.release_basis}"
+    note = f"{words(request.release_kind, 'release_kind')}: {request.release_basis}"
     if request.court_order_ref:
         note += f" (order {request.court_order_ref})"
     for item in items:

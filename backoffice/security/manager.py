@@ -30,7 +30,7 @@ from .passwords import password_problem
 from .api import RegistrySecurityApi
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
-from ..views.timefields import LocalTimeColumns
+from ..views.display import ReadableColumns
 
 NO_FILE_DOWNLOAD = {"download"}
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _without_download(view_class):
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
 
-class AgencyUserView(LocalTimeColumns, UserDBModelView):
+class AgencyUserView(ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
@@ -55,6 +55,7 @@ class AgencyUserView(LocalTimeColumns, UserDBModelView):
     label_columns = {"agency": lazy_gettext("Agency")}
     exclude_route_methods = NO_FILE_DOWNLOAD
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
+    formatters_columns = {"roles": lambda roles: ", ".join(role.name for role in roles) or "—"}
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

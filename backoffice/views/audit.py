@@ -7,7 +7,7 @@ from flask_appbuilder.security.decorators import has_access
 from ..audit_export import EXPORT_COLUMNS, ExportFilterError, export_csv
 from ..localtime import utcnow
 from ..models import AuditEvent
-from .timefields import LocalTimeColumns
+from .display import ReadableColumns
 
 
 def _blank(value) -> str:
@@ -15,7 +15,7 @@ def _blank(value) -> str:
     return "" if value is None else value
 
 
-class AuditEventView(LocalTimeColumns, ModelView):
+class AuditEventView(ReadableColumns, ModelView):
     """The hash-chained audit log, newest first. No add, edit or delete exists here."""
 
     datamodel = SQLAInterface(AuditEvent)

@@ -25,30 +25,36 @@ from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows import owner_upload
-from workflows.documents import custody_data, stamp
+from workflows.documents import clock_offset, custody_data, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import InvalidInput, RequestNotFound, WorkflowError
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
 
+from ..labels import choices, words
+
 from . import owner_upload as owner_upload_view
-from .timefields import LocalTimeColumns, local_datetime_field
+from .display import ReadableColumns
+from .timefields import local_datetime_field
 from . import verify
 
 ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
 
 # trigger -> form fields (name, label, kind, choices)
 TRIGGER_FORMS = {
-    "contact_owner": [("method", "How", "select", CONTACT_METHODS), ("note", "Note", "text", ())],
+    "contact_owner": [
+        ("method", "How you reached the owner", "select", choices(CONTACT_METHODS, "contact_method")),
+        ("note", "Note", "text", ()),
+    ],
     "record_consent": [
         ("given_by", "Consent given by", "text", ()),
-        ("method", "How", "select", CONSENT_METHODS),
-        ("scope", "Scope", "select", CONSENT_SCOPES),
+        ("method", "How", "select", choices(CONSENT_METHODS, "contact_method")),
+        ("scope", "Scope", "select", choices(CONSENT_SCOPES, "consent_scope")),
     ],
     "record_refusal": [("reason", "Reason", "text", ())],
     "mark_no_response": [],
     "collect": [],
     "request_release": [
-        ("kind", "Release kind", "select", RELEASE_KINDS),
+        ("kind", "Release kind", "select", choices(RELEASE_KINDS, "release_kind")),
         ("basis", "Legal basis", "textarea", ()),
         ("court_order_ref", "Court order reference (court order only)", "text", ()),
     ],
@@ -56,6 +62,16 @@ TRIGGER_FORMS = {
     "deny_release": [("reason", "Reason", "text", ())],
     "close": [],
     "cancel": [("reason", "Reason", "text", ())],
+}
+# Steps that cannot be undone ask "are you sure?" first.
+CONFIRM = {
+    "cancel": "Cancel this footage request? This cannot be undone.",
+    "mark_no_response": "Record that the owner did not respond?",
+    "collect": "Mark the footage as collected? The evidence receipt is issued and emailed to the owner.",
+    "approve_release": "Approve this release of footage? This cannot be undone.",
+    "deny_release": "Deny this release?",
+    "record_refusal": "Record that the owner refused? The request ends here.",
+    "close": "Close this request?",
 }
 CUSTODY_ACTIONS = evidence_cmd.MANUAL_CUSTODY_ACTIONS
 PERMISSIONS = {
@@ -90,7 +106,7 @@ def _detail_link(item) -> Markup:
     return Markup('<a href="/footage/{0}">#{0}</a>').format(item)
 
 
-class FootageRequestView(LocalTimeColumns, ModelView):
+class FootageRequestView(ReadableColumns, ModelView):
     """Footage requests of the user's agency, filterable by state, assignee and deadline."""
 
     datamodel = SQLAInterface(FootageRequest)
@@ -143,7 +159,7 @@ class FootageWorkflowView(BaseView):
         except WorkflowError:
             abort(404)
 
-    def _render_detail(self, item: FootageRequest, contact=None):
+    def _render_detail(self, item: FootageRequest, contact=None, typed=None):
         user = g.user
         triggers = wf.available_triggers(item, user)
         may_act = bool(wf.role_names(user) & {"Investigator", "Supervisor", "Admin"})
@@ -152,6 +168,8 @@ class FootageWorkflowView(BaseView):
             item=item,
             triggers=triggers,
             forms=TRIGGER_FORMS,
+            confirm=CONFIRM,
+            typed=typed or {},
             may_act=may_act,
             may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
             evidence=_evidence(item),
@@ -160,6 +178,7 @@ class FootageWorkflowView(BaseView):
             csrf_token=generate_csrf,
             user_id=user.id,
             stamp=stamp,
+            clock_offset=clock_offset,
         )
 
     @expose("/<int:pk>")
@@ -234,16 +253,19 @@ class FootageWorkflowView(BaseView):
     def fire(self, pk: int, trigger: str):
         """Fire one trigger from its form."""
         _check_csrf()
-        data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+        data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version", "next")}
         try:
             outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
         except WorkflowError as error:
             flash(error.message, "danger")
+            if not request.form.get("next") and not isinstance(error, RequestNotFound):
+                # Show the form again with what was typed, rather than lose it.
+                return self._render_detail(self._load(pk), typed={trigger: data}), 409
         else:
-            flash(f"Done: the request is now {outcome.state.replace('_', ' ')}.", "success")
+            flash(f"Done: the request is now {words(outcome.state, 'state').lower()}.", "success")
             for notice in outcome.notices:
                 flash(notice, "warning")
-        return redirect(request.form.get("next") or url_for(".detail", pk=pk))
+        return redirect(_local_path(request.form.get("next")) or url_for(".detail", pk=pk))
 
     @expose("/<int:pk>/evidence", methods=["POST"])
     @has_access
@@ -318,6 +340,13 @@ class FootageWorkflowView(BaseView):
         return self.render_template(
             "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id
         )
+
+
+def _local_path(target: str | None) -> str | None:
+    """A `next` address only when it stays on this site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 class WindowForm(Form):

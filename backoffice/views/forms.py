@@ -5,13 +5,14 @@ from wtforms import FloatField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..extensions import db
+from ..labels import choices as labelled
 
 from ..models.validation import LAT_RANGE, LON_RANGE
 
 
-def choice_field(label: str, choices, *, required: bool = True) -> SelectField:
-    """A drop-down of fixed values, shown in the users' words."""
-    options = [(value, value.replace("_", " ").capitalize()) for value in choices]
+def choice_field(label: str, choices, kind: str, *, required: bool = True) -> SelectField:
+    """A drop-down of fixed values, shown in the users' words (backoffice.labels, `kind`)."""
+    options = labelled(choices, kind)
     if not required:
         options = [("", "—")] + options
     return SelectField(

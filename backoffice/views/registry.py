@@ -22,7 +22,7 @@ from ..models.validation import (
     SYSTEM_TYPES,
 )
 from .forms import choice_field, latlon_fields, number_field, reference_field
-from .timefields import LocalTimeColumns
+from .display import ReadableColumns
 
 READ_WRITE = {
     "list": "read",
@@ -41,7 +41,7 @@ READ_WRITE = {
 }
 
 
-class RegistryModelView(LocalTimeColumns, ModelView):
+class RegistryModelView(ReadableColumns, ModelView):
     """Base for registry screens: read/write permissions per resource, times in county time."""
 
     method_permission_name = READ_WRITE
@@ -107,8 +107,8 @@ class CameraView(RegistryModelView):
         "fov_deg": number_field("Field of view (°)", FOV_RANGE),
         "range_m": number_field("Range (m)", RANGE_M_RANGE),
         "retention_days": number_field("Keeps footage (days)", RETENTION_RANGE),
-        "recording_mode": choice_field("Recording mode", RECORDING_MODES),
-        "system_type": choice_field("System type", SYSTEM_TYPES),
+        "recording_mode": choice_field("Recording mode", RECORDING_MODES, "recording_mode"),
+        "system_type": choice_field("System type", SYSTEM_TYPES, "system_type"),
     }
 
 
@@ -154,7 +154,7 @@ class RegistrationView(RegistryModelView):
             "Owner number", Owner, "owner", "The number shown on the owner's page"
         ),
         **latlon_fields(required=True),
-        "status": choice_field("Status", REGISTRATION_STATUSES),
+        "status": choice_field("Status", REGISTRATION_STATUSES, "status"),
     }
 
 
@@ -186,9 +186,9 @@ class OwnerView(RegistryModelView):
         "preferred_contact": "Preferred contact",
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "kind": choice_field("Kind", OWNER_KINDS),
-        "preferred_contact": choice_field("Preferred contact", CONTACT_METHODS),
-        "language": choice_field("Language", ("en", "es")),
+        "kind": choice_field("Kind", OWNER_KINDS, "kind"),
+        "preferred_contact": choice_field("Preferred contact", CONTACT_METHODS, "contact_method"),
+        "language": choice_field("Language", ("en", "es"), "language"),
         "email": StringField("Email", validators=[Optional(), Email(), Length(max=320)]),
         "phone": StringField(
             "Phone", validators=[Optional(), Regexp(PHONE_RE, message="Not a valid phone number")]

@@ -15,7 +15,6 @@ from ..localtime import (
     AmbiguousLocalTime,
     LocalTimeError,
     county_zone,
-    format_day,
     format_instant,
     input_value,
     localize,
@@ -141,39 +140,3 @@ def local_datetime_field(label: str, description: str = "", validators=()) -> Lo
     """A county-time date-and-time form field with the zone named in its hint."""
     hint = f"{description} ({zone_label()})" if description else zone_label()
     return LocalDateTimeField(label, description=hint, validators=list(validators))
-
-
-def _display(value) -> str:
-    """A datetime column as people read it; FAB's own naive columns are server-local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.astimezone()
-    return format_instant(value, "en")
-
-
-def _display_day(value) -> str:
-    """A date column as people read it ("30 Nov 2027")."""
-    return format_day(value, "en", empty="")
-
-
-class LocalTimeColumns:
-    """ModelView mix-in: every date-time column is listed and shown in county time with its
-    zone (dates as "30 Nov 2027"), and filtered with a date-and-time input read as county time."""
-
-    def _init_properties(self):
-        super()._init_properties()
-        datamodel = self.datamodel
-        formatters = dict(self.formatters_columns or {})
-        extra = dict(getattr(self, "search_form_extra_fields", None) or {})
-        for name in datamodel.get_columns_list():
-            if datamodel.is_date(name):
-                formatters.setdefault(name, _display_day)
-            if not datamodel.is_datetime(name):
-                continue
-            formatters.setdefault(name, _display)
-            if name in (self.search_columns or []):
-                extra.setdefault(name, LocalDateTimeField(self.label_columns.get(name, name)))
-        self.formatters_columns = formatters
-        if extra:
-            self.search_form_extra_fields = extra

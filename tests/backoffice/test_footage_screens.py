@@ -73,7 +73,7 @@ def test_a_request_travels_the_whole_path_in_the_ui(ctx, mailbox):
     assert state_of(request.id) == "no_response"
     submit(inv, request.id, "contact_owner", method="in_person")
     done = submit(inv, request.id, "record_consent", given_by="Pat Owner", method="written", scope="media_release")
-    assert "now consented" in done.get_data(as_text=True)
+    assert "the request is now consent given" in done.get_data(as_text=True)
 
     html = page(inv, f"/footage/{request.id}")
     assert 'id="evidence-form"' in html and "collect" not in buttons(html)
@@ -116,9 +116,11 @@ def test_a_request_travels_the_whole_path_in_the_ui(ctx, mailbox):
     html = page(inv, f"/footage/{request.id}")
     assert state_of(request.id) == "closed" and 'id="no-actions"' in html
     history = html[html.index('id="history"'):]
-    for step in ("contact owner", "mark no response", "record consent", "collect", "request release",
-                 "approve release", "close"):
+    for step in ("record contact with owner", "mark no response", "record consent", "mark footage collected",
+                 "ask to release", "approve release", "close request"):
         assert step in history
+    for code in ("contact_owner", "media_public", "approve_release", "release_pending", "version"):
+        assert code not in html.replace('data-trigger="', "").split('id="history"')[1]
 
 
 def test_refusals_are_flashed_and_change_nothing(ctx):

@@ -183,7 +183,7 @@ def test_full_path_with_release(ctx, mailbox):
         "request_release", "deny_release", "request_release", "approve_release",
     ]
     released = db.session.query(CustodyEvent).filter_by(action="released").all()
-    assert len(released) == 1 and "media_public" in released[0].note
+    assert len(released) == 1 and "Media or public bulletin" in released[0].note
     subjects = [m["Subject"] for m in mailbox.to(owner_email)]
     assert any("released to the public" in s for s in subjects)
     version = wf.fire(request.id, "close", inv, result.version).version

@@ -1,0 +1,115 @@
+"""The words people read for the codes we store: one table for screens, PDFs and e-mails.
+
+Codes (`dvr_nvr`, `media_public`, `approve_release`) are public interface (SPEC) and stay in
+the data and the API; people never see them. `words(code, kind)` turns one into English;
+a code missing here falls back to its spelled-out form rather than showing raw.
+"""
+from typing import Iterable
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {  # registrations
+        "pending": "Pending review",
+        "active": "Active",
+        "lapsed": "Lapsed (confirmation overdue)",
+        "withdrawn": "Withdrawn",
+    },
+    "state": {  # footage requests (SPEC §4)
+        "open": "Open",
+        "contacted": "Owner contacted",
+        "consented": "Consent given",
+        "declined": "Declined by owner",
+        "no_response": "No response",
+        "collected": "Footage collected",
+        "release_pending": "Release awaiting approval",
+        "released": "Released",
+        "closed": "Closed",
+        "cancelled": "Cancelled",
+    },
+    "trigger": {
+        "open": "Opened",
+        "contact_owner": "Record contact with owner",
+        "record_consent": "Record consent",
+        "record_refusal": "Record refusal",
+        "mark_no_response": "Mark no response",
+        "collect": "Mark footage collected",
+        "request_release": "Ask to release",
+        "approve_release": "Approve release",
+        "deny_release": "Deny release",
+        "close": "Close request",
+        "cancel": "Cancel request",
+    },
+    "system_type": {
+        "dvr_nvr": "Recorder (DVR/NVR)",
+        "cloud_doorbell": "Cloud doorbell camera",
+        "standalone": "Stand-alone camera",
+    },
+    "recording_mode": {"continuous": "Records continuously", "motion": "Records on motion"},
+    "kind": {"resident": "Resident", "business": "Business"},
+    "contact_method": {
+        "email": "Email",
+        "phone": "Phone",
+        "sms": "Text message",
+        "in_person": "In person",
+        "letter": "Letter",
+        "written": "In writing",
+        "verbal": "Verbally",
+    },
+    "language": {"en": "English", "es": "Spanish"},
+    "consent_scope": {"evidence_only": "Evidence only", "media_release": "Evidence and media release"},
+    "release_kind": {
+        "agency_share": "Share with another law-enforcement agency",
+        "media_public": "Media or public bulletin",
+        "court_order": "Required by court order",
+    },
+    "custody_action": {
+        "collected": "Collected",
+        "transferred": "Transferred",
+        "checked_out": "Checked out",
+        "checked_in": "Checked in",
+        "released": "Released",
+        "uploaded_by_owner": "Uploaded by the owner",
+    },
+    "release_decision": {"approved": "Approved", "denied": "Denied"},
+}
+# Model columns whose values are codes of one of the kinds above.
+COLUMN_KINDS = {
+    "status": "status",
+    "state": "state",
+    "system_type": "system_type",
+    "recording_mode": "recording_mode",
+    "kind": "kind",
+    "preferred_contact": "contact_method",
+    "consent_method": "contact_method",
+    "language": "language",
+    "consent_scope": "consent_scope",
+    "release_kind": "release_kind",
+    "release_decision": "release_decision",
+}
+
+
+def words(code: str | None, kind: str, empty: str = "—") -> str:
+    """The people's words for a stored code, e.g. words("dvr_nvr", "system_type")."""
+    if code is None or code == "":
+        return empty
+    return LABELS.get(kind, {}).get(code) or str(code).replace("_", " ").capitalize()
+
+
+def choices(codes: Iterable[str], kind: str) -> list[tuple[str, str]]:
+    """(code, words) pairs for a drop-down."""
+    return [(code, words(code, kind)) for code in codes]
+
+
+def filesize(size: int) -> str:
+    """Bytes in the users' words, with the exact count for the record."""
+    units = ("bytes", "KB", "MB", "GB", "TB")
+    value, unit = float(size), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    text = f"{size:,} bytes"
+    return text if unit == 0 else f"{value:.1f} {units[unit]} ({text})"
+
+
+def init_app(app) -> None:
+    """Templates get `words` ({{ item.state|words("state") }}) and `filesize` as filters."""
+    app.jinja_env.filters["words"] = words
+    app.jinja_env.filters["filesize"] = filesize

@@ -1,0 +1,71 @@
+"""How model screens show their columns: in people's words, never as stored codes.
+
+One mix-in for every ModelView: times in county time with the zone, dates as "30 Nov 2027",
+codes in words (backoffice.labels), empty values as "—" (never "None"), yes/no for booleans,
+and date-time filters typed in county time.
+"""
+from datetime import datetime
+
+from ..labels import COLUMN_KINDS, words
+from ..localtime import format_day, format_instant
+from .timefields import LocalDateTimeField
+
+EMPTY = "—"
+LABELS = {"lat": "Latitude", "lon": "Longitude", "id": "No."}
+
+
+def _instant(value) -> str:
+    """A date-time column; FAB's own naive columns (users) are server-local time."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.astimezone()
+    return format_instant(value, "en")
+
+
+def _day(value) -> str:
+    return format_day(value, "en", empty=EMPTY)
+
+
+def _plain(value):
+    """Anything else: "—" for nothing, Yes/No for booleans, the value itself otherwise."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+def _coded(kind: str):
+    return lambda value: words(value, kind, EMPTY)
+
+
+class ReadableColumns:
+    """ModelView mix-in: columns shown in people's words (see module docstring)."""
+
+    def _init_properties(self):
+        super()._init_properties()
+        datamodel = self.datamodel
+        formatters = dict(self.formatters_columns or {})
+        extra = dict(getattr(self, "search_form_extra_fields", None) or {})
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        for name in shown:
+            if name in formatters:
+                continue
+            if datamodel.is_datetime(name):
+                formatters[name] = _instant
+            elif datamodel.is_date(name):
+                formatters[name] = _day
+            elif name in COLUMN_KINDS:
+                formatters[name] = _coded(COLUMN_KINDS[name])
+            else:
+                formatters[name] = _plain
+        for name in self.search_columns or []:
+            if datamodel.is_datetime(name):
+                extra.setdefault(name, LocalDateTimeField(self.label_columns.get(name, name)))
+        for name, text in LABELS.items():
+            if not self.label_columns.get(name) or self.label_columns.get(name) == "None":
+                self.label_columns[name] = text
+        self.formatters_columns = formatters
+        if extra:
+            self.search_form_extra_fields = extra
