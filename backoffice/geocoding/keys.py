@@ -45,6 +45,13 @@ def _abbreviations() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _word_kinds() -> tuple[frozenset[str], frozenset[str]]:
+    """(directional abbreviations, street suffix abbreviations)."""
+    directionals = frozenset(short.lower() for short in DIRECTIONAL_REPLACEMENTS.values())
+    return directionals, frozenset(_abbreviations().values()) - directionals
+
+
+@lru_cache(maxsize=1)
 def _designators() -> frozenset[str]:
     """Unit designator words, spelled out and abbreviated."""
     words = {
@@ -77,15 +84,21 @@ def lookup_keys(address: str, city: str, postal_code: str) -> list[str]:
     """The keys an address point is found by: its search key, and one starting at each word
     of the street name, the words before it moved to the end ("77 Calle Peña", Bakersfield,
     93307: "77 calle pena bakersfield 93307", "calle pena bakersfield 93307 77", "pena
-    bakersfield 93307 77 calle"). No key starts at a number, a suffix or a directional."""
+    bakersfield 93307 77 calle"). No key starts at a number, a directional or the street's
+    closing suffix ("Avenue" of "Park Avenue"; "Park" itself, or "Lake" of "Lake Street", is a
+    name there and does start one)."""
     street = _standard(fold(address))
     place = _standard(fold(city) + fold(postal_code))
     keys = [" ".join(street + place)]
-    common = set(_abbreviations().values())
+    directionals, suffixes = _word_kinds()
+    named = False  # a name word came before
     for i, word in enumerate(street[1:], start=1):
-        if word.isdigit() or word in common:
+        if word.isdigit() or word in directionals:
             continue
-        keys.append(" ".join(street[i:] + place + street[:i]))
+        closing = all(w.isdigit() or w in directionals or len(w) == 1 for w in street[i + 1:])
+        if not (named and closing and word in suffixes):
+            keys.append(" ".join(street[i:] + place + street[:i]))
+        named = True
     return list(dict.fromkeys(key for key in keys if key))
 
 
@@ -104,7 +117,8 @@ def typed_prefixes(text: str) -> list[str]:
         return []
     finished = not text[-1:].isalnum()
     if finished:
-        return [search_key(text)]
+        key = search_key(text)  # "" when only unit words were typed
+        return [key] if key else []
     head, last = _standard(words[:-1]), words[-1]
     stem = " ".join(head)
     stem = f"{stem} " if stem else ""

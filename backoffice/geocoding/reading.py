@@ -139,7 +139,7 @@ def point_values(where: str, parts: dict[str, str]) -> PointValues:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def _delimiter(first_line: str) -> str:

@@ -87,8 +87,28 @@ def test_lookup_keys_start_at_the_number_and_at_each_street_name_word():
         "calle pena bakersfield 93307 77",
         "pena bakersfield 93307 77 calle",
     ]
-    # never at a directional, a suffix or a unit number
+    # never at a directional, the closing suffix or a unit number
     assert lookup_keys("1300 North Chester Avenue #4", "", "93301") == [
         "1300 n chester ave 4 93301",
         "chester ave 4 93301 1300 n",
     ]
+
+
+@pytest.mark.parametrize(
+    "address, starts",
+    [
+        ("12 Lake Street", ["12 lk st", "lk st"]),  # Lake is a suffix word, and the name here
+        ("12 Park Avenue", ["12 park ave", "park ave"]),
+        ("12 Park", ["12 park", "park"]),
+        ("12 Avenue of the Stars", ["12 ave of the stars", "ave of the", "of the stars", "the stars", "stars"]),
+        ("12 N Lake Dr S", ["12 n lk dr s", "lk dr s"]),
+    ],
+)
+def test_street_names_made_of_suffix_words_are_found_by_them(address, starts):
+    keys = lookup_keys(address, "Taft", "")
+    assert len(keys) == len(starts)
+    assert all(key.startswith(start) for key, start in zip(keys, starts))
+
+
+def test_only_unit_words_typed_give_no_prefix():
+    assert typed_prefixes("Apt ") == [] and typed_prefixes("Suite.") == []

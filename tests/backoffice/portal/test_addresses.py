@@ -24,6 +24,8 @@ POINTS = (
     "40,Sunset Boulevard,2,Arvin,CA,93203,35.2091,-118.8291\n"
     "512,O'Neil Street,,Taft,CA,93268,35.14,-119.45\n"
     "1200,Truxtun Avenue,101,,CA,93302,35.3741,-119.0190\n"
+    "3,Lake Street,,Taft,CA,93268,35.141,-119.451\n"
+    "5,Park Avenue,,Taft,CA,93268,35.142,-119.452\n"
 )
 
 
@@ -73,7 +75,10 @@ def count_statements():
         ("512 O’Neil", ["512 O'Neil Street"]),
         ("chester", ["1200 Chester Avenue", "1300 North Chester Avenue"]),
         ("Truxtun Avenue", ["1200 Truxtun Avenue #101", "1200 Truxtun Avenue", "1210 Truxtun Avenue"]),
+        ("lake", ["3 Lake Street"]),
+        ("Park Av", ["5 Park Avenue"]),
         ("12", []),
+        ("Apt ", []),
         ("Ave", []),  # no key starts at a suffix
         ("%_%", []),
     ],
