@@ -1,21 +1,47 @@
 """`flask registry import-addresses FILE`: the county's address points for offline geocoding."""
-import click
+from pathlib import Path
 
+import click
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record
 from ..cli import fail, registry_cli
-from ..portal.addresses import AddressFileError, import_points
+from ..extensions import db
+from ..geocoding import AddressFileError, import_points, read_address_file, unusable_lines
 
 
 @registry_cli.command("import-addresses")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def import_addresses(file) -> None:
-    """Load address points (CSV: number, street, unit, city, state, zip, lat, lon)."""
-    rows = 0
-    if file.seekable():
-        rows = max(sum(1 for _ in file) - 1, 0)
-        file.seek(0)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--strict", is_flag=True,
+              help="Refuse the whole file if any row is unusable (default: skip and list them).")
+def import_addresses(file: Path, strict: bool) -> None:
+    """Load or refresh address points from CSV (ours, OpenAddresses, NENA) or GeoJSON.
+
+    Unusable rows are skipped and listed with their line numbers; a file that cannot be read
+    changes nothing.
+    """
     try:
-        with click.progressbar(length=rows, label="Address points", show_pos=True) as bar:
-            summary = import_points(file, step=lambda: bar.update(1))
+        source = read_address_file(file)
     except AddressFileError as exc:
         fail(f"{file.name}: {exc}; nothing was imported")
-    click.echo(f"added {summary.added}, updated {summary.updated}, duplicates skipped {summary.skipped}")
+    if strict and source.unusable:
+        for line in unusable_lines(source.unusable):
+            click.echo(line, err=True)
+        fail(f"{file.name}: {len(source.unusable)} unusable rows (--strict); nothing was imported")
+    try:
+        stderr = click.get_text_stream("stderr")
+        label = f"{source.layout} ({source.encoding})"
+        with click.progressbar(length=len(source.points), label=label, file=stderr) as bar:
+            summary = import_points(source, on_progress=bar.update)
+        # File name only: the path may say whose machine it came from.
+        record("registry.import_addresses", detail={**summary.as_dict(), "file": file.name})
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        fail(f"{file.name}: address points changed during the import (another import?); "
+             "nothing was imported, run it again")
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in summary.lines():
+        click.echo(line)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models.validation import FieldError
+from .geojson import GeoJSONError, check_crs, point_of
+from .text import NotTextError, decode_text
 
 COLUMNS = (
     "owner_kind", "owner_name", "organisation", "email", "phone", "preferred_contact",
@@ -42,11 +44,12 @@ def read_file(path: str | Path) -> list[SourceRow]:
             f"{path.name}: unknown file type {kind}: use .csv, .geojson or .json"
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM spreadsheets write
+        # UTF-8 with or without the BOM spreadsheets write, or Excel's Windows-1252
+        text, _encoding = decode_text(path.read_bytes())
     except FileNotFoundError:
         raise ImportFileError(f"{path.name}: no such file") from None
-    except UnicodeDecodeError:
-        raise ImportFileError(f"{path.name}: not UTF-8 text") from None
+    except NotTextError as exc:
+        raise ImportFileError(f"{path.name}: {exc}") from None
     except OSError as exc:
         raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
     try:
@@ -114,23 +117,12 @@ def _cell(value) -> str:
     return json.dumps(value)
 
 
-def _point(geometry) -> tuple[str, str] | None:
-    """(lat, lon) text of a GeoJSON Point, or None if it is not one."""
-    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
-        return None
-    coordinates = geometry.get("coordinates")
-    if not isinstance(coordinates, list) or len(coordinates) < 2:
-        return None
-    lon, lat = coordinates[0], coordinates[1]
-    if not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in (lat, lon)):
-        return None
-    return str(lat), str(lon)
-
-
 def read_geojson(text: str) -> list[SourceRow]:
     """Rows of a FeatureCollection of Points; `where` is the feature number (from 1).
 
-    The geometry is the camera's location (lat/lon properties, if any, are ignored).
+    The geometry is the camera's location (lat/lon properties, if any, are ignored): a Point
+    or a MultiPoint of one point, 2-D or 3-D, in WGS 84 (a `crs` member naming another
+    system refuses the file).
     """
     try:
         data = json.loads(text)
@@ -139,6 +131,10 @@ def read_geojson(text: str) -> list[SourceRow]:
     is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
     if not is_collection or not isinstance(data.get("features"), list):
         raise ImportFileError("not a GeoJSON FeatureCollection")
+    try:
+        check_crs(data)
+    except GeoJSONError as exc:
+        raise ImportFileError(str(exc)) from None
     rows, names = [], set()
     for number, feature in enumerate(data["features"], start=1):
         row = SourceRow(f"feature {number}", {})
@@ -157,11 +153,12 @@ def read_geojson(text: str) -> list[SourceRow]:
         # The geometry is authoritative: lat/lon properties must not stand in for a bad one.
         row.values.pop("lat", None)
         row.values.pop("lon", None)
-        point = _point(feature.get("geometry"))
-        if point is None:
-            row.problems.append(FieldError("geometry", "must be a Point with [lon, lat]"))
+        try:
+            lon, lat = point_of(feature.get("geometry"))
+        except GeoJSONError as exc:
+            row.problems.append(FieldError("geometry", str(exc)))
         else:
-            row.values["lat"], row.values["lon"] = point
+            row.values["lat"], row.values["lon"] = str(lat), str(lon)
     if rows:
         _check_columns(names | {"lat", "lon"}, REQUIRED_COLUMNS)
     return rows

@@ -11,6 +11,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .portal import (
+    AddressKey,
     AddressPoint,
     ConfirmationNotice,
     RegistrationLifecycle,
@@ -22,6 +23,7 @@ from .security import RecoveryCode, UserSecurity
 from .upload_link import UploadLink
 
 __all__ = [
+    "AddressKey",
     "AddressPoint",
     "ConfirmationNotice",
     "RegistrationLifecycle",

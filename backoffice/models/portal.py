@@ -99,7 +99,12 @@ class ConfirmationNotice(Model):
 
 
 class AddressPoint(Model):
-    """One of the county's address points, for offline address suggestions."""
+    """One of the county's address points, for offline address suggestions.
+
+    `city` is "" when the county's file gives only a ZIP code, and `state` is "" when the file
+    says nothing about it; `search_key` is `geocoding.keys.search_key(address, city,
+    postal_code)`, the same for two spellings of one place.
+    """
 
     __tablename__ = "address_point"
     __table_args__ = (UniqueConstraint("address", "city", "postal_code"),)
@@ -107,8 +112,30 @@ class AddressPoint(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     address: Mapped[str] = mapped_column(String(300), nullable=False)
     city: Mapped[str] = mapped_column(String(100), nullable=False)
-    state: Mapped[str] = mapped_column(String(2), nullable=False, default="CA")
+    state: Mapped[str] = mapped_column(String(2), nullable=False, default="")
     postal_code: Mapped[str] = mapped_column(String(10), nullable=False, default="")
     search_key: Mapped[str] = mapped_column(String(400), nullable=False, index=True)
     lat: Mapped[float] = mapped_column(Float, nullable=False)
     lon: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+# Keys compare byte by byte on both databases, so that a typed prefix is one range of the
+# index (under a PostgreSQL collation such as en_US.UTF-8 a range of text is not a prefix,
+# and LIKE 'x%' does not use the index).
+SEARCH_KEY_TYPE = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
+class AddressKey(Model):
+    """A key an address point can be found by as people type (`geocoding.keys.lookup_keys`):
+    from the house number ("1200 truxtun ave ...") or from a word of the street name ("pena
+    ... 77 calle")."""
+
+    __tablename__ = "address_key"
+
+    key: Mapped[str] = mapped_column(SEARCH_KEY_TYPE, primary_key=True)
+    point_id: Mapped[int] = mapped_column(
+        ForeignKey("address_point.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    point: Mapped[AddressPoint] = relationship(
+        backref=backref("keys", cascade="all, delete-orphan", passive_deletes=True)
+    )

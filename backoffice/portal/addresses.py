@@ -1,139 +1,61 @@
-"""Offline geocoding: the county's address points, loaded from CSV and searched as the owner types."""
-import csv
-from dataclasses import dataclass
-from typing import IO, Iterator
-
-from sqlalchemy import select
+"""Address suggestions as people type, and the point of a known address: from the county's
+address points (`flask registry import-addresses`), no outside service."""
+from sqlalchemy import select, union_all
 
 from ..extensions import db
-from ..models import AddressPoint
-from ..models.validation import LAT_RANGE, LON_RANGE
-from .records import normalise_address
+from ..geocoding.keys import KEY_END, fold, search_key, typed_prefixes
+from ..models import AddressKey, AddressPoint
 
-# Accepted column names for each part (county exports differ).
-COLUMNS = {
-    "number": ("number", "house_number", "addr_number", "add_number"),
-    "street": ("street", "street_name", "road"),
-    "unit": ("unit", "apt", "suite"),
-    "city": ("city", "place", "municipality", "community"),
-    "state": ("state", "st"),
-    "postal_code": ("postal_code", "zip", "zipcode", "postcode"),
-    "lat": ("lat", "latitude", "y"),
-    "lon": ("lon", "lng", "longitude", "x"),
-}
-BATCH = 1000
+MIN_TYPED = 3
 
 
-class AddressFileError(ValueError):
-    """The file cannot be read as address points; says which line and why."""
+def _starting_with(prefix: str, limit: int):
+    """(key, point id) of keys starting with prefix, in key order: one range of the index."""
+    return (
+        select(AddressKey.key, AddressKey.point_id)
+        .where(AddressKey.key >= prefix, AddressKey.key < prefix + KEY_END)
+        .order_by(AddressKey.key)
+        .limit(limit)
+    )
 
 
-@dataclass
-class ImportSummary:
-    """What an import did."""
+def _points_starting_with(prefixes: list[str], limit: int) -> list[AddressPoint]:
+    """The first `limit` points, in key order, with a key starting with any of the prefixes.
 
-    added: int = 0
-    updated: int = 0
-    skipped: int = 0
-
-
-def _columns(header: list[str]) -> dict[str, str]:
-    lowered = {name.strip().lower(): name for name in header}
-    found = {}
-    for part, names in COLUMNS.items():
-        for name in names:
-            if name in lowered:
-                found[part] = lowered[name]
-                break
-    missing = [p for p in ("number", "street", "city", "lat", "lon") if p not in found]
-    if missing:
-        raise AddressFileError(f"missing column(s): {', '.join(missing)}")
-    return found
+    One statement: each prefix's range reads at most `limit` index entries.
+    """
+    ranges = [_starting_with(prefix, limit).subquery().select() for prefix in prefixes]
+    found = (ranges[0] if len(ranges) == 1 else union_all(*ranges)).subquery()
+    rows = db.session.execute(
+        select(AddressPoint)
+        .join(found, AddressPoint.id == found.c.point_id)
+        .order_by(found.c.key, AddressPoint.id)
+        .limit(limit * len(prefixes))
+    ).scalars()
+    return list(dict.fromkeys(rows))[:limit]  # a point found by two of its keys, once
 
 
-def read_points(stream: IO[str]) -> Iterator[tuple[int, dict]]:
-    """(line number, address point values) for each row; AddressFileError on a bad row."""
-    reader = csv.DictReader(stream)
-    columns = _columns(reader.fieldnames or [])
-    for line, row in enumerate(reader, start=2):
-        get = lambda part: (row.get(columns.get(part, ""), "") or "").strip()  # noqa: E731
-        try:
-            lat, lon = float(get("lat")), float(get("lon"))
-        except ValueError:
-            raise AddressFileError(f"line {line}: lat/lon must be numbers") from None
-        if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
-            raise AddressFileError(f"line {line}: lat/lon out of range")
-        street = " ".join(p for p in (get("number"), get("street")) if p)
-        if get("unit"):
-            street += f" #{get('unit')}"
-        if not get("street") or not get("city"):
-            raise AddressFileError(f"line {line}: street and city are required")
-        yield line, {
-            "address": street[:300],
-            "city": get("city")[:100],
-            "state": (get("state") or "CA")[:2].upper(),
-            "postal_code": get("postal_code")[:10],
-            "lat": lat,
-            "lon": lon,
-        }
-
-
-def import_points(stream: IO[str], step=lambda: None) -> ImportSummary:
-    """Load or refresh address points from CSV in one transaction (all or nothing)."""
-    summary = ImportSummary()
-    existing = {
-        (a, c, p): i
-        for i, a, c, p in db.session.execute(
-            select(AddressPoint.id, AddressPoint.address, AddressPoint.city, AddressPoint.postal_code)
-        )
-    }
-    seen = set()
-    try:
-        for _line, values in read_points(stream):
-            key = (values["address"], values["city"], values["postal_code"])
-            if key in seen:
-                summary.skipped += 1
-                continue
-            seen.add(key)
-            values["search_key"] = normalise_address(values["address"], values["city"], values["postal_code"])
-            if key in existing:
-                point = db.session.get(AddressPoint, existing[key])
-                for name, value in values.items():
-                    setattr(point, name, value)
-                summary.updated += 1
-            else:
-                db.session.add(AddressPoint(**values))
-                summary.added += 1
-            if (summary.added + summary.updated) % BATCH == 0:
-                db.session.flush()
-            step()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return summary
-
-
-def _starts_with(key: str):
-    """search_key LIKE 'key%' with the wildcards in key escaped."""
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return AddressPoint.search_key.like(f"{escaped}%", escape="\\")
+def _label(point: AddressPoint) -> str:
+    place = " ".join(part for part in (point.city, point.postal_code) if part)
+    return f"{point.address}, {place}" if place else point.address
 
 
 def suggest(query: str, limit: int = 8) -> list[dict]:
-    """Address points starting with what the owner typed (case and abbreviations ignored)."""
-    key = normalise_address(query)[:100]
-    if len(key) < 3:
+    """Address points that what someone typed may be the start of, in key order.
+
+    Typed from the house number ("1200 Truxtun Av") or from a word of the street name
+    ("Truxtun", "Pena" for "Calle Peña"); case, accents, punctuation and USPS street-suffix,
+    directional and unit abbreviations do not matter (see `geocoding.keys`). Under 3 letters
+    or digits typed: nothing. One statement.
+    """
+    if len("".join(fold(query))) < MIN_TYPED:
         return []
-    rows = db.session.execute(
-        select(AddressPoint)
-        .where(_starts_with(key))
-        .order_by(AddressPoint.search_key)
-        .limit(limit)
-    ).scalars()
+    prefixes = typed_prefixes(query[:200])
+    if not prefixes:
+        return []
     return [
         {
-            "label": f"{p.address}, {p.city} {p.postal_code}".strip(),
+            "label": _label(p),
             "address": p.address,
             "city": p.city,
             "state": p.state,
@@ -141,14 +63,23 @@ def suggest(query: str, limit: int = 8) -> list[dict]:
             "lat": p.lat,
             "lon": p.lon,
         }
-        for p in rows
+        for p in _points_starting_with(prefixes, limit)
     ]
 
 
-def locate(address: str, city: str) -> tuple[float, float] | None:
-    """The point of an exactly known address, for owners who did not place a pin."""
-    key = normalise_address(address, city)
-    point = db.session.execute(
-        select(AddressPoint).where(_starts_with(key)).limit(2)
-    ).scalars().all()
-    return (point[0].lat, point[0].lon) if len(point) == 1 else None
+def locate(address: str, city: str, postal_code: str = "") -> tuple[float, float] | None:
+    """(lat, lon) of the one address point at address in city (or, for points the county gave
+    without a city, at that ZIP code); None when unknown or ambiguous."""
+    street = search_key(address)
+    town, zip5 = search_key(city), (postal_code or "").strip()[:5]
+    prefixes = [f"{street} {place}" for place in (town, zip5) if place]
+    if not street or not prefixes:
+        return None
+    candidates = _points_starting_with(prefixes, 20)
+    found = [
+        p for p in candidates
+        if search_key(p.address) == street
+        and ((town and search_key(p.city) == town)
+             or (not p.city and zip5 and p.postal_code[:5] == zip5))
+    ]
+    return (found[0].lat, found[0].lon) if len(found) == 1 else None

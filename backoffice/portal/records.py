@@ -1,10 +1,10 @@
 """Queries the portal's commands share: duplicates, holds, current terms (no commits here)."""
-import re
 from datetime import date
 
 from sqlalchemy import exists, select
 
 from ..extensions import db
+from ..geocoding.keys import search_key
 from ..models import (
     EvidenceItem,
     FootageRequest,
@@ -15,29 +15,12 @@ from ..models import (
 )
 
 CLOSED_REQUEST_STATES = ("closed", "cancelled")
-_ABBREVIATIONS = {
-    "street": "st",
-    "avenue": "ave",
-    "road": "rd",
-    "drive": "dr",
-    "boulevard": "blvd",
-    "lane": "ln",
-    "court": "ct",
-    "place": "pl",
-    "highway": "hwy",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "apartment": "apt",
-    "suite": "ste",
-}
 
 
 def normalise_address(*parts: str | None) -> str:
-    """A comparison key for an address: case, punctuation and common abbreviations ignored."""
-    words = re.sub(r"[^a-z0-9]+", " ", " ".join(p or "" for p in parts).lower()).split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+    """A comparison key for an address: case, accents, punctuation and USPS abbreviations
+    ignored (`geocoding.keys.search_key`)."""
+    return search_key(*parts)
 
 
 def add_year(day: date) -> date:

@@ -110,7 +110,7 @@ def _place(form) -> tuple[float, float] | None:
     """The pin, or the point of a known address when the owner placed none."""
     if form.lat.data is not None and form.lon.data is not None:
         return form.lat.data, form.lon.data
-    return addresses.locate(form.address.data or "", form.city.data or "")
+    return addresses.locate(form.address.data or "", form.city.data or "", form.postal_code.data or "")
 
 
 def _ready(form) -> tuple[bool, tuple[float, float] | None]:

@@ -18,31 +18,13 @@
     place(e.latlng);
   });
   var search = document.getElementById("pick-address");
-  var list = document.getElementById("pick-address-list");
-  var found = {};
-  if (search && list && box.dataset.addressUrl) {
-    search.addEventListener("input", function () {
-      var chosen = found[search.value];
-      if (chosen) {
-        lat.value = chosen.lat.toFixed(6);
-        lon.value = chosen.lon.toFixed(6);
-        place([chosen.lat, chosen.lon]);
-        map.setView([chosen.lat, chosen.lon], 17);
-        return;
-      }
-      if (search.value.length < 3) { return; }
-      fetch(box.dataset.addressUrl + "?q=" + encodeURIComponent(search.value))
-        .then(function (response) { return response.ok ? response.json() : []; })
-        .then(function (points) {
-          found = {};
-          list.textContent = "";
-          points.forEach(function (point) {
-            var option = document.createElement("option");
-            option.value = point.label;
-            list.appendChild(option);
-            found[point.label] = point;
-          });
-        });
+  if (search && box.dataset.addressUrl && window.addressSuggest) {
+    window.addressSuggest(search, box.dataset.addressUrl, function (chosen) {
+      search.value = chosen.label;
+      lat.value = chosen.lat.toFixed(6);
+      lon.value = chosen.lon.toFixed(6);
+      place([chosen.lat, chosen.lon]);
+      map.setView([chosen.lat, chosen.lon], 17);
     });
   }
   [lat, lon].forEach(function (input) {

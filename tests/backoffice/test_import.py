@@ -304,3 +304,70 @@ def test_missing_file_is_one_line(runner, tmp_path):
 def test_header_only_file_is_one_line(runner, tmp_path):
     path = write_csv(tmp_path / "empty.csv", [])
     assert "no rows to import" in one_line_error(run_import(runner, path))
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def feature_collection(path: Path, geometries: list[dict], **members) -> Path:
+    """A GeoJSON file of ROW cameras, one per geometry, with extra top-level members."""
+    features = [
+        {"type": "Feature", "geometry": geometry,
+         "properties": {**ROW, "camera_label": f"Camera {number}"}}
+        for number, geometry in enumerate(geometries, start=1)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", **members, "features": features}))
+    return path
+
+
+def test_qgis_export_with_crs_3d_points_and_a_multipoint_imports(runner):
+    result = run_import(runner, DATA / "registrations_qgis_multipoint.geojson")
+    assert result.exit_code == 0, result.output
+    assert "imported: 1 registrations created, 0 updated, 2 cameras created, 0 updated" in result.output
+    home = registration_at("5100 Stine Rd")
+    assert home.postal_code == "93313"  # a number in the file
+    yard = next(c for c in home.cameras if c.label == "Yard")
+    assert (yard.lat, yard.lon) == pytest.approx((35.31105, -119.05815))
+    assert yard.direction_deg is None
+
+
+def test_multipoint_of_several_points_is_refused_for_that_row(runner, tmp_path):
+    path = feature_collection(tmp_path / "multi.geojson", [
+        {"type": "Point", "coordinates": [-119.02, 35.37]},
+        {"type": "MultiPoint", "coordinates": [[-119.02, 35.37], [-119.03, 35.38]]},
+    ])
+    result = run_import(runner, path)
+    assert result.exit_code != 0
+    assert ("feature 2: geometry: is a MultiPoint of 2 points: give one point per feature"
+            in result.output)
+    assert "feature 1:" not in result.output
+    assert counts()[:3] == (0, 0, 0)
+
+
+def test_projected_crs_is_refused_in_one_line(runner, tmp_path):
+    path = feature_collection(
+        tmp_path / "plane.geojson", [{"type": "Point", "coordinates": [6289471.2, 2326310.5]}],
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2229"}},
+    )
+    line = one_line_error(run_import(runner, path))
+    assert "plane.geojson: coordinates are in urn:ogc:def:crs:EPSG::2229, not WGS 84" in line
+    assert counts()[:3] == (0, 0, 0)
+
+
+def test_bom_csv_and_bom_geojson_import(runner, tmp_path):
+    csv_path = tmp_path / "bom.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf" + SAMPLE_CSV.read_bytes())
+    geojson_path = tmp_path / "bom.geojson"
+    geojson_path.write_bytes(b"\xef\xbb\xbf" + SAMPLE_GEOJSON.read_bytes())
+    assert run_import(runner, csv_path).exit_code == 0
+    result = run_import(runner, geojson_path)
+    assert result.exit_code == 0, result.output
+    assert counts()[:3] == (10, 10, 24)
+
+
+def test_windows_1252_csv_imports_with_its_accents(runner, tmp_path):
+    path = write_csv(tmp_path / "excel.csv", [{"owner_name": "Sofía Peña"}])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    result = run_import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Owner).one().name == "Sofía Peña"

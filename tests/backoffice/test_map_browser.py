@@ -15,7 +15,9 @@ from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 from backoffice.extensions import db
+from backoffice.geocoding.keys import lookup_keys, search_key
 from backoffice.models import (
+    AddressKey,
     AddressPoint,
     Camera,
     Case,
@@ -26,7 +28,6 @@ from backoffice.models import (
     RequestTransition,
     footage_request_camera,
 )
-from backoffice.portal.records import normalise_address
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +60,9 @@ def live(app):
         reg.set_location(spot["lat2"], spot["lon2"])
         reg.cameras.append(Camera(label=LABEL, direction_deg=180, fov_deg=90, range_m=80))
         point = AddressPoint(address="77 E2E Avenue", city="Bakersfield", postal_code="93301",
-                             search_key=normalise_address("77 E2E Avenue", "Bakersfield", "93301"),
+                             search_key=search_key("77 E2E Avenue", "Bakersfield", "93301"),
                              lat=35.36, lon=-119.03)
+        point.keys = [AddressKey(key=key) for key in lookup_keys(point.address, point.city, point.postal_code)]
         db.session.add_all([case, reg, point])
         db.session.commit()
         ids = case.id, reg.id, owner.id, point.id
@@ -98,7 +100,8 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["errors"] == []
     lat, lon = (float(v) for v in result["picked"])
     assert abs(lat - 35.3733) < 0.2 and abs(lon + 119.0187) < 0.2
-    assert [float(v) for v in result["addressed"]] == [35.36, -119.03]  # from the address point
+    assert [float(v) for v in result["addressed"][:2]] == [35.36, -119.03]  # from the address point
+    assert result["addressed"][2] == "77 E2E Avenue, Bakersfield 93301"
     assert result["disabledBefore"] is True  # no search before a case is chosen
     assert result["rows"] == 1
     assert LABEL in result["first"] and "in view" in result["first"]  # shown as text

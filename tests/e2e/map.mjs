@@ -18,11 +18,10 @@ await Promise.all([page.waitForNavigation(), page.click("input[type=submit], but
 await page.goto(base + "/caseview/add");
 await page.click("#pick-map", { position: { x: 200, y: 150 } });
 const picked = [await page.inputValue("#lat"), await page.inputValue("#lon")];
-// ... or choosing one of the county's address points.
-await page.fill("#pick-address", "77 E2E");
-await page.waitForSelector("#pick-address-list option", { state: "attached" });
-await page.fill("#pick-address", await page.$eval("#pick-address-list option", (o) => o.value));
-const addressed = [await page.inputValue("#lat"), await page.inputValue("#lon")];
+// ... or choosing one of the county's address points, typed by street name and abbreviated.
+await page.fill("#pick-address", "e2e av");
+await page.click("#pick-address-suggestions [role=option]");
+const addressed = [await page.inputValue("#lat"), await page.inputValue("#lon"), await page.inputValue("#pick-address")];
 await page.goto(base + "/map/");
 await page.waitForTimeout(1500);
 const disabledBefore = await page.isDisabled("#search");

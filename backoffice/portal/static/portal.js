@@ -30,32 +30,15 @@
     map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); });
   }
 
-  // Address suggestions from the county's address points (no outside service).
-  var list = document.getElementById("address-suggestions"), found = {}, timer = null;
-  if (address && list) {
-    address.addEventListener("input", function () {
-      var q = address.value;
-      if (found[q]) {
-        var s = found[q];
-        address.value = s.address;
-        form.querySelector("#city").value = s.city;
-        form.querySelector("#state").value = s.state;
-        form.querySelector("#postal_code").value = s.postal_code;
-        setPin(s.lat, s.lon, true);
-        return;
-      }
-      clearTimeout(timer);
-      if (q.length < 3) { return; }
-      timer = setTimeout(function () {
-        fetch(address.getAttribute("data-suggest-url") + "?q=" + encodeURIComponent(q))
-          .then(function (r) { return r.json(); })
-          .then(function (items) {
-            list.innerHTML = ""; found = {};
-            items.forEach(function (s) {
-              var o = document.createElement("option"); o.value = s.label; list.appendChild(o); found[s.label] = s;
-            });
-          }).catch(function () {});
-      }, 200);
+  // Address suggestions from the county's address points (no outside service, suggest.js).
+  // A part the county's file leaves blank (a city, the state) keeps what the owner typed.
+  if (address && window.addressSuggest) {
+    window.addressSuggest(address, address.getAttribute("data-suggest-url"), function (s) {
+      address.value = s.address;
+      [["#city", s.city], ["#state", s.state], ["#postal_code", s.postal_code]].forEach(function (pair) {
+        if (pair[1]) { form.querySelector(pair[0]).value = pair[1]; }
+      });
+      setPin(s.lat, s.lon, true);
     });
   }
 

@@ -12,7 +12,8 @@ from sqlalchemy import delete, select
 from werkzeug.serving import make_server
 
 from backoffice.extensions import db
-from backoffice.models import Owner, Registration, UsedLink
+from backoffice.geocoding import import_points, read_text
+from backoffice.models import AddressPoint, Owner, Registration, UsedLink
 from tests.mailbox import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -111,3 +112,52 @@ def test_registration_page_has_no_serious_accessibility_violations(phone):
             if v["impact"] in ("serious", "critical")
         ]
         assert not serious, serious
+
+
+@pytest.fixture()
+def pena_point(app):
+    """One committed address point with an accent in its street name; removed afterwards."""
+    with app.app_context():
+        import_points(read_text("number,street,city,state,zip,lat,lon\n"
+                                "77,Calle Peña,Bakersfield,CA,93307,35.3301,-118.9902\n"
+                                "79,Calle Peña,,CA,93307,35.3302,-118.9903\n", "p.csv"))
+        db.session.commit()
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.execute(delete(AddressPoint).where(AddressPoint.address.like("7_ Calle Peña")))
+            db.session.commit()
+            db.session.remove()
+
+
+def test_typing_without_accent_suggests_and_fills_the_address(phone, pena_point):
+    page, base = phone
+    page.goto(f"{base}/register")
+    page.get_by_label("City").fill("Typed City")
+    page.get_by_label("Street address").fill("pena")
+    option = page.get_by_role("option", name="77 Calle Peña, Bakersfield 93307")
+    if AXE.exists():  # the open list is accessible too
+        page.wait_for_selector("#address-suggestions [role=option]")
+        page.evaluate(AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document)")
+        assert not [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    option.click()
+    assert page.input_value("#address") == "77 Calle Peña"
+    assert page.input_value("#city") == "Bakersfield"
+    assert page.input_value("#postal_code") == "93307"
+    assert (float(page.input_value("#lat")), float(page.input_value("#lon"))) == (35.3301, -118.9902)
+    assert page.locator("#address-suggestions").is_hidden()
+    # The keyboard works too: arrow down, Enter.
+    page.get_by_label("Street address").fill("77 calle pe")
+    page.wait_for_selector("#address-suggestions [role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("#address") == "77 Calle Peña"
+    # A point the county gave without a city leaves the typed city alone.
+    page.get_by_label("City").fill("Typed City")
+    page.get_by_label("Street address").fill("79 calle pena")
+    page.get_by_role("option", name="79 Calle Peña, 93307").click()
+    assert page.input_value("#address") == "79 Calle Peña"
+    assert page.input_value("#city") == "Typed City"
