@@ -47,6 +47,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         FAB_SECURITY_MANAGER_CLASS="backoffice.security.manager.RegistrySecurityManager",
         FAB_INDEX_VIEW="backoffice.views.home.HomeView",
         FAB_API_MAX_PAGE_SIZE=500,
+        # Roles and their permissions come from FAB_ROLES: hide the raw permission screens.
+        FAB_ADD_SECURITY_PERMISSION_VIEW=False,
+        FAB_ADD_SECURITY_VIEW_MENU_VIEW=False,
+        FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW=False,
         WTF_CSRF_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -61,7 +65,9 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=config.JWT_ACCESS_MINUTES),
         JWT_REFRESH_TOKEN_EXPIRES=timedelta(hours=config.JWT_REFRESH_HOURS),
         BABEL_DEFAULT_LOCALE="en",
-        LANGUAGES={"en": {"flag": "us", "name": "English"}, "es": {"flag": "mx", "name": "Español"}},
+        # The backoffice speaks English (no language menu); the public portal also Spanish.
+        LANGUAGES={"en": {"flag": "us", "name": "English"}},
+        PORTAL_LANGUAGES={"en": {"flag": "us", "name": "English"}, "es": {"flag": "mx", "name": "Español"}},
     )
     if overrides:
         app.config.update(overrides)

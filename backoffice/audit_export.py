@@ -24,11 +24,17 @@ class ExportFilterError(ValueError):
     """A filter value that cannot be used (message names the filter)."""
 
 
-def export_csv(args: Mapping[str, str]) -> tuple[str, int]:
+def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] | None = None) -> tuple[str, int]:
     """CSV of the events matching ?action=&username=&object_type=&object_id=&purpose=
-    &since=&until= (ISO times), oldest first; records the export and commits."""
+    &since=&until= (ISO times) and, when given, whose ids are in `within` (the audit screen's
+    own filters; `shown` describes them for the record), oldest first; records the export and
+    commits."""
     query = select(AuditEvent).order_by(AuditEvent.id)
-    used: dict[str, str] = {}
+    if within is not None:
+        query = query.where(AuditEvent.id.in_(within))
+    used: dict[str, object] = {}
+    if shown:
+        used["screen"] = dict(shown)
     for name in EXACT_FILTERS:
         value = (args.get(name) or "").strip()[:128]
         if not value:

@@ -308,6 +308,7 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> dic
         "case": {
             "case_number": case.case_number,
             "incident_type": case.incident_type,
+            "address": case.address,
             "agency": case.agency.name if case.agency else "",
             "since": format_instant(query.since, "en"),
             "until": format_instant(query.until, "en"),

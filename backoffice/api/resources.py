@@ -169,6 +169,7 @@ _CASE_COLUMNS = [
     "agency_id",
     "case_number",
     "incident_type",
+    "address",
     "occurred_from",
     "occurred_to",
     "summary",

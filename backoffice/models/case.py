@@ -44,6 +44,7 @@ class Case(TimestampMixin, LocatedMixin, Model):
     case_number: Mapped[str] = mapped_column(String(40), nullable=False)
     incident_type: Mapped[str] = mapped_column(String(60), nullable=False)
     location = point_column()
+    address: Mapped[str | None] = mapped_column(String(300))  # where it happened, in words
     occurred_from: Mapped[datetime] = mapped_column(Instant, nullable=False)
     occurred_to: Mapped[datetime] = mapped_column(Instant, nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)

@@ -59,7 +59,7 @@ def _limit_size():
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     lang = request.args.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    if lang in current_app.config["PORTAL_LANGUAGES"]:
         session[LANGUAGE_KEY] = lang
     refresh()  # choose the locale for this request, not one cached on a shared app context
 
@@ -69,7 +69,7 @@ def portal_language() -> str:
     chosen = session.get(LANGUAGE_KEY)
     if chosen:
         return chosen
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    return request.accept_languages.best_match(current_app.config["PORTAL_LANGUAGES"]) or "en"
 
 
 @bp.context_processor

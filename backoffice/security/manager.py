@@ -95,6 +95,7 @@ class RegistrySecurityManager(SecurityManager):
 
     user_model = AgencyUser
     userdbmodelview = AgencyUserView
+    userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
     rolemodelview = _without_download(RoleModelView)

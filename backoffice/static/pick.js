@@ -21,6 +21,8 @@
   if (search && box.dataset.addressUrl && window.addressSuggest) {
     window.addressSuggest(search, box.dataset.addressUrl, function (chosen) {
       search.value = chosen.label;
+      var address = document.getElementById("address");
+      if (address) { address.value = chosen.label; }
       lat.value = chosen.lat.toFixed(6);
       lon.value = chosen.lon.toFixed(6);
       place([chosen.lat, chosen.lon]);

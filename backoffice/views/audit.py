@@ -3,6 +3,9 @@ from flask import Response, request
 from flask_appbuilder import AppBuilder, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args
+
+from ..extensions import db
 
 from ..audit_export import EXPORT_COLUMNS, ExportFilterError, export_csv
 from ..localtime import utcnow
@@ -42,8 +45,15 @@ class AuditEventView(ReadableColumns, ModelView):
     def export_csv(self):
         """The log as CSV, filtered by ?action=&username=&object_type=&object_id=&purpose=
         &since=&until=; the export itself is audited."""
+        get_filter_args(self._filters)
+        query = self._filters.apply_all(db.session.query(AuditEvent.id))
+        screen = query.statement if self._filters.filters else None
+        shown = {
+            f"{flt.column_name} {flt.name}".lower(): values
+            for flt, values in zip(self._filters.filters, self._filters.values)
+        }
         try:
-            body, _count = export_csv(request.args)
+            body, _count = export_csv(request.args, within=screen, shown=shown)
         except ExportFilterError as error:
             return Response(f"{error}\n", 400, mimetype="text/plain")
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")

@@ -55,11 +55,11 @@ class CaseView(RegistryModelView):
     add_title = "Open a case"
     base_filters = [["id", AgencyScope, None]]
     base_order = ("occurred_from", "desc")
-    list_columns = ["case_number", "incident_type", "occurred_from", "occurred_to", "lead_investigator"]
-    _form = ["case_number", "incident_type", "lat", "lon", "occurred_from", "occurred_to", "summary"]
+    list_columns = ["case_number", "incident_type", "address", "occurred_from", "occurred_to", "lead_investigator"]
+    _form = ["case_number", "incident_type", "address", "lat", "lon", "occurred_from", "occurred_to", "summary"]
     add_columns = edit_columns = _form
     show_columns = _form + ["agency", "lead_investigator", "created_at"]
-    search_columns = ["case_number", "incident_type", "occurred_from"]
+    search_columns = ["case_number", "incident_type", "address", "occurred_from"]
     order_columns = ["case_number", "incident_type", "occurred_from", "occurred_to"]
     show_template = "cases/show.html"
     add_template = "cases/add.html"
@@ -70,6 +70,7 @@ class CaseView(RegistryModelView):
         "occurred_from": "Occurred from",
         "occurred_to": "Occurred to",
         "lead_investigator": "Lead investigator",
+        "address": "Address",
         "lat": "Latitude",
         "lon": "Longitude",
     }
@@ -85,6 +86,13 @@ class CaseView(RegistryModelView):
             description="e.g. burglary, robbery, hit and run",
             widget=BS3TextFieldWidget(),
             validators=[DataRequired(), Length(max=60)],
+        ),
+        "address": StringField(
+            "Address",
+            description="Where it happened, in words (picking an address below fills it in)",
+            widget=BS3TextFieldWidget(),
+            filters=[lambda v: v.strip() if v else v],
+            validators=[Optional(), Length(max=300)],
         ),
         **latlon_fields(required=True),
         "occurred_from": _when("Occurred from", "Start of the time window"),

@@ -6,7 +6,9 @@ and date-time filters typed in county time.
 """
 from datetime import datetime
 
-from ..labels import COLUMN_KINDS, words
+from wtforms import SelectField
+
+from ..labels import COLUMN_KINDS, LABELS as LABELS_OF, choices, words
 from ..localtime import format_day, format_instant
 from .timefields import LocalDateTimeField
 
@@ -43,6 +45,10 @@ def _coded(kind: str):
 class ReadableColumns:
     """ModelView mix-in: columns shown in people's words (see module docstring)."""
 
+    add_row_message = "Saved."
+    edit_row_message = "Your changes are saved."
+    delete_row_message = "Deleted."
+
     def _init_properties(self):
         super()._init_properties()
         datamodel = self.datamodel
@@ -61,8 +67,12 @@ class ReadableColumns:
             else:
                 formatters[name] = _plain
         for name in self.search_columns or []:
+            label = self.label_columns.get(name, name)
             if datamodel.is_datetime(name):
-                extra.setdefault(name, LocalDateTimeField(self.label_columns.get(name, name)))
+                extra.setdefault(name, LocalDateTimeField(label))
+            elif name in COLUMN_KINDS:  # a choice, not free text
+                kind = COLUMN_KINDS[name]
+                extra.setdefault(name, SelectField(label, choices=choices(LABELS_OF[kind], kind)))
         for name, text in LABELS.items():
             if not self.label_columns.get(name) or self.label_columns.get(name) == "None":
                 self.label_columns[name] = text

@@ -2,7 +2,8 @@
 from datetime import timedelta
 
 from flask_appbuilder import AppBuilder, ModelView
-from flask_appbuilder.models.sqla.filters import FilterSmaller
+from flask import current_app
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
@@ -158,13 +159,25 @@ class RegistrationView(RegistryModelView):
     }
 
 
+class DueForConfirmation(BaseFilter):
+    """Active or lapsed registrations whose yearly confirmation is due within the lead time
+    (CONFIRMATION_LEAD_DAYS, when the e-mail goes out) or overdue; never withdrawn ones."""
+
+    name = "Due for confirmation"
+
+    def apply(self, query, value):
+        lead = timedelta(days=current_app.config.get("CONFIRMATION_LEAD_DAYS", 14))
+        return query.filter(
+            Registration.status.in_(("active", "lapsed")),
+            Registration.next_confirmation_due <= county_today() + lead,
+        )
+
+
 class DueRegistrationView(RegistrationView):
-    """Registrations whose confirmation is due within 30 days or overdue."""
+    """Registrations to chase: confirmation due soon or overdue."""
 
     list_title = "Due for confirmation"
-    base_filters = [
-        ["next_confirmation_due", FilterSmaller, lambda: county_today() + timedelta(days=30)]
-    ]
+    base_filters = [["id", DueForConfirmation, None]]
     base_order = ("next_confirmation_due", "asc")
 
 

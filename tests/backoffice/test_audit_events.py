@@ -3,6 +3,7 @@ all written to the audit chain (never a password)."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -255,3 +256,22 @@ def test_agency_changes_are_audited(client):
     [event] = events("agency_changed", start)
     assert event.username == "admin" and event.object_type == "agency" and event.object_id == agency.id
     assert json.loads(event.detail)["changes"]["name"]["new"] == "Renamed Police Department"
+
+
+def test_csv_export_honours_the_filters_on_the_screen(client):
+    """Filter the list, press Export CSV: the file holds what the screen showed, no more."""
+    from backoffice.audit import record
+
+    record("probe.export_alpha", object_type="registration", object_id=41)
+    record("probe.export_beta", object_type="registration", object_id=42)
+    db.session.commit()
+    login(client, "auditor")
+    listing = client.get("/auditeventview/list/?_flt_0_action=probe.export_alpha").get_data(as_text=True)
+    link = re.search(r'href="([^"]*export\.csv[^"]*)"', listing).group(1).replace("&amp;", "&")
+    assert "_flt_0_action=probe.export_alpha" in link
+    start = last_id()
+    rows = list(csv.DictReader(io.StringIO(client.get(link).get_data(as_text=True))))
+    assert [row["action"] for row in rows] == ["probe.export_alpha"]
+    [event] = events("audit_log_exported", start)
+    assert json.loads(event.detail)["rows"] == 1
+    assert "action starts with" in json.dumps(json.loads(event.detail)["filters"]).lower()

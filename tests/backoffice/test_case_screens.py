@@ -120,3 +120,17 @@ def test_map_page_uses_the_configured_tiles(client, monkeypatch):
     config = map_config(client.get("/map/").get_data(as_text=True))
     assert config["tile_url"] == "http://tiles.local/{z}/{x}/{y}.png"
     assert config["chosen"] is None
+
+
+def test_a_case_keeps_the_address_it_was_opened_at(client):
+    from pypdf import PdfReader
+    import io
+
+    login(client, "investigator")
+    open_case(client, address="1200 Truxtun Avenue, Bakersfield")
+    case = db.session.query(Case).filter_by(case_number="BPD-2026-0042").one()
+    assert case.address == "1200 Truxtun Avenue, Bakersfield"
+    assert "1200 Truxtun Avenue, Bakersfield" in client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    sheet = client.get(f"/api/v1/case/{case.id}/canvass.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.data)).pages)
+    assert "1200 Truxtun Avenue, Bakersfield" in text

@@ -77,3 +77,44 @@ def test_model_api_permissions(client, username, resource, status):
 
 def test_model_api_requires_authentication(client):
     assert client.get("/api/v1/camera/").status_code == 401
+
+
+def test_due_for_confirmation_lists_only_what_staff_must_chase(client):
+    """Due within the lead time (14 days) or overdue; never withdrawn or pending ones."""
+    from datetime import timedelta
+
+    from backoffice.localtime import county_today
+
+    today = county_today()
+    due_soon = factories.registration(address="1 Soon St", next_confirmation_due=today + timedelta(days=10))
+    overdue = factories.registration(address="2 Late St", next_confirmation_due=today - timedelta(days=40),
+                                     status="lapsed")
+    later = factories.registration(address="3 Later St", next_confirmation_due=today + timedelta(days=25))
+    gone = factories.registration(address="4 Gone St", next_confirmation_due=today - timedelta(days=3),
+                                  status="withdrawn")
+    login(client, "staff")
+    html = client.get("/dueregistrationview/list/?psize_DueRegistrationView=100").get_data(as_text=True)
+    assert due_soon.address in html and overdue.address in html
+    assert later.address not in html and gone.address not in html
+
+
+def test_coded_columns_read_and_filter_in_words(client):
+    reg = factories.registration(address="9 Words St", status="lapsed")
+    reg.cameras[0].system_type = "dvr_nvr"
+    login(client, "staff")
+    listing = client.get("/registrationview/list/?_flt_0_status=lapsed").get_data(as_text=True)
+    assert "Lapsed (confirmation overdue)" in listing and "9 Words St" in listing
+    assert "Pending review" in listing  # the status filter offers choices in words
+    shown = client.get(f"/registrationview/show/{reg.id}").get_data(as_text=True)
+    assert ">None<" not in shown and "Latitude" in shown
+    cameras = client.get("/cameraview/list/").get_data(as_text=True)
+    assert "Recorder (DVR/NVR)" in cameras and ">dvr_nvr<" not in cameras
+
+
+def test_no_language_menu_and_no_unused_security_screens(client):
+    login(client, "admin")
+    html = client.get("/users/list/").get_data(as_text=True)
+    assert "Español" not in html
+    for unused in ("User's Statistics", "Base Permissions", "Views/Menus"):
+        assert unused not in html
+    assert client.get("/userstatschartview/chart/").status_code == 404

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backoffice.audit import record
+from backoffice.localtime import county_today
 from backoffice.extensions import db
 from backoffice.models import Agency, AgencyUser, AuditEvent, Camera, Owner, Registration
 from tests import factories
@@ -70,7 +71,8 @@ def test_login_form_needs_a_csrf_token(client):
 def stored_payloads(ctx):
     """The payload in every free-text field of the screens' models."""
     owner = factories.owner(name=PAYLOAD, organisation=PAYLOAD)
-    reg = factories.registration(owner=owner, address=PAYLOAD, city=PAYLOAD[:100], notes=PAYLOAD)
+    reg = factories.registration(owner=owner, address=PAYLOAD, city=PAYLOAD[:100], notes=PAYLOAD,
+                                 next_confirmation_due=county_today())  # listed as due, too
     camera = reg.cameras[0]
     camera.label, camera.make_model, camera.overlooks = PAYLOAD[:100], PAYLOAD[:100], PAYLOAD
     agency = Agency(name=PAYLOAD, ori="CA9999999")
