@@ -56,7 +56,8 @@ class LocatedMixin:
 
     def _set_coordinate(self, index: int, value) -> None:
         pending = list(self.__dict__.get("_pending_latlon") or (None, None))
-        pending[index] = None if value in (None, "") else float(value)
+        check = check_latitude if index == 0 else check_longitude
+        pending[index] = check(value, required=False)
         other = 1 - index
         if pending[other] is None and self.location is not None:
             pending[other] = self._coordinate(other)

@@ -314,7 +314,7 @@ def test_geojson_clusters_when_too_many(client, inv, monkeypatch):
     assert all(f["properties"]["cluster"] for f in body["features"])
 
 
-@pytest.mark.parametrize("bbox", [None, "1,2,3", "a,b,c,d", "10,10,5,5", "-200,0,0,1"])
+@pytest.mark.parametrize("bbox", [None, "1,2,3", "a,b,c,d", "10,10,5,5", "-200,0,0,1", "0,nan,1,1", "0,0,inf,1"])
 def test_geojson_bad_bbox(client, inv, bbox):
     url = "/api/v1/cameras/geojson" + (f"?bbox={bbox}" if bbox else "")
     response = client.get(url, headers=inv)
