@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from flask import g
 from pypdf import PdfReader
 
 from backoffice.downloads import content_disposition
@@ -16,7 +17,7 @@ from tests import factories
 from tests.auth import CSRF_RE, api_token
 from tests.backoffice.test_footage_screens import signed_in
 from tests.workflows.helpers import request_in
-from tests.workflows.test_owner_upload import link_path, owner_posts
+from tests.workflows.test_owner_upload import link_path
 from workflows import owner_upload
 from workflows.effects import receipt_pdf
 from workflows.evidence import MAX_FILE_NAME_BYTES, evidence_file_name
@@ -158,10 +159,7 @@ def test_owner_upload_keeps_the_name(ctx, mailbox):
     owner_upload.issue_link(request.id, factories.user("investigator"))
     path = link_path(mailbox, request.registration.owner.email)
     client = ctx.test_client()
-    # owner_posts sends "porch.mp4"; send an Arabic name with an emoji instead
-    from flask import g
-
-    for key in ("user", "_login_user", "csrf_token"):
+    for key in ("user", "_login_user", "csrf_token"):  # no signed-in user cached from before
         g.pop(key, None)
     token = CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
     name = "تسجيل الشرفة 🎥.mp4"
@@ -171,7 +169,6 @@ def test_owner_upload_keeps_the_name(ctx, mailbox):
     assert done.status_code == 200 and name in done.get_data(as_text=True)
     item = db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).one()
     assert item.file_name == name and GENERATED.fullmatch(item.storage_location)
-    assert owner_posts  # the shared helper stays the way to post the plain case
 
 
 def test_receipt_shows_the_given_name(client, ctx):
@@ -187,3 +184,21 @@ def test_receipt_shows_the_given_name(client, ctx):
     request = db.session.get(type(request), request.id)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt_pdf(request))).pages)
     assert "Grabación cámara 2" in text and "Запись.mp4" in text
+
+
+def test_api_clients_sending_the_name_rfc_2231_encoded_get_it_kept(client, ctx):
+    """Some HTTP libraries send a non-ASCII name as filename*=UTF-8''… instead of raw UTF-8."""
+    request = request_in("consented", evidence=False)
+    boundary = "fieldcaseboundary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nporch\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f"filename*=UTF-8''%E7%9B%A3%E8%A6%96%E5%99%A8.mp4\r\n"
+        f"Content-Type: video/mp4\r\n\r\nframes\r\n--{boundary}--\r\n"
+    ).encode()
+    response = client.post(
+        f"/api/v1/footage_request/{request.id}/evidence", data=body,
+        headers={**api_token(client, "investigator"), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["file_name"] == "監視器.mp4"
