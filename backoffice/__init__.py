@@ -94,10 +94,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
     from . import models  # noqa: F401  (register the tables on the metadata)
+    from .models.validation import format_phone
     from .security import audit_hooks
     from .security import web as security_web
 
     audit_hooks.install()
+    app.jinja_env.filters["phone"] = format_phone  # stored E.164 shown as people write it
 
     db.init_app(app)
     security_web.init_csrf(app)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import spatial
 from .extensions import db
+from .models.validation import FieldError, check_latitude, check_longitude
 
 _summary_lock = threading.Lock()
 _summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": None, "refreshing": None}
@@ -23,20 +24,17 @@ class BoxParameterError(ValueError):
 
 
 def parse_bbox(raw: str | None) -> spatial.Box:
-    """minlon,minlat,maxlon,maxlat in decimal degrees."""
+    """minlon,minlat,maxlon,maxlat in decimal degrees (each through the longitude or latitude rule)."""
     if not raw:
         raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat")
-    try:
-        values = [float(part) for part in raw.split(",")]
-    except ValueError:
-        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from None
-    if len(values) != 4:
+    parts = raw.split(",")
+    if len(parts) != 4:
         raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat")
-    min_lon, min_lat, max_lon, max_lat = values
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise BoxParameterError("bbox longitudes must be between -180 and 180")
-    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise BoxParameterError("bbox latitudes must be between -90 and 90")
+    checks = (check_longitude, check_latitude, check_longitude, check_latitude)
+    try:
+        min_lon, min_lat, max_lon, max_lat = (check(part) for check, part in zip(checks, parts))
+    except FieldError as error:
+        raise BoxParameterError(f"bbox: {error.message}") from None
     if min_lon > max_lon or min_lat > max_lat:
         raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
     return spatial.Box(min_lon, min_lat, max_lon, max_lat)

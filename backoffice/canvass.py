@@ -19,6 +19,7 @@ from .database import end_read_transaction
 from .extensions import db
 from .models import Case, Owner, Registration
 from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcnow
+from .models.validation import FieldError, check_latitude, check_longitude, format_phone
 from .scoping import scope_to_agency
 
 DEFAULT_RADIUS_M = 300
@@ -90,6 +91,14 @@ def _number(args: Mapping[str, Any], name: str, low: float, high: float) -> floa
     return value
 
 
+def _coordinate(args: Mapping[str, Any], name: str, check) -> float | None:
+    """lat or lon of the search point through its field rule; None when not given."""
+    try:
+        return check(args.get(name), field=name, required=False)
+    except FieldError as error:
+        raise CanvassParameterError(f"{name}: {error.message}") from None
+
+
 def _datetime(args: Mapping[str, Any], name: str) -> datetime | None:
     raw = args.get(name)
     if raw in (None, ""):
@@ -105,8 +114,8 @@ def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
     if args.get("case_id") in (None, ""):
         raise CanvassParameterError("case_id is required: every search is for a case")
     case = case_for_user(args.get("case_id"), user)
-    lat = _number(args, "lat", -90, 90)
-    lon = _number(args, "lon", -180, 180)
+    lat = _coordinate(args, "lat", check_latitude)
+    lon = _coordinate(args, "lon", check_longitude)
     if (lat is None) != (lon is None):
         raise CanvassParameterError("lat and lon go together")
     if lat is None:
@@ -256,7 +265,7 @@ def contact_fields(registration: Registration, owner: Owner) -> dict[str, Any]:
         "name": owner.name,
         "organisation": owner.organisation,
         "email": owner.email,
-        "phone": owner.phone,
+        "phone": format_phone(owner.phone),
         "preferred_contact": owner.preferred_contact,
         "language": owner.language,
         "address": f"{registration.address}, {registration.city}",

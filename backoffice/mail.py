@@ -3,6 +3,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 log = logging.getLogger(__name__)
@@ -10,6 +11,16 @@ log = logging.getLogger(__name__)
 
 class MailError(RuntimeError):
     """The SMTP server could not be reached or refused the message."""
+
+
+def deliverable_address(address: str) -> str:
+    """The address as any SMTP server takes it: an internationalised domain in its ASCII
+    (IDNA) form. An address whose mailbox name is not ASCII stays as it is (SMTPUTF8)."""
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address
+    return checked.ascii_email or checked.normalized
 
 
 def send_mail(
@@ -23,7 +34,7 @@ def send_mail(
     """Send one message; attachments are (file name, MIME type, bytes). Raises MailError."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
+    message["To"] = deliverable_address(to)
     message["Subject"] = subject
     message.set_content(text)
     if html:

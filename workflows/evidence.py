@@ -1,13 +1,14 @@
 """Evidence intake (streamed, hashed, stored once, never modified) and the custody log."""
 import hashlib
 import os
+import re
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
 from backoffice import audit
 from backoffice.extensions import db
@@ -24,6 +25,68 @@ INTAKE_STATES = (State.consented.value,)
 # `collected` is written by intake itself; the rest are recorded by hand.
 MANUAL_CUSTODY_ACTIONS = ("transferred", "checked_out", "checked_in", "released")
 MAX_CLOCK_OFFSET_S = 7 * 24 * 3600
+# A file name as given is kept for display, receipts and downloads, within what file systems
+# take (255 bytes) with room for a browser's " (1)"; the stored copy has a generated name.
+MAX_FILE_NAME_BYTES = 240
+FALLBACK_STEM = "footage"
+SHORTENED = "…"
+_PATH_SEPARATORS = re.compile(r"[/\\]+")
+# Bidirectional embeddings, overrides and isolates: they can make "gpj.exe" look like "exe.jpg".
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Marks that belong to the character before them: never left dangling at a cut.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _kept_character(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category not in ("Cc", "Cs") and char not in _BIDI_CONTROLS
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    """(stem, ".ext") when the name ends in a short extension without spaces, else (name, "")."""
+    stem, dot, extension = name.rpartition(".")
+    if dot and 1 <= len(extension) <= 16 and extension.isalnum():
+        return stem, f".{extension}"
+    return name, ""
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """text shortened to at most max_bytes of UTF-8, not ending in a dangling mark or joiner."""
+    text = text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+    while text and (unicodedata.combining(text[-1]) or text[-1] in _JOINERS
+                    or unicodedata.category(text[-1]) in ("Mn", "Mc", "Me")
+                    or "\ufe00" <= text[-1] <= "\ufe0f"):
+        text = text[:-1]
+    return text.rstrip(" .")
+
+
+def evidence_file_name(given: str | None) -> str:
+    """The name an officer or owner gave an evidence file, fit to show and to offer on download.
+
+    Any script and any length come in; out comes Unicode NFC text without control characters,
+    unpaired surrogates or bidirectional overrides, without a path (only its last part is
+    kept, so no / or \\), whitespace runs as one space, at most MAX_FILE_NAME_BYTES of UTF-8
+    (shortened with "…" before its extension, which is kept), never empty ("footage").
+    """
+    text = "".join(" " if c.isspace() else c for c in (given or "") if _kept_character(c) or c.isspace())
+    text = unicodedata.normalize("NFC", text)
+    parts = [part for part in _PATH_SEPARATORS.split(text) if part.strip(" .")]
+    text = " ".join(parts[-1].split()) if parts else ""
+    stem, extension = _split_extension(text)
+    stem = stem.strip(" .") or FALLBACK_STEM
+    if len((stem + extension).encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        budget = MAX_FILE_NAME_BYTES - len((SHORTENED + extension).encode("utf-8"))
+        stem = (_cut(stem, budget) or FALLBACK_STEM) + SHORTENED
+    return stem + extension
+
+
+def stored_file_name(display_name: str) -> str:
+    """A generated name for the stored copy, with the display name's extension when it is
+    plain ASCII (e.g. `3f2a…9c.mp4`): any name a person gave stays out of the file system."""
+    _, extension = _split_extension(display_name)
+    if not (extension.isascii() and len(extension) <= 11):
+        extension = ""
+    return f"{uuid.uuid4().hex}{extension.lower()}"
 
 
 def evidence_dir() -> Path:
@@ -165,7 +228,7 @@ def add_evidence(
     description = (description or "").strip()
     if not description:
         raise InvalidInput("A description of the footage is required.")
-    safe_name = secure_filename(file_name or "") or "footage.bin"
+    display_name = evidence_file_name(file_name)
     offset = _clock_offset(clock_offset_s)
 
     folder = evidence_dir() / str(request.id)
@@ -181,7 +244,7 @@ def add_evidence(
         request = check_intake(request_id, user, via=via)
         if size == 0:
             raise InvalidInput("The file is empty.")
-        storage = f"{request.id}/{uuid.uuid4().hex}-{safe_name}"
+        storage = f"{request.id}/{stored_file_name(display_name)}"
         final = evidence_dir() / storage
         os.replace(temp, final)
         os.chmod(final, 0o440)  # never modified after intake
@@ -189,7 +252,7 @@ def add_evidence(
         item = EvidenceItem(
             footage_request_id=request.id,
             description=description,
-            file_name=safe_name,
+            file_name=display_name,
             size_bytes=size,
             sha256=sha256,
             collected_by_id=getattr(user, "id", None),
@@ -266,6 +329,32 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
             detail={"note": note},
         )
     return event
+
+
+def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
+    """An item's stored copy, for an investigator or supervisor of its agency to download.
+
+    Audited with the case number; commits. RequestNotFound when the item is not the user's
+    agency's or its stored copy is missing, TriggerForbidden for other roles.
+    """
+    with command():
+        item = load_item(item_id, user)
+        if not _may_handle_evidence(user):
+            raise TriggerForbidden("Only investigators and supervisors may download evidence.")
+        path = evidence_dir() / item.storage_location
+        if not path.is_file():
+            raise RequestNotFound(
+                f"The stored copy of evidence item {item.id} is missing: tell the evidence custodian."
+            )
+        audit.record(
+            "evidence_item.download",
+            user=user,
+            object_type="evidence_item",
+            object_id=item.id,
+            purpose=item.footage_request.case.case_number,
+            detail={"sha256": item.sha256},
+        )
+    return item, path
 
 
 def custody_log(item: EvidenceItem) -> list[CustodyEvent]:

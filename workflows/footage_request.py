@@ -29,6 +29,7 @@ from backoffice.models import (
     RequestTransition,
 )
 from backoffice.localtime import LocalTimeError, parse_instant, utcnow
+from backoffice.models.validation import format_phone
 
 from .errors import (
     InvalidInput,
@@ -437,6 +438,6 @@ def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
         "name": owner.name,
         "organisation": owner.organisation,
         "email": owner.email,
-        "phone": owner.phone,
+        "phone": format_phone(owner.phone),
         "preferred_contact": owner.preferred_contact,
     }

@@ -1,7 +1,7 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
 from datetime import datetime
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, missing, validate, validates_schema
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 
 from ..extensions import db
@@ -18,19 +18,28 @@ from ..models import (
     Registration,
 )
 from ..models.validation import (
-    FieldError,
     CONTACT_METHODS,
     DIRECTION_RANGE,
     FOV_RANGE,
     LAT_RANGE,
     LON_RANGE,
     OWNER_KINDS,
-    PHONE_RE,
     RANGE_M_RANGE,
     RECORDING_MODES,
     REGISTRATION_STATUSES,
     RETENTION_RANGE,
     SYSTEM_TYPES,
+    FieldError,
+    check_direction,
+    check_email,
+    check_fov,
+    check_latitude,
+    check_longitude,
+    check_phone,
+    check_postal_code,
+    check_range_m,
+    check_retention,
+    check_state,
 )
 
 
@@ -101,14 +110,50 @@ class ModelSchema(SQLAlchemyAutoSchema):
             raise ValidationError({error.field: [error.message]}) from error
 
 
+class _Rule:
+    """A schema field decided by a field rule (backoffice.models.validation): the rule reads
+    what was sent (null included) and gives the value to store, or its message."""
+
+    def __init__(self, check, *, value_required: bool = False, **kwargs):
+        self.check = check
+        self.value_required = value_required
+        super().__init__(allow_none=not value_required, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value is missing:
+            return super().deserialize(value, attr, data, **kwargs)
+        try:
+            return self.check(value, field=self.name or attr or "", required=self.value_required)
+        except FieldError as error:
+            raise ValidationError(error.message) from None
+
+
+class RuleString(_Rule, fields.String):
+    """Text decided by a field rule."""
+
+
+class RuleInteger(_Rule, fields.Integer):
+    """A whole number decided by a field rule (bounds documented for the OpenAPI description)."""
+
+    def __init__(self, check, bounds, **kwargs):
+        super().__init__(check, validate=_range(bounds), **kwargs)
+
+
+class RuleFloat(_Rule, fields.Float):
+    """A decimal number decided by a field rule (bounds documented for the OpenAPI description)."""
+
+    def __init__(self, check, bounds, **kwargs):
+        super().__init__(check, validate=_range(bounds), **kwargs)
+
+
 def lat_field(required: bool = True):
-    """Latitude in decimal degrees."""
-    return fields.Float(required=required, validate=_range(LAT_RANGE), allow_none=not required)
+    """Latitude in decimal degrees (the latitude rule)."""
+    return RuleFloat(check_latitude, LAT_RANGE, required=required, value_required=required)
 
 
 def lon_field(required: bool = True):
-    """Longitude in decimal degrees."""
-    return fields.Float(required=required, validate=_range(LON_RANGE), allow_none=not required)
+    """Longitude in decimal degrees (the longitude rule)."""
+    return RuleFloat(check_longitude, LON_RANGE, required=required, value_required=required)
 
 
 class LocatedSchema(ModelSchema):
@@ -140,8 +185,8 @@ class OwnerSchema(ModelSchema):
 
     kind = fields.String(validate=validate.OneOf(OWNER_KINDS))
     preferred_contact = fields.String(validate=validate.OneOf(CONTACT_METHODS))
-    email = fields.Email(allow_none=True)
-    phone = fields.String(allow_none=True, validate=validate.Regexp(PHONE_RE))
+    email = RuleString(check_email)
+    phone = RuleString(check_phone)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -153,6 +198,8 @@ class RegistrationSchema(LocatedSchema):
     status = fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
     address = fields.String(required=True, validate=validate.Length(min=1, max=300))
     city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    state = RuleString(check_state, value_required=True)
+    postal_code = RuleString(check_postal_code)
 
 
 class CameraSchema(LocatedSchema):
@@ -163,10 +210,10 @@ class CameraSchema(LocatedSchema):
     lat = lat_field(required=False)
     lon = lon_field(required=False)
     label = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    direction_deg = fields.Integer(allow_none=True, validate=_range(DIRECTION_RANGE))
-    fov_deg = fields.Integer(validate=_range(FOV_RANGE))
-    range_m = fields.Integer(validate=_range(RANGE_M_RANGE))
-    retention_days = fields.Integer(validate=_range(RETENTION_RANGE))
+    direction_deg = RuleInteger(check_direction, DIRECTION_RANGE)
+    fov_deg = RuleInteger(check_fov, FOV_RANGE, value_required=True)
+    range_m = RuleInteger(check_range_m, RANGE_M_RANGE, value_required=True)
+    retention_days = RuleInteger(check_retention, RETENTION_RANGE, value_required=True)
     recording_mode = fields.String(validate=validate.OneOf(RECORDING_MODES))
     system_type = fields.String(validate=validate.OneOf(SYSTEM_TYPES))
 

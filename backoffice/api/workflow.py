@@ -24,6 +24,7 @@ from workflows.errors import (
 )
 from reports.custody import render_custody_pdf
 
+from ..downloads import evidence_download
 from ..localtime import iso
 from ..uploads import evidence_upload
 from .schemas import InstantField
@@ -170,7 +171,7 @@ class EvidenceCustodyApi(BaseApi):
 
     resource_name = "evidence_item"
     class_permission_name = "EvidenceItem"
-    method_permission_name = {"custody": "write", "custody_pdf": "read"}
+    method_permission_name = {"custody": "write", "custody_pdf": "read", "file": "download"}
     openapi_spec_tag = "Evidence custody"
 
     @expose("/<int:pk>/custody", methods=["POST"])
@@ -197,6 +198,16 @@ class EvidenceCustodyApi(BaseApi):
         except WorkflowError as error:
             return error_response(error)
         return _pdf(render_custody_pdf(custody_data(item)), f"chain-of-custody-item-{item.id}.pdf")
+
+    @expose("/<int:pk>/file", methods=["GET"])
+    @protect()
+    def file(self, pk: int):
+        """The stored copy, under the name it was given (audited)."""
+        try:
+            item, path = evidence_cmd.open_evidence_file(pk, g.user)
+        except WorkflowError as error:
+            return error_response(error)
+        return evidence_download(item, path)
 
 
 WORKFLOW_APIS = [FootageWorkflowApi, EvidenceCustodyApi]

@@ -4,6 +4,7 @@ import click
 from flask import current_app
 
 from ..cli import fail, registry_cli
+from ..models.validation import FieldError, check_email
 from ..security.passwords import password_problem
 
 
@@ -23,6 +24,10 @@ def create_admin(username: str, firstname: str, lastname: str, email: str, passw
     """Create an administrator (county-wide, no agency)."""
     sm = current_app.appbuilder.sm
     _acceptable(password, username)
+    try:
+        email = check_email(email, required=True)
+    except FieldError as error:
+        fail(f"email refused: {error.message}")
     if sm.find_user(username=username) or sm.find_user(email=email):
         fail(f"a user named {username} or with that email already exists")
     user = sm.add_user(username, firstname, lastname, email, sm.find_role(sm.auth_role_admin), password)

@@ -1,31 +1,29 @@
-"""Checking rows against the model rules: errors name the row and column, never the value."""
-import re
-from collections.abc import Iterable
+"""Checking rows against the field rules (backoffice.models.validation): errors name the row
+and column, never the value."""
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
-    DIRECTION_RANGE,
-    FOV_RANGE,
-    LAT_RANGE,
-    LON_RANGE,
     OWNER_KINDS,
-    RANGE_M_RANGE,
     RECORDING_MODES,
     REGISTRATION_STATUSES,
-    RETENTION_RANGE,
     SYSTEM_TYPES,
     FieldError,
     check_choice,
+    check_direction,
     check_email,
+    check_fov,
+    check_latitude,
+    check_longitude,
     check_phone,
-    check_range,
+    check_postal_code,
+    check_range_m,
+    check_retention,
+    check_state,
 )
 from .reading import SourceRow
-
-STATE_RE = re.compile(r"^[A-Z]{2}$")
-POSTAL_CODE_RE = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 
 # Field names in messages are the file's column names, not the model's attribute names.
 OWNER_FIELDS = {"owner_kind": "kind", "owner_name": "name", "organisation": "organisation",
@@ -38,12 +36,13 @@ CAMERA_FIELDS = {"camera_label": "label", "direction_deg": "direction_deg", "fov
                  "make_model": "make_model", "overlooks": "overlooks"}
 # Text cells are checked against their column's length (PostgreSQL would refuse longer ones).
 TEXT_COLUMNS = {
-    "owner_name": Owner.name, "organisation": Owner.organisation, "email": Owner.email,
+    "owner_name": Owner.name, "organisation": Owner.organisation,
     "address": Registration.address, "city": Registration.city, "camera_label": Camera.label,
     "make_model": Camera.make_model, "overlooks": Camera.overlooks,
 }
-WHOLE_NUMBERS = {"direction_deg": DIRECTION_RANGE, "fov_deg": FOV_RANGE,
-                 "range_m": RANGE_M_RANGE, "retention_days": RETENTION_RANGE}
+# Blank numeric cells keep the model's default (or "unknown" for the direction).
+CAMERA_NUMBERS = {"direction_deg": check_direction, "fov_deg": check_fov,
+                  "range_m": check_range_m, "retention_days": check_retention}
 
 
 @dataclass
@@ -101,20 +100,9 @@ def _text(values: dict, name: str, *, required: bool = False) -> str | None:
     return value
 
 
-def _number(values: dict, name: str, bounds, *, whole: bool = False, required: bool = False):
-    """A numeric cell within bounds (validation.py's ranges); None when blank."""
-    text = values.get(name, "")
-    if not text:
-        return check_range(name, None, bounds, allow_none=not required)
-    try:
-        number = float(text)
-    except ValueError:
-        raise FieldError(name, "must be a number") from None
-    if whole:
-        if not number.is_integer():
-            raise FieldError(name, "must be a whole number")
-        number = int(number)
-    return check_range(name, number, bounds)
+def _rule(values: dict, name: str, check: Callable, *, required: bool = False):
+    """A cell through its field rule, reported under the file's column name; None when blank."""
+    return check(values.get(name, ""), field=name, required=required)
 
 
 def _choice(values: dict, name: str, choices) -> str | None:
@@ -130,8 +118,8 @@ def _owner(values: dict, errors: list[FieldError]) -> dict:
         "owner_kind": lambda: _choice(values, "owner_kind", OWNER_KINDS),
         "owner_name": lambda: _text(values, "owner_name", required=True),
         "organisation": lambda: _text(values, "organisation"),
-        "email": lambda: check_email("email", _text(values, "email")),
-        "phone": lambda: check_phone("phone", values.get("phone", "")),
+        "email": lambda: _rule(values, "email", check_email),
+        "phone": lambda: _rule(values, "phone", check_phone),
         "preferred_contact": lambda: _choice(values, "preferred_contact", CONTACT_METHODS),
     }
     _collect(checks, OWNER_FIELDS, found, errors)
@@ -154,9 +142,8 @@ def _registration(values: dict, errors: list[FieldError]) -> dict:
     checks = {
         "address": lambda: _text(values, "address", required=True),
         "city": lambda: _text(values, "city", required=True),
-        "state": lambda: _pattern(values, "state", STATE_RE, "must be a two-letter state code"),
-        "postal_code": lambda: _pattern(values, "postal_code", POSTAL_CODE_RE,
-                                        "must be a ZIP code (12345 or 12345-6789)"),
+        "state": lambda: _rule(values, "state", check_state),
+        "postal_code": lambda: _rule(values, "postal_code", check_postal_code),
         "status": lambda: _choice(values, "status", REGISTRATION_STATUSES),
     }
     _collect(checks, REGISTRATION_FIELDS, found, errors)
@@ -173,22 +160,14 @@ def _camera(values: dict, errors: list[FieldError]) -> dict:
         "make_model": lambda: _text(values, "make_model"),
         "overlooks": lambda: _text(values, "overlooks"),
         **{
-            name: (lambda name=name, bounds=bounds: _number(values, name, bounds, whole=True))
-            for name, bounds in WHOLE_NUMBERS.items()
+            name: (lambda name=name, check=check: _rule(values, name, check, required=False))
+            for name, check in CAMERA_NUMBERS.items()
         },
     }
     _collect(checks, CAMERA_FIELDS, found, errors)
     if "direction_deg" in values and not values["direction_deg"]:
         found["direction_deg"] = None  # blank means unknown (or a 360° dome), not "keep"
     return found
-
-
-def _pattern(values: dict, name: str, pattern: re.Pattern, message: str) -> str | None:
-    """A cell matching pattern (upper-cased); None when blank."""
-    value = values.get(name, "").upper()
-    if value and not pattern.match(value):
-        raise FieldError(name, message)
-    return value or None
 
 
 def _collect(checks: dict, attributes: dict, found: dict, errors: list[FieldError]) -> None:
@@ -213,9 +192,9 @@ def _location(values: dict, lat: str, lon: str, errors: list[FieldError], *, req
     if not required and not values.get(lat) and not values.get(lon):
         return None
     pair = []
-    for name, bounds in ((lat, LAT_RANGE), (lon, LON_RANGE)):
+    for name, check in ((lat, check_latitude), (lon, check_longitude)):
         try:
-            pair.append(_number(values, name, bounds, required=True))
+            pair.append(_rule(values, name, check, required=True))
         except FieldError as exc:
             errors.append(exc)
     return tuple(pair) if len(pair) == 2 else None

@@ -4,7 +4,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .validation import LAT_RANGE, LON_RANGE, check_range
+from .validation import check_latitude, check_longitude
 
 SRID = 4326
 
@@ -17,10 +17,9 @@ def point_column(nullable: bool = False):
 
 
 def make_point(lat: float, lon: float):
-    """A geometry value for a lat/lon pair, checked against WGS 84 ranges."""
-    check_range("lat", lat, LAT_RANGE)
-    check_range("lon", lon, LON_RANGE)
-    return from_shape(Point(float(lon), float(lat)), srid=SRID)
+    """A geometry value for a lat/lon pair (the latitude and longitude rules; FieldError)."""
+    lat, lon = check_latitude(lat), check_longitude(lon)
+    return from_shape(Point(lon, lat), srid=SRID)
 
 
 class LocatedMixin:
@@ -57,7 +56,8 @@ class LocatedMixin:
 
     def _set_coordinate(self, index: int, value) -> None:
         pending = list(self.__dict__.get("_pending_latlon") or (None, None))
-        pending[index] = None if value in (None, "") else float(value)
+        check = check_latitude if index == 0 else check_longitude
+        pending[index] = check(value, required=False)
         other = 1 - index
         if pending[other] is None and self.location is not None:
             pending[other] = self._coordinate(other)

@@ -9,19 +9,20 @@ from .base import Instant, TimestampMixin
 from .geo import LocatedMixin, point_column
 from .validation import (
     CONTACT_METHODS,
-    DIRECTION_RANGE,
-    FOV_RANGE,
     OWNER_KINDS,
-    RANGE_M_RANGE,
     RECORDING_MODES,
     REGISTRATION_STATUSES,
-    RETENTION_RANGE,
     SYSTEM_TYPES,
     FieldError,
     check_choice,
+    check_direction,
     check_email,
+    check_fov,
     check_phone,
-    check_range,
+    check_postal_code,
+    check_range_m,
+    check_retention,
+    check_state,
 )
 
 
@@ -53,11 +54,11 @@ class Owner(TimestampMixin, Model):
 
     @validates("email")
     def _check_email(self, _key, value):
-        return check_email("email", value)
+        return check_email(value)
 
     @validates("phone")
     def _check_phone(self, _key, value):
-        return check_phone("phone", value)
+        return check_phone(value)
 
     @validates("name")
     def _check_name(self, _key, value):
@@ -101,6 +102,14 @@ class Registration(TimestampMixin, LocatedMixin, Model):
     def _check_status(self, _key, value):
         return check_choice("status", value, REGISTRATION_STATUSES)
 
+    @validates("state")
+    def _check_state(self, _key, value):
+        return check_state(value, required=True)
+
+    @validates("postal_code")
+    def _check_postal_code(self, _key, value):
+        return check_postal_code(value)
+
     @validates("address", "city")
     def _check_required(self, key, value):
         value = (value or "").strip()
@@ -136,19 +145,19 @@ class Camera(TimestampMixin, LocatedMixin, Model):
 
     @validates("direction_deg")
     def _check_direction(self, _key, value):
-        return check_range("direction_deg", value, DIRECTION_RANGE, allow_none=True)
+        return check_direction(value)
 
     @validates("fov_deg")
     def _check_fov(self, _key, value):
-        return check_range("fov_deg", value, FOV_RANGE)
+        return check_fov(value)
 
     @validates("range_m")
     def _check_range_m(self, _key, value):
-        return check_range("range_m", value, RANGE_M_RANGE)
+        return check_range_m(value)
 
     @validates("retention_days")
     def _check_retention(self, _key, value):
-        return check_range("retention_days", value, RETENTION_RANGE)
+        return check_retention(value)
 
     @validates("recording_mode")
     def _check_mode(self, _key, value):

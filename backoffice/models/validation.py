@@ -1,5 +1,19 @@
-"""Field rules shared by the models, the forms and the API schemas."""
+"""Field rules: one rule per field, shared by the models, the portal and staff forms, the API
+schemas and the registration importer, so that one input gets one verdict everywhere.
+
+Each `check_<field>(value, *, field=..., required=...)` takes what a person typed (text, or a
+number from JSON), returns the value to store in its normal form (None for a blank optional
+value) and raises FieldError naming the field and saying what is expected. Messages are
+English templates marked with N_ for the portal's Spanish catalogue;
+`FieldError.translated(gettext)` gives one in the reader's language.
+"""
+import math
 import re
+import unicodedata
+from numbers import Integral, Real
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 
 LAT_RANGE = (-90.0, 90.0)
 LON_RANGE = (-180.0, 180.0)
@@ -8,39 +22,240 @@ FOV_RANGE = (1, 360)
 RANGE_M_RANGE = (1, 500)
 RETENTION_RANGE = (1, 365)
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{7,20}$")
-
 OWNER_KINDS = ("resident", "business")
 CONTACT_METHODS = ("email", "phone", "sms")
 REGISTRATION_STATUSES = ("pending", "active", "lapsed", "withdrawn")
 RECORDING_MODES = ("continuous", "motion")
 SYSTEM_TYPES = ("dvr_nvr", "cloud_doorbell", "standalone")
 
+PHONE_REGION = "US"  # numbers without a leading + are read as North American numbers
+MAX_PHONE_EXTENSION = 10  # digits; E.164 (16) + ";ext=" + 10 fits the 32-character column
+MAX_TEXT_INPUT = 400  # longer input is refused before any parsing
+
+# USPS two-letter codes: the states, DC, the territories and freely associated states, and
+# the military "states" (USPS Publication 28, Appendix B).
+USPS_STATE_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH"
+    " NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
+    " AS GU MP PR VI UM FM MH PW AA AE AP".split()
+)
+ZIP_RE = re.compile(r"([0-9]{5})(?:[- ]?([0-9]{4}))?")
+DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def N_(message: str) -> str:  # noqa: N802  (the conventional name extraction tools look for)
+    """Mark a message for translation; it is translated where it is shown."""
+    return message
+
+
+EMAIL_REQUIRED = N_("Email is required.")
+EMAIL_EXPECTED = N_("Email must be an address like name@example.com.")
+PHONE_REQUIRED = N_("Phone is required.")
+PHONE_EXPECTED = N_(
+    "Phone must be a number with its area code, like 661-555-0142, or + and the country code "
+    "for a number outside the US; an extension such as “ext. 23” may follow."
+)
+PHONE_EXTENSION = N_("Phone: the extension may have at most %(max)d digits.")
+STATE_REQUIRED = N_("State is required.")
+STATE_EXPECTED = N_("State must be a two-letter USPS code, like CA.")
+ZIP_REQUIRED = N_("ZIP code is required.")
+ZIP_EXPECTED = N_("ZIP code must be 5 digits, like 93301, or ZIP+4, like 93301-1234.")
+LAT_REQUIRED = N_("Latitude is required.")
+LAT_EXPECTED = N_("Latitude must be a number of degrees from -90 to 90.")
+LON_REQUIRED = N_("Longitude is required.")
+LON_EXPECTED = N_("Longitude must be a number of degrees from -180 to 180.")
+DIRECTION_EXPECTED = N_(
+    "Facing direction must be a whole number of degrees from 0 to 359 (0 = north, 90 = east), "
+    "or empty when unknown."
+)
+FOV_REQUIRED = N_("Field of view is required.")
+FOV_EXPECTED = N_("Field of view must be a whole number of degrees from 1 to 360.")
+RANGE_M_REQUIRED = N_("Range is required.")
+RANGE_M_EXPECTED = N_("Range must be a whole number of metres from 1 to 500.")
+RETENTION_REQUIRED = N_("Retention is required.")
+RETENTION_EXPECTED = N_("Retention must be a whole number of days from 1 to 365.")
+
 
 class FieldError(ValueError):
-    """A value that breaks a field rule; carries the field name for forms and APIs."""
+    """A value that breaks a field rule; carries the field name for forms and APIs.
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+    `message` is the English text; `template` and `params` let a page translate it.
+    """
+
+    def __init__(self, field: str, message: str, **params):
         self.field = field
-        self.message = message
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(f"{field}: {self.message}")
+
+    def translated(self, gettext) -> str:
+        """The message through a gettext function (e.g. flask_babel.gettext)."""
+        return gettext(self.template, **self.params) if self.params else gettext(self.template)
 
 
-def check_range(field: str, value, bounds, *, allow_none: bool = False):
-    """Return value if it lies within bounds (inclusive), else raise FieldError."""
-    if value is None:
-        if allow_none:
-            return None
-        raise FieldError(field, "is required")
-    low, high = bounds
-    try:
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _absent(field: str, required: bool, message: str) -> None:
+    if required:
+        raise FieldError(field, message)
+    return None
+
+
+def _text(field: str, value, message: str) -> str:
+    """Trimmed text, NFKC-folded (full-width digits and letters become ASCII)."""
+    if not isinstance(value, str) or len(value) > MAX_TEXT_INPUT:
+        raise FieldError(field, message)
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _number(field: str, value, bounds, message: str, *, whole: bool) -> float | int:
+    """A finite number within bounds (inclusive), from a number or decimal text."""
+    if isinstance(value, bool):
+        raise FieldError(field, message)
+    if isinstance(value, Integral):
+        number = value
+    elif isinstance(value, Real):
         number = float(value)
-    except (TypeError, ValueError):
-        raise FieldError(field, "must be a number") from None
+    elif isinstance(value, str):
+        text = _text(field, value, message)
+        if not DECIMAL_RE.fullmatch(text):
+            raise FieldError(field, message)
+        number = float(text)
+    else:
+        raise FieldError(field, message)
+    if isinstance(number, float):
+        if not math.isfinite(number) or (whole and not number.is_integer()):
+            raise FieldError(field, message)
+    low, high = bounds
     if not low <= number <= high:
-        raise FieldError(field, f"must be between {low:g} and {high:g}")
-    return value
+        raise FieldError(field, message)
+    return int(number) if whole else float(number)
+
+
+def check_email(value, *, field: str = "email", required: bool = False) -> str | None:
+    """An e-mail address in its normal form: lower-case, the domain in Unicode (IDNA 2008).
+
+    Checked by email-validator's syntax rules (RFC 5322 / 6531, e.g. no `a..b@`) without a DNS
+    lookup; `noe@correo.xn--80asehdb` and `Noe@Correo.ОНЛАЙН` both give `noe@correo.онлайн`.
+    """
+    if _blank(value):
+        return _absent(field, required, EMAIL_REQUIRED)
+    text = _text(field, value, EMAIL_EXPECTED)
+    try:
+        address = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise FieldError(field, EMAIL_EXPECTED) from None
+    return f"{address.local_part.lower()}@{address.domain}"
+
+
+def check_phone(value, *, field: str = "phone", required: bool = False) -> str | None:
+    """A phone number stored as E.164 plus `;ext=N` (RFC 3966), e.g. `+16615550142;ext=23`.
+
+    Read by the phonenumbers library (libphonenumber): without a leading + it is a North
+    American number; extensions written "ext. 23", "x7", "#7" or "extension 23" are kept.
+    """
+    if _blank(value):
+        return _absent(field, required, PHONE_REQUIRED)
+    text = _text(field, value, PHONE_EXPECTED)
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise FieldError(field, PHONE_EXPECTED) from None
+    if not phonenumbers.is_valid_number(number):
+        raise FieldError(field, PHONE_EXPECTED)
+    stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        if len(number.extension) > MAX_PHONE_EXTENSION:
+            raise FieldError(field, PHONE_EXTENSION, max=MAX_PHONE_EXTENSION)
+        stored += f";ext={number.extension}"
+    return stored
+
+
+def format_phone(stored: str | None) -> str:
+    """A stored phone number as people write it: `(661) 555-0142 ext. 23`, `+44 20 7946 0958`.
+
+    Text that is not a phone number (data from before the rule) is shown as it is.
+    """
+    if not stored:
+        return ""
+    try:
+        number = phonenumbers.parse(stored, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return stored
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def check_state(value, *, field: str = "state", required: bool = False) -> str | None:
+    """A USPS two-letter state code, upper-case (`ca` gives `CA`)."""
+    if _blank(value):
+        return _absent(field, required, STATE_REQUIRED)
+    code = _text(field, value, STATE_EXPECTED).upper()
+    if code not in USPS_STATE_CODES:
+        raise FieldError(field, STATE_EXPECTED)
+    return code
+
+
+def check_postal_code(value, *, field: str = "postal_code", required: bool = False) -> str | None:
+    """A ZIP code, `12345` or ZIP+4 `12345-6789` (also accepted as `12345 6789`, `123456789`)."""
+    if _blank(value):
+        return _absent(field, required, ZIP_REQUIRED)
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = str(value)  # a spreadsheet's number; a leading zero would be lost already
+    match = ZIP_RE.fullmatch(_text(field, value, ZIP_EXPECTED))
+    if not match:
+        raise FieldError(field, ZIP_EXPECTED)
+    zip5, plus4 = match.groups()
+    return f"{zip5}-{plus4}" if plus4 else zip5
+
+
+def check_latitude(value, *, field: str = "lat", required: bool = True) -> float | None:
+    """WGS 84 latitude in decimal degrees, -90 to 90, finite."""
+    if _blank(value):
+        return _absent(field, required, LAT_REQUIRED)
+    return _number(field, value, LAT_RANGE, LAT_EXPECTED, whole=False)
+
+
+def check_longitude(value, *, field: str = "lon", required: bool = True) -> float | None:
+    """WGS 84 longitude in decimal degrees, -180 to 180, finite."""
+    if _blank(value):
+        return _absent(field, required, LON_REQUIRED)
+    return _number(field, value, LON_RANGE, LON_EXPECTED, whole=False)
+
+
+def check_direction(value, *, field: str = "direction_deg", required: bool = False) -> int | None:
+    """Facing direction in whole degrees clockwise from north, 0–359; None = unknown or a dome."""
+    if _blank(value):
+        return _absent(field, required, DIRECTION_EXPECTED)
+    return _number(field, value, DIRECTION_RANGE, DIRECTION_EXPECTED, whole=True)
+
+
+def check_fov(value, *, field: str = "fov_deg", required: bool = True) -> int | None:
+    """Horizontal field of view in whole degrees, 1–360."""
+    if _blank(value):
+        return _absent(field, required, FOV_REQUIRED)
+    return _number(field, value, FOV_RANGE, FOV_EXPECTED, whole=True)
+
+
+def check_range_m(value, *, field: str = "range_m", required: bool = True) -> int | None:
+    """How far the camera usefully sees, whole metres, 1–500."""
+    if _blank(value):
+        return _absent(field, required, RANGE_M_REQUIRED)
+    return _number(field, value, RANGE_M_RANGE, RANGE_M_EXPECTED, whole=True)
+
+
+def check_retention(value, *, field: str = "retention_days", required: bool = True) -> int | None:
+    """How long footage is kept, whole days, 1–365."""
+    if _blank(value):
+        return _absent(field, required, RETENTION_REQUIRED)
+    return _number(field, value, RETENTION_RANGE, RETENTION_EXPECTED, whole=True)
 
 
 def check_choice(field: str, value, choices, *, allow_none: bool = False):
@@ -49,28 +264,4 @@ def check_choice(field: str, value, choices, *, allow_none: bool = False):
         return None
     if value not in choices:
         raise FieldError(field, f"must be one of: {', '.join(choices)}")
-    return value
-
-
-def check_email(field: str, value, *, allow_none: bool = True):
-    """Return a normalised email address, or raise FieldError."""
-    if value in (None, ""):
-        if allow_none:
-            return None
-        raise FieldError(field, "is required")
-    value = value.strip()
-    if not EMAIL_RE.match(value):
-        raise FieldError(field, "is not a valid email address")
-    return value.lower()
-
-
-def check_phone(field: str, value, *, allow_none: bool = True):
-    """Return a trimmed phone number, or raise FieldError."""
-    if value in (None, ""):
-        if allow_none:
-            return None
-        raise FieldError(field, "is required")
-    value = value.strip()
-    if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 7:
-        raise FieldError(field, "is not a valid phone number")
     return value

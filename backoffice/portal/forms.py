@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -15,15 +14,19 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
+from ..form_rules import Rule
 from ..models.validation import (
-    DIRECTION_RANGE,
-    FOV_RANGE,
-    LAT_RANGE,
-    LON_RANGE,
-    PHONE_RE,
-    RETENTION_RANGE,
+    check_direction,
+    check_email,
+    check_fov,
+    check_latitude,
+    check_longitude,
+    check_phone,
+    check_postal_code,
+    check_retention,
+    check_state,
 )
 
 DIRECTIONS = (
@@ -63,16 +66,16 @@ class CameraForm(Form):
     direction = SelectField(
         _l("Which way it faces"), choices=DIRECTIONS, default="", validators=[Optional()]
     )
-    direction_deg = IntegerField(
+    direction_deg = StringField(
         _l("Or the exact direction in degrees"),
         description=_l("0 = north, 90 = east, 180 = south, 270 = west. Leave empty if unsure."),
-        validators=[Optional(), NumberRange(*DIRECTION_RANGE)],
+        validators=[Rule(check_direction)],
     )
-    fov_deg = IntegerField(
+    fov_deg = StringField(
         _l("How wide it sees (degrees)"),
         description=_l("Most cameras see about 90°; a fisheye or dome sees up to 360°."),
         default=90,
-        validators=[InputRequired(REQUIRED), NumberRange(*FOV_RANGE)],
+        validators=[Rule(check_fov, required=True)],
     )
     recording_mode = RadioField(
         _l("When it records"),
@@ -80,11 +83,11 @@ class CameraForm(Form):
         default="continuous",
         validators=[DataRequired(REQUIRED)],
     )
-    retention_days = IntegerField(
+    retention_days = StringField(
         _l("How many days it keeps footage"),
         description=_l("Look in your recorder's or app's settings; 14 days is common."),
         default=14,
-        validators=[InputRequired(REQUIRED), NumberRange(*RETENTION_RANGE)],
+        validators=[Rule(check_retention, required=True)],
     )
     system_type = SelectField(
         _l("Type of system"),
@@ -139,13 +142,12 @@ class DetailsForm(FlaskForm):
     email = StringField(
         _l("Email"),
         description=_l("We send a link to confirm it. We never share it with the public."),
-        validators=[DataRequired(REQUIRED), Email(_l("Please enter a valid email address.")), Length(max=320)],
-        filters=[_strip],
+        validators=[Rule(check_email, required=True)],
     )
     phone = StringField(
         _l("Phone (optional)"),
-        validators=[Optional(), Regexp(PHONE_RE, message=_l("Please enter a valid phone number."))],
-        filters=[_strip],
+        description=_l("With the area code; add an extension if there is one, e.g. “ext. 23”."),
+        validators=[Rule(check_phone)],
     )
     preferred_contact = SelectField(
         _l("How should an investigator contact you?"),
@@ -159,17 +161,11 @@ class DetailsForm(FlaskForm):
         filters=[_strip],
     )
     city = StringField(_l("City"), validators=[DataRequired(REQUIRED), Length(max=100)], filters=[_strip])
-    state = StringField(
-        _l("State"), default="CA", validators=[DataRequired(REQUIRED), Length(min=2, max=2)],
-        filters=[lambda v: v.strip().upper() if v else v],
-    )
-    postal_code = StringField(
-        _l("ZIP code"),
-        validators=[Optional(), Regexp(r"^\d{5}(-\d{4})?$", message=_l("Please enter a 5-digit ZIP code."))],
-        filters=[_strip],
-    )
-    lat = FloatField(validators=[Optional(), NumberRange(*LAT_RANGE)])
-    lon = FloatField(validators=[Optional(), NumberRange(*LON_RANGE)])
+    state = StringField(_l("State"), default="CA", validators=[Rule(check_state, required=True)])
+    postal_code = StringField(_l("ZIP code"), validators=[Rule(check_postal_code)])
+    # The map pin; empty until placed (the address's point is used then).
+    lat = StringField(validators=[Rule(check_latitude, required=False)])
+    lon = StringField(validators=[Rule(check_longitude, required=False)])
     cameras = FieldList(FormField(CameraForm), min_entries=1)
     add_camera = SubmitField(_l("Add another camera"))
 

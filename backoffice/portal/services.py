@@ -149,7 +149,7 @@ def submit_registration(submission: Submission) -> SubmitResult:
         raise FieldError("accept_terms", "The terms have changed: please read and accept them again.")
     if not submission.cameras:
         raise FieldError("cameras", "Add at least one camera.")
-    email = check_email("email", submission.owner.get("email"), allow_none=False)
+    email = check_email(submission.owner.get("email"), required=True)
     owner_values = {**submission.owner, "email": email, "language": submission.language}
     premises = submission.premises
     audit.serialise()  # a double tap sends the same form twice at once: merge, never duplicate
@@ -353,7 +353,7 @@ def update_registration(
     registration = open_management(token)
     if not cameras:
         raise FieldError("cameras", "Keep at least one camera, or withdraw the registration.")
-    email = check_email("email", owner.get("email"), allow_none=False)
+    email = check_email(owner.get("email"), required=True)
     old_email = registration.owner.email
     _apply_owner(registration.owner, {**owner, "email": email})
     _apply_premises(registration, premises)

@@ -22,7 +22,7 @@ from flask_babel import ngettext
 
 from ..extensions import db
 from ..models import Registration
-from ..models.validation import FieldError
+from ..models.validation import FieldError, format_phone
 from ..security.web import csrf
 from ..tokens import TokenError
 from . import access_log, addresses, services
@@ -48,7 +48,6 @@ SERVICE_MESSAGES = (
     _l("The terms have changed: please read and accept them again."),
     _l("Add at least one camera."),
     _l("Keep at least one camera, or withdraw the registration."),
-    _l("is not a valid email address"),
 )
 
 
@@ -103,7 +102,7 @@ def _field_error(form, error: FieldError) -> None:
         target = form.name
     if isinstance(target.errors, tuple):
         target.errors = list(target.errors)
-    target.errors.append(_(error.message))
+    target.errors.append(error.translated(_))
 
 
 def _place(form) -> tuple[float, float] | None:
@@ -249,7 +248,7 @@ def _details_form(registration: Registration) -> DetailsForm:
     owner = registration.owner
     form = DetailsForm(data={
         "kind": owner.kind, "name": owner.name, "organisation": owner.organisation,
-        "email": owner.email, "phone": owner.phone, "preferred_contact": owner.preferred_contact,
+        "email": owner.email, "phone": format_phone(owner.phone), "preferred_contact": owner.preferred_contact,
         "address": registration.address, "city": registration.city, "state": registration.state,
         "postal_code": registration.postal_code, "lat": registration.lat, "lon": registration.lon,
         "cameras": [

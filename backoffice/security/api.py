@@ -8,10 +8,14 @@ from flask_appbuilder.const import (
 )
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.schemas import login_post
+from flask_appbuilder.security.sqla.apis import UserApi
+from flask_appbuilder.security.sqla.apis.user.schema import UserPostSchema, UserPutSchema
 from flask_appbuilder.views import expose
 from flask_jwt_extended import create_access_token, create_refresh_token
 from marshmallow import ValidationError
 
+from ..api.schemas import RuleString
+from ..models.validation import check_email
 from . import lockout, mfa
 
 CODE_NEEDED = "A one-time code is required: send the code from your authenticator as \"otp\"."
@@ -81,3 +85,18 @@ class RegistrySecurityApi(SecurityApi):
         if login_payload.get("refresh"):
             resp[API_SECURITY_REFRESH_TOKEN_KEY] = create_refresh_token(identity=str(user.id))
         return self.response(200, **resp)
+
+
+class _UserPost(UserPostSchema):
+    email = RuleString(check_email, value_required=True, required=True)
+
+
+class _UserPut(UserPutSchema):
+    email = RuleString(check_email, value_required=True)
+
+
+class RegistryUserApi(UserApi):
+    """FAB's user API (/api/v1/security/users/) with users' e-mail held to the e-mail rule."""
+
+    add_model_schema = _UserPost()
+    edit_model_schema = _UserPut()

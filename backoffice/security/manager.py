@@ -19,15 +19,21 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
+from wtforms import StringField
 
 from ..audit import record
 from ..extensions import db
+from ..form_rules import Rule
+from ..models.validation import check_email
 from ..models import AgencyUser
 from . import lockout, mfa
 from .passwords import password_problem
-from .api import RegistrySecurityApi
+from .api import RegistrySecurityApi, RegistryUserApi
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
 from ..views.display import ReadableColumns
@@ -45,6 +51,15 @@ def _without_download(view_class):
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
 
+def _email_field() -> StringField:
+    """A user's e-mail: the same rule as owners' e-mail, once per user."""
+    return StringField(
+        lazy_gettext("Email"),
+        widget=BS3TextFieldWidget(),
+        validators=[Rule(check_email, required=True), Unique(SQLAInterface(AgencyUser), "email")],
+    )
+
+
 class AgencyUserView(ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
@@ -53,6 +68,8 @@ class AgencyUserView(ReadableColumns, UserDBModelView):
     edit_columns = _USER_COLUMNS
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "email": _email_field()}
+    edit_form_extra_fields = {"email": _email_field()}
     exclude_route_methods = NO_FILE_DOWNLOAD
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
     formatters_columns = {"roles": lambda roles: ", ".join(role.name for role in roles) or "—"}
@@ -98,6 +115,7 @@ class RegistrySecurityManager(SecurityManager):
     userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
+    user_api = RegistryUserApi
     rolemodelview = _without_download(RoleModelView)
     groupmodelview = _without_download(UserGroupModelView)
     permissionmodelview = _without_download(PermissionModelView)

@@ -7,6 +7,7 @@ leaves it closed to everybody but Admin (default-deny).
 """
 
 READ, WRITE = "can_read", "can_write"
+DOWNLOAD = "can_download"  # the footage itself, not only its record
 MENU = "menu_access"
 
 # Every signed-in user may read and change their own account.
@@ -63,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        ("EvidenceItem", DOWNLOAD),
         *[(menu, MENU) for menu in FOOTAGE_MENUS],
         *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
@@ -78,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", "can_receipt"),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
+        ("EvidenceItem", DOWNLOAD),
         *[(menu, MENU) for menu in FOOTAGE_MENUS],
         ("Approval queue", MENU),
         *[(menu, MENU) for menu in INVESTIGATION_MENUS],

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form, ValidationError
 
+from backoffice.downloads import evidence_download
 from backoffice.extensions import db
 from backoffice.models import Case, FootageRequest
 from backoffice.models.base import utcnow
@@ -356,6 +357,26 @@ class WindowForm(Form):
     window_to = local_datetime_field("Footage to", "Empty: the end of the case's window")
 
 
+class EvidenceFileView(BaseView):
+    """Download of an evidence item's stored copy, under the name it was given (audited)."""
+
+    route_base = "/footage/evidence"
+    class_permission_name = "EvidenceItem"
+    method_permission_name = {"download": "download"}
+
+    @expose("/<int:item_id>/file")
+    @has_access
+    def download(self, item_id: int):
+        """The stored copy as an attachment; a refusal goes back to where the user came from."""
+        try:
+            item, path = evidence_cmd.open_evidence_file(item_id, g.user)
+        except WorkflowError as error:
+            flash(error.message, "danger")
+            return redirect(url_for("FootageWorkflowView.approvals") if request.referrer is None
+                            else request.referrer)
+        return evidence_download(item, path)
+
+
 def _whole(value, label: str) -> int:
     try:
         return int(value)
@@ -384,6 +405,7 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(
         FootageWorkflowView, "Approval queue", href="/footage/approvals", icon="fa-gavel", category="Footage"
     )
+    appbuilder.add_view_no_menu(EvidenceFileView)
     verify.register(appbuilder)
     owner_upload_view.register(appbuilder)
     # The evidence form checks its CSRF token inside the streaming parser; the app-wide check

@@ -1,13 +1,13 @@
 """Form fields shared by the screens, built from the model field rules."""
 from flask import has_request_context, request
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
-from wtforms import FloatField, IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..extensions import db
+from ..form_rules import Rule
 from ..labels import choices as labelled
-
-from ..models.validation import LAT_RANGE, LON_RANGE
+from ..models.validation import check_latitude, check_longitude
 
 
 def choice_field(label: str, choices, kind: str, *, required: bool = True) -> SelectField:
@@ -24,32 +24,37 @@ def choice_field(label: str, choices, kind: str, *, required: bool = True) -> Se
     )
 
 
-def number_field(label: str, bounds, *, required: bool = True, description: str = ""):
-    """An integer input limited to bounds."""
-    low, high = bounds
-    return IntegerField(
+class RuleField(StringField):
+    """A text input decided by a field rule; a stored value is shown through `display`."""
+
+    def __init__(self, *args, display=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.display = display
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]  # what was typed, kept when the form is shown again
+        return self.display(self.data) if self.data is not None else ""
+
+
+def rule_field(label: str, check, *, required: bool = False, description: str = "", display=str):
+    """A text input decided by a field rule (backoffice.models.validation)."""
+    return RuleField(
         label,
         description=description,
         widget=BS3TextFieldWidget(),
-        validators=[InputRequired() if required else Optional(), NumberRange(low, high)],
+        validators=[Rule(check, required=required)],
+        display=display,
     )
 
 
 def latlon_fields(required: bool = True) -> dict:
     """lat/lon inputs that write the model's point location."""
-    presence = InputRequired() if required else Optional()
-
-    def field(label, bounds, hint):
-        return FloatField(
-            label,
-            description=hint,
-            widget=BS3TextFieldWidget(),
-            validators=[presence, NumberRange(*bounds)],
-        )
-
     return {
-        "lat": field("Latitude", LAT_RANGE, "Decimal degrees, e.g. 35.3733"),
-        "lon": field("Longitude", LON_RANGE, "Decimal degrees, e.g. -119.0187"),
+        "lat": rule_field("Latitude", check_latitude, required=required,
+                          description="Decimal degrees, e.g. 35.3733"),
+        "lon": rule_field("Longitude", check_longitude, required=required,
+                          description="Decimal degrees, e.g. -119.0187"),
     }
 
 

@@ -6,24 +6,28 @@ from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length
 
 from ..localtime import county_today
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
-    DIRECTION_RANGE,
-    FOV_RANGE,
     OWNER_KINDS,
-    PHONE_RE,
-    RANGE_M_RANGE,
     RECORDING_MODES,
     REGISTRATION_STATUSES,
-    RETENTION_RANGE,
     SYSTEM_TYPES,
+    check_direction,
+    check_email,
+    check_fov,
+    check_phone,
+    check_postal_code,
+    check_range_m,
+    check_retention,
+    check_state,
+    format_phone,
 )
-from .forms import choice_field, latlon_fields, number_field, reference_field
 from .display import ReadableColumns
+from .forms import choice_field, latlon_fields, reference_field, rule_field
 
 READ_WRITE = {
     "list": "read",
@@ -104,10 +108,10 @@ class CameraView(RegistryModelView):
             "The number shown on the registration's page",
         ),
         **latlon_fields(required=False),
-        "direction_deg": number_field("Facing (° from north)", DIRECTION_RANGE, required=False),
-        "fov_deg": number_field("Field of view (°)", FOV_RANGE),
-        "range_m": number_field("Range (m)", RANGE_M_RANGE),
-        "retention_days": number_field("Keeps footage (days)", RETENTION_RANGE),
+        "direction_deg": rule_field("Facing (° from north)", check_direction),
+        "fov_deg": rule_field("Field of view (°)", check_fov, required=True),
+        "range_m": rule_field("Range (m)", check_range_m, required=True),
+        "retention_days": rule_field("Keeps footage (days)", check_retention, required=True),
         "recording_mode": choice_field("Recording mode", RECORDING_MODES, "recording_mode"),
         "system_type": choice_field("System type", SYSTEM_TYPES, "system_type"),
     }
@@ -155,6 +159,8 @@ class RegistrationView(RegistryModelView):
             "Owner number", Owner, "owner", "The number shown on the owner's page"
         ),
         **latlon_fields(required=True),
+        "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
+        "postal_code": rule_field("ZIP code", check_postal_code, description="93301 or 93301-1234"),
         "status": choice_field("Status", REGISTRATION_STATUSES, "status"),
     }
 
@@ -192,6 +198,7 @@ class OwnerView(RegistryModelView):
     add_columns = edit_columns = _form
     show_columns = _form + ["created_at", "updated_at"]
     search_columns = ["name", "organisation", "email", "phone", "kind"]
+    formatters_columns = {"phone": format_phone}
     related_views = [RegistrationView]
     label_columns = {
         "id": "No.",
@@ -202,10 +209,9 @@ class OwnerView(RegistryModelView):
         "kind": choice_field("Kind", OWNER_KINDS, "kind"),
         "preferred_contact": choice_field("Preferred contact", CONTACT_METHODS, "contact_method"),
         "language": choice_field("Language", ("en", "es"), "language"),
-        "email": StringField("Email", validators=[Optional(), Email(), Length(max=320)]),
-        "phone": StringField(
-            "Phone", validators=[Optional(), Regexp(PHONE_RE, message="Not a valid phone number")]
-        ),
+        "email": rule_field("Email", check_email),
+        "phone": rule_field("Phone", check_phone, display=format_phone,
+                            description="With the area code, e.g. 661-555-0142 ext. 23"),
         "name": StringField("Name", validators=[DataRequired(), Length(max=200)]),
     }
 

@@ -148,7 +148,9 @@ def test_search_requires_authentication(client):
         ({"radius_m": 0}, 400, "radius_m"),
         ({"radius_m": "far"}, 400, "radius_m must be a number"),
         ({"lat": 35.3}, 400, "lat and lon go together"),
-        ({"lat": 95, "lon": 0}, 400, "lat must be between"),
+        ({"lat": 95, "lon": 0}, 400, "lat: Latitude must be a number of degrees from -90 to 90"),
+        ({"lat": "nan", "lon": 0}, 400, "lat: Latitude must be"),
+        ({"lat": 35.3, "lon": "inf"}, 400, "lon: Longitude must be"),
         ({"since": "yesterday"}, 400, "since: 'yesterday' is not a date and time: use ISO 8601"),
         ({"since": "2026-05-02T00:00Z", "until": "2026-05-01T00:00Z"}, 400, "until"),
     ],
@@ -311,7 +313,7 @@ def test_geojson_clusters_when_too_many(client, inv, monkeypatch):
     assert all(f["properties"]["cluster"] for f in body["features"])
 
 
-@pytest.mark.parametrize("bbox", [None, "1,2,3", "a,b,c,d", "10,10,5,5", "-200,0,0,1"])
+@pytest.mark.parametrize("bbox", [None, "1,2,3", "a,b,c,d", "10,10,5,5", "-200,0,0,1", "0,nan,1,1", "0,0,inf,1"])
 def test_geojson_bad_bbox(client, inv, bbox):
     url = "/api/v1/cameras/geojson" + (f"?bbox={bbox}" if bbox else "")
     response = client.get(url, headers=inv)

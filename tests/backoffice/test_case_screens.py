@@ -58,7 +58,8 @@ def test_another_agency_may_use_the_same_number(client):
     "changes, message",
     [
         ({"occurred_to": "2026-05-01 20:00:00"}, "Must not be before the start of the window."),
-        ({"lat": "123"}, "Number must be between"),
+        ({"lat": "123"}, "Latitude must be a number of degrees from -90 to 90."),
+        ({"lon": "nan"}, "Longitude must be a number of degrees from -180 to 180."),
         ({"case_number": ""}, "This field is required."),
     ],
 )

@@ -38,16 +38,24 @@ def test_staff_adds_a_camera_through_the_form(client):
 
 
 @pytest.mark.parametrize(
-    "field, value", [("fov_deg", "0"), ("direction_deg", "400"), ("retention_days", "0"), ("lat", "99")]
+    "field, value, message",
+    [
+        ("fov_deg", "0", "Field of view must be a whole number of degrees from 1 to 360."),
+        ("direction_deg", "400", "Facing direction must be a whole number of degrees from 0 to 359"),
+        ("retention_days", "0", "Retention must be a whole number of days from 1 to 365."),
+        ("range_m", "12.5", "Range must be a whole number of metres from 1 to 500."),
+        ("lat", "99", "Latitude must be a number of degrees from -90 to 90."),
+    ],
 )
-def test_bad_value_is_shown_next_to_the_field_and_input_is_kept(client, field, value):
+def test_bad_value_is_shown_next_to_the_field_and_input_is_kept(client, field, value, message):
     reg = factories.registration(cameras=0)
     login(client, "staff")
     data = camera_form(reg.id, csrf_token=csrf_token(client, "/cameraview/add"), **{field: value})
     response = client.post("/cameraview/add", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Number must be between" in html
+    assert message in html
+    assert f'value="{value}"' in html  # the bad value itself too
     assert 'value="Alley behind the store"' in html  # what was typed is kept
     assert db.session.query(Camera).filter_by(label="Side gate").count() == 0
 

@@ -21,6 +21,7 @@ ROW = {
     "phone": "661-555-0100",
     "address": "100 Test St",
     "city": "Bakersfield",
+    "state": "CA",
     "postal_code": "93301",
     "lat": "35.3733",
     "lon": "-119.0187",
@@ -183,8 +184,8 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(runner, tmp_path):
     before = counts()
     result = run_import(runner, path)
     assert result.exit_code != 0
-    assert "line 3: fov_deg: must be between 1 and 360" in result.output
-    assert "line 5: email: is not a valid email address" in result.output
+    assert "line 3: fov_deg: Field of view must be a whole number of degrees from 1 to 360." in result.output
+    assert "line 5: email: Email must be an address like name@example.com." in result.output
     assert "line 2:" not in result.output and "line 4:" not in result.output
     assert result.output.strip().splitlines()[-1] == (
         "Error: import refused: 2 of 4 rows rejected, nothing written"
@@ -195,11 +196,13 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(runner, tmp_path):
 @pytest.mark.parametrize(
     "cells, expected",
     [
-        ({"lat": "91"}, "line 2: lat: must be between -90 and 90"),
-        ({"lat": "-90.5"}, "line 2: lat: must be between -90 and 90"),
-        ({"lon": "-181"}, "line 2: lon: must be between -180 and 180"),
-        ({"lon": "east"}, "line 2: lon: must be a number"),
-        ({"lat": ""}, "line 2: lat: is required"),
+        ({"lat": "91"}, "line 2: lat: Latitude must be a number of degrees from -90 to 90."),
+        ({"lat": "-90.5"}, "line 2: lat: Latitude must be a number of degrees from -90 to 90."),
+        ({"lon": "-181"}, "line 2: lon: Longitude must be a number of degrees from -180 to 180."),
+        ({"lon": "east"}, "line 2: lon: Longitude must be a number of degrees from -180 to 180."),
+        ({"lon": "NaN"}, "line 2: lon: Longitude must be a number of degrees from -180 to 180."),
+        ({"lat": "inf"}, "line 2: lat: Latitude must be a number of degrees from -90 to 90."),
+        ({"lat": ""}, "line 2: lat: Latitude is required."),
     ],
 )
 def test_coordinates_out_of_range_are_rejected(runner, tmp_path, cells, expected):
@@ -213,14 +216,15 @@ def test_coordinates_out_of_range_are_rejected(runner, tmp_path, cells, expected
 @pytest.mark.parametrize(
     "cells, expected",
     [
-        ({"direction_deg": "360"}, "direction_deg: must be between 0 and 359"),
-        ({"range_m": "12.5"}, "range_m: must be a whole number"),
-        ({"retention_days": "400"}, "retention_days: must be between 1 and 365"),
+        ({"direction_deg": "360"}, "direction_deg: Facing direction must be a whole number of degrees from 0 to 359"),
+        ({"range_m": "12.5"}, "range_m: Range must be a whole number of metres from 1 to 500."),
+        ({"retention_days": "400"}, "retention_days: Retention must be a whole number of days from 1 to 365."),
         ({"owner_kind": "alien"}, "owner_kind: must be one of: resident, business"),
         ({"owner_kind": "business"}, "organisation: is required for a business"),
         ({"email": "", "phone": ""}, "email: an email or a phone number is required"),
-        ({"phone": "12"}, "phone: is not a valid phone number"),
-        ({"postal_code": "9330"}, "postal_code: must be a ZIP code"),
+        ({"phone": "12"}, "phone: Phone must be a number with its area code"),
+        ({"postal_code": "9330"}, "postal_code: ZIP code must be 5 digits, like 93301, or ZIP+4, like 93301-1234."),
+        ({"state": "ZZ"}, "state: State must be a two-letter USPS code, like CA."),
         ({"owner_name": ""}, "owner_name: is required"),
     ],
 )
@@ -262,7 +266,7 @@ def test_geojson_rows_are_numbered_by_feature(runner, tmp_path):
     result = run_import(runner, path)
     assert result.exit_code != 0
     assert "feature 2: geometry: must be a Point" in result.output
-    assert "feature 3: lat: must be between -90 and 90" in result.output
+    assert "feature 3: lat: Latitude must be a number of degrees from -90 to 90." in result.output
     assert "feature 1:" not in result.output
     assert counts()[:3] == (0, 0, 0)
 

@@ -71,3 +71,12 @@ def test_owner_rules(ctx, field, value):
 def test_direction_may_be_unknown(ctx):
     camera = Camera(label="Dome", direction_deg=None, fov_deg=360)
     assert camera.direction_deg is None
+
+
+@pytest.mark.parametrize("field, value", [("lat", "abc"), ("lat", float("nan")), ("lon", "inf"), ("lon", 200)])
+def test_coordinates_set_on_a_record_follow_the_rule(ctx, field, value):
+    """Regression: lat = "abc" raised a bare ValueError (a server error), not a field error."""
+    registration = Registration(address="1 Rule Way", city="Bakersfield")
+    with pytest.raises(FieldError) as refused:
+        setattr(registration, field, value)
+    assert refused.value.field == field

@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Canvass", "can_read"): LAW,
     ("EvidenceItem", "can_read"): LAW | {AUD},
     ("EvidenceItem", "can_write"): LAW,
+    ("EvidenceItem", "can_download"): LAW,
     ("AuditEvent", "can_read"): {AUD},
     # menus
     ("Registry", "menu_access"): {STAFF},

@@ -59,7 +59,7 @@ def test_investigator_opens_a_case_at_half_past_ten_at_night(desk, app):
     assert page.locator("#occurred_from").input_value() == "2026-11-29T22:30"
     shoot(page, "investigator-case-form-typed")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state("networkidle")
+    page.get_by_text("Saved.").first.wait_for()
     case = stored(app, f"{PREFIX}1")
     assert case is not None, page.content()[:2000]
     assert case.occurred_from == datetime(2026, 11, 30, 6, 30, tzinfo=UTC)
@@ -77,14 +77,13 @@ def test_the_fall_back_night_asks_which_half_past_one(desk, app):
     type_datetime(page, "#occurred_from", "11012026", "0130", "A")
     type_datetime(page, "#occurred_to", "11012026", "0300", "A")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state("networkidle")
+    page.get_by_text("happens twice").first.wait_for()
     assert stored(app, f"{PREFIX}2") is None
-    assert "happens twice" in page.content()
     assert page.locator("#occurred_from").input_value() == "2026-11-01T01:30"  # kept
     shoot(page, "investigator-case-form-which-one")
     page.get_by_label("Sun 1 Nov 2026, 1:30 AM PST (second)").check()
     page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state("networkidle")
+    page.get_by_text("Saved.").first.wait_for()
     case = stored(app, f"{PREFIX}2")
     assert case is not None and case.occurred_from == datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 

@@ -34,7 +34,7 @@ def test_upload_is_hashed_stored_and_logged(client, ctx):
     assert response.status_code == 201, response.json
     body = response.json
     assert body["sha256"] == hashlib.sha256(content).hexdigest()
-    assert body["size_bytes"] == len(content) and body["file_name"] == "rear_yard.mp4"
+    assert body["size_bytes"] == len(content) and body["file_name"] == "rear yard.mp4"
     item = db.session.get(EvidenceItem, body["id"])
     stored = Path(ctx.config["EVIDENCE_DIR"]) / item.storage_location
     assert stored.read_bytes() == content

@@ -107,7 +107,7 @@ def test_errors_are_shown_next_to_fields_and_input_is_kept(client, mailbox):
     response = _register(client, email="not-an-email", **{"cameras-0-retention_days": "999"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="email-error"' in html and "valid email" in html
+    assert 'id="email-error"' in html and "Email must be an address like name@example.com." in html
     assert 'id="cameras-0-retention_days-error"' in html
     assert 'value="Ana Ruiz"' in html and 'value="1200 Truxtun Avenue"' in html
     assert db.session.query(Owner).filter(Owner.name == "Ana Ruiz").count() == 0
