@@ -72,9 +72,10 @@ LABELS: dict[str, dict[str, str]] = {
     "release_decision": {"approved": "Approved", "denied": "Denied"},
 }
 # Model columns whose values are codes of one of the kinds above.
+# "Model.column" entries win over bare column names ("state" is also a US state elsewhere).
 COLUMN_KINDS = {
     "status": "status",
-    "state": "state",
+    "FootageRequest.state": "state",
     "system_type": "system_type",
     "recording_mode": "recording_mode",
     "kind": "kind",

@@ -59,8 +59,8 @@ class NonexistentLocalTime(LocalTimeError):
     def __init__(self, wall: datetime):
         self.wall = wall
         super().__init__(
-            f"{_wall_words(wall)} does not exist in county time: the clocks go forward an "
-            "hour that night. Check the time."
+            f"{_wall_words(wall)} does not exist in county time: the clocks go forward "
+            "that night. Check the time."
         )
 
 

@@ -102,9 +102,9 @@ def _clock_offset(value) -> int | None:
     try:
         seconds = int(str(value).strip())
     except ValueError:
-        raise InvalidInput("clock_offset_s must be a whole number of seconds (+ ahead, - behind).") from None
+        raise InvalidInput("Recorder clock offset (clock_offset_s): give a whole number of seconds (+ ahead, - behind).") from None
     if abs(seconds) > MAX_CLOCK_OFFSET_S:
-        raise InvalidInput("clock_offset_s is more than a week: check the recorder's clock again.")
+        raise InvalidInput("Recorder clock offset (clock_offset_s): more than a week (604,800 s) ahead or behind; check the recorder's clock again.")
     return seconds
 
 

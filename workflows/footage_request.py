@@ -308,9 +308,12 @@ def _when(value, default: datetime) -> datetime:
     if isinstance(value, datetime):
         return value
     try:
-        return parse_instant(str(value))
+        when = parse_instant(str(value))
     except LocalTimeError as error:
         raise InvalidInput(f"at: {error}") from None
+    if when > default + timedelta(minutes=10):
+        raise InvalidInput("at: a contact attempt cannot be in the future.")
+    return when
 
 
 def _custody_released(request: FootageRequest, user, now: datetime) -> None:

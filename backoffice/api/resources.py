@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.exceptions import DatabaseException
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface, county_filters, filter_problems
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import (
@@ -22,7 +22,7 @@ from . import schemas
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
 
 
-class RegistryInterface(SQLAInterface):
+class RegistryInterface(CountyInterface):
     """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a
     server error while edit() reports it as 422; make add() behave like edit(). An id that
     no row can have is simply not found (it overflowed the database's integer: a 500)."""
@@ -75,6 +75,15 @@ class RegistryApi(ModelRestApi):
         self.add_columns = self.add_columns or writable
         self.edit_columns = self.edit_columns or writable
         super().__init__()
+
+    def _handle_filters_args(self, rison_args):
+        return county_filters(super()._handle_filters_args(rison_args))
+
+    def get_list_headless(self, **kwargs):
+        """The list; 400 naming the filter when a date-time filter is not one instant."""
+        response = super().get_list_headless(**kwargs)
+        problems = filter_problems()
+        return self.response_400(message=" ".join(problems)) if problems else response
 
 
 def _located(columns: list[str]) -> dict:

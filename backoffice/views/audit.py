@@ -1,14 +1,14 @@
 """Auditor screens: search the audit log (read-only) and export it as CSV."""
 from flask import Response, request
 from flask_appbuilder import AppBuilder, ModelView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 
 from ..extensions import db
 
 from ..audit_export import EXPORT_COLUMNS, ExportFilterError, export_csv
-from ..localtime import utcnow
+from ..localtime import to_local, utcnow
 from ..models import AuditEvent
 from .display import ReadableColumns
 
@@ -21,7 +21,7 @@ def _blank(value) -> str:
 class AuditEventView(ReadableColumns, ModelView):
     """The hash-chained audit log, newest first. No add, edit or delete exists here."""
 
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = CountyInterface(AuditEvent)
     class_permission_name = "AuditEvent"
     method_permission_name = {"list": "read", "show": "read", "export_csv": "read"}
     include_route_methods = {"list", "show", "export_csv"}
@@ -56,7 +56,7 @@ class AuditEventView(ReadableColumns, ModelView):
             body, _count = export_csv(request.args, within=screen, shown=shown)
         except ExportFilterError as error:
             return Response(f"{error}\n", 400, mimetype="text/plain")
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        stamp = to_local(utcnow()).strftime("%Y%m%dT%H%M%S%z")
         return Response(
             body,
             mimetype="text/csv",

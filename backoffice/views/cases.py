@@ -2,7 +2,7 @@
 from flask import g, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -48,7 +48,7 @@ def _when(label: str, hint: str, *validators):
 class CaseView(RegistryModelView):
     """Cases of the user's agency: where and when the incident happened."""
 
-    datamodel = SQLAInterface(Case)
+    datamodel = CountyInterface(Case)
     class_permission_name = "Case"
     list_title = "Cases"
     show_title = "Case"

@@ -6,7 +6,10 @@ and date-time filters typed in county time.
 """
 from datetime import datetime
 
+from flask import flash
 from wtforms import SelectField
+
+from ..instant_filters import filter_problems
 
 from ..labels import COLUMN_KINDS, LABELS as LABELS_OF, choices, words
 from ..localtime import format_day, format_instant
@@ -38,6 +41,11 @@ def _plain(value):
     return value
 
 
+def kind_of(datamodel, name: str) -> str | None:
+    """The label kind of a model's coded column, if it is one."""
+    return COLUMN_KINDS.get(f"{datamodel.obj.__name__}.{name}") or COLUMN_KINDS.get(name)
+
+
 def _coded(kind: str):
     return lambda value: words(value, kind, EMPTY)
 
@@ -48,6 +56,13 @@ class ReadableColumns:
     add_row_message = "Saved."
     edit_row_message = "Your changes are saved."
     delete_row_message = "Deleted."
+
+    def _list(self, **kwargs):
+        """The list; a date-time filter that is not one instant is explained above it."""
+        widgets = super()._list(**kwargs)
+        for problem in filter_problems():
+            flash(f"Filter {problem}", "warning")
+        return widgets
 
     def _init_properties(self):
         super()._init_properties()
@@ -62,16 +77,16 @@ class ReadableColumns:
                 formatters[name] = _instant
             elif datamodel.is_date(name):
                 formatters[name] = _day
-            elif name in COLUMN_KINDS:
-                formatters[name] = _coded(COLUMN_KINDS[name])
+            elif kind_of(datamodel, name):
+                formatters[name] = _coded(kind_of(datamodel, name))
             else:
                 formatters[name] = _plain
         for name in self.search_columns or []:
             label = self.label_columns.get(name, name)
             if datamodel.is_datetime(name):
                 extra.setdefault(name, LocalDateTimeField(label))
-            elif name in COLUMN_KINDS:  # a choice, not free text
-                kind = COLUMN_KINDS[name]
+            elif kind_of(datamodel, name):  # a choice, not free text
+                kind = kind_of(datamodel, name)
                 extra.setdefault(name, SelectField(label, choices=choices(LABELS_OF[kind], kind)))
         for name, text in LABELS.items():
             if not self.label_columns.get(name) or self.label_columns.get(name) == "None":

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
@@ -110,7 +110,7 @@ def _detail_link(item) -> Markup:
 class FootageRequestView(ReadableColumns, ModelView):
     """Footage requests of the user's agency, filterable by state, assignee and deadline."""
 
-    datamodel = SQLAInterface(FootageRequest)
+    datamodel = CountyInterface(FootageRequest)
     class_permission_name = "FootageRequest"
     method_permission_name = {"list": "read"}
     include_route_methods = {"list"}

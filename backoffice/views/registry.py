@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_appbuilder import AppBuilder, ModelView
 from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -57,7 +57,7 @@ class RegistryModelView(ReadableColumns, ModelView):
 class CameraView(RegistryModelView):
     """Cameras with where they point and how long they keep footage."""
 
-    datamodel = SQLAInterface(Camera)
+    datamodel = CountyInterface(Camera)
     class_permission_name = "Camera"
     list_title = "Cameras"
     list_columns = [
@@ -120,7 +120,7 @@ class CameraView(RegistryModelView):
 class RegistrationView(RegistryModelView):
     """Registered premises: status, confirmation schedule and cameras."""
 
-    datamodel = SQLAInterface(Registration)
+    datamodel = CountyInterface(Registration)
     class_permission_name = "Registration"
     list_title = "Registrations"
     list_columns = [
@@ -190,7 +190,7 @@ class DueRegistrationView(RegistrationView):
 class OwnerView(RegistryModelView):
     """Owners and their confidential contact details."""
 
-    datamodel = SQLAInterface(Owner)
+    datamodel = CountyInterface(Owner)
     class_permission_name = "Owner"
     list_title = "Owners"
     list_columns = ["id", "name", "organisation", "kind", "email", "phone", "preferred_contact"]

@@ -1,7 +1,7 @@
 """Registry Staff's review queue: verified registrations to approve, reject or merge."""
 from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from ..instant_filters import CountyInterface
 from flask_appbuilder.security.decorators import has_access
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -103,7 +103,7 @@ class ReviewQueueView(BaseView):
 class TermsVersionView(RegistryModelView):
     """Programme terms: each version is kept as published, since owners accepted exactly that text."""
 
-    datamodel = SQLAInterface(TermsVersion)
+    datamodel = CountyInterface(TermsVersion)
     class_permission_name = "TermsVersion"
     list_title = "Programme terms"
     list_columns = ["version", "published_at"]

@@ -182,3 +182,41 @@ def test_the_openapi_description_says_how_times_are_read(client, ctx):
     field = spec["components"]["schemas"]["CaseApi.post"]["properties"]["occurred_from"]
     assert field["format"] == "date-time"
     assert "county local time" in field["description"] and "offset" in field["description"]
+
+
+@pytest.mark.parametrize("value", ["2612-11-29T22:30:00", "0001-01-01T00:00:00", "2026-11-29T22:30:00+99:00",
+                                   "garbage", "2026-03-08T02:30", "2026-11-01T01:30"])
+@pytest.mark.parametrize("resource, column", [("case", "occurred_from"), ("audit_event", "at"),
+                                              ("footage_request", "deadline")])
+def test_a_list_filter_that_is_not_one_instant_is_a_400(client, ctx, resource, column, value):
+    """Flask-AppBuilder's own parsing let these reach the database: 500s, or silent shifts."""
+    factories.case()
+    user = "auditor" if resource == "audit_event" else "investigator"
+    for op in ("gt", "eq"):
+        q = f"(filters:!((col:{column},opr:{op},value:'{value}')))"
+        response = client.get(f"/api/v1/{resource}/", query_string={"q": q}, headers=headers(client, user))
+        assert response.status_code == 400, (op, response.json)
+        assert column in response.json["message"]
+
+
+def test_equal_to_a_minute_matches_the_whole_minute(client, ctx):
+    case = factories.case(occurred_from=utc(2026, 11, 30, 6, 30, 41), occurred_to=utc(2026, 11, 30, 7, 0))
+    q = "(filters:!((col:occurred_from,opr:eq,value:'2026-11-29T22:30')))"
+    response = client.get("/api/v1/case/", query_string={"q": q}, headers=headers(client))
+    assert case.id in response.json["ids"]
+
+
+def test_a_contact_attempt_cannot_be_in_the_future(client, scene):
+    case, registration = scene
+    item = FootageRequest(case=case, registration=registration, window_from=case.occurred_from,
+                          window_to=case.occurred_to, state="open", version=1)
+    item.cameras = list(registration.cameras)
+    db.session.add(item)
+    db.session.flush()
+    response = client.post(f"/api/v1/footage_request/{item.id}/contact_owner", headers=headers(client),
+                           json={"version": 1, "method": "phone", "at": "2200-01-01T00:00"})
+    assert response.status_code == 400 and "future" in response.json["message"]
+    assert stored(item.id).state == "open"
+    fine = client.post(f"/api/v1/footage_request/{item.id}/contact_owner", headers=headers(client),
+                       json={"version": 1, "method": "phone", "at": "2026-11-01T01:30:00-08:00"})
+    assert fine.status_code == 200, fine.json

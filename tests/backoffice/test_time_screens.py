@@ -204,3 +204,23 @@ def test_owners_access_log_reads_county_time_in_their_language(ctx, client, mail
     spanish = client.get(manage + "/access?lang=es").get_data(as_text=True)
     assert format_instant(event_at, "es") in spanish
     assert format_instant(event_at, "es")[-3:] in ("PST", "PDT")
+
+
+@pytest.mark.parametrize("value, says", [("2612-11-29T22:00", "year must be between"),
+                                         ("0001-01-01T00:00", "year must be between"),
+                                         ("whenever", "not a date and time"),
+                                         ("2026-03-08T02:30", "does not exist")])
+def test_a_screen_filter_that_is_not_one_instant_says_so_and_lists_nothing(client, value, says):
+    factories.case(case_number="TZ-FILTERED")
+    login(client, "investigator")
+    response = client.get(f"/caseview/list/?_flt_1_occurred_from={value}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert says in html and "TZ-FILTERED" not in html
+
+
+def test_a_screen_filter_in_the_repeated_hour_says_which_one_it_used(client):
+    factories.case(case_number="TZ-FALLBACK", occurred_from=utc(2026, 11, 1, 9, 30), occurred_to=utc(2026, 11, 1, 10, 0))
+    login(client, "investigator")
+    html = client.get("/caseview/list/?_flt_2_occurred_from=2026-11-01T01:40").get_data(as_text=True)
+    assert "happens twice" in html and "1:40 AM PDT" in html
