@@ -15,8 +15,9 @@ LAT, LON = factories.BAKERSFIELD
 
 
 def pdf_text(data: bytes) -> str:
+    """All text of a PDF, white space folded (cells wrap where their column ends)."""
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def sample(items=2):
