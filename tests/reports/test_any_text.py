@@ -141,8 +141,8 @@ def test_right_to_left_cells_align_right_and_left_to_right_ones_left():
     column_right, _ = _word_x(chars, "Visited")  # and the next column's
     vietnamese = _runs(pdf, NAMES["vietnamese"])
     arabic = _runs(pdf, NAMES["arabic"])
-    in_column = lambda run: column_left - 1 < run[0]["x0"] < column_right  # noqa: E731
-    (vietnamese,), (arabic,) = [r for r in vietnamese if in_column(r)], [r for r in arabic if in_column(r)]
+    (vietnamese,) = [run for run in vietnamese if column_left - 1 < run[0]["x0"] < column_right]
+    (arabic,) = [run for run in arabic if column_left - 1 < run[0]["x0"] < column_right]
     assert vietnamese[0]["x0"] == pytest.approx(column_left, abs=1)  # starts at the left edge
     assert max(c["x1"] for c in arabic) == pytest.approx(column_right - 2 * 1.2 * pdfcheck.MM, abs=1.5)
 
@@ -167,9 +167,9 @@ def test_direction_is_that_of_the_first_strong_character(text, direction):
 
 
 @pytest.mark.parametrize("report, rows, header, row_text", [
-    ("canvass", 40, "Owner contact", "prefers email"),
-    ("receipt", 30, "File and description", "SHA-256"),
-    ("custody", 80, "When (UTC)", "transferred"),
+    ("canvass", 20, "Owner contact", "prefers email"),
+    ("receipt", 14, "File and description", "SHA-256"),
+    ("custody", 30, "When (UTC)", "transferred"),
 ])
 def test_table_headers_repeat_on_every_page(report, rows, header, row_text):
     render, build, setup = REPORTS[report]
