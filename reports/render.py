@@ -76,6 +76,8 @@ def text_direction(text: object) -> str:
     neither dir="auto" nor unicode-bidi: plaintext, so each value that people typed gets its
     direction written out (dir="rtl"/"ltr"), which makes an Arabic or Hebrew name a
     right-to-left paragraph of its own that cannot reorder the Latin text around it.
+    Sentences of our own that quote a name (the consent line) and US postal addresses stay
+    left to right, with any right-to-left words inside them reordered as words.
     """
     for char in str(text or ""):
         kind = unicodedata.bidirectional(char)

@@ -121,7 +121,11 @@ def test_latin_text_around_a_right_to_left_name_keeps_its_order():
     printed = ["".join(c["text"] for c in sorted(line, key=lambda c: c["x0"]) if c["text"].strip())
                for line in lines.values()]
     arabic = "".join(reversed(NAMES["arabic"].replace(" ", "")))  # drawn right to left
+    hebrew = "".join(reversed(NAMES["hebrew"].replace(" ", "")))
     assert any(f"Collectingofficer:{arabic},signature,date" in line for line in printed), printed
+    # our own sentence quoting a name stays left to right: the consent line starts with the name
+    assert any(f"Consent{hebrew},written,2026-05-0207:00:00UTC;scope:evidenceonly" in line
+               for line in printed), printed
 
 
 def _word_x(chars: list[dict], word: str) -> tuple[float, float]:
