@@ -3,8 +3,11 @@ PY ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
+# PDF fonts: fonts-noto-core (Noto Sans for Latin and Vietnamese, Noto Sans Arabic, Noto Sans
+# Hebrew; 12 MB download) and fonts-noto-cjk (Noto Sans CJK for Chinese, Japanese, Korean;
+# 57 MB), with DejaVu as the last fallback. reports/render.py names them (FONT_FAMILIES).
 SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuzz-subset0 \
-	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
+	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-deps translations vendor db demo bench clean

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .render import render_pdf
+from .render import LANDSCAPE, render_pdf
 
 MAP_SIZE = 320  # SVG user units (points) for the square map inset
 _M_PER_DEG_LAT = 111_132.0
@@ -70,4 +70,4 @@ def render_canvass_pdf(data: dict[str, Any]) -> bytes:
     """
     case = data["case"]
     inset = map_inset(case["lat"], case["lon"], data["radius_m"], data["items"])
-    return render_pdf("canvass.html", **data, inset=inset)
+    return render_pdf("canvass.html", LANDSCAPE, **data, inset=inset)

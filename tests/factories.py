@@ -79,6 +79,7 @@ def footage_request(case_obj: Case | None = None, reg: Registration | None = Non
     """An open footage request for a case and a registration."""
     case_obj = case_obj or case()
     reg = reg or registration()
+    cameras = list(reg.cameras)  # loaded before the new request joins the case's collection
     values = {
         "case": case_obj,
         "registration": reg,
@@ -87,7 +88,7 @@ def footage_request(case_obj: Case | None = None, reg: Registration | None = Non
     }
     values.update(fields)
     item = FootageRequest(**values)
-    item.cameras = list(reg.cameras)
+    item.cameras = cameras
     db.session.add(item)
     db.session.flush()
     return item

@@ -115,7 +115,8 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
     collectors = sorted({person(item.collected_by) for item in items if item.collected_by})
     return {
         **_context(request),
-        "owner_name": owner.name + (f" — {owner.organisation}" if owner.organisation else ""),
+        "owner_name": owner.name,
+        "organisation": owner.organisation,
         "window_from": stamp(request.window_from),
         "window_to": stamp(request.window_to),
         "consent": consent,

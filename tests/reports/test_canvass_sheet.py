@@ -15,8 +15,9 @@ LAT, LON = factories.BAKERSFIELD
 
 
 def pdf_text(data: bytes) -> str:
+    """All text of a PDF, white space folded (cells wrap where their column ends)."""
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def sample(items=2):
@@ -24,7 +25,7 @@ def sample(items=2):
         "case": {"case_number": "BPD-7", "incident_type": "robbery", "agency": "Bakersfield PD",
                  "since": "2026-05-01 21:00", "until": "2026-05-01 22:00", "lat": LAT, "lon": LON},
         "radius_m": 300,
-        "generated_at": "2026-05-02 08:00 UTC",
+        "generated_at": "Sat 2 May 2026, 1:00 AM PDT",
         "generated_by": "investigator",
         "items": [
             {"label": f"Porch {i}", "address": f"{i} Elm St, Bakersfield", "distance_m": 40.0 * i,
