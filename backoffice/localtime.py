@@ -40,6 +40,10 @@ class LocalTimeError(ValueError):
     """A date and time that cannot be read as one instant; `str()` says why, in plain words."""
 
 
+class UnreadableTime(LocalTimeError):
+    """Text that is not a date and time at all."""
+
+
 class AmbiguousLocalTime(LocalTimeError):
     """A wall-clock time that happens twice (clocks go back); `choices` holds both instants."""
 
@@ -151,7 +155,7 @@ def parse_instant(text: str, fold: int | None = None) -> datetime:
     Raises LocalTimeError (or its Ambiguous/Nonexistent kinds) with a message for people.
     """
     if not isinstance(text, str) or not text.strip():
-        raise LocalTimeError(
+        raise UnreadableTime(
             "Give a date and time as ISO 8601 text, e.g. 2026-11-29T22:30 (county time) "
             "or 2026-11-30T06:30:00Z."
         )
@@ -159,7 +163,7 @@ def parse_instant(text: str, fold: int | None = None) -> datetime:
     try:
         value = datetime.fromisoformat(raw.upper())
     except ValueError:
-        raise LocalTimeError(
+        raise UnreadableTime(
             f"{raw[:40]!r} is not a date and time: use ISO 8601, e.g. 2026-11-29T22:30 "
             "(county time) or 2026-11-30T06:30:00Z."
         ) from None

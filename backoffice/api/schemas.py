@@ -40,6 +40,7 @@ from ..models.validation import (
     check_range_m,
     check_retention,
     check_state,
+    check_confirmation_due,
 )
 
 
@@ -132,6 +133,10 @@ class RuleString(_Rule, fields.String):
     """Text decided by a field rule."""
 
 
+class RuleDate(_Rule, fields.Date):
+    """A calendar date (YYYY-MM-DD) decided by a field rule."""
+
+
 class RuleInteger(_Rule, fields.Integer):
     """A whole number decided by a field rule (bounds documented for the OpenAPI description)."""
 
@@ -200,6 +205,7 @@ class RegistrationSchema(LocatedSchema):
     city = fields.String(required=True, validate=validate.Length(min=1, max=100))
     state = RuleString(check_state, value_required=True)
     postal_code = RuleString(check_postal_code)
+    next_confirmation_due = RuleDate(check_confirmation_due)
 
 
 class CameraSchema(LocatedSchema):

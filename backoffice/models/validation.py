@@ -265,3 +265,32 @@ def check_choice(field: str, value, choices, *, allow_none: bool = False):
     if value not in choices:
         raise FieldError(field, f"must be one of: {', '.join(choices)}")
     return value
+
+
+CONFIRMATION_DUE_YEARS = 2  # a yearly check is never more than a year (plus grace) away
+CONFIRMATION_DUE_EXPECTED = N_(
+    "Confirmation due must be a real date within two years of today, e.g. 2027-11-30."
+)
+
+
+def check_confirmation_due(value, *, field: str = "next_confirmation_due", required: bool = False):
+    """The next yearly confirmation date: a real calendar date (YYYY-MM-DD, or a date) within
+    CONFIRMATION_DUE_YEARS of the county's today — a typo such as 0001 or 9999 would lapse a
+    registration at once or never ask again."""
+    from datetime import date, timedelta
+
+    from ..localtime import county_today
+
+    if _blank(value):
+        return _absent(field, required, CONFIRMATION_DUE_EXPECTED)
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise FieldError(field, CONFIRMATION_DUE_EXPECTED) from None
+    if not isinstance(value, date):
+        raise FieldError(field, CONFIRMATION_DUE_EXPECTED)
+    today, span = county_today(), timedelta(days=366 * CONFIRMATION_DUE_YEARS)
+    if not today - span <= value <= today + span:
+        raise FieldError(field, CONFIRMATION_DUE_EXPECTED)
+    return value

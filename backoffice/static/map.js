@@ -90,7 +90,7 @@
   var wallFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, hourCycle: "h23", year: "numeric",
     month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   var shownFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, weekday: "short", day: "numeric",
-    month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
+    month: "short", year: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
   var hourFormat = new Intl.DateTimeFormat("en-US", { timeZone: TZ, hour: "numeric", minute: "2-digit",
     timeZoneName: "short" });
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -116,7 +116,15 @@
     return d.toISOString().slice(0, 19) + (off < 0 ? "-" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
   }
   function toInput(iso) { return iso ? new Date(wallOf(Date.parse(iso))).toISOString().slice(0, 16) : ""; }
-  function shown(iso) { return shownFormat.format(new Date(iso)); }
+  /* "Sun 29 Nov 2026, 10:30 PM PST", as the server writes times. */
+  function shown(iso) {
+    var p = {};
+    shownFormat.formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + p.hour + ":" + p.minute + " " +
+      p.dayPeriod + " " + p.timeZoneName;
+  }
+  /* API messages name parameters; people know the fields as From and To. */
+  function inWords(message) { return String(message).replace(/\bsince\b/g, "From").replace(/\buntil\b/g, "To"); }
   /* Under a time input: which of a repeated hour, or that the time does not exist. */
   function checkTime(id) {
     var input = $(id), note = $(id + "-which"), times = instantsFor(input.value);
@@ -129,6 +137,7 @@
     } else {
       var pick = el("select", null, "form-control input-sm"); pick.id = id + "-fold";
       pick.setAttribute("aria-label", "Which " + input.value.slice(11) + "?");
+      var none = el("option", "— which one? —"); none.value = ""; pick.appendChild(none);
       times.forEach(function (t, i) {
         var option = el("option", hourFormat.format(new Date(t)) + (i ? " (second)" : " (first)"));
         option.value = isoAt(t); pick.appendChild(option);
@@ -167,7 +176,7 @@
 
   function countdown(deadline) {
     var ms = new Date(deadline) - new Date();
-    if (ms <= 0) { return { text: "footage probably overwritten", urgent: false }; }
+    if (ms <= 0) { return { text: "footage probably overwritten since " + shown(deadline), urgent: false }; }
     var hours = ms / 3600000;
     var text = hours < 1 ? "footage lost in " + Math.max(1, Math.round(ms / 60000)) + " min"
       : hours < 72 ? "footage lost in " + Math.floor(hours) + " h"
@@ -236,6 +245,11 @@
     event.preventDefault();
     var id = $("case-picker").value;
     if (!id) { say("Choose the case this search is for.", "warning"); return; }
+    var unchosen = ["since", "until"].filter(function (f) { return $(f + "-fold") && !$(f + "-fold").value; });
+    if (unchosen.length) {
+      say("Say which " + (unchosen[0] === "since" ? "From" : "To") + " time you mean: it happens twice that night.", "warning");
+      return;
+    }
     var params = new URLSearchParams({ case_id: id, radius_m: $("radius").value });
     if ($("lat").value) { params.set("lat", $("lat").value); params.set("lon", $("lon").value); }
     if ($("since").value) { params.set("since", fromInput("since")); }
@@ -243,8 +257,10 @@
     fetch(cfg.canvass_url + "?" + params, { credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) {
-        if (!res.ok) { say(res.body.message || "The search failed.", "danger"); return; }
+        if (!res.ok) { say(inWords(res.body.message || "The search failed."), "danger"); return; }
         results = res.body.result;
+        params.delete("case_id");
+        $("sheet").href = cfg.sheet_url.replace("{id}", id) + "?" + params;  // the sheet of this search
         say(results.length + " camera(s) within " + res.body.radius_m + " m.", "info");
         renderList(); drawCanvass(res.body); updateSelection();
       })
@@ -277,7 +293,7 @@
     if ($("since").value) { body.since = fromInput("since"); }
     if ($("until").value) { body.until = fromInput("until"); }
     post(cfg.requests_url, body).then(function (res) {
-      if (!res.ok) { say(res.body.message || "No request was created.", "danger"); return; }
+      if (!res.ok) { say(inWords(res.body.message || "No request was created."), "danger"); return; }
       var made = res.body.result.length, already = res.body.already_requested.length;
       say(made + " footage request(s) opened" + (already ? "; " + already + " premises already asked." : "."), "success");
     });

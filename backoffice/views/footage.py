@@ -356,6 +356,11 @@ class WindowForm(Form):
     window_from = local_datetime_field("Footage from", "Empty: the start of the case's window")
     window_to = local_datetime_field("Footage to", "Empty: the end of the case's window")
 
+    def validate_window_to(self, field) -> None:
+        start = self.window_from.data
+        if start and field.data and field.data < start:
+            raise ValidationError("Must not be before Footage from.")
+
 
 class EvidenceFileView(BaseView):
     """Download of an evidence item's stored copy, under the name it was given (audited)."""

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
 from ..instant_filters import CountyInterface
 from wtforms import StringField
+from wtforms.widgets import DateInput
 from wtforms.validators import DataRequired, Length
 
 from ..localtime import county_today
@@ -24,8 +25,10 @@ from ..models.validation import (
     check_range_m,
     check_retention,
     check_state,
+    check_confirmation_due,
     format_phone,
 )
+from ..form_rules import Rule
 from .display import ReadableColumns
 from .forms import choice_field, latlon_fields, reference_field, rule_field
 
@@ -162,6 +165,12 @@ class RegistrationView(RegistryModelView):
         "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
         "postal_code": rule_field("ZIP code", check_postal_code, description="93301 or 93301-1234"),
         "status": choice_field("Status", REGISTRATION_STATUSES, "status"),
+        "next_confirmation_due": StringField(
+            "Confirmation due",
+            widget=DateInput(),
+            description="The date of the next yearly check",
+            validators=[Rule(check_confirmation_due)],
+        ),
     }
 
 

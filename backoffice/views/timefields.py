@@ -14,6 +14,7 @@ from wtforms import Field
 from ..localtime import (
     AmbiguousLocalTime,
     LocalTimeError,
+    UnreadableTime,
     county_zone,
     format_instant,
     input_value,
@@ -112,6 +113,12 @@ class LocalDateTimeField(Field):
             self.data = None
             self._ambiguous = error
             raise ValueError(f"{error} Choose below.") from None
+        except UnreadableTime:
+            self.data = None
+            raise ValueError(
+                f"{text.strip()[:40]!r} is not a date and time: pick one, or type it like "
+                "11/29/2026 10:30 PM."
+            ) from None
         except LocalTimeError as error:
             self.data = None
             raise ValueError(str(error)) from None

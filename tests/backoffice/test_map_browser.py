@@ -108,7 +108,7 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["injected"] is False  # ... and never run as markup
     assert "footage lost in" in result["first"]
     assert result["numbered"] == 1
-    assert result["sheet"] == f"/api/v1/case/{case_id}/canvass.pdf"
+    assert result["sheet"].startswith(f"/api/v1/case/{case_id}/canvass.pdf?radius_m=300")  # this search
     assert "store@e2e.example.net" in result["contact"]
     assert result["message"] == "1 footage request(s) opened."
     assert (tmp_path / "map.png").stat().st_size > 10_000

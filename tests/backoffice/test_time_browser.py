@@ -108,6 +108,8 @@ def test_map_search_on_the_fall_back_night_sends_the_chosen_offset(desk, app):
     assert page.locator("#since-fold").input_value() == "2026-11-01T01:00:00-07:00"
     type_datetime(page, "#since", "11012026", "0130", "A")
     page.locator("#radius").click()  # leaving the field asks which 1:30
+    page.get_by_role("button", name="Search").click()
+    assert "happens twice" in page.locator("#message").inner_text()  # no guessing
     page.locator("#since-fold").select_option(label="1:30 AM PST (second)")
     shoot(page, "investigator-map-which-one")
     with page.expect_response(lambda r: "/api/v1/canvass/?" in r.url) as answer:
@@ -116,6 +118,8 @@ def test_map_search_on_the_fall_back_night_sends_the_chosen_offset(desk, app):
     assert answer.value.status == 200, body
     assert body["since"] == "2026-11-01T01:30:00-08:00"
     assert body["until"] == "2026-11-01T03:00:00-08:00"
+    sheet = page.locator("#sheet").get_attribute("href")  # the sheet prints this search
+    assert "since=2026-11-01T01%3A30%3A00-08%3A00" in sheet and "radius_m=" in sheet
     with app.app_context():
         event = db.session.execute(
             select(AuditEvent).where(AuditEvent.purpose == f"{PREFIX}MAP").order_by(AuditEvent.id.desc())

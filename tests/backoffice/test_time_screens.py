@@ -224,3 +224,49 @@ def test_a_screen_filter_in_the_repeated_hour_says_which_one_it_used(client):
     login(client, "investigator")
     html = client.get("/caseview/list/?_flt_2_occurred_from=2026-11-01T01:40").get_data(as_text=True)
     assert "happens twice" in html and "1:40 AM PDT" in html
+
+
+def test_new_request_window_in_the_wrong_order_is_explained_in_the_forms_words(client):
+    case = factories.case()
+    registration = factories.registration()
+    login(client, "investigator")
+    data = {"case_id": case.id, "registration_id": registration.id, "window_from": "2026-11-20T10:00",
+            "window_to": "2026-11-20T09:00", "csrf_token": csrf_token(client, "/footage/new")}
+    html = client.post("/footage/new", data=data).get_data(as_text=True)
+    assert "Must not be before Footage from." in html and "window_from" not in html.split("<form")[0]
+    assert 'value="2026-11-20T09:00"' in html
+    data.update(window_from="tonight", window_to="")
+    html = client.post("/footage/new", data=data).get_data(as_text=True)
+    assert "type it like 11/29/2026 10:30 PM" in html
+    assert db.session.query(FootageRequest).filter_by(case_id=case.id).count() == 0
+
+
+@pytest.mark.parametrize("typed, ok", [("2027-02-30", False), ("9999-12-31", False), ("garbage", False),
+                                        ("0001-01-01", False), ("2027-03-08", True)])
+def test_confirmation_due_is_a_real_date_near_today(client, typed, ok):
+    from backoffice.models import Registration
+
+    registration = factories.registration(next_confirmation_due=date(2027, 1, 15), state="CA", postal_code="93301")
+    login(client, "staff")
+    url = f"/registrationview/edit/{registration.id}"
+    form = client.get(url).get_data(as_text=True)
+    assert 'type="date"' in form and 'value="2027-01-15"' in form
+    data = {"owner_id": registration.owner_id, "address": registration.address, "city": "Bakersfield",
+            "state": "CA", "postal_code": "93301", "lat": "35.37", "lon": "-119.01", "status": "active",
+            "terms_version": "", "next_confirmation_due": typed, "notes": "", "csrf_token": csrf_token(client, url)}
+    html = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Registration, registration.id).next_confirmation_due
+    if ok:
+        assert stored == date.fromisoformat(typed)
+    else:
+        assert stored == date(2027, 1, 15) and "within two years of today" in html
+
+
+def test_confirmation_due_through_the_api_is_checked_too(client, ctx):
+    from tests.backoffice.test_api_times import headers
+
+    registration = factories.registration(next_confirmation_due=date(2027, 1, 15))
+    response = client.put(f"/api/v1/registration/{registration.id}", json={"next_confirmation_due": "0001-01-01"},
+                          headers=headers(client, "staff"))
+    assert response.status_code in (400, 422) and "next_confirmation_due" in str(response.json)
