@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from backoffice import audit
 from backoffice.extensions import db
+from backoffice.localtime import format_instant
 from backoffice.mail import send_mail
 from backoffice.models import EvidenceItem, UploadLink
 from backoffice.models.base import utcnow
@@ -63,8 +64,11 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
         f"Upload your footage for {request.case.agency.name}",
         (
             f"Dear {owner.name},\n\nThank you for agreeing to share footage from "
-            f"{request.registration.address}. You can upload the file here:\n\n{url}\n\n"
-            f"The link works once and expires in {hours} hours.\n\nCamera Registry"
+            f"{request.registration.address}. We need the recording from "
+            f"{format_instant(request.window_from, 'en')} to {format_instant(request.window_to, 'en')}.\n\n"
+            f"You can upload the file here:\n\n{url}\n\n"
+            f"The link works once and expires on {format_instant(link.expires_at, 'en')} "
+            f"({hours} hours from now).\n\nCamera Registry"
         ),
     )
     return url

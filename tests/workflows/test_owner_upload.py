@@ -76,3 +76,21 @@ def test_link_only_for_consented_requests(ctx, mailbox):
 
     with pytest.raises(TransitionRefused):
         owner_upload.issue_link(request.id, factories.user("investigator"))
+
+
+def test_owner_is_told_which_footage_and_until_when_and_keeps_what_was_typed(ctx, mailbox):
+    from backoffice.localtime import format_instant
+
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    message = body_text(mailbox.to(request.registration.owner.email)[-1])
+    window = f"{format_instant(request.window_from, 'en')} to {format_instant(request.window_to, 'en')}"
+    assert window in message and "expires on" in message
+    path = link_path(mailbox, request.registration.owner.email)
+    client = ctx.test_client()
+    page = client.get(path).get_data(as_text=True)
+    assert format_instant(request.window_from, "en") in page
+    refused = owner_posts(client, path, description="garage, 9 PM", clock_offset_s="99999999")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "more than a week" in html
+    assert 'value="garage, 9 PM"' in html and 'value="99999999"' in html
