@@ -47,6 +47,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         FAB_SECURITY_MANAGER_CLASS="backoffice.security.manager.RegistrySecurityManager",
         FAB_INDEX_VIEW="backoffice.views.home.HomeView",
         FAB_API_MAX_PAGE_SIZE=500,
+        FAB_BASE_TEMPLATE="registry_base.html",
         # Roles and their permissions come from FAB_ROLES: hide the raw permission screens.
         FAB_ADD_SECURITY_PERMISSION_VIEW=False,
         FAB_ADD_SECURITY_VIEW_MENU_VIEW=False,
@@ -120,10 +121,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             appbuilder.sm.sync_roles()
             db.session.commit()
 
+    app.after_request(_page_language)
+
     from .cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _page_language(response):
+    """Backoffice pages say they are in English (Flask-AppBuilder's layout leaves <html>
+    without a language, which screen readers then guess)."""
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        head = response.get_data()[:400]
+        if b"<html>" in head:
+            response.set_data(response.get_data().replace(b"<html>", b'<html lang="en">', 1))
+    return response
 
 
 def _schema_ready() -> bool:

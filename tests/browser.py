@@ -67,7 +67,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
     page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def type_datetime(page, selector: str, month_day_year: str, hour_minute: str, meridiem: str) -> None:

@@ -158,6 +158,7 @@
     var c = casesById[id];
     $("search").disabled = !c;
     $("sheet").classList.toggle("disabled", !c);
+    $("sheet").setAttribute("aria-disabled", String(!c));
     canvassLayer.clearLayers();
     if (!c) { $("sheet").href = "#"; return; }
     $("since").value = toInput(c.since);
