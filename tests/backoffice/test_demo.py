@@ -152,7 +152,9 @@ def test_if_empty_leaves_an_existing_registry_alone_but_ensures_accounts(runner)
     demo(runner, "--if-empty")
     before = counts()
     assert before[2] == 200
-    db.session.delete(db.session.query(AgencyUser).filter_by(username="auditor").one())
+    # Renamed, not deleted: the account may already have audit history (kept for good).
+    gone = db.session.query(AgencyUser).filter_by(username="auditor").one()
+    gone.username, gone.email = "auditor-retired", "auditor-retired@example.org"
     db.session.flush()
     result = demo(runner, "--if-empty")
     assert counts() == before
