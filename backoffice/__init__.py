@@ -84,13 +84,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # every start; that noise buries the one-line output of our commands.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
+    from . import http_errors
     from . import models  # noqa: F401  (register the tables on the metadata)
     from .security import audit_hooks
     from .security import web as security_web
+    from .views.base import check_list_arguments
 
     audit_hooks.install()
 
     db.init_app(app)
+    http_errors.install(app)
+    app.before_request(check_list_arguments)
     security_web.init_csrf(app)
     migrate.init_app(app, db, directory=str(app.config["BASE_DIR"] / "migrations"))
 

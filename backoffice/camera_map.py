@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from . import spatial
+from .errors import InvalidInputError
 from .extensions import db
 
 _summary_lock = threading.Lock()
@@ -18,27 +19,27 @@ _summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": None, "refresh
 log = logging.getLogger(__name__)
 
 
-class BoxParameterError(ValueError):
+class BoxParameterError(InvalidInputError):
     """A missing or malformed bbox (HTTP 400)."""
 
 
 def parse_bbox(raw: str | None) -> spatial.Box:
     """minlon,minlat,maxlon,maxlat in decimal degrees."""
     if not raw:
-        raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat")
+        raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat", field="bbox")
     try:
         values = [float(part) for part in raw.split(",")]
-    except ValueError:
-        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from None
+    except (ValueError, OverflowError):
+        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox") from None
     if len(values) != 4:
-        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat")
+        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox")
     min_lon, min_lat, max_lon, max_lat = values
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise BoxParameterError("bbox longitudes must be between -180 and 180")
+        raise BoxParameterError("bbox longitudes must be between -180 and 180", field="bbox")
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise BoxParameterError("bbox latitudes must be between -90 and 90")
+        raise BoxParameterError("bbox latitudes must be between -90 and 90", field="bbox")
     if min_lon > max_lon or min_lat > max_lat:
-        raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
+        raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max", field="bbox")
     return spatial.Box(min_lon, min_lat, max_lon, max_lat)
 
 

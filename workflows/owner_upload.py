@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from backoffice import audit
+from backoffice.errors import GoneError
 from backoffice.extensions import db
 from backoffice.mail import send_mail
 from backoffice.models import EvidenceItem, UploadLink
@@ -23,8 +24,8 @@ PURPOSE = "upload"
 LINK_HOURS = 72
 
 
-class LinkRefused(TransitionRefused):
-    """The upload link is forged, expired or already used."""
+class LinkRefused(GoneError):
+    """The upload link is forged, expired or already used (410)."""
 
 
 def _aware(value: datetime) -> datetime:

@@ -12,6 +12,7 @@ from flask_appbuilder.views import expose
 from flask_jwt_extended import create_access_token, create_refresh_token
 from marshmallow import ValidationError
 
+from ..api.base import ApiConventions
 from . import lockout, mfa
 
 CODE_NEEDED = "A one-time code is required: send the code from your authenticator as \"otp\"."
@@ -19,7 +20,7 @@ CODE_WRONG = "The one-time code is not valid."
 ENROL_FIRST = "A second factor is required: sign in on the web once to set up your authenticator."
 
 
-class RegistrySecurityApi(SecurityApi):
+class RegistrySecurityApi(ApiConventions, SecurityApi):
     """POST /api/v1/security/login takes username, password, provider and otp."""
 
     @expose("/login", methods=["POST"])

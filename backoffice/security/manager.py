@@ -17,17 +17,29 @@ from flask_appbuilder.security.views import (
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
+    UserStatsChartView,
     ViewMenuModelView,
 )
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
 
 from ..audit import record
+from ..datamodel import RegistryInterface
+from ..errors import NotFoundError
 from ..extensions import db
 from ..models import AgencyUser
+from ..views.base import SafeActions
 from . import lockout, mfa
 from .passwords import password_problem
 from .api import RegistrySecurityApi
+from .apis import (
+    RegistryGroupApi,
+    RegistryPermissionApi,
+    RegistryPermissionViewMenuApi,
+    RegistryRoleApi,
+    RegistryUserApi,
+    RegistryViewMenuApi,
+)
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
 
@@ -35,16 +47,16 @@ NO_FILE_DOWNLOAD = {"download"}
 log = logging.getLogger(__name__)
 
 
-def _without_download(view_class):
-    """The same FAB view (same name, same permissions) without its file-download route,
-    which has no files to serve here and fails with a server error."""
-    return type(view_class.__name__, (view_class,), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+def _hardened(view_class):
+    """The same FAB view (same name, same permissions) with safe action routes and without its
+    file-download route, which has no files to serve here and fails with a server error."""
+    return type(view_class.__name__, (SafeActions, view_class), {"exclude_route_methods": NO_FILE_DOWNLOAD})
 
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
 
 
-class AgencyUserView(UserDBModelView):
+class AgencyUserView(SafeActions, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
@@ -88,6 +100,23 @@ class AgencyUserView(UserDBModelView):
         return redirect(self.get_redirect())
 
 
+class UserStatisticsView(UserStatsChartView):
+    """FAB's user statistics chart; a chart number it does not have is not found (FAB: 500)."""
+
+    @expose("/chart/<group_by>")
+    @expose("/chart/")
+    @has_access
+    def chart(self, group_by=0):
+        """One of the charts, by number."""
+        number = str(group_by)
+        if not (number.isascii() and number.isdigit() and int(number) < len(self.definitions)):
+            raise NotFoundError("There is no such chart.")
+        return super().chart(int(number))
+
+
+UserStatisticsView.__name__ = UserStatsChartView.__name__  # same endpoint and permissions as FAB's
+
+
 class RegistrySecurityManager(SecurityManager):
     """Users carry an agency; roles come from FAB_ROLES (backoffice.security.roles)."""
 
@@ -95,11 +124,28 @@ class RegistrySecurityManager(SecurityManager):
     userdbmodelview = AgencyUserView
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
-    rolemodelview = _without_download(RoleModelView)
-    groupmodelview = _without_download(UserGroupModelView)
-    permissionmodelview = _without_download(PermissionModelView)
-    viewmenumodelview = _without_download(ViewMenuModelView)
-    permissionviewmodelview = _without_download(PermissionViewModelView)
+    rolemodelview = _hardened(RoleModelView)
+    groupmodelview = _hardened(UserGroupModelView)
+    permissionmodelview = _hardened(PermissionModelView)
+    viewmenumodelview = _hardened(ViewMenuModelView)
+    permissionviewmodelview = _hardened(PermissionViewModelView)
+    userstatschartview = UserStatisticsView
+    permission_api = RegistryPermissionApi
+    role_api = RegistryRoleApi
+    user_api = RegistryUserApi
+    view_menu_api = RegistryViewMenuApi
+    permission_view_menu_api = RegistryPermissionViewMenuApi
+    group_api = RegistryGroupApi
+
+    def __init__(self, appbuilder):
+        """FAB's manager; its screens get the data layer that refuses impossible ids, pages,
+        sort columns and filter values (backoffice.datamodel) instead of plain SQLAInterface."""
+        super().__init__(appbuilder)
+        for view in (self.userdbmodelview, self.userstatschartview, self.rolemodelview,
+                     self.groupmodelview, self.permissionmodelview, self.viewmenumodelview,
+                     self.permissionviewmodelview):
+            if view is not None and getattr(view, "datamodel", None) is not None:
+                view.datamodel = RegistryInterface(view.datamodel.obj)
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""

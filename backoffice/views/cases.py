@@ -2,10 +2,10 @@
 from flask import g, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DateTimePickerWidget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import DateTimeField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..datamodel import RegistryInterface
 from ..extensions import db
 from ..models import Case
 from ..scoping import AgencyScope, current_user
@@ -56,7 +56,7 @@ def _when(label: str, hint: str, *validators):
 class CaseView(RegistryModelView):
     """Cases of the user's agency: where and when the incident happened."""
 
-    datamodel = SQLAInterface(Case)
+    datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
     list_title = "Cases"
     show_title = "Case"

@@ -4,8 +4,7 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from wtforms import FloatField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from ..extensions import db
-
+from ..ids import get_by_id
 from ..models.validation import LAT_RANGE, LON_RANGE
 
 
@@ -61,7 +60,7 @@ def reference_field(label: str, model, relation: str, description: str = "") -> 
     """
 
     def exists(_form, field):
-        if field.data is not None and db.session.get(model, field.data) is None:
+        if field.data is not None and get_by_id(model, field.data) is None:
             raise ValidationError(f"There is no {model.__name__.lower()} number {field.data}.")
 
     def from_parent_page():

@@ -1,12 +1,12 @@
 """Registry Staff screens: owners, registrations and cameras."""
 from datetime import date, timedelta
 
-from flask_appbuilder import AppBuilder, ModelView
+from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.filters import FilterSmaller
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..datamodel import RegistryInterface
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
@@ -20,6 +20,7 @@ from ..models.validation import (
     RETENTION_RANGE,
     SYSTEM_TYPES,
 )
+from .base import ScreenModelView
 from .forms import choice_field, latlon_fields, number_field, reference_field
 
 READ_WRITE = {
@@ -39,7 +40,7 @@ READ_WRITE = {
 }
 
 
-class RegistryModelView(ModelView):
+class RegistryModelView(ScreenModelView):
     """Base for registry screens: read/write permissions per resource."""
 
     method_permission_name = READ_WRITE
@@ -50,7 +51,7 @@ class RegistryModelView(ModelView):
 class CameraView(RegistryModelView):
     """Cameras with where they point and how long they keep footage."""
 
-    datamodel = SQLAInterface(Camera)
+    datamodel = RegistryInterface(Camera)
     class_permission_name = "Camera"
     list_title = "Cameras"
     list_columns = [
@@ -113,7 +114,7 @@ class CameraView(RegistryModelView):
 class RegistrationView(RegistryModelView):
     """Registered premises: status, confirmation schedule and cameras."""
 
-    datamodel = SQLAInterface(Registration)
+    datamodel = RegistryInterface(Registration)
     class_permission_name = "Registration"
     list_title = "Registrations"
     list_columns = [
@@ -169,7 +170,7 @@ class DueRegistrationView(RegistrationView):
 class OwnerView(RegistryModelView):
     """Owners and their confidential contact details."""
 
-    datamodel = SQLAInterface(Owner)
+    datamodel = RegistryInterface(Owner)
     class_permission_name = "Owner"
     list_title = "Owners"
     list_columns = ["id", "name", "organisation", "kind", "email", "phone", "preferred_contact"]
