@@ -66,7 +66,7 @@ class RegistryFilters(Filters):
 
 def _key(value: Any) -> int | None:
     """A primary key given as int or as decimal digits (from a URL), else None."""
-    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit() and len(value) <= 20:
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -158,13 +158,14 @@ class RegistryInterface(SQLAInterface):
         return super().apply_pagination(query, page, page_size)
 
     def apply_filters(self, query, filters: Filters | None):
-        """Filter, refusing a value that the filtered integer column or related id cannot hold."""
+        """Filter, refusing a value the filtered column cannot be compared with (_check_filter_value)."""
         if filters:
             for flt, value in zip(filters.filters, filters.values):
                 _check_filter_value(flt, value)
         return super().apply_filters(query, filters)
 
     def _get_base_query(self, query, filters=None, order_column="", order_direction=""):
+        """The query of FAB's charts, with the same check of filter values."""
         if filters:
             for flt, value in zip(filters.filters, filters.values):
                 _check_filter_value(flt, value)

@@ -104,6 +104,14 @@ def test_ids_beyond_range_in_a_body_are_refused(client, path, body, status, fiel
     assert _counts() == before
 
 
+@pytest.mark.parametrize("path", ["/api/v1/camera/{id}", "/api/v1/security/users/{id}",
+                                  "/api/v1/footage_request/{id}/receipt.pdf"])
+def test_an_id_of_thousands_of_digits_is_not_found(client, admin, path):
+    """Python refuses int() of more than 4300 digits (ValueError): that was a 500 too."""
+    response = client.get(path.format(id="9" * 5000), headers=admin)
+    _json_refusal(response, 404)
+
+
 @pytest.mark.parametrize("big", [2**31, 10**20])
 def test_canvass_search_for_an_impossible_case_is_not_found(client, big):
     response = client.get("/api/v1/canvass/", query_string={"case_id": big},
