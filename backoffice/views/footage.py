@@ -184,6 +184,7 @@ class FootageWorkflowView(BaseView):
         """Open a footage request for one of the agency's cases and a registration."""
         cases = scope_to_agency(db.session.query(Case), Case, current_user()).order_by(Case.id.desc()).limit(200).all()
         form = request.form if request.method == "POST" else request.args
+        status = 200
         if request.method == "POST":
             check_form_token()
             try:
@@ -196,12 +197,13 @@ class FootageWorkflowView(BaseView):
             except RegistryError as error:  # shown on the form, with what was typed
                 db.session.rollback()
                 flash(error.message, "danger")
+                status = error.status
             else:
                 flash(f"Footage request {item.id} opened.", "success")
                 return redirect(url_for(".detail", pk=item.id))
         return self.render_template(
             "workflow/new.html", cases=cases, form=form, csrf_token=generate_csrf
-        )
+        ), status
 
     @expose("/<int:pk>/upload_link", methods=["POST"])
     @has_access

@@ -230,3 +230,22 @@ def test_every_model_screen_and_api_uses_the_guarded_data_layer(app):
                 and not isinstance(view, ApiConventions):
             unguarded.append((name, "API conventions"))
     assert not unguarded, unguarded
+
+
+@pytest.mark.parametrize("fields, status", [
+    ({"case_id": "99999999999999999999", "registration_id": "1"}, 404),
+    ({"case_id": "{case}", "registration_id": "2147483648"}, 400),
+    ({"case_id": "{case}", "registration_id": "{reg}", "camera_ids": "99999999999999999999"}, 400),
+    ({"case_id": "{case}", "registration_id": "{reg}", "camera_ids": "one, two"}, 400),
+    ({"case_id": "", "registration_id": ""}, 400),
+])
+def test_the_new_request_form_shows_a_refusal_with_its_status(client, fields, status):
+    case, reg = factories.case(0), factories.registration()
+    db.session.commit()
+    token = _signed_in_token(client, "investigator")
+    values = {k: v.replace("{case}", str(case.id)).replace("{reg}", str(reg.id)) for k, v in fields.items()}
+    before = _counts()
+    response = client.post("/footage/new", data={**values, "csrf_token": token})
+    assert response.status_code == status
+    assert 'name="registration_id"' in response.get_data(as_text=True)  # the form, with what was typed
+    assert _counts() == before
