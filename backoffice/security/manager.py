@@ -27,6 +27,7 @@ from ..audit import record
 from ..datamodel import RegistryInterface
 from ..errors import NotFoundError
 from ..extensions import db
+from ..ids import get_by_id
 from ..models import AgencyUser
 from ..views.base import SafeActions
 from . import lockout, mfa
@@ -198,11 +199,19 @@ class RegistrySecurityManager(SecurityManager):
             return False
         return super().add_user(username, first_name, last_name, email, role, password, **kwargs)
 
+    def get_user_by_id(self, pk):
+        """The user with this id, or None (also for anything that cannot be an id: FAB sent
+        it to the database, a 500 on PostgreSQL)."""
+        return get_by_id(self.user_model, pk)
+
     def reset_password(self, userid, password):
-        """FAB's reset_password, refusing a password the rules refuse."""
+        """FAB's reset_password, refusing a password the rules refuse and an unknown user
+        (/resetpassword/form?pk=… of no user: NotFoundError, where FAB failed with 500)."""
         problem = password_problem(password)
         if problem:
             raise PasswordComplexityValidationError(problem)
+        if self.get_user_by_id(userid) is None:
+            raise NotFoundError("That user does not exist.")
         return super().reset_password(userid, password)
 
     def update_user_auth_stat(self, user, success=True):

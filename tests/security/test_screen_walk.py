@@ -6,6 +6,7 @@ role and as a visitor: no answer is a server error, and nothing changes."""
 import pytest
 from flask_appbuilder import ModelView
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from backoffice.extensions import db
 from backoffice.models import Agency, AgencyUser, Camera, Case, FootageRequest, Owner, Registration
@@ -249,3 +250,24 @@ def test_the_new_request_form_shows_a_refusal_with_its_status(client, fields, st
     assert response.status_code == status
     assert 'name="registration_id"' in response.get_data(as_text=True)  # the form, with what was typed
     assert _counts() == before
+
+
+@pytest.mark.parametrize("pk", ["2147483648", "99999999999999999999", "abc", "999999", None])
+def test_resetting_the_password_of_no_user_is_not_found(staff, pk):
+    """FAB's reset form takes the user from ?pk= and dereferenced a missing one (500)."""
+    token = CSRF_RE.search(staff.get("/resetpassword/form").get_data(as_text=True)).group(1)
+    url = "/resetpassword/form" + (f"?pk={pk}" if pk is not None else "")
+    response = staff.post(url, data={"csrf_token": token, "password": "a-very-long-pass-phrase-2026",
+                                     "conf_password": "a-very-long-pass-phrase-2026"})
+    assert response.status_code == 404
+
+
+def test_resetting_a_users_password_still_works(staff):
+    token = CSRF_RE.search(staff.get("/resetpassword/form").get_data(as_text=True)).group(1)
+    user = factories.user("auditor")
+    response = staff.post(f"/resetpassword/form?pk={user.id}",
+                          data={"csrf_token": token, "password": "a-very-long-pass-phrase-2026",
+                                "conf_password": "a-very-long-pass-phrase-2026"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert check_password_hash(factories.user("auditor").password, "a-very-long-pass-phrase-2026")
