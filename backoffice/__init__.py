@@ -94,15 +94,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # every start; that noise buries the one-line output of our commands.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
+    from . import http_errors
     from . import models  # noqa: F401  (register the tables on the metadata)
     from .models.validation import format_phone
     from .security import audit_hooks
     from .security import web as security_web
+    from .views.base import check_list_arguments
 
     audit_hooks.install()
     app.jinja_env.filters["phone"] = format_phone  # stored E.164 shown as people write it
 
     db.init_app(app)
+    http_errors.install(app)
+    app.before_request(check_list_arguments)
     security_web.init_csrf(app)
     migrate.init_app(app, db, directory=str(app.config["BASE_DIR"] / "migrations"))
 

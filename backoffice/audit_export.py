@@ -6,8 +6,10 @@ from typing import Mapping
 from sqlalchemy import select
 
 from .audit import record
+from .errors import InvalidInputError
 from .extensions import db
 from .localtime import LocalTimeError, parse_instant, to_local, to_utc
+from .ids import ID_MAX
 from .models import AuditEvent
 
 EXPORT_COLUMNS = [
@@ -20,8 +22,8 @@ EXACT_FILTERS = ("action", "username", "object_type", "object_id", "purpose")
 MAX_ROWS = 100_000
 
 
-class ExportFilterError(ValueError):
-    """A filter value that cannot be used (message names the filter)."""
+class ExportFilterError(InvalidInputError):
+    """A filter value that cannot be used (message and field name the filter)."""
 
 
 def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] | None = None) -> tuple[str, int]:
@@ -40,8 +42,8 @@ def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] |
         if not value:
             continue
         if name == "object_id":
-            if not value.isdigit():
-                raise ExportFilterError("object_id: not a number")
+            if not (value.isascii() and value.isdigit()) or int(value) > ID_MAX:
+                raise ExportFilterError("object_id: not a record number", field="object_id")
             query = query.where(AuditEvent.object_id == int(value))
         else:
             query = query.where(getattr(AuditEvent, name) == value)
@@ -53,7 +55,7 @@ def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] |
         try:
             when = parse_instant(value)
         except LocalTimeError as error:
-            raise ExportFilterError(f"{name}: {error}") from None
+            raise ExportFilterError(f"{name}: {error}", field=name) from None
         query = query.where(AuditEvent.at >= when if name == "since" else AuditEvent.at <= when)
         used[name] = value
     rows = db.session.execute(query.limit(MAX_ROWS)).scalars().all()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from . import spatial
+from .errors import InvalidInputError
 from .extensions import db
 from .models.validation import FieldError, check_latitude, check_longitude
 
@@ -19,24 +20,24 @@ _summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": None, "refresh
 log = logging.getLogger(__name__)
 
 
-class BoxParameterError(ValueError):
+class BoxParameterError(InvalidInputError):
     """A missing or malformed bbox (HTTP 400)."""
 
 
 def parse_bbox(raw: str | None) -> spatial.Box:
     """minlon,minlat,maxlon,maxlat in decimal degrees (each through the longitude or latitude rule)."""
     if not raw:
-        raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat")
+        raise BoxParameterError("bbox is required: minlon,minlat,maxlon,maxlat", field="bbox")
     parts = raw.split(",")
     if len(parts) != 4:
-        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat")
+        raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox")
     checks = (check_longitude, check_latitude, check_longitude, check_latitude)
     try:
         min_lon, min_lat, max_lon, max_lat = (check(part) for check, part in zip(checks, parts))
     except FieldError as error:
-        raise BoxParameterError(f"bbox: {error.message}") from None
+        raise BoxParameterError(f"bbox: {error.message}", field="bbox") from None
     if min_lon > max_lon or min_lat > max_lat:
-        raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
+        raise BoxParameterError("bbox must be minlon,minlat,maxlon,maxlat with min <= max", field="bbox")
     return spatial.Box(min_lon, min_lat, max_lon, max_lat)
 
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import lazyload
 
 from . import audit, spatial
 from .database import end_read_transaction
+from .errors import InvalidInputError, NotFoundError
 from .extensions import db
+from .ids import as_id
 from .models import Case, Owner, Registration
 from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcnow
 from .models.validation import FieldError, check_latitude, check_longitude, format_phone
@@ -27,15 +29,15 @@ MAX_RADIUS_M = 2000
 _VIEW_RANK = {"in_view": 0, "unknown": 1, "facing_away": 2, "too_far": 3}
 
 
-class CanvassParameterError(ValueError):
+class CanvassParameterError(InvalidInputError):
     """A missing or invalid search parameter (HTTP 400)."""
 
 
-class CaseNotFoundError(LookupError):
+class CaseNotFoundError(NotFoundError):
     """No such case in the caller's agency (HTTP 404)."""
 
 
-class RegistrationNotFoundError(LookupError):
+class RegistrationNotFoundError(NotFoundError):
     """No such registration (HTTP 404)."""
 
 
@@ -64,9 +66,15 @@ class CanvassResult:
 def case_for_user(case_id: Any, user) -> Case:
     """The case with this id if it belongs to the user's agency, else CaseNotFoundError."""
     try:
+        if isinstance(case_id, (bool, float)):
+            raise TypeError(case_id)
         number = int(case_id)
-    except (TypeError, ValueError):
-        raise CanvassParameterError("case_id must be the id of one of your agency's cases") from None
+    except (TypeError, ValueError, OverflowError):
+        raise CanvassParameterError(
+            "case_id must be the id of one of your agency's cases", field="case_id"
+        ) from None
+    if as_id(number) is None:
+        raise CaseNotFoundError(f"No such case in your agency (case {number}).", field="case_id")
     query = (
         scope_to_agency(db.session.query(Case), Case, user)
         .options(lazyload(Case.agency), lazyload(Case.lead_investigator))
@@ -74,7 +82,7 @@ def case_for_user(case_id: Any, user) -> Case:
     )
     case = query.one_or_none()
     if case is None:
-        raise CaseNotFoundError(f"no case {number} in your agency")
+        raise CaseNotFoundError(f"No such case in your agency (case {number}).", field="case_id")
     return case
 
 
@@ -84,10 +92,10 @@ def _number(args: Mapping[str, Any], name: str, low: float, high: float) -> floa
         return None
     try:
         value = float(raw)
-    except (TypeError, ValueError):
-        raise CanvassParameterError(f"{name} must be a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise CanvassParameterError(f"{name} must be a number", field=name) from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise CanvassParameterError(f"{name} must be between {low:g} and {high:g}")
+        raise CanvassParameterError(f"{name} must be between {low:g} and {high:g}", field=name)
     return value
 
 
@@ -106,18 +114,18 @@ def _datetime(args: Mapping[str, Any], name: str) -> datetime | None:
     try:
         return parse_instant(str(raw), fold=None)
     except LocalTimeError as error:
-        raise CanvassParameterError(f"{name}: {error}") from None
+        raise CanvassParameterError(f"{name}: {error}", field=name) from None
 
 
 def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
     """Validate the search parameters; the point and window default to the case's."""
     if args.get("case_id") in (None, ""):
-        raise CanvassParameterError("case_id is required: every search is for a case")
+        raise CanvassParameterError("case_id is required: every search is for a case", field="case_id")
     case = case_for_user(args.get("case_id"), user)
     lat = _coordinate(args, "lat", check_latitude)
     lon = _coordinate(args, "lon", check_longitude)
     if (lat is None) != (lon is None):
-        raise CanvassParameterError("lat and lon go together")
+        raise CanvassParameterError("lat and lon go together", field="lon" if lat is not None else "lat")
     if lat is None:
         lat, lon = case.lat, case.lon
     radius = _number(args, "radius_m", 1, MAX_RADIUS_M)
@@ -139,7 +147,7 @@ def parse_window(args: Mapping[str, Any], case: Case) -> tuple[datetime, datetim
     since = _datetime(args, "since") or case.occurred_from
     until = _datetime(args, "until") or case.occurred_to
     if until < since:
-        raise CanvassParameterError("until must not be before since")
+        raise CanvassParameterError("until must not be before since", field="until")
     return since, until
 
 
@@ -229,9 +237,13 @@ def search(
 def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     """The owner's contact details for one registration, read for a case (audited, commits)."""
     try:
+        if isinstance(registration_id, (bool, float)):
+            raise TypeError(registration_id)
         number = int(registration_id)
-    except (TypeError, ValueError):
-        raise CanvassParameterError("registration_id must be a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise CanvassParameterError("registration_id must be a number", field="registration_id") from None
+    if as_id(number) is None:
+        raise RegistrationNotFoundError(f"no active registration {number}")
     row = db.session.execute(
         select(Registration, Owner)
         .join(Owner, Owner.id == Registration.owner_id)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
+from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import false
 
@@ -105,8 +105,8 @@ BY_ARG = {cls.arg_name: cls for cls in (InstantEqual, InstantNotEqual, InstantGr
 
 
 def county_filters(filters):
-    """The same Filters with FAB's own date-time filters swapped for county-time ones (the
-    REST API picks FAB's classes by operator name, ignoring the interface's converter)."""
+    """The same Filters with FAB's own date-time filters swapped for county-time ones (in place;
+    FAB picks its own classes, by column type on screens and by operator name in the REST `q`)."""
     swapped = []
     for flt in filters.filters:
         cls = BY_ARG.get(flt.arg_name)
@@ -117,18 +117,11 @@ def county_filters(filters):
     return filters
 
 
-class CountyFilterConverter(SQLAFilterConverter):
-    """FAB's filters, with county-time ones for date-time columns."""
-
-    conversion_table = tuple(
-        ("is_datetime", [InstantEqual, InstantGreater, InstantSmaller, InstantNotEqual])
-        if test == "is_datetime"
-        else (test, filters)
-        for test, filters in SQLAFilterConverter.conversion_table
-    )
-
-
 class CountyInterface(SQLAInterface):
-    """The data interface of every screen and model API: county-time date-time filters."""
+    """The data interface of every screen and model API: date-time filters read county time,
+    whichever of FAB's filter classes the screen or the REST `q` picked."""
 
-    filter_converter_class = CountyFilterConverter
+    def apply_filters(self, query, filters):
+        if filters:
+            county_filters(filters)
+        return super().apply_filters(query, filters)

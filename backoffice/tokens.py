@@ -4,9 +4,17 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .errors import InvalidInputError
 
-class TokenError(ValueError):
-    """A link that is forged, expired or meant for something else."""
+
+class TokenError(InvalidInputError, ValueError):
+    """A link that is forged or meant for something else (400)."""
+
+
+class LinkExpiredError(TokenError):
+    """A link older than its lifetime (410)."""
+
+    status = 410
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -23,6 +31,6 @@ def read_token(purpose: str, token: str, max_age_s: int) -> Any:
     try:
         return _serializer(purpose).loads(token, max_age=max_age_s)
     except SignatureExpired:
-        raise TokenError("This link has expired.") from None
+        raise LinkExpiredError("This link has expired.") from None
     except BadSignature:
         raise TokenError("This link is not valid.") from None

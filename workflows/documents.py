@@ -7,10 +7,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from backoffice.errors import NotFoundError
 from backoffice.extensions import db
 from backoffice.localtime import format_instant
 from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest
-from backoffice.tokens import make_token, read_token
+from backoffice.tokens import TokenError, make_token, read_token
 
 VERIFY_PURPOSE = "evidence-verify"
 VERIFY_MAX_AGE_S = 50 * 365 * 24 * 3600  # evidence outlives any sensible link expiry
@@ -61,8 +62,11 @@ def verify_url(request_id: int) -> str:
 
 
 def read_verify_token(token: str) -> int:
-    """The request id of a verification link (TokenError when forged)."""
-    return int(read_token(VERIFY_PURPOSE, token, VERIFY_MAX_AGE_S)["r"])
+    """The request id of a verification link; NotFoundError when it is forged or expired."""
+    try:
+        return int(read_token(VERIFY_PURPOSE, token, VERIFY_MAX_AGE_S)["r"])
+    except (TokenError, KeyError, TypeError, ValueError):
+        raise NotFoundError("This link is not valid.") from None
 
 
 def _items(request_id: int) -> list[EvidenceItem]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from backoffice import audit
 from backoffice.extensions import db
+from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.models.base import utcnow
 
@@ -102,9 +103,11 @@ def _clock_offset(value) -> int | None:
     try:
         seconds = int(str(value).strip())
     except ValueError:
-        raise InvalidInput("Recorder clock offset (clock_offset_s): give a whole number of seconds (+ ahead, - behind).") from None
+        raise InvalidInput("Recorder clock offset (clock_offset_s): give a whole number of seconds (+ ahead, - behind).",
+                           field="clock_offset_s") from None
     if abs(seconds) > MAX_CLOCK_OFFSET_S:
-        raise InvalidInput("Recorder clock offset (clock_offset_s): more than a week (604,800 s) ahead or behind; check the recorder's clock again.")
+        raise InvalidInput("Recorder clock offset (clock_offset_s): more than a week (604,800 s) ahead or behind; "
+                           "check the recorder's clock again.", field="clock_offset_s")
     return seconds
 
 
@@ -197,7 +200,7 @@ def _may_handle_evidence(user) -> bool:
 def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:
     """The request if this user may add evidence to it now (checked before a file is received)."""
     if via == "owner":  # the caller has checked the owner's signed, single-use link
-        request = db.session.get(FootageRequest, request_id)
+        request = get_by_id(FootageRequest, request_id)
         if request is None:
             raise RequestNotFound(f"Footage request {request_id} was not found.")
     else:
@@ -227,7 +230,7 @@ def add_evidence(
     request = check_intake(request_id, user, via=via)
     description = (description or "").strip()
     if not description:
-        raise InvalidInput("A description of the footage is required.")
+        raise InvalidInput("A description of the footage is required.", field="description")
     display_name = evidence_file_name(file_name)
     offset = _clock_offset(clock_offset_s)
 
@@ -243,7 +246,7 @@ def add_evidence(
         begin_command()  # the file is in; now queue for the write
         request = check_intake(request_id, user, via=via)
         if size == 0:
-            raise InvalidInput("The file is empty.")
+            raise InvalidInput("The file is empty.", field="file")
         storage = f"{request.id}/{stored_file_name(display_name)}"
         final = evidence_dir() / storage
         os.replace(temp, final)
@@ -293,7 +296,7 @@ def add_evidence(
 
 def load_item(item_id: int, user) -> EvidenceItem:
     """An evidence item of the user's agency, else RequestNotFound."""
-    item = db.session.get(EvidenceItem, item_id)
+    item = get_by_id(EvidenceItem, item_id)
     if item is None or not (
         is_county_wide(user) or item.footage_request.case.agency_id == getattr(user, "agency_id", None)
     ):
@@ -308,14 +311,14 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
         if not _may_handle_evidence(user):
             raise TriggerForbidden("Only investigators and supervisors may record custody.")
         if action not in MANUAL_CUSTODY_ACTIONS:
-            raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.")
-        note = (note or "").strip()
+            raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.", field="action")
+        note = note.strip() if isinstance(note, str) else ""
         if not note:
-            raise InvalidInput("Say why (note) for the custody log.")
-        to = (to or "").strip()
+            raise InvalidInput("Say why (note) for the custody log.", field="note")
+        to = to.strip() if isinstance(to, str) else ""
         if action == "transferred":
             if not to:
-                raise InvalidInput("A transfer needs the person or unit it goes to (to).")
+                raise InvalidInput("A transfer needs the person or unit it goes to (to).", field="to")
             note = f"to {to}: {note}"
         event = CustodyEvent(evidence_item_id=item.id, action=action, actor_id=user.id, at=utcnow(), note=note)
         db.session.add(event)

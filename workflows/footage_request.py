@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from backoffice import audit
 from backoffice.extensions import db
 from backoffice.labels import words
+from backoffice.ids import as_id, get_by_id
 from backoffice.models import (
     AgencyUser,
     Camera,
@@ -70,8 +71,9 @@ def is_county_wide(user) -> bool:
 
 
 def load_request(request_id: int, user) -> FootageRequest:
-    """The request if the user's agency may see it, else RequestNotFound."""
-    request = db.session.get(FootageRequest, request_id, populate_existing=True)
+    """The request if the user's agency may see it, else RequestNotFound (also for a number
+    that cannot be an id)."""
+    request = get_by_id(FootageRequest, request_id, populate_existing=True)
     if request is None or not (
         is_county_wide(user) or request.case.agency_id == getattr(user, "agency_id", None)
     ):
@@ -195,7 +197,9 @@ def fire(
     """Fire one trigger on one request for one user; commits, then runs side effects."""
     data = dict(data or {})
     if trigger not in TRIGGERS:
-        raise RequestNotFound(f"There is no action called {trigger!r}.")
+        raise RequestNotFound(f"There is no action called {trigger[:40]!r}.")
+    if as_id(request_id) is None:
+        raise RequestNotFound(f"Footage request {request_id} was not found.")
     for attempt in range(LOCK_RETRIES):
         try:
             outcome = _apply(request_id, trigger, user, version, data)
@@ -231,11 +235,12 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
         who = "a supervisor" if RULES_BY_TRIGGER[trigger].who != INVESTIGATOR else "an investigator"
         raise TriggerForbidden(f"Only {who} may {trigger.replace('_', ' ')}.")
     if version is None:
-        raise InvalidInput("version is required (the version of the request you are looking at).")
+        raise InvalidInput("version is required (the version of the request you are looking at).",
+                           field="version")
     try:
         version = int(version)
-    except (TypeError, ValueError):
-        raise InvalidInput("version must be a whole number.") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInput("version must be a whole number.", field="version") from None
     if version != request.version:
         raise RequestChanged()
     if trigger not in triggers_from(request.state):
@@ -310,9 +315,9 @@ def _when(value, default: datetime) -> datetime:
     try:
         when = parse_instant(str(value))
     except LocalTimeError as error:
-        raise InvalidInput(f"at: {error}") from None
+        raise InvalidInput(f"at: {error}", field="at") from None
     if when > default + timedelta(minutes=10):
-        raise InvalidInput("at: a contact attempt cannot be in the future.")
+        raise InvalidInput("at: a contact attempt cannot be in the future.", field="at")
     return when
 
 
@@ -349,12 +354,12 @@ def open_in_transaction(
     """open_request's work inside the caller's command() (for opening several at once)."""
     if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
-    case = db.session.get(Case, case_id)
+    case = get_by_id(Case, case_id)
     if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
         raise RequestNotFound(f"Case {case_id} was not found.")
-    registration = db.session.get(Registration, registration_id)
+    registration = get_by_id(Registration, registration_id)
     if registration is None:
-        raise InvalidInput(f"Registration {registration_id} was not found.")
+        raise InvalidInput(f"Registration {registration_id} was not found.", field="registration_id")
     if registration.status not in REQUESTABLE_STATUSES:
         raise TransitionRefused(
             f"Registration {registration_id} is {registration.status}; footage cannot be requested."
@@ -364,17 +369,17 @@ def open_in_transaction(
         wanted = set(camera_ids)
         cameras = [camera for camera in cameras if camera.id in wanted]
         if len(cameras) != len(wanted):
-            raise InvalidInput("camera_ids must be cameras of the registration.")
+            raise InvalidInput("camera_ids must be cameras of the registration.", field="camera_ids")
     if not cameras:
-        raise InvalidInput("The registration has no cameras to request footage from.")
+        raise InvalidInput("The registration has no cameras to request footage from.", field="registration_id")
     window_from = window_from or case.occurred_from
     window_to = window_to or case.occurred_to
     if window_to < window_from:
-        raise InvalidInput("window_to must not be before window_from.")
-    assignee_id = assignee_id or user.id
-    assignee = db.session.get(AgencyUser, assignee_id)
+        raise InvalidInput("window_to must not be before window_from.", field="window_to")
+    assignee = get_by_id(AgencyUser, assignee_id or user.id)
     if assignee is None or assignee.agency_id != case.agency_id:
-        raise InvalidInput("The assignee must be a user of the case's agency.")
+        raise InvalidInput("The assignee must be a user of the case's agency.", field="assignee_id")
+    assignee_id = assignee.id
     existing = db.session.scalar(
         select(FootageRequest.id).where(
             FootageRequest.case_id == case.id,

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from backoffice import audit
+from backoffice.errors import GoneError
 from backoffice.extensions import db
 from backoffice.localtime import format_instant
 from backoffice.mail import send_mail
@@ -24,8 +25,8 @@ PURPOSE = "upload"
 LINK_HOURS = 72
 
 
-class LinkRefused(TransitionRefused):
-    """The upload link is forged, expired or already used."""
+class LinkRefused(GoneError):
+    """The upload link is forged, expired or already used (410)."""
 
 
 def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:

@@ -1,11 +1,16 @@
-"""The investigator's map APIs: purpose-bound canvass, owner contact, camera layer, requests."""
+"""The investigator's map APIs: purpose-bound canvass, owner contact, camera layer, requests.
+
+Refusals (bad parameters 400, another agency's case 404) are raised by the commands and
+answered by the API error handler (backoffice.http_errors).
+"""
 from flask import current_app, make_response, request
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.api import expose, protect
 
 from reports.canvass import render_canvass_pdf
 
 from .. import camera_map, canvass
-from workflows.canvass_requests import RequestCreationError, create_footage_requests
+from workflows.canvass_requests import create_footage_requests
+from .base import RegistryBaseApi, json_body
 
 READ = {"search": "read", "reveal_contact": "read"}
 
@@ -15,11 +20,14 @@ def _user():
     return current_app.appbuilder.sm.current_user
 
 
-def _bad_json():
-    return "send a JSON object with Content-Type: application/json"
+def _case_id(data: dict):
+    if data.get("case_id") in (None, ""):
+        raise canvass.CanvassParameterError("case_id is required: contacts and requests are for a case",
+                                            field="case_id")
+    return data.get("case_id")
 
 
-class CanvassApi(BaseApi):
+class CanvassApi(RegistryBaseApi):
     """GET /api/v1/canvass/ (SPEC §5) and POST /api/v1/canvass/contact."""
 
     resource_name = "canvass"
@@ -31,13 +39,29 @@ class CanvassApi(BaseApi):
     @expose("/", methods=["GET"])
     @protect()
     def search(self):
-        """Cameras that may have recorded a case's point and window, most urgent first."""
-        try:
-            query = canvass.parse_query(request.args, _user())
-        except canvass.CanvassParameterError as error:
-            return self.response_400(str(error))
-        except canvass.CaseNotFoundError:
-            return self.response(404, message="No such case in your agency.")
+        """Cameras that may have recorded a case's point and window, most urgent first.
+        ---
+        get:
+          description: >-
+            Registered cameras of active registrations within radius_m of the point (default:
+            the case's location), ranked by urgency. Every search is audited with the case.
+          parameters:
+          - {in: query, name: case_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
+          - {in: query, name: lon, schema: {type: number, minimum: -180, maximum: 180}}
+          - {in: query, name: radius_m, schema: {type: number, minimum: 1, maximum: 2000}}
+          - {in: query, name: since, schema: {type: string, format: date-time},
+             description: 'Start of the time window (default: the case''s)'}
+          - {in: query, name: until, schema: {type: string, format: date-time},
+             description: 'End of the time window (default: the case''s)'}
+          responses:
+            200: {description: 'The ranked cameras: {count, result: [...]}'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        query = canvass.parse_query(request.args, _user())
         result = canvass.search(query, _user())
         return self.response(
             200,
@@ -55,23 +79,33 @@ class CanvassApi(BaseApi):
     @expose("/contact", methods=["POST"])
     @protect()
     def reveal_contact(self):
-        """An owner's contact details, read for a case (JSON case_id, registration_id)."""
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return self.response_400(_bad_json())
-        try:
-            if data.get("case_id") in (None, ""):
-                raise canvass.CanvassParameterError("case_id is required: contacts are read for a case")
-            case = canvass.case_for_user(data.get("case_id"), _user())
-            contact = canvass.owner_contact(case, data.get("registration_id"), _user())
-        except canvass.CanvassParameterError as error:
-            return self.response_400(str(error))
-        except (canvass.CaseNotFoundError, canvass.RegistrationNotFoundError) as error:
-            return self.response(404, message=str(error))
+        """An owner's contact details, read for a case (audited).
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [case_id, registration_id]
+                  properties:
+                    case_id: {type: integer}
+                    registration_id: {type: integer}
+          responses:
+            200: {description: 'The contact details: {result: {...}}'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        data = json_body()
+        case = canvass.case_for_user(_case_id(data), _user())
+        contact = canvass.owner_contact(case, data.get("registration_id"), _user())
         return self.response(200, result=contact)
 
 
-class CanvassRequestsApi(BaseApi):
+class CanvassRequestsApi(RegistryBaseApi):
     """POST /api/v1/canvass/requests: footage requests for cameras picked from a canvass."""
 
     resource_name = "canvass"
@@ -83,27 +117,40 @@ class CanvassRequestsApi(BaseApi):
     @expose("/requests", methods=["POST"])
     @protect()
     def create_requests(self):
-        """JSON case_id, camera_ids (and optional since/until): one request per premises."""
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return self.response_400(_bad_json())
+        """Footage requests for cameras picked from a canvass: one request per premises.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [case_id, camera_ids]
+                  properties:
+                    case_id: {type: integer}
+                    camera_ids: {type: array, items: {type: integer}}
+                    since: {type: string, format: date-time}
+                    until: {type: string, format: date-time}
+          responses:
+            201: {description: 'The requests opened, and the registrations already asked'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The workflow refuses (the message says why)}
+        """
+        data = json_body()
         camera_ids = data.get("camera_ids")
         if not isinstance(camera_ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in camera_ids
         ):
-            return self.response_400("camera_ids must be a list of camera ids")
-        try:
-            if data.get("case_id") in (None, ""):
-                raise canvass.CanvassParameterError("case_id is required")
-            case = canvass.case_for_user(data.get("case_id"), _user())
-            window = canvass.parse_window(data, case)
-            created, already = create_footage_requests(
-                case, camera_ids, _user(), window_from=window[0], window_to=window[1]
-            )
-        except (canvass.CanvassParameterError, RequestCreationError) as error:
-            return self.response_400(str(error))
-        except canvass.CaseNotFoundError:
-            return self.response(404, message="No such case in your agency.")
+            raise canvass.CanvassParameterError("camera_ids must be a list of camera ids", field="camera_ids")
+        case = canvass.case_for_user(_case_id(data), _user())
+        window = canvass.parse_window(data, case)
+        created, already = create_footage_requests(
+            case, camera_ids, _user(), window_from=window[0], window_to=window[1]
+        )
         return self.response(
             201,
             result=[
@@ -122,7 +169,7 @@ class CanvassRequestsApi(BaseApi):
         )
 
 
-class CameraMapApi(BaseApi):
+class CameraMapApi(RegistryBaseApi):
     """GET /api/v1/cameras/geojson?bbox=minlon,minlat,maxlon,maxlat for the map."""
 
     resource_name = "cameras"
@@ -134,11 +181,22 @@ class CameraMapApi(BaseApi):
     @expose("/geojson", methods=["GET"])
     @protect()
     def geojson(self):
-        """A FeatureCollection of cameras, or of grid clusters when too many are in view."""
-        try:
-            box = camera_map.parse_bbox(request.args.get("bbox"))
-        except camera_map.BoxParameterError as error:
-            return self.response_400(str(error))
+        """A FeatureCollection of cameras, or of grid clusters when too many are in view.
+        ---
+        get:
+          parameters:
+          - in: query
+            name: bbox
+            required: true
+            description: minlon,minlat,maxlon,maxlat in decimal degrees
+            schema: {type: string}
+          responses:
+            200: {description: A GeoJSON FeatureCollection}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+        """
+        box = camera_map.parse_bbox(request.args.get("bbox"))
         config = current_app.config
         return self.response(
             200,
@@ -151,7 +209,7 @@ class CameraMapApi(BaseApi):
         )
 
 
-class CanvassSheetApi(BaseApi):
+class CanvassSheetApi(RegistryBaseApi):
     """GET /api/v1/case/<id>/canvass.pdf: the printable canvass sheet of a case."""
 
     resource_name = "case"
@@ -163,13 +221,28 @@ class CanvassSheetApi(BaseApi):
     @expose("/<int:pk>/canvass.pdf", methods=["GET"])
     @protect()
     def canvass_sheet(self, pk: int):
-        """The case's canvass (optional radius_m, lat, lon, since, until) as a PDF."""
-        try:
-            query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
-        except canvass.CanvassParameterError as error:
-            return self.response_400(str(error))
-        except canvass.CaseNotFoundError:
-            return self.response(404, message="No such case in your agency.")
+        """The case's canvass as a printable PDF (audited like a search and contact reveals).
+        ---
+        get:
+          parameters:
+          - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
+          - {in: query, name: lon, schema: {type: number, minimum: -180, maximum: 180}}
+          - {in: query, name: radius_m, schema: {type: number, minimum: 1, maximum: 2000}}
+          - {in: query, name: since, schema: {type: string, format: date-time},
+             description: 'Start of the time window (default: the case''s)'}
+          - {in: query, name: until, schema: {type: string, format: date-time},
+             description: 'End of the time window (default: the case''s)'}
+          responses:
+            200:
+              description: The canvass sheet
+              content:
+                application/pdf: {}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
         pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
         response = make_response(pdf)
         response.headers["Content-Type"] = "application/pdf"

@@ -1,9 +1,7 @@
 """Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
 from flask import current_app
 from flask_appbuilder import ModelRestApi
-from flask_appbuilder.exceptions import DatabaseException
-from ..instant_filters import CountyInterface, county_filters, filter_problems
-from sqlalchemy.exc import SQLAlchemyError
+from ..instant_filters import filter_problems
 
 from ..models import (
     Agency,
@@ -16,32 +14,10 @@ from ..models import (
     Registration,
 )
 from ..audit import HASHED_FIELDS
+from ..datamodel import RegistryInterface
 from ..scoping import AgencyScope
 from . import schemas
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
-
-
-class RegistryInterface(CountyInterface):
-    """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a
-    server error while edit() reports it as 422; make add() behave like edit(). An id that
-    no row can have is simply not found (it overflowed the database's integer: a 500)."""
-
-    def get(self, id, filters=None, *args, **kwargs):
-        try:
-            number = int(id)
-        except (TypeError, ValueError):
-            return None
-        if not 0 < number <= MAX_ID:
-            return None
-        return super().get(number, filters, *args, **kwargs)
-
-    def add(self, item, commit: bool = True) -> None:
-        try:
-            super().add(item, commit)
-        except SQLAlchemyError as ex:
-            raise DatabaseException from ex
-
+from .base import ApiConventions
 
 API_READ_WRITE = {
     "get": "read",
@@ -54,7 +30,7 @@ API_READ_WRITE = {
 READ_ONLY = {"get", "get_list", "info"}
 
 
-class RegistryApi(ModelRestApi):
+class RegistryApi(ApiConventions, ModelRestApi):
     """Base for model APIs: read/write permissions and explicit schemas."""
 
     method_permission_name = API_READ_WRITE
@@ -75,9 +51,6 @@ class RegistryApi(ModelRestApi):
         self.add_columns = self.add_columns or writable
         self.edit_columns = self.edit_columns or writable
         super().__init__()
-
-    def _handle_filters_args(self, rison_args):
-        return county_filters(super()._handle_filters_args(rison_args))
 
     def get_list_headless(self, **kwargs):
         """The list; 400 naming the filter when a date-time filter is not one instant."""

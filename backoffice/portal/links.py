@@ -24,7 +24,9 @@ _PATHS = {
 
 
 class LinkUsedError(TokenError):
-    """A single-use link followed a second time."""
+    """A single-use link followed a second time (410)."""
+
+    status = 410
 
 
 def link_url(purpose: str, payload: dict[str, Any], *, single_use: bool = False) -> str:

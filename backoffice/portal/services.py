@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import audit
+from ..errors import ConflictError, NotFoundError
 from ..extensions import db
+from ..ids import get_by_id
 from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
 from ..localtime import county_today, utcnow
 from ..models.validation import FieldError, check_email
@@ -43,11 +45,11 @@ OPTIONAL_CAMERA_FIELDS = ("direction_deg", "overlooks", "make_model")
 REMOVED = "Removed"
 
 
-class PortalError(Exception):
-    """A step the registration's state does not allow; the message is shown as is."""
+class PortalError(ConflictError):
+    """A step the registration's state does not allow (409); the message is shown as is."""
 
 
-class RegistrationNotFoundError(PortalError):
+class RegistrationNotFoundError(NotFoundError):
     """No such registration (or it has been deleted)."""
 
 
@@ -75,7 +77,7 @@ class SubmitResult:
 
 
 def _get(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
+    registration = get_by_id(Registration, registration_id)
     if registration is None:
         raise RegistrationNotFoundError("This registration no longer exists.")
     return registration

@@ -21,13 +21,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..extensions import db
+from ..http_errors import register_screen_family
 from ..models import Registration
 from ..models.validation import FieldError, format_phone
 from ..security.web import csrf
 from ..tokens import TokenError
 from . import access_log, addresses, services
 from .forms import DetailsForm, RegisterForm, WithdrawForm
-from .links import LinkUsedError
 from .records import current_terms
 
 bp = Blueprint(
@@ -76,24 +76,19 @@ def _template_helpers():
     return {"get_locale": get_locale}
 
 
-@bp.errorhandler(413)
-def _too_large(_error):
-    return render_template("portal/message.html", title=_("Too much data"),
-                           text=_("The form was too large. Please remove some text and try again.")), 413
-
-
-@bp.app_errorhandler(429)
-def _too_many(error):
-    if request.blueprint != "portal":
-        return error
-    return render_template("portal/message.html", title=_("Please wait"),
-                           text=_("Too many attempts from your connection. Please try again later.")), 429
-
-
-def _link_problem(error: TokenError):
-    """A clear page for an expired, forged or reused link."""
-    status = 410 if isinstance(error, LinkUsedError) or "expired" in str(error) else 400
-    return render_template("portal/link_error.html", message=_(str(error))), status
+def error_page(status: int, message: str, error: Exception | None = None):
+    """The portal's answer to a refusal or an HTTP error, in the owner's language: a clear
+    page for an expired, forged or reused link (400 / 410), for too much data (413) or too
+    many attempts (429), else the message itself."""
+    if isinstance(error, TokenError):
+        return render_template("portal/link_error.html", message=_(message)), status
+    if status == 413:
+        return render_template("portal/message.html", title=_("Too much data"),
+                               text=_("The form was too large. Please remove some text and try again.")), 413
+    if status == 429:
+        return render_template("portal/message.html", title=_("Please wait"),
+                               text=_("Too many attempts from your connection. Please try again later.")), 429
+    return render_template("portal/message.html", title=_("This page cannot be shown"), text=_(message)), status
 
 
 def _field_error(form, error: FieldError) -> None:
@@ -195,20 +190,16 @@ def address_suggestions():
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str):
     """The emailed verification link: one button confirms the address."""
-    try:
-        if request.method == "GET":
-            services.check_verify_link(token)
-            return render_template(
-                "portal/link_action.html",
-                title=_("Confirm your email address"),
-                text=_("One last step: press the button to confirm that this is your email "
-                       "address. Our Registry Staff then review your registration."),
-                button=_("Confirm my email address"),
-            )
-        services.verify_email(token)
-    except TokenError as error:
-        db.session.rollback()
-        return _link_problem(error)
+    if request.method == "GET":
+        services.check_verify_link(token)
+        return render_template(
+            "portal/link_action.html",
+            title=_("Confirm your email address"),
+            text=_("One last step: press the button to confirm that this is your email "
+                   "address. Our Registry Staff then review your registration."),
+            button=_("Confirm my email address"),
+        )
+    services.verify_email(token)
     return render_template("portal/message.html", title=_("Thank you: your email is confirmed"),
                            text=_("Our Registry Staff will now review your registration. "
                                   "We will email you when it is approved."))
@@ -219,27 +210,23 @@ def confirm(token: str):
     """The annual confirmation link: one button confirms for another year."""
     from .notify import manage_link
 
-    try:
-        if request.method == "GET":
-            registration = services.check_confirm_link(token)
-            return render_template(
-                "portal/link_action.html",
-                title=_("Are your camera details still correct?"),
-                text=ngettext(
-                    "Your registration for %(address)s lists %(num)d camera. If nothing has "
-                    "changed, press the button and we will check again in a year.",
-                    "Your registration for %(address)s lists %(num)d cameras. If nothing has "
-                    "changed, press the button and we will check again in a year.",
-                    len(registration.cameras), address=registration.address,
-                ),
-                button=_("Yes, confirm for another year"),
-                other_url=manage_link(registration),
-                other_text=_("Something changed? Update your details or cameras"),
-            )
-        registration = services.confirm(token)
-    except TokenError as error:
-        db.session.rollback()
-        return _link_problem(error)
+    if request.method == "GET":
+        registration = services.check_confirm_link(token)
+        return render_template(
+            "portal/link_action.html",
+            title=_("Are your camera details still correct?"),
+            text=ngettext(
+                "Your registration for %(address)s lists %(num)d camera. If nothing has "
+                "changed, press the button and we will check again in a year.",
+                "Your registration for %(address)s lists %(num)d cameras. If nothing has "
+                "changed, press the button and we will check again in a year.",
+                len(registration.cameras), address=registration.address,
+            ),
+            button=_("Yes, confirm for another year"),
+            other_url=manage_link(registration),
+            other_text=_("Something changed? Update your details or cameras"),
+        )
+    registration = services.confirm(token)
     return render_template("portal/confirmed.html", registration=registration,
                            manage_url=manage_link(registration))
 
@@ -266,10 +253,7 @@ def _details_form(registration: Registration) -> DetailsForm:
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 def manage(token: str):
     """The owner's management page: update details and cameras."""
-    try:
-        registration = services.open_management(token)
-    except TokenError as error:
-        return _link_problem(error)
+    registration = services.open_management(token)
     notes, saved = [], False
     if request.method == "POST":
         form = DetailsForm()
@@ -283,9 +267,6 @@ def manage(token: str):
             except FieldError as error:
                 db.session.rollback()
                 _field_error(form, error)
-            except TokenError as error:
-                db.session.rollback()
-                return _link_problem(error)
             else:
                 saved = True
                 form = _details_form(registration)
@@ -299,10 +280,7 @@ def manage(token: str):
 @bp.route("/manage/<token>/withdraw", methods=["GET", "POST"])
 def withdraw(token: str):
     """Withdraw the registration, after an explicit confirmation."""
-    try:
-        registration = services.open_management(token)
-    except TokenError as error:
-        return _link_problem(error)
+    registration = services.open_management(token)
     form = WithdrawForm()
     if form.validate_on_submit():
         removed = services.withdraw(token)
@@ -315,10 +293,7 @@ def withdraw(token: str):
 @bp.route("/manage/<token>/access")
 def access(token: str):
     """Which agency accessed the registration, when and why (never which officer)."""
-    try:
-        registration = services.open_management(token)
-    except TokenError as error:
-        return _link_problem(error)
+    registration = services.open_management(token)
     return render_template("portal/access.html", registration=registration, token=token,
                            entries=access_log.entries(registration))
 
@@ -331,6 +306,7 @@ def register_portal(app: Flask) -> None:
     # above; the app-wide check would read an oversized body first and answer 400, not 413.
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    register_screen_family(bp.name, error_page)
     babel = app.extensions["babel"]
     fab_selector = babel.locale_selector
 

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from ..api.schemas import RuleString
 from ..models.validation import check_email
+from ..api.base import ApiConventions
 from . import lockout, mfa
 
 CODE_NEEDED = "A one-time code is required: send the code from your authenticator as \"otp\"."
@@ -23,7 +24,7 @@ CODE_WRONG = "The one-time code is not valid."
 ENROL_FIRST = "A second factor is required: sign in on the web once to set up your authenticator."
 
 
-class RegistrySecurityApi(SecurityApi):
+class RegistrySecurityApi(ApiConventions, SecurityApi):
     """POST /api/v1/security/login takes username, password, provider and otp."""
 
     @expose("/login", methods=["POST"])
@@ -95,7 +96,7 @@ class _UserPut(UserPutSchema):
     email = RuleString(check_email, value_required=True)
 
 
-class RegistryUserApi(UserApi):
+class UserApiWithEmailRule(UserApi):
     """FAB's user API (/api/v1/security/users/) with users' e-mail held to the e-mail rule."""
 
     add_model_schema = _UserPost()

@@ -17,6 +17,7 @@ from flask_appbuilder.security.views import (
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
+    UserStatsChartView,
     ViewMenuModelView,
 )
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
@@ -27,13 +28,25 @@ from werkzeug.security import check_password_hash
 from wtforms import StringField
 
 from ..audit import record
+from ..datamodel import RegistryInterface
+from ..errors import NotFoundError
 from ..extensions import db
 from ..form_rules import Rule
 from ..models.validation import check_email
+from ..ids import get_by_id
 from ..models import AgencyUser
+from ..views.base import SafeActions
 from . import lockout, mfa
 from .passwords import password_problem
-from .api import RegistrySecurityApi, RegistryUserApi
+from .api import RegistrySecurityApi
+from .apis import (
+    RegistryGroupApi,
+    RegistryPermissionApi,
+    RegistryPermissionViewMenuApi,
+    RegistryRoleApi,
+    RegistryUserApi,
+    RegistryViewMenuApi,
+)
 from .roles import ANY, FAB_ROLES, role_allows
 from .views import MfaView, RegistryAuthDBView
 from ..views.display import ReadableColumns
@@ -42,10 +55,10 @@ NO_FILE_DOWNLOAD = {"download"}
 log = logging.getLogger(__name__)
 
 
-def _without_download(view_class):
-    """The same FAB view (same name, same permissions) without its file-download route,
-    which has no files to serve here and fails with a server error."""
-    return type(view_class.__name__, (view_class,), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+def _hardened(view_class):
+    """The same FAB view (same name, same permissions) with safe action routes and without its
+    file-download route, which has no files to serve here and fails with a server error."""
+    return type(view_class.__name__, (SafeActions, view_class), {"exclude_route_methods": NO_FILE_DOWNLOAD})
 
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
@@ -60,7 +73,7 @@ def _email_field() -> StringField:
     )
 
 
-class AgencyUserView(ReadableColumns, UserDBModelView):
+class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
@@ -107,6 +120,23 @@ class AgencyUserView(ReadableColumns, UserDBModelView):
         return redirect(self.get_redirect())
 
 
+class UserStatisticsView(UserStatsChartView):
+    """FAB's user statistics chart; a chart number it does not have is not found (FAB: 500)."""
+
+    @expose("/chart/<group_by>")
+    @expose("/chart/")
+    @has_access
+    def chart(self, group_by=0):
+        """One of the charts, by number."""
+        number = str(group_by)
+        if not (number.isascii() and number.isdigit() and int(number) < len(self.definitions)):
+            raise NotFoundError("There is no such chart.")
+        return super().chart(int(number))
+
+
+UserStatisticsView.__name__ = UserStatsChartView.__name__  # same endpoint and permissions as FAB's
+
+
 class RegistrySecurityManager(SecurityManager):
     """Users carry an agency; roles come from FAB_ROLES (backoffice.security.roles)."""
 
@@ -115,12 +145,28 @@ class RegistrySecurityManager(SecurityManager):
     userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
+    rolemodelview = _hardened(RoleModelView)
+    groupmodelview = _hardened(UserGroupModelView)
+    permissionmodelview = _hardened(PermissionModelView)
+    viewmenumodelview = _hardened(ViewMenuModelView)
+    permissionviewmodelview = _hardened(PermissionViewModelView)
+    userstatschartview = None  # a chart of login counts nobody here needs
+    permission_api = RegistryPermissionApi
+    role_api = RegistryRoleApi
     user_api = RegistryUserApi
-    rolemodelview = _without_download(RoleModelView)
-    groupmodelview = _without_download(UserGroupModelView)
-    permissionmodelview = _without_download(PermissionModelView)
-    viewmenumodelview = _without_download(ViewMenuModelView)
-    permissionviewmodelview = _without_download(PermissionViewModelView)
+    view_menu_api = RegistryViewMenuApi
+    permission_view_menu_api = RegistryPermissionViewMenuApi
+    group_api = RegistryGroupApi
+
+    def __init__(self, appbuilder):
+        """FAB's manager; its screens get the data layer that refuses impossible ids, pages,
+        sort columns and filter values (backoffice.datamodel) instead of plain SQLAInterface."""
+        super().__init__(appbuilder)
+        for view in (self.userdbmodelview, self.userstatschartview, self.rolemodelview,
+                     self.groupmodelview, self.permissionmodelview, self.viewmenumodelview,
+                     self.permissionviewmodelview):
+            if view is not None and getattr(view, "datamodel", None) is not None:
+                view.datamodel = RegistryInterface(view.datamodel.obj)
 
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""
@@ -173,11 +219,19 @@ class RegistrySecurityManager(SecurityManager):
             return False
         return super().add_user(username, first_name, last_name, email, role, password, **kwargs)
 
+    def get_user_by_id(self, pk):
+        """The user with this id, or None (also for anything that cannot be an id: FAB sent
+        it to the database, a 500 on PostgreSQL)."""
+        return get_by_id(self.user_model, pk)
+
     def reset_password(self, userid, password):
-        """FAB's reset_password, refusing a password the rules refuse."""
+        """FAB's reset_password, refusing a password the rules refuse and an unknown user
+        (/resetpassword/form?pk=… of no user: NotFoundError, where FAB failed with 500)."""
         problem = password_problem(password)
         if problem:
             raise PasswordComplexityValidationError(problem)
+        if self.get_user_by_id(userid) is None:
+            raise NotFoundError("That user does not exist.")
         return super().reset_password(userid, password)
 
     def update_user_auth_stat(self, user, success=True):

@@ -7,17 +7,20 @@ origin plus 'unsafe-inline', because FAB's templates and its Select2/datepicker 
 set inline style attributes. No inline script without the nonce runs, so stored markup
 cannot execute even if it escaped encoding somewhere.
 """
+import json
 import secrets
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import prison
-from flask import Flask, abort, current_app, has_request_context, jsonify, request, session
+from flask import Flask, abort, current_app, has_request_context, request, session
 from flask_login import current_user, logout_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
+from wtforms import ValidationError
 
 from ..audit import record
+from ..errors import InvalidInputError
 from ..extensions import db
 
 # Every state-changing request to a screen needs the form's CSRF token; FAB's REST APIs
@@ -98,20 +101,42 @@ def _security_headers(response):
     return response
 
 
-def _refuse_unreadable_rison():
-    """A list API's `q` that the Rison parser chokes on is the client's mistake (400), not ours.
-
-    FAB turns the parser's own errors into 400 but lets others through as 500: `(a:--)`
-    makes it call int('--').
-    """
-    raw = request.args.get("q")
-    if raw is None or not request.path.startswith("/api/"):
-        return None
+def check_form_token(form=None) -> None:
+    """The form's CSRF token is valid, else CSRFError (400, as CSRFProtect answers every other
+    form): for the routes that check it themselves, inside a streaming upload."""
     try:
-        prison.loads(raw)
-    except Exception:  # noqa: BLE001  whatever the parser raises, the input is at fault
-        return jsonify(message="q is not valid Rison"), 400
-    return None
+        validate_csrf((form if form is not None else request.form).get("csrf_token"))
+    except (ValidationError, CSRFError):
+        raise CSRFError("The form expired (CSRF token missing or invalid); reload the page and try again.") from None
+
+
+def read_list_query(raw: str):
+    """An API's `q` argument as Flask-AppBuilder reads it: Rison, else (FAB_API_ALLOW_JSON_QS,
+    on by default) JSON; InvalidInputError when it is neither.
+
+    FAB answers the Rison parser's own errors with its JSON fallback, but lets the parser's
+    other exceptions through as 500 (`(a:--)` makes it call int('--')), and its fallback
+    decodes the value once more as a query string (`+` is a space): mirrored here.
+    """
+    try:
+        return prison.loads(raw)
+    except prison.decoder.ParserException:
+        pass
+    except Exception:  # noqa: BLE001  FAB would not try JSON after these: a 500 there
+        raise InvalidInputError("q is not valid Rison.", field="q") from None
+    if current_app.config.get("FAB_API_ALLOW_JSON_QS", True):
+        try:
+            return json.loads(parse_qs(f"q={raw}").get("q")[0])
+        except Exception:  # noqa: BLE001  not JSON either (or empty after decoding)
+            pass
+    raise InvalidInputError("q is neither valid Rison nor valid JSON.", field="q")
+
+
+def _refuse_unreadable_list_query():
+    """A list API's `q` that FAB cannot read is the client's mistake (400), not ours."""
+    raw = request.args.get("q")
+    if raw and request.path.startswith("/api/"):
+        read_list_query(raw)
 
 
 def _idle_timeout():
@@ -173,7 +198,7 @@ def init_app(app: Flask) -> None:
     """Install the request hooks (after the views are registered)."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.before_request(_refuse_nul_characters)
-    app.before_request(_refuse_unreadable_rison)
+    app.before_request(_refuse_unreadable_list_query)
     app.before_request(_idle_timeout)
     app.after_request(_audit_reads)
     app.after_request(_security_headers)

@@ -1,9 +1,9 @@
 """Admin screens beyond FAB's user and role management."""
 from flask_appbuilder import AppBuilder
-from ..instant_filters import CountyInterface
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from ..datamodel import RegistryInterface
 from ..models import Agency
 from ..models.agency import ORI_RE
 from .registry import RegistryModelView
@@ -12,7 +12,7 @@ from .registry import RegistryModelView
 class AgencyView(RegistryModelView):
     """Agencies sharing the registry (name and 9-character ORI)."""
 
-    datamodel = CountyInterface(Agency)
+    datamodel = RegistryInterface(Agency)
     class_permission_name = "Agency"
     list_title = "Agencies"
     list_columns = add_columns = edit_columns = show_columns = ["name", "ori"]

@@ -2,10 +2,10 @@
 from flask import g, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
-from ..instant_filters import CountyInterface
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..datamodel import RegistryInterface
 from ..extensions import db
 from ..models import Case
 from ..scoping import AgencyScope, current_user
@@ -48,7 +48,7 @@ def _when(label: str, hint: str, *validators):
 class CaseView(RegistryModelView):
     """Cases of the user's agency: where and when the incident happened."""
 
-    datamodel = CountyInterface(Case)
+    datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
     list_title = "Cases"
     show_title = "Case"

@@ -1,26 +1,31 @@
 """Footage-request screens: lists, the detail page with its trigger forms, the approval queue.
 
-Thin: every POST checks its CSRF token, calls a workflow command and turns a refusal
-into a flash message. Which buttons appear comes from workflows.available_triggers().
+Thin: every POST checks its CSRF token and calls a workflow command; a refusal is flashed
+on the request's page (@flash_refusals), a missing request answers the 404 page
+(backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, g, redirect, request, url_for
-from flask_appbuilder import AppBuilder, BaseView, ModelView, expose, has_access
+from flask import Response, flash, g, redirect, request, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
-from ..instant_filters import CountyInterface
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form, ValidationError
 
+from backoffice.datamodel import RegistryInterface
 from backoffice.downloads import evidence_download
+from backoffice.errors import RegistryError
 from backoffice.extensions import db
+from backoffice.http_errors import flash_refusals
+from backoffice.mail import MailError
 from backoffice.models import Case, FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
-from backoffice.security.web import csrf
+from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
@@ -28,7 +33,7 @@ from workflows import footage_request as wf
 from workflows import owner_upload
 from workflows.documents import clock_offset, custody_data, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
-from workflows.errors import InvalidInput, RequestNotFound, WorkflowError
+from workflows.errors import InvalidInput, RequestNotFound
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
 
 from ..labels import choices, words
@@ -37,6 +42,7 @@ from . import owner_upload as owner_upload_view
 from .display import ReadableColumns
 from .timefields import local_datetime_field
 from . import verify
+from .base import ScreenModelView
 
 ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
 
@@ -107,10 +113,10 @@ def _detail_link(item) -> Markup:
     return Markup('<a href="/footage/{0}">#{0}</a>').format(item)
 
 
-class FootageRequestView(ReadableColumns, ModelView):
+class FootageRequestView(ReadableColumns, ScreenModelView):
     """Footage requests of the user's agency, filterable by state, assignee and deadline."""
 
-    datamodel = CountyInterface(FootageRequest)
+    datamodel = RegistryInterface(FootageRequest)
     class_permission_name = "FootageRequest"
     method_permission_name = {"list": "read"}
     include_route_methods = {"list"}
@@ -139,11 +145,14 @@ class Due72View(FootageRequestView):
     base_filters = [["id", AgencyScope, None], ["deadline", DueWithin, 72]]
 
 
-def _check_csrf(form=None) -> None:
-    try:
-        validate_csrf((form if form is not None else request.form).get("csrf_token"))
-    except (ValidationError, CSRFError):
-        abort(400, "The form expired; reload the page and try again.")
+def _back_to_request(pk: int, **_) -> str:
+    """The form's `next` page on this site, else the request's own page."""
+    return request.form.get("next") if _local(request.form.get("next")) else url_for(".detail", pk=pk)
+
+
+def _local(url: str | None) -> bool:
+    """True for a path on this site (not //host or scheme://)."""
+    return bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url
 
 
 class FootageWorkflowView(BaseView):
@@ -153,12 +162,6 @@ class FootageWorkflowView(BaseView):
     default_view = "approvals"
     class_permission_name = "FootageRequest"
     method_permission_name = PERMISSIONS
-
-    def _load(self, pk: int) -> FootageRequest:
-        try:
-            return wf.load_request(pk, g.user)
-        except WorkflowError:
-            abort(404)
 
     def _render_detail(self, item: FootageRequest, contact=None, typed=None):
         user = g.user
@@ -186,19 +189,16 @@ class FootageWorkflowView(BaseView):
     @has_access
     def detail(self, pk: int):
         """The request: facts, consent, evidence, history, and forms for the allowed triggers."""
-        return self._render_detail(self._load(pk))
+        return self._render_detail(wf.load_request(pk, g.user))
 
     @expose("/<int:pk>/contact", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_request)
     def contact(self, pk: int):
         """Show the owner's contact details for this case (audited with the case number)."""
-        _check_csrf()
-        try:
-            contact = wf.reveal_owner_contact(pk, g.user)
-        except WorkflowError as error:
-            flash(error.message, "danger")
-            return redirect(url_for(".detail", pk=pk))
-        return self._render_detail(self._load(pk), contact=contact)
+        check_form_token()
+        contact = wf.reveal_owner_contact(pk, g.user)
+        return self._render_detail(wf.load_request(pk, g.user), contact=contact)
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -207,43 +207,42 @@ class FootageWorkflowView(BaseView):
         cases = scope_to_agency(db.session.query(Case), Case, current_user()).order_by(Case.id.desc()).limit(200).all()
         form = request.form if request.method == "POST" else request.args
         window = WindowForm(request.form if request.method == "POST" else None)
+        status = 200
         if request.method == "POST":
-            _check_csrf()
+            check_form_token()
             try:
-                camera_ids = [int(part) for part in re.split(r"[\s,]+", form.get("camera_ids", "").strip()) if part]
                 if not window.validate():
                     raise InvalidInput("Check the footage window: " + " ".join(
                         f"{window[name].label.text}: {' '.join(errors)}" for name, errors in window.errors.items()
                     ))
                 item = wf.open_request(
                     g.user,
-                    case_id=_whole(form.get("case_id"), "case"),
-                    registration_id=_whole(form.get("registration_id"), "registration"),
-                    camera_ids=camera_ids or None,
+                    case_id=_whole(form.get("case_id"), "case", "case_id"),
+                    registration_id=_whole(form.get("registration_id"), "registration", "registration_id"),
+                    camera_ids=_camera_ids(form.get("camera_ids", "")),
                     window_from=window.window_from.data,
                     window_to=window.window_to.data,
                 )
-            except ValueError:
-                flash("Camera ids are whole numbers separated by commas.", "danger")
-            except WorkflowError as error:
+            except RegistryError as error:  # shown on the form, with what was typed
+                db.session.rollback()
                 flash(error.message, "danger")
+                status = error.status
             else:
                 flash(f"Footage request {item.id} opened.", "success")
                 return redirect(url_for(".detail", pk=item.id))
         return self.render_template(
             "workflow/new.html", cases=cases, form=form, window=window, csrf_token=generate_csrf
-        )
+        ), status
 
     @expose("/<int:pk>/upload_link", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_request)
     def upload_link(self, pk: int):
         """Email the owner a single-use link to upload the footage themselves."""
-        _check_csrf()
+        check_form_token()
         try:
             owner_upload.issue_link(pk, g.user)
-        except WorkflowError as error:
-            flash(error.message, "danger")
-        except Exception as error:  # noqa: BLE001  mail trouble: the link exists, say so
+        except MailError as error:  # the link exists (committed); say what did not happen
             flash(f"The link was created but the email failed: {error}", "warning")
         else:
             flash("Upload link emailed to the owner.", "success")
@@ -251,56 +250,52 @@ class FootageWorkflowView(BaseView):
 
     @expose("/<int:pk>/fire/<trigger>", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_request)
     def fire(self, pk: int, trigger: str):
         """Fire one trigger from its form."""
-        _check_csrf()
+        check_form_token()
         data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version", "next")}
         try:
             outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
-        except WorkflowError as error:
+        except RegistryError as error:
+            if request.form.get("next") or isinstance(error, RequestNotFound):
+                raise  # back to the page it came from, with the reason
+            # Show the form again with what was typed, rather than lose it.
+            db.session.rollback()
             flash(error.message, "danger")
-            if not request.form.get("next") and not isinstance(error, RequestNotFound):
-                # Show the form again with what was typed, rather than lose it.
-                return self._render_detail(self._load(pk), typed={trigger: data}), 409
-        else:
-            flash(f"Done: the request is now {words(outcome.state, 'state').lower()}.", "success")
-            for notice in outcome.notices:
-                flash(notice, "warning")
-        return redirect(_local_path(request.form.get("next")) or url_for(".detail", pk=pk))
+            return self._render_detail(wf.load_request(pk, g.user), typed={trigger: data}), error.status
+        flash(f"Done: the request is now {words(outcome.state, 'state').lower()}.", "success")
+        for notice in outcome.notices:
+            flash(notice, "warning")
+        return redirect(_back_to_request(pk))
 
     @expose("/<int:pk>/evidence", methods=["POST"])
     @has_access
+    @flash_refusals(lambda pk: url_for(".detail", pk=pk))  # the body is a stream: no `next`
     def evidence(self, pk: int):
         """Take in one evidence file from the upload form."""
-        try:
-            evidence_cmd.check_intake(pk, g.user)  # before the body is read
-            with evidence_upload() as (form, upload):
-                _check_csrf(form)
-                if upload is None or not upload.filename:
-                    raise InvalidInput("Choose the footage file to upload.")
-                item = evidence_cmd.add_evidence(
-                    pk, g.user, upload, upload.filename,
-                    form.get("description", ""), form.get("clock_offset_s"),
-                )
-        except WorkflowError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Evidence item {item.id} stored, SHA-256 {item.sha256}.", "success")
+        evidence_cmd.check_intake(pk, g.user)  # before the body is read
+        with evidence_upload() as (form, upload):
+            check_form_token(form)
+            if upload is None or not upload.filename:
+                raise InvalidInput("Choose the footage file to upload.", field="file")
+            item = evidence_cmd.add_evidence(
+                pk, g.user, upload, upload.filename,
+                form.get("description", ""), form.get("clock_offset_s"),
+            )
+        flash(f"Evidence item {item.id} stored, SHA-256 {item.sha256}.", "success")
         return redirect(url_for(".detail", pk=pk))
 
     @expose("/evidence/<int:item_id>/custody", methods=["POST"])
     @has_access
+    @flash_refusals(lambda **_: request.referrer if _same_site(request.referrer) else url_for(".approvals"))
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
-        _check_csrf()
-        try:
-            item = evidence_cmd.load_item(item_id, g.user)
-            evidence_cmd.record_custody(
-                item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
-            )
-        except WorkflowError as error:
-            flash(error.message, "danger")
-            return redirect(request.referrer or url_for(".approvals"))
+        check_form_token()
+        item = evidence_cmd.load_item(item_id, g.user)
+        evidence_cmd.record_custody(
+            item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
+        )
         flash("Custody entry recorded.", "success")
         return redirect(url_for(".detail", pk=item.footage_request_id))
 
@@ -308,9 +303,9 @@ class FootageWorkflowView(BaseView):
     @has_access
     def receipt(self, pk: int):
         """The evidence receipt PDF."""
-        item = self._load(pk)
+        item = wf.load_request(pk, g.user)
         if item.receipt_issued_at is None:
-            abort(404)
+            raise RequestNotFound("No receipt yet: it is issued when the footage is collected.")
         return Response(
             receipt_pdf(item), mimetype="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{receipt_file_name(item)}"'},
@@ -320,10 +315,7 @@ class FootageWorkflowView(BaseView):
     @has_access
     def custody_pdf(self, item_id: int):
         """The chain-of-custody PDF of one item."""
-        try:
-            item = evidence_cmd.load_item(item_id, g.user)
-        except WorkflowError:
-            abort(404)
+        item = evidence_cmd.load_item(item_id, g.user)
         return Response(
             render_custody_pdf(custody_data(item)), mimetype="application/pdf",
             headers={"Content-Disposition": f'inline; filename="chain-of-custody-item-{item.id}.pdf"'},
@@ -341,13 +333,6 @@ class FootageWorkflowView(BaseView):
         return self.render_template(
             "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id
         )
-
-
-def _local_path(target: str | None) -> str | None:
-    """A `next` address only when it stays on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 class WindowForm(Form):
@@ -375,18 +360,31 @@ class EvidenceFileView(BaseView):
         """The stored copy as an attachment; a refusal goes back to where the user came from."""
         try:
             item, path = evidence_cmd.open_evidence_file(item_id, g.user)
-        except WorkflowError as error:
+        except RegistryError as error:
             flash(error.message, "danger")
             return redirect(url_for("FootageWorkflowView.approvals") if request.referrer is None
                             else request.referrer)
         return evidence_download(item, path)
 
 
-def _whole(value, label: str) -> int:
+def _whole(value, label: str, field: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"Choose the {label} (a number).") from None
+        raise InvalidInput(f"Choose the {label} (a number).", field=field) from None
+
+
+def _camera_ids(text: str) -> list[int] | None:
+    """Camera ids typed as numbers separated by commas or spaces (None: all cameras)."""
+    parts = [part for part in re.split(r"[\s,]+", text.strip()) if part]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise InvalidInput("Camera ids are whole numbers separated by commas.", field="camera_ids")
+    return [int(part) for part in parts] or None
+
+
+def _same_site(url: str | None) -> bool:
+    """True for a URL of this site (the referring page of a form)."""
+    return bool(url) and urlsplit(url).netloc in ("", request.host)
 
 
 def _evidence(item: FootageRequest):

@@ -4,8 +4,8 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from ..extensions import db
 from ..form_rules import Rule
+from ..ids import get_by_id
 from ..labels import choices as labelled
 from ..models.validation import check_latitude, check_longitude
 
@@ -67,7 +67,7 @@ def reference_field(label: str, model, relation: str, description: str = "") -> 
     """
 
     def exists(_form, field):
-        if field.data is not None and db.session.get(model, field.data) is None:
+        if field.data is not None and get_by_id(model, field.data) is None:
             raise ValidationError(f"There is no {model.__name__.lower()} number {field.data}.")
 
     def from_parent_page():

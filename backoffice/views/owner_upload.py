@@ -1,15 +1,20 @@
-"""Public page behind the owner's emailed upload link (no login; single-use, expiring)."""
+"""Public page behind the owner's emailed upload link (no login; single-use, expiring).
+
+Its refusals (a used, expired or forged link 410; a missing file 400) are shown on the same
+page: the page is a screen family of its own (backoffice.http_errors).
+"""
 from flask import current_app, flash, request
 from flask_appbuilder import AppBuilder, BaseView, expose
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from wtforms import ValidationError
+from flask_wtf.csrf import generate_csrf
 
+from backoffice.errors import RegistryError
 from backoffice.extensions import db
+from backoffice.http_errors import register_screen_family
 from backoffice.models import FootageRequest
-from backoffice.security.web import csrf
+from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from workflows import owner_upload
-from workflows.errors import WorkflowError
+from workflows.errors import InvalidInput
 
 
 class OwnerUploadView(BaseView):
@@ -28,32 +33,30 @@ class OwnerUploadView(BaseView):
             status,
         )
 
+    def error_page(self, status: int, message: str, _error=None):
+        """The upload page with the reason it refused."""
+        return self._page((request.view_args or {}).get("token", ""), error=message, status=status)
+
     @expose("/<token>", methods=["GET", "POST"])
     def upload(self, token: str):
         """GET shows the form; POST stores the file and uses up the link."""
-        try:
-            link = owner_upload.check_link(token)
-        except WorkflowError as error:
-            return self._page(token, error=error.message, status=410)
+        link = owner_upload.check_link(token)
         if request.method == "GET":
             return self._page(token, link=link)
         typed: dict = {}
         try:
             with evidence_upload() as (form, upload):
                 typed = {name: form.get(name) or "" for name in ("description", "clock_offset_s")}
-                try:
-                    validate_csrf(form.get("csrf_token"))
-                except (ValidationError, CSRFError):
-                    return self._page(token, error="The form expired; reload the page.", status=400, link=link)
+                check_form_token(form)
                 if upload is None or not upload.filename:
-                    return self._page(token, error="Choose the file to upload.", status=400, link=link, typed=typed)
+                    raise InvalidInput("Choose the file to upload.", field="file")
                 item = owner_upload.upload_with_link(
                     token, upload, upload.filename,
                     form.get("description") or f"Uploaded by the owner for request {link.footage_request_id}",
                     form.get("clock_offset_s"),
                 )
-        except WorkflowError as error:
-            return self._page(token, error=error.message, status=400, link=link, typed=typed)
+        except RegistryError as error:  # shown on the page, with what was typed
+            return self._page(token, error=error.message, status=error.status, link=link, typed=typed)
         flash("Thank you: your file was received.", "success")
         return self._page(token, done=item)
 
@@ -65,3 +68,4 @@ def register(appbuilder: AppBuilder) -> None:
     # would read (and buffer) the whole upload before the view could hash it as it arrives.
     csrf.exempt(view.blueprint)
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
+    register_screen_family(view.blueprint.name, view.error_page)

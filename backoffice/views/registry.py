@@ -1,14 +1,14 @@
 """Registry Staff screens: owners, registrations and cameras."""
 from datetime import timedelta
 
-from flask_appbuilder import AppBuilder, ModelView
 from flask import current_app
+from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.filters import BaseFilter
-from ..instant_filters import CountyInterface
 from wtforms import StringField
 from wtforms.widgets import DateInput
 from wtforms.validators import DataRequired, Length
 
+from ..datamodel import RegistryInterface
 from ..localtime import county_today
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
@@ -29,6 +29,7 @@ from ..models.validation import (
     format_phone,
 )
 from ..form_rules import Rule
+from .base import ScreenModelView
 from .display import ReadableColumns
 from .forms import choice_field, latlon_fields, reference_field, rule_field
 
@@ -49,7 +50,7 @@ READ_WRITE = {
 }
 
 
-class RegistryModelView(ReadableColumns, ModelView):
+class RegistryModelView(ReadableColumns, ScreenModelView):
     """Base for registry screens: read/write permissions per resource, times in county time."""
 
     method_permission_name = READ_WRITE
@@ -60,7 +61,7 @@ class RegistryModelView(ReadableColumns, ModelView):
 class CameraView(RegistryModelView):
     """Cameras with where they point and how long they keep footage."""
 
-    datamodel = CountyInterface(Camera)
+    datamodel = RegistryInterface(Camera)
     class_permission_name = "Camera"
     list_title = "Cameras"
     list_columns = [
@@ -123,7 +124,7 @@ class CameraView(RegistryModelView):
 class RegistrationView(RegistryModelView):
     """Registered premises: status, confirmation schedule and cameras."""
 
-    datamodel = CountyInterface(Registration)
+    datamodel = RegistryInterface(Registration)
     class_permission_name = "Registration"
     list_title = "Registrations"
     list_columns = [
@@ -199,7 +200,7 @@ class DueRegistrationView(RegistrationView):
 class OwnerView(RegistryModelView):
     """Owners and their confidential contact details."""
 
-    datamodel = CountyInterface(Owner)
+    datamodel = RegistryInterface(Owner)
     class_permission_name = "Owner"
     list_title = "Owners"
     list_columns = ["id", "name", "organisation", "kind", "email", "phone", "preferred_contact"]

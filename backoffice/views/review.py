@@ -1,20 +1,34 @@
 """Registry Staff's review queue: verified registrations to approve, reject or merge."""
 from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
-from ..instant_filters import CountyInterface
 from flask_appbuilder.security.decorators import has_access
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from ..datamodel import RegistryInterface
 from ..extensions import db
+from ..errors import NotFoundError
+from ..http_errors import flash_refusals
+from ..ids import get_by_id
 from ..models import Registration, TermsVersion
-from ..models.validation import FieldError
 from ..portal import services
 from ..portal.forms import ApproveForm, MergeForm, RejectForm
 from ..portal.records import lifecycle_of, merge_candidates, review_queue
 from ..portal.views import register_portal
 from ..scoping import current_user
 from .registry import RegistryModelView
+
+
+def _registration(pk: int) -> Registration:
+    registration = get_by_id(Registration, pk)
+    if registration is None:
+        raise NotFoundError("That registration no longer exists.")
+    return registration
+
+
+def _back_to_review(pk: int) -> str:
+    """After a refusal: the registration's review page, or the queue when it is gone."""
+    return url_for(".show", pk=pk) if get_by_id(Registration, pk) is not None else url_for(".queue")
 
 
 class ReviewQueueView(BaseView):
@@ -53,31 +67,22 @@ class ReviewQueueView(BaseView):
     @has_access
     def show(self, pk: int):
         """One registration with its owner, cameras and possible duplicates."""
-        registration = db.session.get(Registration, pk)
-        if registration is None:
-            return self.render_template("review/queue.html", registrations=[]), 404
-        return self._page(registration)
+        return self._page(_registration(pk))
 
     def _act(self, pk: int, form, form_name: str, action, done: str):
-        """Validate the form, run the command, and report the outcome."""
-        registration = db.session.get(Registration, pk)
-        if registration is None:
-            flash("That registration no longer exists.", "danger")
-            return redirect(url_for(".queue"))
+        """Validate the form, run the command (its refusals are flashed on the registration's
+        page, see @flash_refusals), and report the outcome."""
+        registration = _registration(pk)
         if not form.validate_on_submit():
             forms = {form_name: form} if form_name else {}
             return self._page(registration, status=400, **forms)
-        try:
-            action(registration)
-        except (services.PortalError, FieldError) as error:
-            db.session.rollback()
-            flash(getattr(error, "message", None) or str(error), "danger")
-            return redirect(url_for(".show", pk=pk))
+        action(registration)
         flash(done, "success")
         return redirect(url_for(".queue"))
 
     @expose("/<int:pk>/approve", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_review)
     def approve(self, pk: int):
         """Approve: active for a year; the owner is emailed the management link."""
         return self._act(pk, ApproveForm(), "", lambda r: services.approve(r.id, current_user()),
@@ -85,6 +90,7 @@ class ReviewQueueView(BaseView):
 
     @expose("/<int:pk>/reject", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_review)
     def reject(self, pk: int):
         """Reject with the reason the owner will read."""
         form = RejectForm()
@@ -93,6 +99,7 @@ class ReviewQueueView(BaseView):
 
     @expose("/<int:pk>/merge", methods=["POST"])
     @has_access
+    @flash_refusals(_back_to_review)
     def merge(self, pk: int):
         """Merge into an existing registration."""
         form = MergeForm()
@@ -103,7 +110,7 @@ class ReviewQueueView(BaseView):
 class TermsVersionView(RegistryModelView):
     """Programme terms: each version is kept as published, since owners accepted exactly that text."""
 
-    datamodel = CountyInterface(TermsVersion)
+    datamodel = RegistryInterface(TermsVersion)
     class_permission_name = "TermsVersion"
     list_title = "Programme terms"
     list_columns = ["version", "published_at"]

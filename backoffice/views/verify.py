@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_appbuilder import AppBuilder, BaseView, expose
 
-from backoffice.tokens import TokenError
+from backoffice.http_errors import register_screen_family
 from workflows.documents import read_verify_token, verification
 
 
@@ -12,13 +12,14 @@ class EvidenceVerifyView(BaseView):
     route_base = "/verify"
     default_view = "evidence"
 
+    def error_page(self, status: int, message: str, _error=None):
+        """The verification page saying why it cannot check anything (a forged link: 404)."""
+        return self.render_template("workflow/verify.html", error=message, items=[]), status
+
     @expose("/evidence/<token>")
     def evidence(self, token: str):
         """Re-hash each stored copy and say whether it still matches the receipt."""
-        try:
-            request_id = read_verify_token(token)
-        except (TokenError, KeyError, TypeError, ValueError):
-            return self.render_template("workflow/verify.html", error="This link is not valid.", items=[]), 404
+        request_id = read_verify_token(token)
         items = verification(request_id)
         return self.render_template("workflow/verify.html", error=None, items=items, request_id=request_id)
 
@@ -27,3 +28,4 @@ def register(appbuilder: AppBuilder) -> None:
     """Add the page (no menu entry), rate-limited per address."""
     view = appbuilder.add_view_no_menu(EvidenceVerifyView)
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
+    register_screen_family(view.blueprint.name, view.error_page)

@@ -193,4 +193,4 @@ def test_list_query_the_parser_chokes_on_is_a_400(client, q):
     login(client, "staff")
     response = client.get("/api/v1/camera/", query_string={"q": q})
     assert response.status_code == 400
-    assert response.json == {"message": "q is not valid Rison"}
+    assert response.json["field"] == "q" and "q is not valid Rison" in response.json["message"]
