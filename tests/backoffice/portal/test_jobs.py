@@ -1,4 +1,5 @@
 """Annual confirmations (idempotent, failures retried), lapsing, purging and holds."""
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from backoffice import audit
@@ -129,7 +130,8 @@ def test_access_log_shows_agency_date_purpose_but_no_officer(ctx, client, mailbo
     html = client.get(manage + "/access").get_data(as_text=True)
     assert "Kern County District Attorney" in html and "2026-00042" in html
     assert "Owner contact viewed" in html
-    assert investigator.username not in html and investigator.first_name not in html
+    shown = re.sub(r'href="[^"]*"', "", html)  # a random link token may spell "Ivy"
+    assert investigator.username not in shown and investigator.first_name not in shown
     assert "Portal updated" not in html
 
 
