@@ -73,7 +73,7 @@
           }
           var colour = STATUS_COLOURS[p.status] || "#444";
           var marker = L.circleMarker([lat, lon], { radius: 6, color: colour, fillColor: colour, fillOpacity: 0.8 });
-          marker.bindTooltip(p.label + " (" + p.status + ")");
+          marker.bindTooltip(el("span", p.label + " (" + p.status + ")"));  // text, never markup
           cameraLayer.addLayer(marker);
           if (map.getZoom() >= CONE_MIN_ZOOM) {
             var shape = cone(lat, lon, p.direction_deg, p.fov_deg, p.range_m, colour);
@@ -236,7 +236,7 @@
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
         zIndexOffset: 1000,
-      }).bindTooltip(item.label).addTo(canvassLayer);
+      }).bindTooltip(el("span", item.label)).addTo(canvassLayer);
       var shape = cone(item.lat, item.lon, item.direction_deg, item.fov_deg, item.range_m, "#c00");
       if (shape) { canvassLayer.addLayer(shape); }
     });
