@@ -26,6 +26,7 @@ INTAKE_STATES = (State.consented.value,)
 # `collected` is written by intake itself; the rest are recorded by hand.
 MANUAL_CUSTODY_ACTIONS = ("transferred", "checked_out", "checked_in", "released")
 MAX_CLOCK_OFFSET_S = 7 * 24 * 3600
+MAX_DESCRIPTION = 2000
 # A file name as given is kept for display, receipts and downloads, within what file systems
 # take (255 bytes) with room for a browser's " (1)"; the stored copy has a generated name.
 MAX_FILE_NAME_BYTES = 240
@@ -231,6 +232,10 @@ def add_evidence(
     description = (description or "").strip()
     if not description:
         raise InvalidInput("A description of the footage is required.", field="description")
+    if len(description) > MAX_DESCRIPTION:  # it is printed on receipts and custody reports
+        raise InvalidInput(
+            f"The description is longer than {MAX_DESCRIPTION:,} characters; shorten it.", field="description"
+        )
     display_name = evidence_file_name(file_name)
     offset = _clock_offset(clock_offset_s)
 

@@ -222,6 +222,8 @@ def read_geojson(text: str, encoding: str = "utf-8") -> AddressFile:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AddressFileError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError):  # numbers of thousands of digits, absurd nesting
+        raise AddressFileError("not usable JSON (a number too long or nesting too deep)") from None
     if not (isinstance(document, dict) and document.get("type") == "FeatureCollection"
             and isinstance(document.get("features"), list)):
         raise AddressFileError("not a GeoJSON FeatureCollection")

@@ -128,6 +128,8 @@ def read_geojson(text: str) -> list[SourceRow]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError):  # numbers of thousands of digits, absurd nesting
+        raise ImportFileError("not usable JSON (a number too long or nesting too deep)") from None
     is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
     if not is_collection or not isinstance(data.get("features"), list):
         raise ImportFileError("not a GeoJSON FeatureCollection")

@@ -97,6 +97,7 @@ def test_truncated_multipart_request_leaves_nothing(client, ctx):
         ("consented", {"description": " "}, b"abc", 400, "description"),
         ("consented", {}, b"", 400, "empty"),
         ("consented", {"clock_offset_s": "soon"}, b"abc", 400, "clock_offset_s"),
+        ("consented", {"description": "D" * 2001}, b"abc", 400, "longer than 2,000 characters"),
     ],
 )
 def test_refused_uploads(client, ctx, state, form, content, status, message):

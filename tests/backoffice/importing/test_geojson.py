@@ -71,3 +71,17 @@ def test_no_crs_and_the_old_epsg_form():
 def test_projected_or_unreadable_crs_is_refused(crs, message):
     with pytest.raises(GeoJSONError, match=message):
         check_crs({"crs": crs})
+
+
+def test_pathological_json_is_refused_in_one_line_not_a_traceback():
+    import pytest as _pytest
+
+    from backoffice.geocoding.reading import read_geojson as read_addresses
+    from backoffice.importing.reading import read_geojson as read_registrations
+
+    for text in ("[" * 100_000 + "]" * 100_000,
+                 '{"type":"FeatureCollection","features":[{"geometry":{"type":"Point","coordinates":[1' + "0" * 5000 + ',1]}}]}'):
+        for reader in (read_addresses, read_registrations):
+            with _pytest.raises(Exception) as raised:
+                reader(text)
+            assert "not usable JSON" in str(raised.value) or "not valid JSON" in str(raised.value)
