@@ -17,7 +17,7 @@ from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
 from ..extensions import db
 from ..localtime import county_today, localize_leniently, utcnow
-from ..models import Camera, Case, Owner, Registration
+from ..models import Camera, Case, Owner, Registration, RegistrationLifecycle
 from ..models.geo import make_point
 
 CENTRE = (35.3733, -119.0187)  # downtown Bakersfield
@@ -348,6 +348,10 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
             **schedule,
         )
         registration.cameras = _cameras(rng, business, count, lat, lon, street)
+        if status == "pending" and rng.random() < 0.6:  # e-mail confirmed: in the review queue
+            registration.lifecycle = RegistrationLifecycle(
+                submitted_at=schedule["registered_at"],
+                verified_at=schedule["registered_at"] + timedelta(minutes=rng.randint(2, 600)))
         owner.registrations.append(registration)
         yield owner, count, new_owner
 

@@ -12,6 +12,7 @@ from ..mail import MailError
 from ..models import ConfirmationNotice, Registration, RegistrationLifecycle
 from ..localtime import county_today, utcnow
 from . import notify
+from ..worklists import confirmation_due
 from .records import is_held, lifecycle_of
 from .services import remove_personal_data
 
@@ -27,11 +28,10 @@ class SendSummary:
 
 def due_registrations(today: date) -> list[int]:
     """Ids of active registrations whose confirmation falls due within the lead time."""
-    horizon = today + timedelta(days=current_app.config["CONFIRMATION_LEAD_DAYS"])
     return list(
         db.session.execute(
             select(Registration.id)
-            .where(Registration.status == "active", Registration.next_confirmation_due <= horizon)
+            .where(confirmation_due(today, statuses=("active",)))
             .order_by(Registration.next_confirmation_due, Registration.id)
         ).scalars()
     )

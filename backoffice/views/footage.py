@@ -5,7 +5,6 @@ on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request, url_for
@@ -23,10 +22,10 @@ from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
 from backoffice.models import Case, FootageRequest
-from backoffice.models.base import utcnow
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
+from backoffice.worklists import footage_due_within, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
@@ -43,8 +42,6 @@ from .display import ReadableColumns
 from .timefields import local_datetime_field
 from . import verify
 from .base import ScreenModelView
-
-ACTIVE_STATES = ("open", "contacted", "consented", "no_response")
 
 # trigger -> form fields (name, label, kind, choices)
 TRIGGER_FORMS = {
@@ -101,12 +98,7 @@ class DueWithin(BaseFilter):
     name = "Deadline within"
 
     def apply(self, query, value):
-        limit = utcnow() + timedelta(hours=int(value))
-        return query.filter(
-            FootageRequest.deadline.is_not(None),
-            FootageRequest.deadline <= limit,
-            FootageRequest.state.in_(ACTIVE_STATES),
-        )
+        return query.filter(footage_due_within(int(value)))
 
 
 def _detail_link(item) -> Markup:
@@ -326,7 +318,7 @@ class FootageWorkflowView(BaseView):
     def approvals(self):
         """Supervisor's queue: releases waiting for a decision."""
         query = scope_to_agency(
-            db.session.query(FootageRequest).filter(FootageRequest.state == "release_pending"),
+            db.session.query(FootageRequest).filter(release_waiting()),
             FootageRequest,
             current_user(),
         ).order_by(FootageRequest.updated_at)

@@ -1,15 +1,187 @@
-"""The landing page after login."""
-from flask import g
+"""The landing page after sign-in: each role's work, counted, with links to the lists.
+
+A panel appears when the user may open the list it links to (the security manager's
+permission check, the same one the list itself makes), and its count comes from the rule that
+list uses (backoffice.worklists), so the number on the home page is the number of rows the
+link shows. Case data is counted within the user's agency (backoffice.scoping).
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app, g
 from flask_appbuilder import IndexView, expose
+from sqlalchemy import and_, func, select
+
+from ..extensions import db
+from ..localtime import county_today, utcnow
+from ..models import AuditEvent, FootageRequest, Registration, RegistrationLifecycle
+from ..models.security import UserSecurity
+from ..portal.records import review_queue
+from ..scoping import scope_to_agency
+from ..worklists import (
+    confirmation_due,
+    confirmation_overdue,
+    footage_due_within,
+    WAITING_STATES,
+    release_waiting,
+)
+from .timefields import zone_label
+
+SHOWN = 5  # rows listed in a panel; the link opens the whole list
+
+
+@dataclass
+class Row:
+    """One item of a panel: its words, where it opens, and a time to show beside it."""
+
+    text: str
+    url: str
+    at: object = None
+
+
+@dataclass
+class Panel:
+    """A piece of work: how many, in words, the list it opens, and the first few items."""
+
+    title: str
+    count: int | None  # None: nothing waits, the panel only informs
+    summary: str
+    url: str
+    link: str
+    rows: list[Row] = field(default_factory=list)
+    urgent: bool = False
+    empty: str = "Nothing waiting."
+
+
+@dataclass
+class Action:
+    """A button for the first step of a role's usual work."""
+
+    text: str
+    url: str
+
+
+def _count(query) -> int:
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def _requests(user, condition):
+    query = db.session.query(FootageRequest).filter(condition)
+    return scope_to_agency(query, FootageRequest, user)
+
+
+def _request_row(item: FootageRequest) -> Row:
+    return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
+               f"/footage/{item.id}", item.deadline)
+
+
+def _registry_panels() -> list[Panel]:
+    waiting = db.session.execute(
+        review_queue().add_columns(RegistrationLifecycle.verified_at).limit(SHOWN)).all()
+    waiting_count = _count(review_queue())
+    today = county_today()
+    due_count = db.session.execute(
+        select(func.count(Registration.id)).where(confirmation_due(today))).scalar_one()
+    overdue_count = db.session.execute(
+        select(func.count(Registration.id)).where(confirmation_overdue(today))).scalar_one()
+    return [
+        Panel("Review queue", waiting_count,
+              f"{waiting_count} registration{'s'[:waiting_count != 1]} waiting for a decision",
+              "/review/", "Open the review queue",
+              [Row(f"{r.address}, {r.city}", f"/review/{r.id}", verified_at)
+               for r, verified_at in waiting]),
+        Panel("Confirmations due", due_count,
+              f"{due_count} due within the lead time, {overdue_count} of them overdue",
+              "/dueregistrationview/list/", "Open Due for confirmation", urgent=overdue_count > 0,
+              empty="None due."),
+    ]
+
+
+def _footage_panels(user, approve: bool) -> list[Panel]:
+    panels = []
+    due = _requests(user, footage_due_within(24))
+    due_count = _count(due)
+    rows = due.order_by(FootageRequest.deadline).limit(SHOWN).all()
+    panels.append(Panel(
+        "Footage due within 24 h", due_count,
+        f"{due_count} request{'s'[:due_count != 1]} whose footage may be overwritten within a day",
+        "/due24view/list/", "Open Due within 24 h", [_request_row(r) for r in rows],
+        urgent=due_count > 0, empty="No footage at risk in the next 24 hours."))
+    mine = _requests(user, and_(FootageRequest.assignee_id == user.id,
+                                FootageRequest.state.in_(WAITING_STATES)))
+    mine_count = _count(mine)
+    rows = mine.order_by(FootageRequest.deadline.is_(None), FootageRequest.deadline).limit(SHOWN).all()
+    panels.append(Panel(
+        "Your open requests", mine_count,
+        f"{mine_count} request{'s'[:mine_count != 1]} assigned to you, still waiting for footage",
+        f"/footagerequestview/list/?_flt_0_assignee={user.id}", "Open the footage requests",
+        [_request_row(r) for r in rows], empty="None assigned to you."))
+    if approve:
+        waiting = _requests(user, release_waiting())
+        waiting_count = _count(waiting)
+        rows = waiting.order_by(FootageRequest.updated_at).limit(SHOWN).all()
+        panels.append(Panel(
+            "Releases waiting for approval", waiting_count,
+            f"{waiting_count} release{'s'[:waiting_count != 1]} waiting for a supervisor",
+            "/footage/approvals", "Open the approval queue",
+            [Row(f"#{r.id} · case {r.case.case_number}", f"/footage/{r.id}", r.updated_at)
+             for r in rows]))
+    return panels
+
+
+def _audit_panels() -> list[Panel]:
+    since = utcnow() - timedelta(days=7)
+    reveals = db.session.execute(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "owner.reveal", AuditEvent.at >= since)).scalar_one()
+    recent = db.session.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.at >= utcnow() - timedelta(days=1))
+    ).scalar_one()
+    return [Panel("Audit log", None, f"{recent} events in the last 24 hours; "
+                  f"{reveals} owner contact reveal{'s'[:reveals != 1]} in the last 7 days",
+                  "/auditeventview/list/", "Open the audit log", empty="")]
+
+
+def _admin_panels() -> list[Panel]:
+    locked = db.session.execute(
+        select(func.count()).select_from(UserSecurity).where(UserSecurity.locked_until > utcnow())
+    ).scalar_one()
+    return [Panel("Accounts", locked, f"{locked} account{'s'[:locked != 1]} locked out now",
+                  "/users/list/", "Open the user list", urgent=locked > 0, empty="")]
+
+
+def work_for(user) -> tuple[list[Panel], list[Action]]:
+    """The panels and first-step buttons for `user`, by what their roles may open."""
+    security = current_app.appbuilder.sm
+
+    def may(permission: str, view: str) -> bool:
+        return security.has_access(permission, view)
+
+    panels: list[Panel] = []
+    actions: list[Action] = []
+    if may("can_read", "RegistrationReview"):
+        panels += _registry_panels()
+        actions.append(Action("Find a registration", "/registrationview/list/"))
+    if may("can_read", "FootageRequest") and may("can_read", "Canvass"):
+        panels += _footage_panels(user, approve=may("can_approve", "FootageRequest"))
+        actions += [Action("Open a case", "/caseview/add"), Action("Search the map", "/map/"),
+                    Action("Footage requests", "/footagerequestview/list/")]
+    if may("can_read", "AuditEvent"):
+        panels += _audit_panels()
+    if may("can_list", "AgencyUserView"):
+        panels += _admin_panels()
+    return panels, actions
 
 
 class HomeView(IndexView):
-    """Shows each role where its work starts."""
+    """Shows each role its work: what is waiting, how urgent, and where to start."""
 
     index_template = "home.html"
 
     @expose("/")
     def index(self):
-        """The home page (public: it shows the login link to anonymous visitors)."""
+        """The home page (public: it shows the sign-in link to anonymous visitors)."""
         user = g.user if getattr(g, "user", None) and g.user.is_authenticated else None
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, user=user)
+        panels, actions = work_for(user) if user is not None else ([], [])
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, user=user,
+                                    panels=panels, actions=actions, zone_label=zone_label())

@@ -1,7 +1,5 @@
 """Registry Staff screens: owners, registrations and cameras."""
-from datetime import timedelta
 
-from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.filters import BaseFilter
 from wtforms import StringField
@@ -10,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..datamodel import RegistryInterface
 from ..localtime import county_today
+from ..worklists import confirmation_due
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
@@ -182,11 +181,7 @@ class DueForConfirmation(BaseFilter):
     name = "Due for confirmation"
 
     def apply(self, query, value):
-        lead = timedelta(days=current_app.config.get("CONFIRMATION_LEAD_DAYS", 14))
-        return query.filter(
-            Registration.status.in_(("active", "lapsed")),
-            Registration.next_confirmation_due <= county_today() + lead,
-        )
+        return query.filter(confirmation_due(county_today()))
 
 
 class DueRegistrationView(RegistrationView):

@@ -1,0 +1,52 @@
+"""What is waiting for someone: the rules behind each work list, stated once.
+
+The list screens (Due for confirmation, Due within 24 h / 72 h, the approval queue), the
+scheduled confirmation e-mails and each role's home page all ask these functions, so a count on
+the home page and the list its link opens can never disagree.
+"""
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_
+
+from .localtime import utcnow
+from .models import FootageRequest, Registration
+
+# Requests still waiting for footage: their deadline matters (SPEC §4 states).
+WAITING_STATES = ("open", "contacted", "consented", "no_response")
+# Registrations whose yearly confirmation staff follow up (lapsed ones until they are purged).
+FOLLOWED_UP_STATUSES = ("active", "lapsed")
+
+
+def confirmation_due(today: date, statuses=FOLLOWED_UP_STATUSES) -> ColumnElement[bool]:
+    """Registrations in `statuses` whose confirmation falls due within CONFIRMATION_LEAD_DAYS
+    of `today` (a county-local date), or is overdue. Withdrawn and pending ones never are."""
+    horizon = today + timedelta(days=current_app.config["CONFIRMATION_LEAD_DAYS"])
+    return and_(
+        Registration.status.in_(statuses),
+        Registration.next_confirmation_due.is_not(None),
+        Registration.next_confirmation_due <= horizon,
+    )
+
+
+def confirmation_overdue(today: date) -> ColumnElement[bool]:
+    """Followed-up registrations whose confirmation date has passed."""
+    return and_(
+        Registration.status.in_(FOLLOWED_UP_STATUSES),
+        Registration.next_confirmation_due < today,
+    )
+
+
+def footage_due_within(hours: int) -> ColumnElement[bool]:
+    """Requests still waiting for footage whose deadline falls within `hours` from now, or has
+    passed (the footage may already be overwritten: the most urgent of all)."""
+    return and_(
+        FootageRequest.deadline.is_not(None),
+        FootageRequest.deadline <= utcnow() + timedelta(hours=int(hours)),
+        FootageRequest.state.in_(WAITING_STATES),
+    )
+
+
+def release_waiting() -> ColumnElement[bool]:
+    """Release requests waiting for a supervisor's decision."""
+    return FootageRequest.state == "release_pending"
