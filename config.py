@@ -51,6 +51,13 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
 # Owners' upload and evidence-check pages are public: limit guessing and flooding per address.
 PUBLIC_LINK_RATE_LIMIT = os.environ.get("PUBLIC_LINK_RATE_LIMIT", "30 per minute")
 TILE_URL = os.environ.get("TILE_URL", "")
+# Where cameras may stand: inside the county's extent (west,south,east,north in degrees; empty:
+# anywhere) and within CAMERA_MAX_DISTANCE_M metres of their premises. Default: the demo county.
+COUNTY_BOUNDS = tuple(
+    float(part) for part in os.environ.get("COUNTY_BOUNDS", "-120.20,34.78,-117.61,35.80").split(",")
+    if part.strip()
+) or None
+CAMERA_MAX_DISTANCE_M = int(os.environ.get("CAMERA_MAX_DISTANCE_M", "500"))
 # The county's IANA time zone: people read and type times in it; instants are stored in UTC.
 TIMEZONE = os.environ.get("TIMEZONE") or "America/Los_Angeles"
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)

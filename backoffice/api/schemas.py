@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, missing, validate, validates_sc
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 
 from ..extensions import db
+from ..ids import get_by_id
 from ..localtime import AmbiguousLocalTime, LocalTimeError, iso, parse_instant
 from ..models.base import Instant
 from ..models import (
@@ -33,6 +34,7 @@ from ..models.validation import (
     check_direction,
     check_email,
     check_fov,
+    check_camera_placed,
     check_latitude,
     check_longitude,
     check_phone,
@@ -222,6 +224,22 @@ class CameraSchema(LocatedSchema):
     retention_days = RuleInteger(check_retention, RETENTION_RANGE, value_required=True)
     recording_mode = fields.String(validate=validate.OneOf(RECORDING_MODES))
     system_type = fields.String(validate=validate.OneOf(SYSTEM_TYPES))
+
+    @validates_schema
+    def _placed(self, data, **_kwargs):
+        """Near its premises and in the county (check_camera_place); lat and lon both null:
+        back at the premises."""
+        lat, lon = data.get("lat"), data.get("lon")
+        if lat is None or lon is None:
+            return
+        instance = getattr(self, "instance", None)
+        registration_id = data.get("registration_id", getattr(instance, "registration_id", None))
+        registration = get_by_id(Registration, registration_id) if registration_id else None
+        premises = (registration.lat, registration.lon) if registration is not None else None
+        try:
+            check_camera_placed((lat, lon), premises)
+        except FieldError as error:
+            raise ValidationError(error.message, "lat") from None
 
 
 class CaseSchema(LocatedSchema):

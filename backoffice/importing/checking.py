@@ -11,6 +11,7 @@ from ..models.validation import (
     REGISTRATION_STATUSES,
     SYSTEM_TYPES,
     FieldError,
+    check_camera_placed,
     check_choice,
     check_direction,
     check_email,
@@ -252,6 +253,12 @@ class _FileState:
             errors.append(FieldError(
                 "premises_lat", f"differs from {placed.where} for the same registration"
             ))
+        premises = ((placed.premises if placed else None) or row.premises
+                    or (first.location if first else row.location))
+        try:
+            check_camera_placed(row.location, premises)
+        except FieldError as error:
+            errors.append(error)
         if earlier := self.labels.get(self._label_key(row)):
             errors.append(FieldError(
                 "camera_label", f"repeats {earlier} for the same registration"

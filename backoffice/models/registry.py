@@ -177,15 +177,31 @@ class Camera(TimestampMixin, LocatedMixin, Model):
     def __repr__(self) -> str:
         return self.label
 
+    def _set_coordinate(self, index: int, value) -> None:
+        """As LocatedMixin; clearing both latitude and longitude puts the camera back at its
+        premises (the location is filled in when the change is written)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            cleared = self.__dict__.setdefault("_cleared_latlon", set())
+            cleared.add(index)
+            if cleared == {0, 1}:
+                self.location = None
+                self.__dict__.pop("_pending_latlon", None)
+                self.__dict__.pop("_cleared_latlon", None)
+            return
+        self.__dict__.pop("_cleared_latlon", None)
+        super()._set_coordinate(index, value)
+
 
 @event.listens_for(Camera, "before_insert")
+@event.listens_for(Camera, "before_update")
 def _camera_defaults_to_premises(_mapper, connection, camera: Camera) -> None:
-    """A camera with no location of its own stands at its premises."""
+    """A camera with no location of its own stands at its premises (added, or cleared)."""
     if camera.location is not None:
         return
-    if camera.registration is not None:
-        camera.location = camera.registration.location
-    elif camera.registration_id is not None:  # created through the API by id
+    registration = camera.registration
+    if registration is not None and camera.registration_id in (None, registration.id):
+        camera.location = registration.location
+    elif camera.registration_id is not None:  # given by id (API, forms), or moved to another
         camera.location = connection.execute(
             select(Registration.location).where(Registration.id == camera.registration_id)
         ).scalar()

@@ -13,6 +13,7 @@ import unicodedata
 from numbers import Integral, Real
 
 import phonenumbers
+from geographiclib.geodesic import Geodesic
 from email_validator import EmailNotValidError, validate_email
 
 LAT_RANGE = (-90.0, 90.0)
@@ -228,6 +229,57 @@ def check_longitude(value, *, field: str = "lon", required: bool = True) -> floa
     if _blank(value):
         return _absent(field, required, LON_REQUIRED)
     return _number(field, value, LON_RANGE, LON_EXPECTED, whole=False)
+
+
+# Where a camera may stand (settings COUNTY_BOUNDS and CAMERA_MAX_DISTANCE_M; these defaults:
+# the demo county, Kern County CA, by its extent in the Census Bureau's TIGER/Line county file,
+# rounded outwards; 500 m is the longest camera range the rules accept).
+DEFAULT_COUNTY_BOUNDS = (-120.20, 34.78, -117.61, 35.80)  # west, south, east, north
+DEFAULT_CAMERA_MAX_DISTANCE_M = 500
+CAMERA_TOO_FAR = N_(
+    "Camera location must be within %(limit)d m of the premises; this one is %(away)s away. "
+    "Leave latitude and longitude empty to place the camera at the premises."
+)
+CAMERA_OUTSIDE_COUNTY = N_(
+    "Camera location must lie within the county (latitude %(south)s to %(north)s, "
+    "longitude %(west)s to %(east)s)."
+)
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Geodesic distance in metres between two (lat, lon) points on the WGS 84 ellipsoid."""
+    return Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1])["s12"]
+
+
+def _within(bounds, point) -> bool:
+    west, south, east, north = bounds
+    return south <= point[0] <= north and west <= point[1] <= east
+
+
+def check_camera_place(camera: tuple[float, float], premises: tuple[float, float] | None,
+                       *, bounds=DEFAULT_COUNTY_BOUNDS,
+                       limit_m: int = DEFAULT_CAMERA_MAX_DISTANCE_M) -> None:
+    """A camera stands within `limit_m` metres of its premises (lat, lon) and inside the county
+    `bounds` (west, south, east, north; None: no bounds), unless its premises are outside too
+    (a premises on the county line). Raises FieldError on `lat`."""
+    if bounds and not _within(bounds, camera) and (premises is None or _within(bounds, premises)):
+        west, south, east, north = bounds
+        raise FieldError("lat", CAMERA_OUTSIDE_COUNTY, west=west, south=south, east=east, north=north)
+    if premises is not None:
+        away = distance_m(camera, premises)
+        if away > limit_m:
+            shown = f"{away / 1000:,.1f} km" if away >= 1000 else f"{away:,.0f} m"
+            raise FieldError("lat", CAMERA_TOO_FAR, limit=limit_m, away=shown)
+
+
+def check_camera_placed(camera: tuple[float, float], premises: tuple[float, float] | None) -> None:
+    """check_camera_place with the app's COUNTY_BOUNDS and CAMERA_MAX_DISTANCE_M settings."""
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    check_camera_place(camera, premises,
+                       bounds=config.get("COUNTY_BOUNDS", DEFAULT_COUNTY_BOUNDS),
+                       limit_m=config.get("CAMERA_MAX_DISTANCE_M", DEFAULT_CAMERA_MAX_DISTANCE_M))
 
 
 def check_direction(value, *, field: str = "direction_deg", required: bool = False) -> int | None:

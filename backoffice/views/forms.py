@@ -2,12 +2,14 @@
 from flask import has_request_context, request
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from flask_babel import gettext
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
 
 from ..form_rules import Rule
 from ..ids import get_by_id
 from ..labels import choices as labelled
-from ..models.validation import check_latitude, check_longitude
+from ..models import Registration
+from ..models.validation import FieldError, check_camera_placed, check_latitude, check_longitude
 
 
 def choice_field(label: str, choices, kind: str, *, required: bool = True) -> SelectField:
@@ -80,3 +82,36 @@ def reference_field(label: str, model, relation: str, description: str = "") -> 
         default=from_parent_page,
         validators=[InputRequired(), exists],
     )
+
+
+BOTH_OR_NEITHER = "Give both latitude and longitude, or leave both empty to place the camera at the premises."
+
+
+class CameraPlace:
+    """On a camera form's longitude (after latitude and the registration number): both or
+    neither coordinate, and a place the camera rule accepts (near its premises, in the county;
+    backoffice.models.validation.check_camera_place). Both empty: the premises location."""
+
+    def __call__(self, form, field) -> None:
+        if form.lat.errors or field.errors:
+            return
+        lat, lon = form.lat.data, field.data
+        if lat is None and lon is None:
+            return
+        if lat is None or lon is None:
+            raise StopValidation(BOTH_OR_NEITHER)
+        registration = None
+        if "registration_id" in form and isinstance(form.registration_id.data, int):
+            registration = get_by_id(Registration, form.registration_id.data)
+        premises = (registration.lat, registration.lon) if registration is not None else None
+        try:
+            check_camera_placed((lat, lon), premises)
+        except FieldError as error:
+            raise StopValidation(error.translated(gettext)) from None
+
+
+def camera_latlon_fields() -> dict:
+    """A camera's optional lat/lon inputs, checked together by CameraPlace."""
+    fields = latlon_fields(required=False)
+    fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], CameraPlace()]
+    return fields

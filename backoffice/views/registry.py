@@ -30,7 +30,7 @@ from ..models.validation import (
 from ..form_rules import Rule
 from .base import ScreenModelView
 from .display import ReadableColumns
-from .forms import choice_field, latlon_fields, reference_field, rule_field
+from .forms import camera_latlon_fields, choice_field, latlon_fields, reference_field, rule_field
 
 READ_WRITE = {
     "list": "read",
@@ -103,14 +103,15 @@ class CameraView(RegistryModelView):
     }
     description_columns = {
         "direction_deg": "0 = north, 90 = east; leave empty for unknown or a 360° dome",
-        "lat": "Leave empty to use the premises location",
+        "lat": "Leave latitude and longitude empty to place the camera at the premises",
     }
+
     add_form_extra_fields = edit_form_extra_fields = {
         "registration_id": reference_field(
             "Registration number", Registration, "registration",
             "The number shown on the registration's page",
         ),
-        **latlon_fields(required=False),
+        **camera_latlon_fields(),
         "direction_deg": rule_field("Facing (° from north)", check_direction),
         "fov_deg": rule_field("Field of view (°)", check_fov, required=True),
         "range_m": rule_field("Range (m)", check_range_m, required=True),

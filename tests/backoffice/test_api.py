@@ -20,7 +20,7 @@ def test_camera_api_shows_lat_lon_and_no_wkt(client):
 
 
 def test_staff_adds_a_camera_with_lat_lon(client):
-    reg = factories.registration(cameras=0)
+    reg = factories.registration(lat=35.4, lon=-119.1003, cameras=0)
     headers = api_token(client, "staff")
     response = client.post(
         "/api/v1/camera/",
@@ -151,3 +151,20 @@ def test_a_model_rule_the_schema_lets_through_is_a_422_not_a_500(client):
     assert response.status_code == 422
     assert "phone" in response.json["message"]
 
+
+
+def test_a_camera_far_from_its_premises_is_refused_and_null_puts_it_back(client):
+    reg = factories.registration(lat=35.41, lon=-119.11, cameras=1)
+    camera = reg.cameras[0]
+    headers = api_token(client, "staff")
+    far = client.put(f"/api/v1/camera/{camera.id}", headers=headers, json={"lat": 35.0, "lon": -119.11})
+    assert far.status_code in (400, 422), far.json
+    assert "within 500 m of the premises" in far.json["message"]["lat"][0]
+    outside = client.put(f"/api/v1/camera/{camera.id}", headers=headers, json={"lat": 40.0, "lon": -100.0})
+    assert "within the county" in outside.json["message"]["lat"][0]
+    near = client.put(f"/api/v1/camera/{camera.id}", headers=headers, json={"lat": 35.4105, "lon": -119.1105})
+    assert near.status_code == 200, near.json
+    back = client.put(f"/api/v1/camera/{camera.id}", headers=headers, json={"lat": None, "lon": None})
+    assert back.status_code == 200, back.json
+    db.session.expire_all()
+    assert (camera.lat, camera.lon) == pytest.approx((35.41, -119.11))

@@ -246,3 +246,16 @@ def test_messages_name_the_field_and_translate_with_their_values():
         return spanish.get(text, text) % params if params else spanish.get(text, text)
 
     assert error.translated(gettext) == "Teléfono: la extensión puede tener como máximo 10 dígitos."
+
+
+def test_a_camera_stands_in_the_county_unless_its_premises_do_not():
+    from backoffice.models.validation import check_camera_place
+
+    bounds = (-120.20, 34.78, -117.61, 35.80)
+    check_camera_place((35.3735, -119.0189), (35.3733, -119.0187), bounds=bounds)
+    with pytest.raises(FieldError, match="within the county"):
+        check_camera_place((35.8010, -119.0), (35.7990, -119.0), bounds=bounds)  # over the line
+    check_camera_place((35.8030, -119.0), (35.8020, -119.0), bounds=bounds)  # premises over it too
+    check_camera_place((36.9, -119.0), None, bounds=None)
+    with pytest.raises(FieldError, match=r"within 500 m of the premises; this one is 1.1 km away"):
+        check_camera_place((35.3833, -119.0187), (35.3733, -119.0187), bounds=bounds)

@@ -27,7 +27,7 @@ def camera_form(reg_id: int, **overrides) -> dict:
 
 
 def test_staff_adds_a_camera_through_the_form(client):
-    reg = factories.registration(cameras=0)
+    reg = factories.registration(lat=35.3902, lon=-119.0503, cameras=0)
     login(client, "staff")
     data = camera_form(reg.id, csrf_token=csrf_token(client, "/cameraview/add"))
     response = client.post("/cameraview/add", data=data)
@@ -111,3 +111,35 @@ def test_list_and_form_pages_do_not_carry_every_related_record(client):
         html = client.get(url).get_data(as_text=True)
         shown = [r for r in regs if r.owner.name in html]
         assert len(shown) <= 3, url
+
+
+@pytest.mark.parametrize(
+    "lat, lon, message",
+    [
+        ("35.50", "-119.05", "must be within 500 m of the premises; this one is 12.2 km away"),
+        ("36.90", "-119.05", "must lie within the county"),
+        ("35.39", "", "Give both latitude and longitude"),
+    ],
+)
+def test_a_camera_stands_near_its_premises_in_the_county(client, lat, lon, message):
+    reg = factories.registration(lat=35.3902, lon=-119.0503, cameras=0)
+    login(client, "staff")
+    data = camera_form(reg.id, csrf_token=csrf_token(client, "/cameraview/add"), lat=lat, lon=lon)
+    html = client.post("/cameraview/add", data=data).get_data(as_text=True)
+    assert message in html
+    assert f'value="{lat}"' in html and 'value="Alley behind the store"' in html
+    assert db.session.query(Camera).filter_by(label="Side gate").count() == 0
+
+
+def test_clearing_a_cameras_location_puts_it_back_at_the_premises(client):
+    reg = factories.registration(lat=35.3902, lon=-119.0503, cameras=0)
+    camera = Camera(label="Side gate", registration=reg)
+    camera.set_location(35.3910, -119.0510)
+    db.session.add(camera)
+    db.session.flush()
+    login(client, "staff")
+    token = csrf_token(client, f"/cameraview/edit/{camera.id}")
+    data = camera_form(reg.id, csrf_token=token, lat="", lon="")
+    assert client.post(f"/cameraview/edit/{camera.id}", data=data).status_code == 302
+    db.session.expire_all()
+    assert (camera.lat, camera.lon) == pytest.approx((35.3902, -119.0503))

@@ -375,3 +375,17 @@ def test_windows_1252_csv_imports_with_its_accents(runner, tmp_path):
     result = run_import(runner, path)
     assert result.exit_code == 0, result.output
     assert db.session.query(Owner).one().name == "Sofía Peña"
+
+
+def test_a_camera_far_from_its_premises_or_outside_the_county_is_refused(runner, tmp_path):
+    path = write_csv(
+        tmp_path / "far.csv",
+        [{}, {"camera_label": "Back gate", "lat": "35.4733"},
+         {"camera_label": "Roof", "lat": "35.3735", "lon": "-119.0189"}],
+    )
+    before = counts()
+    result = run_import(runner, path)
+    assert result.exit_code != 0
+    assert "line 3: lat: Camera location must be within 500 m of the premises" in result.output
+    assert "line 4" not in result.output, "a camera 30 m from its premises is fine"
+    assert counts() == before
