@@ -7,3 +7,54 @@
     box.setAttribute("aria-label", box.id === "check_all" ? "Select all rows" : "Select this row");
   });
 })();
+
+/* Record pickers: beside a record-number input with data-pick-url, a search box that finds the
+ * record by address, name or number (suggest.js) and fills the number in; the record the number
+ * stands for is named under it, so a typed number is confirmed in words. */
+(function () {
+  "use strict";
+  if (!window.addressSuggest) { return; }
+  document.querySelectorAll("input[data-pick-url]").forEach(function (number) {
+    var url = number.getAttribute("data-pick-url");
+    var box = document.createElement("div");
+    var label = document.createElement("label");
+    var find = document.createElement("input");
+    var chosen = document.createElement("p");
+    box.className = "record-pick";
+    find.id = number.id + "-find";
+    find.type = "search";
+    find.autocomplete = "off";
+    find.className = "form-control";
+    find.placeholder = "Type part of an address, a name or an e-mail";
+    label.htmlFor = find.id;
+    label.textContent = "Find it";
+    chosen.className = "help-block record-chosen";
+    chosen.id = number.id + "-chosen";
+    chosen.setAttribute("aria-live", "polite");
+    number.setAttribute("aria-describedby", chosen.id);
+    box.appendChild(label);
+    box.appendChild(find);
+    number.insertAdjacentElement("afterend", chosen);
+    number.parentNode.appendChild(box);  // after the field's own description
+
+    function name(text) { chosen.textContent = text; }
+    function lookUp() {
+      var value = number.value.trim();
+      if (!/^[0-9]{1,9}$/.test(value)) { name(value ? "Not a record number." : ""); return; }
+      fetch(url + "?q=" + encodeURIComponent(value), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (found) {
+          var item = found.filter(function (f) { return String(f.id) === value; })[0];
+          name(item ? "Chosen: " + item.label : "There is no record number " + value + ".");
+        })
+        .catch(function () {});
+    }
+    window.addressSuggest(find, url, function (item) {
+      number.value = item.id;
+      name("Chosen: " + item.label);
+      find.value = "";
+    });
+    number.addEventListener("change", lookUp);
+    if (number.value) { lookUp(); }
+  });
+})();

@@ -39,10 +39,13 @@ class RuleField(StringField):
         return self.display(self.data) if self.data is not None else ""
 
 
-def rule_field(label: str, check, *, required: bool = False, description: str = "", display=str):
-    """A text input decided by a field rule (backoffice.models.validation)."""
+def rule_field(label: str, check, *, required: bool = False, description: str = "", display=str,
+               default=None):
+    """A text input decided by a field rule (backoffice.models.validation); `default` fills
+    it on an add form."""
     return RuleField(
         label,
+        default=default,
         description=description,
         widget=BS3TextFieldWidget(),
         validators=[Rule(check, required=required)],
@@ -60,12 +63,15 @@ def latlon_fields(required: bool = True) -> dict:
     }
 
 
-def reference_field(label: str, model, relation: str, description: str = "") -> IntegerField:
+def reference_field(label: str, model, relation: str, description: str = "",
+                    pick_url: str | None = None) -> IntegerField:
     """A record number input for a many-to-one link.
 
     FAB's default is a drop-down of every related row, which does not scale to a county's
-    registry; staff type the number shown on the record instead. Opening the form from the
-    parent record's page (FAB passes `_flt_0_<relation>=<id>`) fills it in.
+    registry; staff type the number shown on the record, or find it by typing part of an
+    address or a name into the search box static/registry.js adds beside an input with
+    `data-pick-url` (backoffice.pickers answers). Opening the form from the parent record's
+    page (FAB passes `_flt_0_<relation>=<id>`) fills it in.
     """
 
     def exists(_form, field):
@@ -81,6 +87,7 @@ def reference_field(label: str, model, relation: str, description: str = "") -> 
         widget=BS3TextFieldWidget(),
         default=from_parent_page,
         validators=[InputRequired(), exists],
+        render_kw={"data-pick-url": pick_url} if pick_url else None,
     )
 
 

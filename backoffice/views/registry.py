@@ -1,12 +1,14 @@
 """Registry Staff screens: owners, registrations and cameras."""
 
-from flask_appbuilder import AppBuilder
+from flask import jsonify, request
+from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from wtforms import StringField
 from wtforms.widgets import DateInput
 from wtforms.validators import DataRequired, Length
 
 from ..datamodel import RegistryInterface
+from ..pickers import pick_owners, pick_registrations
 from ..localtime import county_today
 from ..worklists import confirmation_due
 from ..models import Camera, Owner, Registration
@@ -46,6 +48,7 @@ READ_WRITE = {
     "api_get": "read",
     "api": "read",
     "action": "write",
+    "pick": "read",
 }
 
 
@@ -109,13 +112,16 @@ class CameraView(RegistryModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "registration_id": reference_field(
             "Registration number", Registration, "registration",
-            "The number shown on the registration's page",
+            "The number shown on the registration's page", pick_url="/registrationview/pick",
         ),
         **camera_latlon_fields(),
         "direction_deg": rule_field("Facing (° from north)", check_direction),
-        "fov_deg": rule_field("Field of view (°)", check_fov, required=True),
-        "range_m": rule_field("Range (m)", check_range_m, required=True),
-        "retention_days": rule_field("Keeps footage (days)", check_retention, required=True),
+        "fov_deg": rule_field("Field of view (°)", check_fov, required=True, default=90,
+                              description="Most cameras see about 90°; a dome up to 360°"),
+        "range_m": rule_field("Range (m)", check_range_m, required=True, default=30,
+                              description="How far away it can make out a person, 1–500 m"),
+        "retention_days": rule_field("Keeps footage (days)", check_retention, required=True,
+                                     default=14, description="From the recorder's settings; 14 is common"),
         "recording_mode": choice_field("Recording mode", RECORDING_MODES, "recording_mode"),
         "system_type": choice_field("System type", SYSTEM_TYPES, "system_type"),
     }
@@ -160,7 +166,8 @@ class RegistrationView(RegistryModelView):
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "owner_id": reference_field(
-            "Owner number", Owner, "owner", "The number shown on the owner's page"
+            "Owner number", Owner, "owner", "The number shown on the owner's page",
+            pick_url="/ownerview/pick",
         ),
         **latlon_fields(required=True),
         "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
@@ -173,6 +180,14 @@ class RegistrationView(RegistryModelView):
             validators=[Rule(check_confirmation_due)],
         ),
     }
+
+
+    @expose("/pick")
+    @has_access
+    def pick(self):
+        """Registrations matching ?q= (number, address, city, owner name or e-mail), for the
+        forms that link to one: JSON [{"id", "label"}], at most 10."""
+        return jsonify(pick_registrations(request.args.get("q", "")))
 
 
 class DueForConfirmation(BaseFilter):
@@ -211,6 +226,13 @@ class OwnerView(RegistryModelView):
         "organisation": "Organisation",
         "preferred_contact": "Preferred contact",
     }
+    @expose("/pick")
+    @has_access
+    def pick(self):
+        """Owners matching ?q= (number, name, organisation or e-mail), for the forms that link
+        to one: JSON [{"id", "label"}], at most 10."""
+        return jsonify(pick_owners(request.args.get("q", "")))
+
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field("Kind", OWNER_KINDS, "kind"),
         "preferred_contact": choice_field("Preferred contact", CONTACT_METHODS, "contact_method"),
