@@ -6,19 +6,17 @@ UnusableRow saying where and why; blank rows (a spreadsheet's trailing ",,,,") a
 """
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scourgify.address_constants import STATE_ABBREVIATIONS
 
-from ..importing.geojson import GeoJSONError, check_crs, point_of
+from ..importing.geojson import GeoJSONError, load_feature_collection, point_of, property_text
 from ..importing.text import NotTextError, decode_text
 from ..models import AddressPoint
-from ..models.validation import LAT_RANGE, LON_RANGE
+from ..models.validation import LAT_RANGE, LON_RANGE, FieldError, check_state
 from .layouts import Layout, column_name, recognise
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -72,12 +70,10 @@ class _Unusable(Exception):
 
 def _state(text: str) -> str:
     """A two-letter state code from a code or a name ("California", "Calif."); "" if blank."""
-    upper = re.sub(r"[\s.]+", " ", text).strip().upper()
-    if not upper or re.fullmatch(r"[A-Z]{2}", upper):
-        return upper
-    if upper in STATE_ABBREVIATIONS:
-        return STATE_ABBREVIATIONS[upper]
-    raise _Unusable("state is not a US state")
+    try:
+        return check_state(text) or ""
+    except FieldError:
+        raise _Unusable("state is not a US state") from None
 
 
 def _zip(text: str, state: str) -> str:
@@ -203,15 +199,6 @@ def read_csv(text: str, encoding: str = "utf-8") -> AddressFile:
     return source
 
 
-def _property(value) -> str:
-    """A GeoJSON property value as text (numbers as written: 93301, not 93301.0)."""
-    if value is None or isinstance(value, (bool, dict, list)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _clean(str(value))
-
-
 def read_geojson(text: str, encoding: str = "utf-8") -> AddressFile:
     """Address points of a GeoJSON FeatureCollection; features counted from 1.
 
@@ -219,16 +206,7 @@ def read_geojson(text: str, encoding: str = "utf-8") -> AddressFile:
     ordinate is ignored), the other parts from its properties in one of the layouts.
     """
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AddressFileError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except (ValueError, RecursionError):  # numbers of thousands of digits, absurd nesting
-        raise AddressFileError("not usable JSON (a number too long or nesting too deep)") from None
-    if not (isinstance(document, dict) and document.get("type") == "FeatureCollection"
-            and isinstance(document.get("features"), list)):
-        raise AddressFileError("not a GeoJSON FeatureCollection")
-    try:
-        check_crs(document)
+        document = load_feature_collection(text)
     except GeoJSONError as exc:
         raise AddressFileError(str(exc)) from None
     features = []
@@ -256,12 +234,14 @@ def read_geojson(text: str, encoding: str = "utf-8") -> AddressFile:
             continue
         try:
             lon, lat = point_of(feature.get("geometry"))
-            parts = layout.parts(lambda name: _property(properties.get(name)), names)
-            parts["lat"], parts["lon"] = repr(lat), repr(lon)
-            source.points.append(point_values(where, parts))
         except GeoJSONError as exc:
             source.unusable.append(UnusableRow(where, f"geometry {exc}"))
-        except _Unusable as exc:
+            continue
+        try:
+            parts = layout.parts(lambda name: _clean(property_text(name, properties.get(name))), names)
+            parts["lat"], parts["lon"] = repr(lat), repr(lon)
+            source.points.append(point_values(where, parts))
+        except (GeoJSONError, _Unusable) as exc:
             source.unusable.append(UnusableRow(where, str(exc)))
     return source
 

@@ -1,6 +1,7 @@
 """GeoJSON points as county GIS tools write them: RFC 7946 plus the `crs` member of the 2008
 format (QGIS, ArcGIS, ogr2ogr still write it), 3-D positions, and one-point MultiPoints (QGIS
 exports every point layer as MultiPoint). Pure: no database access."""
+import json
 import math
 import re
 
@@ -71,3 +72,48 @@ def point_of(geometry) -> tuple[float, float]:
     if not (_number(lon) and _number(lat)):
         raise GeoJSONError("coordinates must be numbers [lon, lat]")
     return float(lon), float(lat)
+
+
+def load_feature_collection(text: str) -> dict:
+    """The FeatureCollection in `text` (its `crs` checked by check_crs); GeoJSONError in one
+    line when it is not JSON, not usable JSON (a number of thousands of digits, nesting too
+    deep), or not a FeatureCollection with a list of features."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GeoJSONError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError):
+        raise GeoJSONError("not usable JSON (a number too long or nesting too deep)") from None
+    if not (isinstance(document, dict) and document.get("type") == "FeatureCollection"
+            and isinstance(document.get("features"), list)):
+        raise GeoJSONError("not a GeoJSON FeatureCollection")
+    check_crs(document)
+    return document
+
+
+def property_text(name: str, value) -> str:
+    """A feature property's value as the text a CSV cell would hold: "" for null, numbers as
+    written (93301, not 93301.0), true/false. GeoJSONError naming the property for a list or
+    an object (one value is expected) and for a string that is not text: JSON's \\ud800
+    escapes can spell half of a UTF-16 pair, which no database column can store."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, dict)):
+        raise GeoJSONError(f"{_shown(name)} is a list or an object: give one value")
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise GeoJSONError(f"{_shown(name)} holds an unpaired UTF-16 surrogate, not text") from None
+    return text.strip()
+
+
+def _shown(name: str) -> str:
+    """A property name safe to print (unpaired surrogates replaced)."""
+    return name.encode("utf-8", "replace").decode("utf-8")[:60]

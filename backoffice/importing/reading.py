@@ -1,13 +1,12 @@
 """Reading import files (CSV, GeoJSON) into rows of text cells: pure, no database access."""
 import csv
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models.validation import FieldError
-from .geojson import GeoJSONError, check_crs, point_of
+from .geojson import GeoJSONError, load_feature_collection, point_of, property_text
 from .text import NotTextError, decode_text
 
 COLUMNS = (
@@ -106,17 +105,6 @@ def read_csv(text: str) -> list[SourceRow]:
     return rows
 
 
-def _cell(value) -> str:
-    """A GeoJSON property value as the text a CSV cell would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value).strip()
-    return json.dumps(value)
-
-
 def read_geojson(text: str) -> list[SourceRow]:
     """Rows of a FeatureCollection of Points; `where` is the feature number (from 1).
 
@@ -125,16 +113,7 @@ def read_geojson(text: str) -> list[SourceRow]:
     system refuses the file).
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except (ValueError, RecursionError):  # numbers of thousands of digits, absurd nesting
-        raise ImportFileError("not usable JSON (a number too long or nesting too deep)") from None
-    is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
-    if not is_collection or not isinstance(data.get("features"), list):
-        raise ImportFileError("not a GeoJSON FeatureCollection")
-    try:
-        check_crs(data)
+        data = load_feature_collection(text)
     except GeoJSONError as exc:
         raise ImportFileError(str(exc)) from None
     rows, names = [], set()
@@ -148,9 +127,13 @@ def read_geojson(text: str) -> list[SourceRow]:
         if not isinstance(properties, dict):
             row.problems.append(FieldError("properties", "must be an object"))
             continue
-        row.values = {
-            str(key).strip().lower(): _cell(value) for key, value in properties.items()
-        }
+        for key, value in properties.items():
+            name = str(key).strip().lower()
+            try:
+                row.values[name] = property_text(name, value)
+            except GeoJSONError as exc:
+                row.values[name] = ""
+                row.problems.append(FieldError("properties", str(exc)))
         names.update(row.values)
         # The geometry is authoritative: lat/lon properties must not stand in for a bad one.
         row.values.pop("lat", None)

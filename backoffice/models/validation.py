@@ -13,6 +13,7 @@ import unicodedata
 from numbers import Integral, Real
 
 import phonenumbers
+from scourgify.address_constants import STATE_ABBREVIATIONS
 from geographiclib.geodesic import Geodesic
 from email_validator import EmailNotValidError, validate_email
 
@@ -195,10 +196,12 @@ def format_phone(stored: str | None) -> str:
 
 
 def check_state(value, *, field: str = "state", required: bool = False) -> str | None:
-    """A USPS two-letter state code, upper-case (`ca` gives `CA`)."""
+    """A USPS two-letter state code, upper-case: `ca`, `California` and `Calif.` give `CA`
+    (names and their usual abbreviations from usaddress-scourgify's table)."""
     if _blank(value):
         return _absent(field, required, STATE_REQUIRED)
-    code = _text(field, value, STATE_EXPECTED).upper()
+    key = re.sub(r"[\s.]+", " ", _text(field, value, STATE_EXPECTED)).strip().upper()
+    code = key if key in USPS_STATE_CODES else STATE_ABBREVIATIONS.get(key)
     if code not in USPS_STATE_CODES:
         raise FieldError(field, STATE_EXPECTED)
     return code

@@ -78,8 +78,11 @@ STATE = [
     ("", None),
     ("ZZ", Refused(v.STATE_EXPECTED)),
     ("C", Refused(v.STATE_EXPECTED)),
-    ("CAL", Refused(v.STATE_EXPECTED)),
-    ("California", Refused(v.STATE_EXPECTED)),
+    ("CALX", Refused(v.STATE_EXPECTED)),
+    ("Atlantis", Refused(v.STATE_EXPECTED)),
+    ("California", "CA"),  # as county address files write it (one rule for every entry point)
+    ("calif.", "CA"),
+    ("New  Mexico", "NM"),
     ("C4", Refused(v.STATE_EXPECTED)),
 ]
 

@@ -389,3 +389,27 @@ def test_a_camera_far_from_its_premises_or_outside_the_county_is_refused(runner,
     assert "line 3: lat: Camera location must be within 500 m of the premises" in result.output
     assert "line 4" not in result.output, "a camera 30 m from its premises is fine"
     assert counts() == before
+
+
+def test_geojson_with_half_a_surrogate_pair_or_a_list_is_refused_by_row(runner, tmp_path):
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-119.0187, 35.3733]},
+               "properties": {**ROW}}
+    bad_text = json.loads(json.dumps(feature))
+    bad_text["properties"]["address"] = "\ud800 Surrogate St"
+    bad_list = json.loads(json.dumps(feature))
+    bad_list["properties"]["owner_name"] = ["Ana", "Luis"]
+    path = tmp_path / "bad.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [bad_text, bad_list]}),
+                    encoding="utf-8")
+    before = counts()
+    result = run_import(runner, path)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "feature 1: properties: address holds an unpaired UTF-16 surrogate" in result.output
+    assert "feature 2: properties: owner_name is a list or an object" in result.output
+    assert counts() == before
+
+
+def test_a_state_written_out_is_read_as_its_code(runner, tmp_path):
+    result = run_import(runner, write_csv(tmp_path / "state.csv", [{"state": "California"}]))
+    assert result.exit_code == 0, result.output
+    assert registration_at("100 Test St").state == "CA"

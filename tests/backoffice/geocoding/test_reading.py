@@ -206,3 +206,24 @@ def test_long_values_are_unusable_not_cut():
     assert [u.reason for u in source.unusable] == [
         "address longer than 300 characters", "city longer than 100 characters",
     ]
+
+
+def test_an_address_point_with_half_a_surrogate_pair_is_an_unusable_row():
+    document = ('{"type": "FeatureCollection", "features": ['
+                '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-119.01, 35.37]},'
+                 ' "properties": {"number": "900", "street": "\\ud800 Truxtun Avenue", "city": "Bakersfield", "zip": "93301"}},'
+                '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-119.02, 35.38]},'
+                 ' "properties": {"number": "901", "street": "Truxtun Avenue", "city": "Bakersfield", "zip": "93301"}}]}')
+    source = read_text(document, "points.geojson")
+    assert [p.address for p in source.points] == ["901 Truxtun Avenue"]
+    assert [(u.where, u.reason) for u in source.unusable] == [
+        ("feature 1", "street holds an unpaired UTF-16 surrogate, not text")]
+
+
+@pytest.mark.parametrize("state", ["ZZ", "Atlantis"])
+def test_a_state_that_is_not_one_is_unusable_as_in_every_other_form(state):
+    source = read_text("number,street,city,region,postcode,lat,lon\n"
+                       f"1,Main St,Town,{state},93301,35.3,-119.0\n2,Main St,Town,California,93301,35.3,-119.0\n",
+                       "points.csv")
+    assert [p.state for p in source.points] == ["CA"]
+    assert "state is not a US state" in source.unusable[0].reason

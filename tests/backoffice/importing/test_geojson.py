@@ -1,4 +1,6 @@
 """GeoJSON points as GIS tools write them: crs member, 3-D positions, one-point MultiPoints."""
+import json
+
 import pytest
 
 from backoffice.importing.geojson import GeoJSONError, check_crs, point_of
@@ -85,3 +87,15 @@ def test_pathological_json_is_refused_in_one_line_not_a_traceback():
             with _pytest.raises(Exception) as raised:
                 reader(text)
             assert "not usable JSON" in str(raised.value) or "not valid JSON" in str(raised.value)
+
+
+def test_a_property_holding_half_a_surrogate_pair_or_a_list_is_named():
+    from backoffice.importing.geojson import GeoJSONError, property_text
+
+    with pytest.raises(GeoJSONError, match="address holds an unpaired UTF-16 surrogate"):
+        property_text("address", json.loads('"\\ud800 St"'))
+    with pytest.raises(GeoJSONError, match="owner_name is a list or an object"):
+        property_text("owner_name", ["a"])
+    assert property_text("postal_code", 93301.0) == "93301"
+    assert property_text("unit", None) == ""
+    assert property_text("address", json.loads('"\\ud83d\\ude00 Smile St"')) == "😀 Smile St"
