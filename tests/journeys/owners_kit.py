@@ -8,6 +8,7 @@ so the clean-up finds exactly what the journeys made, whatever order the tests r
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 
 from sqlalchemy import delete, func, or_, select
 
@@ -244,7 +245,8 @@ def mail_text(mailbox, address: str) -> tuple[str, str]:
     """Subject and text of the newest message to an address."""
     messages = mailbox.to(address)
     assert messages, f"no e-mail to {address}"
-    return str(messages[-1]["Subject"]), body_text(messages[-1])
+    subject = str(make_header(decode_header(messages[-1]["Subject"])))
+    return subject, body_text(messages[-1])
 
 
 def visible_text(page) -> str:

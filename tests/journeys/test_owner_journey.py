@@ -148,3 +148,129 @@ def test_a_resident_registers_in_english_and_later_withdraws(journey, app):
     assert stored(app, pat) is None and not owner_exists(app, approved.owner["id"])
     assert stored(app, registration_id=saved.id) is None
     assert mail_text(mailbox, pat)[0] == "Your registration has been withdrawn"
+
+
+def test_a_resident_chooses_spanish_at_the_top_and_everything_stays_spanish(journey, app):
+    run, mailbox = journey
+    lucia = email("lucia.codorniz")
+    page = run.phone()
+    run.open(page, "/register")
+    page.get_by_role("link", name="Español").click()
+    page.get_by_role("heading", name="Registre sus cámaras").wait_for()
+    assert not english_left(visible_text(page)), english_left(visible_text(page))
+    fill_registration(page, name="Lucía Codorniz", address=lucia, phone="12", number="2103 quail",
+                      suggestion="2103 Quailwood Court, Bakersfield 93309", camera="Entrada",
+                      overlooks="la calle y la acera", facing="Sur")
+    type_into(page, "#cameras-0-fov_deg", "500")
+    page.get_by_role("button", name="Registrarse").click()
+    # Refused in Spanish, with what she typed kept.
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    shoot(page, "owner-es-01-wrong-phone-and-width")
+    text = visible_text(page)
+    assert not english_left(text), english_left(text)
+    assert "teléfono" in page.locator("#phone-error").inner_text().lower()
+    assert "360" in page.locator("#cameras-0-fov_deg-error").inner_text()
+    assert page.input_value("#phone") == "12" and page.input_value("#cameras-0-fov_deg") == "500"
+    assert page.input_value("#name") == "Lucía Codorniz" and page.input_value("#address") == "2103 Quailwood Court"
+    assert page.input_value("#cameras-0-label") == "Entrada"
+    assert stored(app, lucia) is None
+    # The terms must be accepted again? The tick is kept too, so she only corrects the two fields.
+    type_into(page, "#phone", "661-555-0177")
+    type_into(page, "#cameras-0-fov_deg", "110")
+    if not page.locator("#accept_terms").is_checked():
+        page.locator("#accept_terms").check()
+    page.get_by_role("button", name="Registrarse").click()
+    page.wait_for_url(f"{run.base}/register/sent")
+    shoot(page, "owner-es-02-sent")
+    assert not english_left(visible_text(page))
+    saved = stored(app, lucia)
+    assert saved.status == "pending" and saved.owner["language"] == "es"
+    assert saved.owner["phone"] == "+16615550177"
+    assert [(c["label"], c["direction_deg"], c["fov_deg"]) for c in saved.cameras] == [("Entrada", 180, 110)]
+
+    subject, text = mail_text(mailbox, lucia)
+    assert subject == "Confirme su correo para el Registro de Cámaras"
+    assert "Hola, Lucía Codorniz:" in text and not english_left(text)
+    run.open(page, mail_link(mailbox, lucia, "verify"))
+    shoot(page, "owner-es-03-verify-page")
+    assert not english_left(visible_text(page))
+    page.get_by_role("button", name="Confirmar mi correo").click()
+    page.get_by_role("heading", name=re.compile("correo está confirmado")).wait_for()
+    assert stored(app, lucia).verified
+
+    approve_as_staff(run, saved.id, "owner-es-04-staff")
+    assert stored(app, lucia).status == "active"
+    subject, text = mail_text(mailbox, lucia)
+    assert subject == "Sus cámaras están registradas" and not english_left(text)
+
+    run.open(page, mail_link(mailbox, lucia, "manage"))
+    page.get_by_role("heading", name="Su registro").wait_for()
+    shoot(page, "owner-es-05-manage")
+    assert not english_left(visible_text(page)), english_left(visible_text(page))
+    type_into(page, "#cameras-0-retention_days", "400")  # out of range: refused in Spanish
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.locator("#cameras-0-retention_days-error").wait_for()
+    shoot(page, "owner-es-06-manage-wrong-retention")
+    assert not english_left(visible_text(page)), english_left(visible_text(page))
+    assert page.input_value("#cameras-0-retention_days") == "400"
+    assert stored(app, lucia).cameras[0]["retention_days"] == 30
+    type_into(page, "#cameras-0-retention_days", "60")
+    type_into(page, "#cameras-0-label", "Entrada principal")
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.get_by_text("Guardado.").wait_for()
+    assert [(c["label"], c["retention_days"]) for c in stored(app, lucia).cameras] == [("Entrada principal", 60)]
+
+    reveal_for_a_case(app, saved.id, "2026-QW-205")
+    page.get_by_role("link", name=re.compile("Ver quién")).click()
+    shoot(page, "owner-es-07-access-log")
+    log = page.locator("table.log").inner_text()
+    assert "2026-QW-205" in log and not english_left(log)
+    assert "Owner" not in log and "reveal" not in log.lower()
+
+    page.get_by_role("link", name=re.compile("Volver")).click()
+    page.get_by_role("link", name=re.compile("Retirar mi registro")).click()
+    page.get_by_role("button", name="Retirar").click()  # without the tick: asked to tick it, in Spanish
+    page.locator(".error").first.wait_for()
+    shoot(page, "owner-es-08-withdraw-unticked")
+    assert not english_left(visible_text(page))
+    assert stored(app, lucia).status == "active"
+    page.locator("#sure").check()
+    page.get_by_role("button", name="Retirar").click()
+    page.get_by_role("heading", name=re.compile("retirado")).wait_for()
+    shoot(page, "owner-es-09-withdrawn")
+    assert not english_left(visible_text(page))
+    assert stored(app, lucia) is None and stored(app, registration_id=saved.id) is None
+    subject, text = mail_text(mailbox, lucia)
+    assert not english_left(subject + text), subject
+
+
+def test_a_browser_asking_for_spanish_gets_the_portal_in_spanish(journey, app):
+    run, mailbox = journey
+    marta = email("marta.olivo")
+    page = run.phone(locale="es-US")
+    run.open(page, "/register")
+    page.get_by_role("heading", name="Registre sus cámaras").wait_for()
+    fill_registration(page, name="Marta Olivo", address=marta, phone="(661) 555-0123", number="2105 quail",
+                      suggestion="2105 Quailwood Court, Bakersfield 93309", camera="Patio",
+                      overlooks="el callejón", facing="Oeste")
+    type_into(page, "#cameras-0-direction_deg", "400")  # the exact direction, out of range
+    page.get_by_role("button", name="Registrarse").click()
+    page.locator("#cameras-0-direction_deg-error").wait_for()
+    shoot(page, "owner-es-browser-01-wrong-direction")
+    assert not english_left(visible_text(page)), english_left(visible_text(page))
+    assert page.input_value("#cameras-0-direction_deg") == "400"
+    type_into(page, "#cameras-0-direction_deg", "")
+    if not page.locator("#accept_terms").is_checked():
+        page.locator("#accept_terms").check()
+    page.get_by_role("button", name="Registrarse").click()
+    page.wait_for_url(f"{run.base}/register/sent")
+    saved = stored(app, marta)
+    assert saved.owner["language"] == "es" and saved.cameras[0]["direction_deg"] == 270
+    subject, text = mail_text(mailbox, marta)
+    assert "Hola, Marta Olivo:" in text and not english_left(subject + text)
+    run.open(page, mail_link(mailbox, marta, "verify"))
+    page.get_by_role("button", name="Confirmar mi correo").click()
+    page.get_by_role("heading", name=re.compile("correo está confirmado")).wait_for()
+    shoot(page, "owner-es-browser-02-verified")
+    assert stored(app, marta).verified
