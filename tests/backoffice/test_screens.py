@@ -111,6 +111,19 @@ def test_coded_columns_read_and_filter_in_words(client):
     assert "Recorder (DVR/NVR)" in cameras and ">dvr_nvr<" not in cameras
 
 
+@pytest.mark.parametrize("screen", ["registrationview", "ownerview", "cameraview"])
+def test_a_record_page_shows_the_number_the_forms_ask_for(client, screen):
+    """Camera and registration forms ask for "the number shown on the registration's page"
+    (or the owner's): the page shows it."""
+    import re
+
+    reg = factories.registration(address="4321 Number Row")
+    pk = {"registrationview": reg.id, "ownerview": reg.owner_id, "cameraview": reg.cameras[0].id}[screen]
+    login(client, "staff")
+    html = client.get(f"/{screen}/show/{pk}").get_data(as_text=True)
+    assert re.search(rf"<th[^>]*>No\.</th>\s*<td>\s*<span[^>]*>{pk}</span>", html), html[html.find("table-bordered"):][:800]
+
+
 def test_a_choice_filter_offers_equal_or_not_equal_never_starts_with(client):
     import json
     import re
