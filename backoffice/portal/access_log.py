@@ -2,13 +2,36 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models import Agency, AuditEvent, FootageRequest, Registration
+from ..models import Agency, AuditEvent, FootageRequest, Owner, Registration
 
 # Our own bookkeeping (the owner's and Registry Staff's steps) is not an access by an agency.
 OWN_PREFIXES = ("portal.", "review.", "lifecycle.")
+# What an agency did, in the owner's words (and language); never the stored action code.
+WHAT = {
+    "owner.reveal": _l("Looked up your contact details"),
+    "footage_request.open": _l("Opened a request for your footage"),
+    "footage_request.contact_owner": _l("Noted that they contacted you"),
+    "footage_request.record_consent": _l("Noted your consent"),
+    "footage_request.record_refusal": _l("Noted that you declined"),
+    "footage_request.mark_no_response": _l("Noted that you did not answer"),
+    "footage_request.collect": _l("Collected a copy of your footage"),
+    "footage_request.upload_link": _l("Sent you a link to upload footage"),
+    "footage_request.request_release": _l("Asked to release your footage"),
+    "footage_request.approve_release": _l("Approved the release of your footage"),
+    "footage_request.deny_release": _l("Refused the release of your footage"),
+    "footage_request.close": _l("Closed the request for your footage"),
+    "footage_request.cancel": _l("Cancelled the request for your footage"),
+}
+# An action not listed above still reads as words, by what it was about.
+WHAT_ABOUT = {
+    "owner": _l("Looked at your contact details"),
+    "registration": _l("Looked at your registration"),
+    "footage_request": _l("Worked on a request for your footage"),
+}
 
 
 @dataclass
@@ -21,23 +44,33 @@ class AccessEntry:
     purpose: str | None
 
 
-def _describe(action: str) -> str:
-    """An audit action in plain words."""
-    return action.replace(".", " ").replace("_", " ").strip().capitalize()
+def describe(action: str, object_type: str) -> str:
+    """An audit action in the owner's words, in the page's language."""
+    return str(WHAT.get(action) or WHAT_ABOUT.get(object_type) or WHAT_ABOUT["registration"])
 
 
 def entries(registration: Registration) -> list[AccessEntry]:
-    """Accesses by law-enforcement users to the registration, its owner and its footage requests."""
+    """Accesses by law-enforcement users to the registration, its owner and its footage requests.
+
+    Only events since the registration (and its owner) existed: a number freed by a deleted
+    registration may be given again (SQLite reuses the highest), and its history is not the
+    new owner's.
+    """
     request_ids = select(FootageRequest.id).where(FootageRequest.registration_id == registration.id)
+    owner_since = select(Owner.created_at).where(Owner.id == registration.owner_id).scalar_subquery()
+    since = registration.created_at
     about = or_(
-        and_(AuditEvent.object_type == "registration", AuditEvent.object_id == registration.id),
-        and_(AuditEvent.object_type == "owner", AuditEvent.object_id == registration.owner_id),
-        and_(AuditEvent.object_type == "footage_request", AuditEvent.object_id.in_(request_ids)),
+        and_(AuditEvent.object_type == "registration", AuditEvent.object_id == registration.id,
+             AuditEvent.at >= since),
+        and_(AuditEvent.object_type == "owner", AuditEvent.object_id == registration.owner_id,
+             AuditEvent.at >= owner_since),
+        and_(AuditEvent.object_type == "footage_request", AuditEvent.object_id.in_(request_ids),
+             AuditEvent.at >= since),
     )
     rows = db.session.execute(
-        select(AuditEvent.at, Agency.name, AuditEvent.action, AuditEvent.purpose)
+        select(AuditEvent.at, Agency.name, AuditEvent.action, AuditEvent.object_type, AuditEvent.purpose)
         .join(Agency, Agency.id == AuditEvent.agency_id)
         .where(about, *[AuditEvent.action.not_like(f"{p}%") for p in OWN_PREFIXES])
         .order_by(AuditEvent.at.desc())
     )
-    return [AccessEntry(at, agency, _describe(action), purpose) for at, agency, action, purpose in rows]
+    return [AccessEntry(at, agency, describe(action, kind), purpose) for at, agency, action, kind, purpose in rows]

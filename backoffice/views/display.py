@@ -16,6 +16,7 @@ from ..localtime import format_day, format_instant
 from .timefields import LocalDateTimeField
 
 EMPTY = "—"
+WHOLE_VALUE_FILTERS = ("FilterEqual", "FilterNotEqual")
 LABELS = {"lat": "Latitude", "lon": "Longitude", "id": "No."}
 
 
@@ -94,3 +95,15 @@ class ReadableColumns:
         self.formatters_columns = formatters
         if extra:
             self.search_form_extra_fields = extra
+        self._choice_filters_match_whole_codes()
+
+    def _choice_filters_match_whole_codes(self):
+        """A column searched by a choice in words offers "Equal to" / "Not Equal to" only:
+        "Starts with Active" or "Contains Withdrawn" make no sense for a choice."""
+        for name in self.search_columns or []:
+            if not kind_of(self.datamodel, name) or self.datamodel.is_datetime(name):
+                continue
+            for table in (self._filters._search_filters, self._filters._all_filters):
+                whole = [f for f in table.get(name, []) if type(f).__name__ in WHOLE_VALUE_FILTERS]
+                if whole:
+                    table[name] = sorted(whole, key=lambda f: WHOLE_VALUE_FILTERS.index(type(f).__name__))

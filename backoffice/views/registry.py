@@ -91,10 +91,12 @@ class CameraView(RegistryModelView):
         "overlooks",
     ]
     add_columns = edit_columns = _form
-    show_columns = ["registration"] + _form[1:] + ["created_at", "updated_at"]
+    # The number first: the forms ask for "the number shown on the registration's page".
+    show_columns = ["id", "registration"] + _form[1:] + ["created_at", "updated_at"]
     # No relationship filters: FAB renders them as a drop-down of every related row.
     search_columns = ["label", "recording_mode", "system_type", "retention_days", "make_model"]
     label_columns = {
+        "id": "No.",
         "direction_deg": "Facing (° from north)",
         "fov_deg": "Field of view (°)",
         "range_m": "Range (m)",
@@ -150,7 +152,7 @@ class RegistrationView(RegistryModelView):
         "notes",
     ]
     add_columns = edit_columns = _form
-    show_columns = ["owner"] + _form[1:] + [
+    show_columns = ["id", "owner"] + _form[1:] + [
         "registered_at", "last_confirmed_at", "created_at", "updated_at"
     ]
     search_columns = ["address", "city", "postal_code", "status", "next_confirmation_due"]
@@ -161,6 +163,9 @@ class RegistrationView(RegistryModelView):
     label_columns = {
         "id": "No.",
         "owner_id": "Owner number",
+        "postal_code": "ZIP code",
+        "terms_version": "Terms accepted (version)",
+        "registered_at": "Registered",
         "next_confirmation_due": "Confirmation due",
         "last_confirmed_at": "Last confirmed",
     }
@@ -217,7 +222,7 @@ class OwnerView(RegistryModelView):
     list_columns = ["id", "name", "organisation", "kind", "email", "phone", "preferred_contact"]
     _form = ["kind", "name", "organisation", "email", "phone", "preferred_contact", "language"]
     add_columns = edit_columns = _form
-    show_columns = _form + ["created_at", "updated_at"]
+    show_columns = ["id"] + _form + ["created_at", "updated_at"]
     search_columns = ["name", "organisation", "email", "phone", "kind"]
     formatters_columns = {"phone": format_phone}
     related_views = [RegistrationView]

@@ -111,6 +111,35 @@ def test_coded_columns_read_and_filter_in_words(client):
     assert "Recorder (DVR/NVR)" in cameras and ">dvr_nvr<" not in cameras
 
 
+@pytest.mark.parametrize("screen", ["registrationview", "ownerview", "cameraview"])
+def test_a_record_page_shows_the_number_the_forms_ask_for(client, screen):
+    """Camera and registration forms ask for "the number shown on the registration's page"
+    (or the owner's): the page shows it."""
+    import re
+
+    reg = factories.registration(address="4321 Number Row")
+    pk = {"registrationview": reg.id, "ownerview": reg.owner_id, "cameraview": reg.cameras[0].id}[screen]
+    login(client, "staff")
+    html = client.get(f"/{screen}/show/{pk}").get_data(as_text=True)
+    assert re.search(rf"<th[^>]*>No\.</th>\s*<td>\s*<span[^>]*>{pk}</span>", html), html[html.find("table-bordered"):][:800]
+
+
+def test_a_choice_filter_offers_equal_or_not_equal_never_starts_with(client):
+    import json
+    import re
+
+    factories.registration(address="11 Active St", status="active")
+    factories.registration(address="12 Lapsed St", status="lapsed")
+    login(client, "staff")
+    html = client.get("/registrationview/list/").get_data(as_text=True)
+    offered = json.loads(re.search(r"AdminFilters\([^{]*?(\{.*?\}),\s*(\{.*?\}),\s*(\{.*?\}),",
+                                   html, re.S).group(3))
+    assert offered["status"] == ["Equal to", "Not Equal to"]
+    assert "Starts with" in offered["address"]  # free text keeps its text operators
+    listing = client.get("/registrationview/list/?_flt_1_status=lapsed").get_data(as_text=True)
+    assert "11 Active St" in listing and "12 Lapsed St" not in listing  # not equal to
+
+
 def test_no_language_menu_and_no_unused_security_screens(client):
     login(client, "admin")
     html = client.get("/users/list/").get_data(as_text=True)

@@ -129,7 +129,7 @@ def test_access_log_shows_agency_date_purpose_but_no_officer(ctx, client, mailbo
     manage = services.notify.manage_link(registration).replace("http://localhost", "")
     html = client.get(manage + "/access").get_data(as_text=True)
     assert "Kern County District Attorney" in html and "2026-00042" in html
-    assert "Owner contact viewed" in html
+    assert "Looked at your contact details" in html  # in words, never the stored action
     shown = re.sub(r'href="[^"]*"', "", html)  # a random link token may spell "Ivy"
     assert investigator.username not in shown and investigator.first_name not in shown
     assert "Portal updated" not in html

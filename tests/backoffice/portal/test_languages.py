@@ -66,3 +66,27 @@ def test_every_portal_string_has_a_spanish_translation():
     assert template <= translated, sorted(template - translated, key=str)
     compiled = {key(m) for m in read_mo((base / "es" / "LC_MESSAGES" / "messages.mo").open("rb")) if m.id}
     assert translated <= compiled, "run `make translations` to recompile messages.mo"
+
+
+def test_the_catalogue_holds_every_string_the_portal_code_shows(tmp_path):
+    """The template is re-extracted from the code (as `make translations` does), so a string
+    added to a page without re-extracting cannot reach Spanish readers in English."""
+    import os
+    from pathlib import Path
+
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[3]
+    fresh = tmp_path / "fresh.pot"
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        CommandLineInterface().run(["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k",
+                                    "lazy_gettext", "--no-location", "--omit-header", "-o", str(fresh), "."])
+    finally:
+        os.chdir(here)
+    committed = root / "backoffice" / "portal" / "translations" / "messages.pot"
+    ids = [{m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(path.open("rb")) if m.id}
+           for path in (fresh, committed)]
+    assert ids[0] <= ids[1], f"run `make translations`: {sorted(ids[0] - ids[1], key=str)}"

@@ -17,11 +17,17 @@ from tests.backoffice.portal.helpers import last_link, submission
 TODAY = date.today()
 
 
-def _count(model, **where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
+def _count(model, since: int = 0, **where) -> int:
+    """Rows matching; for audit events only those after id `since` (the log keeps events about
+    deleted registrations, whose numbers SQLite may give again)."""
+    query = select(func.count()).select_from(model).filter_by(**where)
+    if model is AuditEvent:
+        query = query.where(AuditEvent.id > since)
+    return db.session.scalar(query)
 
 
 def test_opening_a_verification_link_changes_nothing(client, mailbox):
+    since = db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
     result = services.submit_registration(submission(email="scan@example.net"))
     registration = db.session.get(Registration, result.registration_id)
     link = last_link(mailbox, "scan@example.net", "verify")
@@ -31,10 +37,10 @@ def test_opening_a_verification_link_changes_nothing(client, mailbox):
         assert '<form method="post">' in page.get_data(as_text=True)
     assert lifecycle_of(registration).verified_at is None
     assert _count(UsedLink, purpose="verify") == 0
-    assert _count(AuditEvent, action="portal.verified", object_id=registration.id) == 0
+    assert _count(AuditEvent, since, action="portal.verified", object_id=registration.id) == 0
     assert "email is confirmed" in client.post(link).get_data(as_text=True)
     assert lifecycle_of(registration).verified_at is not None
-    assert _count(AuditEvent, action="portal.verified", object_id=registration.id) == 1
+    assert _count(AuditEvent, since, action="portal.verified", object_id=registration.id) == 1
 
 
 def test_opening_a_confirmation_link_changes_nothing(client, mailbox):

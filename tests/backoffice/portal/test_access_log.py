@@ -1,0 +1,51 @@
+"""The owner's access log speaks the owner's words in the owner's language, and only of this registration."""
+from datetime import timedelta
+
+from backoffice import audit
+from backoffice.extensions import db
+from backoffice.models import AuditEvent
+from backoffice.portal import access_log, services
+from tests import factories
+
+
+def _manage(registration) -> str:
+    return services.notify.manage_link(registration).replace("http://localhost", "")
+
+
+def test_what_an_agency_did_reads_as_words_in_english_and_spanish(client):
+    registration = factories.registration()
+    request = factories.footage_request(reg=registration)
+    investigator = factories.user("investigator")
+    audit.record("owner.reveal", user=investigator, object_type="owner",
+                 object_id=registration.owner_id, purpose="2026-00042")
+    audit.record("footage_request.contact_owner", user=investigator, object_type="footage_request",
+                 object_id=request.id, purpose="2026-00042")
+    audit.record("owner.something_new", user=investigator, object_type="owner", object_id=registration.owner_id)
+    english = client.get(_manage(registration) + "/access?lang=en").get_data(as_text=True)
+    assert "Looked up your contact details" in english and "Noted that they contacted you" in english
+    assert "Looked at your contact details" in english  # an action without words of its own
+    for code in ("Owner reveal", "reveal", "contact_owner", "Contact owner", "something"):
+        assert code not in english
+    spanish = client.get(_manage(registration) + "/access?lang=es").get_data(as_text=True)
+    assert "Consultó sus datos de contacto" in spanish and "Anotó que se puso en contacto con usted" in spanish
+    assert "Looked" not in spanish and "Noted" not in spanish
+
+
+def test_events_from_before_the_registration_existed_are_not_its_history(ctx):
+    """A deleted registration's number can be given again (SQLite reuses the highest): what was
+    recorded under that number before is another owner's history."""
+    registration = factories.registration()
+    investigator = factories.user("investigator")
+    audit.record("owner.reveal", user=investigator, object_type="owner",
+                 object_id=registration.owner_id, purpose="OLD-OWNER")
+    audit.record("registration.viewed", user=investigator, object_type="registration",
+                 object_id=registration.id, purpose="OLD-REGISTRATION")
+    db.session.flush()
+    last_old = db.session.query(AuditEvent).order_by(AuditEvent.id.desc()).first().at
+    # This registration and its owner were created after those events were recorded.
+    registration.created_at = registration.owner.created_at = last_old + timedelta(microseconds=1)
+    db.session.flush()
+    audit.record("owner.reveal", user=investigator, object_type="owner",
+                 object_id=registration.owner_id, purpose="NEW")
+    purposes = [e.purpose for e in access_log.entries(registration)]
+    assert purposes == ["NEW"]
