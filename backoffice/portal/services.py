@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import audit
@@ -138,7 +139,8 @@ def _apply_cameras(
         if camera_id in kept:
             continue
         if camera_id in requested:
-            notes.append(f"“{camera.label}” is part of a footage request and was kept.")
+            notes.append(gettext("“%(label)s” is part of a footage request and was kept.",
+                                 label=camera.label))
             continue
         registration.cameras.remove(camera)
     return notes

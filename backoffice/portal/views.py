@@ -273,6 +273,7 @@ def manage(token: str):
     else:
         form = _details_form(registration)
     status = 400 if form.errors else 200
+    form.kind.label.text = _("This registration is for")  # not "registering": they are registered
     return render_template("portal/manage.html", form=form, registration=registration, token=token,
                            saved=saved, notes=notes, tile_url=current_app.config["TILE_URL"]), status
 

@@ -49,3 +49,22 @@ def test_events_from_before_the_registration_existed_are_not_its_history(ctx):
                  object_id=registration.owner_id, purpose="NEW")
     purposes = [e.purpose for e in access_log.entries(registration)]
     assert purposes == ["NEW"]
+
+
+def test_the_management_page_speaks_to_a_registered_owner_in_their_language(client, app):
+    registration = factories.registration()
+    kept = registration.cameras[0]
+    factories.footage_request(reg=registration)
+    page = client.get(_manage(registration) + "?lang=es").get_data(as_text=True)
+    assert "Este registro es de" in page and "You are registering as" not in page
+    token = _manage(registration).rsplit("/", 1)[-1]
+    with app.test_request_context(f"/manage/{token}?lang=es"):
+        notes = services.update_registration(
+            token, {"kind": "resident", "name": registration.owner.name, "email": registration.owner.email,
+                    "phone": None, "preferred_contact": "email", "language": "es"},
+            {"address": registration.address, "city": registration.city, "state": "CA", "postal_code": "93301"},
+            registration.lat, registration.lon,
+            [{"label": "Nueva cámara", "direction_deg": None, "fov_deg": 90, "range_m": 30,
+              "recording_mode": "continuous", "retention_days": 14, "system_type": "dvr_nvr",
+              "make_model": None, "overlooks": None}])
+    assert notes == [f"«{kept.label}» forma parte de una solicitud de grabaciones y se conservó."]
