@@ -11,7 +11,7 @@ from typing import Callable
 from flask import current_app
 
 from backoffice.extensions import db
-from backoffice.mail import send_mail
+from backoffice.mail import MailError, send_mail
 from backoffice.models import FootageRequest
 from reports.receipt import render_receipt_pdf
 
@@ -57,6 +57,16 @@ def receipt_file_name(request: FootageRequest) -> str:
     return f"evidence-receipt-{safe_case}-request-{request.id}.pdf"
 
 
+def _deliver(failure: str, *args, **kwargs) -> None:
+    """send_mail, with a failure said in the user's words (EffectFailed): the SMTP error itself
+    goes to the log, which may hold an address but the screen should not show jargon."""
+    try:
+        send_mail(*args, **kwargs)
+    except MailError as exc:
+        log.warning("mail not sent (%s)", type(exc.__cause__ or exc).__name__)  # no addresses
+        raise EffectFailed(failure) from None
+
+
 def email_receipt(request_id: int) -> None:
     """Email the evidence receipt to the owner."""
     request = db.session.get(FootageRequest, request_id)
@@ -66,7 +76,9 @@ def email_receipt(request_id: int) -> None:
     pdf = receipt_pdf(request)
     agency = request.case.agency.name
     count = len(receipt_data(request)["items"])
-    send_mail(
+    _deliver(
+        "the receipt was not e-mailed to the owner (the mail server did not take it): "
+        "download it from the request and send or hand it over",
         owner.email,
         f"Receipt for the footage collected by {agency}",
         (
@@ -88,7 +100,9 @@ def email_media_release(request_id: int) -> None:
     if not owner.email:
         raise EffectFailed("the owner has no email address: tell them of the media release")
     agency = request.case.agency.name
-    send_mail(
+    _deliver(
+        "the owner was not e-mailed about the media release (the mail server did not take "
+        "it): tell them yourself",
         owner.email,
         f"Your footage will be released to the public by {agency}",
         (

@@ -217,12 +217,18 @@ def fire(
         except Exception:
             db.session.rollback()
             raise
+    from .effects import EffectFailed  # effects reads documents, which read this module
+
     for effect in outcome.after_commit:
         try:
             effect()
-        except Exception as exc:  # noqa: BLE001  the transition stands; say what did not happen
-            log.warning("after-commit step of %s failed: %s", trigger, exc)
-            outcome.notices.append(f"{trigger} was recorded, but {exc}")
+        except EffectFailed as exc:  # the transition stands; say what did not happen
+            text = str(exc)
+            outcome.notices.append(f"{text[:1].upper()}{text[1:]}.")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("after-commit step of %s failed: %s", trigger, type(exc).__name__)
+            outcome.notices.append("The change is recorded, but a follow-up step (receipt or "
+                                   "e-mail) did not complete: see the server log.")
     return outcome
 
 

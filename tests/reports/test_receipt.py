@@ -10,6 +10,7 @@ from backoffice.models import EvidenceItem
 from reports.receipt import render_receipt_pdf
 from tests import factories
 from tests.auth import api_token
+from tests.mailbox import free_port
 from tests.reports import pdfcheck
 from tests.workflows.helpers import request_in
 from workflows import footage_request as wf
@@ -124,3 +125,16 @@ def test_the_issued_receipt_does_not_change_afterwards(client, mailbox):
     assert again == issued and first_name in pdf_text(again) and "Renamed Later" not in pdf_text(again)
     emailed = [p for p in mailbox.to(owner.email)[0].walk() if p.get_content_type() == "application/pdf"][0]
     assert emailed.get_payload(decode=True) == issued
+
+
+def test_a_mail_server_that_is_down_is_reported_in_words(client, app, mailbox):
+    request = request_in("consented")
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    try:
+        outcome = wf.fire(request.id, "collect", factories.user("investigator"), 1)
+    finally:
+        app.config["MAIL_PORT"] = port
+    assert outcome.state == "collected"
+    assert outcome.notices == ["The receipt was not e-mailed to the owner (the mail server did not "
+                               "take it): download it from the request and send or hand it over."]
