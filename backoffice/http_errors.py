@@ -135,8 +135,27 @@ def _on_unexpected(error: Exception):
     raise error  # Flask's own 500 handling: an error page (and the traceback in tests)
 
 
+class AnsweredRefusals(logging.Filter):
+    """Drops the traceback FAB's @safe logs for an error the API then answers with 4xx (a
+    refusal of bad input is not a fault; the log should hold only what needs a look)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, RegistryError):
+            return error.status >= 500
+        if isinstance(error, HTTPException):
+            return (error.code or 500) >= 500
+        return True
+
+
+REFUSALS_FILTER = AnsweredRefusals()
+
+
 def install(app: Flask) -> None:
     """Register the handlers on the app."""
+    fab_api_log = logging.getLogger("flask_appbuilder.api")
+    if REFUSALS_FILTER not in fab_api_log.filters:
+        fab_api_log.addFilter(REFUSALS_FILTER)
     app.register_error_handler(RegistryError, _on_refusal)
     app.register_error_handler(HTTPException, _on_http_error)
     app.register_error_handler(Exception, _on_unexpected)

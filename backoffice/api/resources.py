@@ -52,6 +52,19 @@ class RegistryApi(ApiConventions, ModelRestApi):
         self.edit_columns = self.edit_columns or writable
         super().__init__()
 
+    def info_headless(self, **kwargs):
+        """FAB's _info, without the add or edit fields of an API that takes no POST or PUT
+        (a client would offer a form whose fields are ignored)."""
+        response = super().info_headless(**kwargs)
+        routes = self.include_route_methods
+        if routes is None or response.status_code != 200:
+            return response
+        body = response.get_json()
+        for route, key in (("post", "add_columns"), ("put", "edit_columns")):
+            if route not in routes:
+                body.pop(key, None)
+        return self.response(200, **body)
+
     def get_list_headless(self, **kwargs):
         """The list; 400 naming the filter when a date-time filter is not one instant."""
         response = super().get_list_headless(**kwargs)

@@ -168,3 +168,21 @@ def test_a_camera_far_from_its_premises_is_refused_and_null_puts_it_back(client)
     assert back.status_code == 200, back.json
     db.session.expire_all()
     assert (camera.lat, camera.lon) == pytest.approx((35.41, -119.11))
+
+
+def test_info_of_a_read_only_api_offers_no_fields_to_send(client):
+    headers = api_token(client, "investigator")
+    info = client.get("/api/v1/footage_request/_info", headers=headers)
+    assert info.status_code == 200, info.json
+    assert "add_columns" not in info.json and "edit_columns" not in info.json
+    assert "filters" in info.json and "permissions" in info.json
+    writable = client.get("/api/v1/camera/_info", headers=api_token(client, "staff")).json
+    assert {"registration_id", "lat", "lon"} <= {column["name"] for column in writable["add_columns"]}
+
+
+def test_an_answered_refusal_leaves_no_traceback_in_the_log(client, caplog):
+    headers = api_token(client, "staff")
+    with caplog.at_level("ERROR", logger="flask_appbuilder.api"):
+        refused = client.get("/api/v1/camera/?q=(page:-1)", headers=headers)
+    assert refused.status_code == 400, refused.json
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
