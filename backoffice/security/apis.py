@@ -46,6 +46,17 @@ def _check_id_list(payload: dict, key: str) -> None:
 class _ModelApi(ApiConventions):
     """Conventions for FAB's model APIs: ids checked in lists of related records too."""
 
+    id_lists: tuple[str, ...] = ()  # body keys holding lists of related records' ids
+
+    def _check_body(self, pk=None) -> None:
+        """Before FAB's own post/put reads the body: a JSON object (else 400), the record
+        (for a put) exists (else 404), and every id in `id_lists` is a possible record number."""
+        payload = json_body()
+        if pk is not None:
+            self._existing(pk)
+        for key in self.id_lists:
+            _check_id_list(payload, key)
+
     def _fetch_entities(self, model_class, ids):
         """FAB's lookup of related records by id, without ids no row can have."""
         return super()._fetch_entities(model_class, [i for i in ids or [] if as_id(i) is not None])
@@ -75,15 +86,14 @@ class RegistryUserApi(_ModelApi, UserApiWithEmailRule):
     """FAB's user API with the e-mail rule; its own post/put read the body themselves."""
 
     datamodel = RegistryInterface(UserApi.datamodel.obj)
+    id_lists = ("roles", "groups")
 
     @expose("/", methods=["POST"])
     @protect()
     @safe
     @permission_name("post")
     def post(self):
-        payload = json_body()
-        _check_id_list(payload, "roles")
-        _check_id_list(payload, "groups")
+        self._check_body()
         return UserApiWithEmailRule.post(self)
 
     @expose("/<pk>", methods=["PUT"])
@@ -91,10 +101,7 @@ class RegistryUserApi(_ModelApi, UserApiWithEmailRule):
     @safe
     @permission_name("put")
     def put(self, pk):
-        payload = json_body()
-        self._existing(pk)
-        _check_id_list(payload, "roles")
-        _check_id_list(payload, "groups")
+        self._check_body(pk)
         return UserApiWithEmailRule.put(self, pk)
 
 
@@ -102,15 +109,14 @@ class RegistryGroupApi(_ModelApi, GroupApi):
     """FAB's group API; its own post/put read the body themselves."""
 
     datamodel = RegistryInterface(GroupApi.datamodel.obj)
+    id_lists = ("roles", "users")
 
     @expose("/", methods=["POST"])
     @protect()
     @safe
     @permission_name("post")
     def post(self):
-        payload = json_body()
-        _check_id_list(payload, "roles")
-        _check_id_list(payload, "users")
+        self._check_body()
         return GroupApi.post(self)
 
     @expose("/<pk>", methods=["PUT"])
@@ -118,10 +124,7 @@ class RegistryGroupApi(_ModelApi, GroupApi):
     @safe
     @permission_name("put")
     def put(self, pk):
-        payload = json_body()
-        self._existing(pk)
-        _check_id_list(payload, "roles")
-        _check_id_list(payload, "users")
+        self._check_body(pk)
         return GroupApi.put(self, pk)
 
 
