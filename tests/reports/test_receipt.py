@@ -124,3 +124,11 @@ def test_the_issued_receipt_does_not_change_afterwards(client, mailbox):
     assert again == issued and first_name in pdf_text(again) and "Renamed Later" not in pdf_text(again)
     emailed = [p for p in mailbox.to(owner.email)[0].walk() if p.get_content_type() == "application/pdf"][0]
     assert emailed.get_payload(decode=True) == issued
+
+
+def test_the_consent_line_is_in_words_not_codes(client, mailbox):
+    request = request_in("consented")  # consent "written", scope "media_release"
+    consent = receipt_data(request)["consent"]
+    assert consent.startswith("Pat Owner, in writing, ")
+    assert consent.endswith("scope: evidence and media release")
+    assert "written" not in consent and "media release" not in consent.replace("and media release", "")
