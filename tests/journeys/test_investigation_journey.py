@@ -50,7 +50,7 @@ def request_row(app, request_id: int) -> dict:
         return {"state": r.state, "version": r.version, "consent_given_by": r.consent_given_by,
                 "consent_method": r.consent_method, "consent_scope": r.consent_scope,
                 "receipt_issued_at": r.receipt_issued_at,
-                "attempts": [(a.method, a.note) for a in db.session.scalars(
+                "attempts": [(a.method, a.note, a.at) for a in db.session.scalars(
                     select(ContactAttempt).where(ContactAttempt.footage_request_id == request_id))]}
     return in_db(app, read)
 
@@ -156,12 +156,15 @@ def test_an_investigator_opens_a_case_canvasses_and_collects_footage(journey, ap
 
     # Contact the owner: a contact attempt is recorded.
     page.get_by_label("How you reached the owner").select_option(label="Phone")
+    called = (datetime.now(county_zone()) - timedelta(minutes=50)).replace(second=0, microsecond=0)
+    type_datetime(page, "[name=at]", called.strftime("%m%d%Y"), called.strftime("%I%M"), called.strftime("%p")[0])
     page.get_by_label("Note").fill("Spoke to Ana, she will keep the recording")
+    journey.shoot("investigator-06b-contact-form")
     page.get_by_role("button", name="Record contact with owner").click()
     page.get_by_text("the request is now owner contacted").wait_for()
     row = request_row(app, request_id)
     assert row["state"] == "contacted"
-    assert row["attempts"] == [("phone", "Spoke to Ana, she will keep the recording")]
+    assert row["attempts"] == [("phone", "Spoke to Ana, she will keep the recording", called)]
 
     # Record consent.
     page.get_by_label("Consent given by").fill("Ana Núñez")
