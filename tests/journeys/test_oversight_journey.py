@@ -149,12 +149,13 @@ def test_an_admin_adds_a_user_to_an_agency(journey, app):
     page.locator("a[href*='/users/add']").first.click()
     page.get_by_label("First Name").fill("Rosa")
     page.get_by_label("Last Name").fill("Alvarez-Ibáñez")
-    page.get_by_label("User Name").fill(username)
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Email").fill(f"{username}@kern-sheriff.example.org")
     choose(page, "agency", agency_name)
     choose(page, "roles", "Investigator")
-    page.get_by_label("Password", exact=True).fill("lantern-orchard-1987-quiet")
-    page.get_by_label("Confirm Password").fill("lantern-orchard-1987-quiet")
+    page.keyboard.press("Escape")
+    page.locator("#password").fill("lantern-orchard-1987-quiet")
+    page.locator("#conf_password").fill("lantern-orchard-1987-quiet")
     journey.shoot("admin-01-add-user")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved.").or_(page.get_by_text("Added Row")).first.wait_for()
@@ -170,6 +171,6 @@ def test_an_admin_adds_a_user_to_an_agency(journey, app):
 
 def choose(page, field: str, text: str) -> None:
     """Pick `text` in one of FAB's select2 boxes, typing to search as a person does."""
-    page.locator(f"#s2id_{field}").click()
+    page.locator(f"select#{field} + .select2-container").click()
     page.keyboard.type(text[:6])
-    page.locator(".select2-result-label:visible").filter(has_text=text).first.click()
+    page.locator(".select2-results__option").filter(has_text=text).first.click()
