@@ -186,8 +186,8 @@ def test_owner_contact_is_shown_on_request_and_audited(ctx):
     token = CSRF_RE.search(html).group(1)
     shown = inv.post(f"/footage/{request.id}/contact", data={"csrf_token": token}).get_data(as_text=True)
     assert request.registration.owner.email in shown
-    event = db.session.query(AuditEvent).filter_by(
-        action="owner.reveal", object_id=request.registration.owner_id
+    event = db.session.query(AuditEvent).filter_by(  # the log outlives rows (and SQLite reuses their ids)
+        action="owner.reveal", object_id=request.registration.owner_id, purpose=request.case.case_number
     ).one()
     assert event.purpose == request.case.case_number and event.username == "investigator"
     auditor_html = page(signed_in(ctx, "auditor"), f"/footage/{request.id}")

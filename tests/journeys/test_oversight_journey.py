@@ -89,9 +89,9 @@ def test_an_auditor_filters_the_log_and_exports_what_the_screen_shows(journey, a
     purpose = unique_case_number("AUD")
     with app.app_context():  # two reveals and one search for a case, now
         investigator = factories.user("investigator")
-        for owner_id in (901, 902):
+        for owner_id in (9_000_901, 9_000_902):
             audit.record("owner.reveal", user=investigator, object_type="owner", object_id=owner_id, purpose=purpose)
-        audit.record("canvass.search", user=investigator, object_type="case", object_id=903, purpose=purpose)
+        audit.record("canvass.search", user=investigator, object_type="case", object_id=9_000_903, purpose=purpose)
         db.session.commit()
         db.session.remove()
     today = datetime.now(county_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -117,7 +117,7 @@ def test_an_auditor_filters_the_log_and_exports_what_the_screen_shows(journey, a
     assert name.endswith(".csv")
     table = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["action"] for r in table] == ["owner.reveal", "owner.reveal"]
-    assert {r["object_id"] for r in table} == {"901", "902"} and {r["purpose"] for r in table} == {purpose}
+    assert {r["object_id"] for r in table} == {"9000901", "9000902"} and {r["purpose"] for r in table} == {purpose}
     for r in table:
         assert re.search(r" (PST|PDT)$", r["at"]) or re.search(r"[-+]0[78]:00$", r["at"]), r["at"]
         assert r["at_utc"].endswith(("Z", "+00:00")), r["at_utc"]
