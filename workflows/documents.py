@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from backoffice.errors import NotFoundError
 from backoffice.extensions import db
+from backoffice.labels import words
 from backoffice.localtime import format_instant
 from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.tokens import TokenError, make_token, read_token
@@ -111,11 +112,9 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
     items = _items(request.id)
     consent = None
     if request.consent_given_by:
-        scope = (request.consent_scope or "").replace("_", " ")
-        consent = (
-            f"{request.consent_given_by}, {request.consent_method}, "
-            f"{stamp(request.consent_at)}; scope: {scope}"
-        )
+        method = words(request.consent_method, "contact_method").lower()
+        scope = words(request.consent_scope, "consent_scope").lower()
+        consent = f"{request.consent_given_by}, {method}, {stamp(request.consent_at)}; scope: {scope}"
     collectors = sorted({person(item.collected_by) for item in items if item.collected_by})
     return {
         **_context(request),

@@ -321,9 +321,9 @@ def _when(value, default: datetime) -> datetime:
     try:
         when = parse_instant(str(value))
     except LocalTimeError as error:
-        raise InvalidInput(f"at: {error}", field="at") from None
+        raise InvalidInput(f"When you reached the owner: {error}", field="at") from None
     if when > default + timedelta(minutes=10):
-        raise InvalidInput("at: a contact attempt cannot be in the future.", field="at")
+        raise InvalidInput("When you reached the owner: a contact cannot be in the future.", field="at")
     return when
 
 

@@ -20,12 +20,14 @@ from flask_appbuilder.security.views import (
     UserStatsChartView,
     ViewMenuModelView,
 )
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
 from wtforms import StringField
+from wtforms.validators import Optional
 
 from ..audit import record
 from ..datamodel import RegistryInterface
@@ -34,7 +36,7 @@ from ..extensions import db
 from ..form_rules import Rule
 from ..models.validation import check_email
 from ..ids import get_by_id
-from ..models import AgencyUser
+from ..models import Agency, AgencyUser
 from ..views.base import SafeActions
 from . import lockout, mfa
 from .passwords import password_problem
@@ -73,6 +75,19 @@ def _email_field() -> StringField:
     )
 
 
+def _agency_field() -> QuerySelectField:
+    """The user's agency, chosen by name; the empty choice says what to do."""
+    return QuerySelectField(
+        lazy_gettext("Agency"),
+        query_func=lambda: db.session.query(Agency).order_by(Agency.name).all(),
+        get_pk_func=lambda agency: agency.id,
+        allow_blank=True,
+        blank_text="— choose the user's agency —",
+        validators=[Optional()],
+        widget=Select2Widget(),
+    )
+
+
 class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
@@ -81,8 +96,11 @@ class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     edit_columns = _USER_COLUMNS
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
-    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "email": _email_field()}
-    edit_form_extra_fields = {"email": _email_field()}
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "email": _email_field(),
+                             "agency": _agency_field()}
+    edit_form_extra_fields = {"email": _email_field(), "agency": _agency_field()}
+    description_columns = {**UserDBModelView.description_columns,
+                           "username": lazy_gettext("The name this user signs in with")}
     exclude_route_methods = NO_FILE_DOWNLOAD
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
     formatters_columns = {"roles": lambda roles: ", ".join(role.name for role in roles) or "—"}

@@ -36,10 +36,11 @@ class AuditEventView(ReadableColumns, ScreenModelView):
     show_columns = EXPORT_COLUMNS
     search_columns = ["action", "username", "object_type", "object_id", "purpose", "ip", "at"]
     order_columns = ["id", "at", "username", "action"]
-    label_columns = {"at": "When", "ip": "From", "purpose": "Purpose (case)"}
+    label_columns = {"id": "No.", "at": "When", "username": "User", "object_type": "Record type",
+                     "object_id": "Record no.", "ip": "From", "purpose": "Purpose (case)"}
     formatters_columns = {
         "username": lambda value: value or "(system)",
-        **{name: _blank for name in ("object_type", "object_id", "purpose", "ip", "detail", "agency_id", "user_id")},
+        **{name: _blank for name in ("object_id", "purpose", "ip", "detail", "agency_id", "user_id")},
     }
 
     @expose("/export.csv")

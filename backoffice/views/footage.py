@@ -39,7 +39,7 @@ from ..labels import choices, words
 
 from . import owner_upload as owner_upload_view
 from .display import ReadableColumns
-from .timefields import local_datetime_field
+from .timefields import local_datetime_field, zone_label
 from . import verify
 from .base import ScreenModelView
 
@@ -47,6 +47,7 @@ from .base import ScreenModelView
 TRIGGER_FORMS = {
     "contact_owner": [
         ("method", "How you reached the owner", "select", choices(CONTACT_METHODS, "contact_method")),
+        ("at", "When (empty: now)", "datetime", ()),
         ("note", "Note", "text", ()),
     ],
     "record_consent": [
@@ -54,7 +55,7 @@ TRIGGER_FORMS = {
         ("method", "How", "select", choices(CONSENT_METHODS, "contact_method")),
         ("scope", "Scope", "select", choices(CONSENT_SCOPES, "consent_scope")),
     ],
-    "record_refusal": [("reason", "Reason", "text", ())],
+    "record_refusal": [("reason", "Why the owner refused", "text", ())],
     "mark_no_response": [],
     "collect": [],
     "request_release": [
@@ -63,9 +64,9 @@ TRIGGER_FORMS = {
         ("court_order_ref", "Court order reference (court order only)", "text", ()),
     ],
     "approve_release": [],
-    "deny_release": [("reason", "Reason", "text", ())],
+    "deny_release": [("reason", "Why deny the release", "text", ())],
     "close": [],
-    "cancel": [("reason", "Reason", "text", ())],
+    "cancel": [("reason", "Why cancel the request", "text", ())],
 }
 # Steps that cannot be undone ask "are you sure?" first.
 CONFIRM = {
@@ -175,6 +176,7 @@ class FootageWorkflowView(BaseView):
             user_id=user.id,
             stamp=stamp,
             clock_offset=clock_offset,
+            zone=zone_label(),
         )
 
     @expose("/<int:pk>")
@@ -323,7 +325,8 @@ class FootageWorkflowView(BaseView):
             current_user(),
         ).order_by(FootageRequest.updated_at)
         return self.render_template(
-            "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id
+            "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id,
+            deny_fields=TRIGGER_FORMS["deny_release"],
         )
 
 

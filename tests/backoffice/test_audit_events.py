@@ -275,3 +275,19 @@ def test_csv_export_honours_the_filters_on_the_screen(client):
     [event] = events("audit_log_exported", start)
     assert json.loads(event.detail)["rows"] == 1
     assert "action starts with" in json.dumps(json.loads(event.detail)["filters"]).lower()
+
+
+def test_audit_screen_says_actions_and_records_in_words(client):
+    from backoffice.audit import record
+
+    record("footage_request.approve_release", user=factories.user("supervisor"), object_type="footage_request",
+           object_id=7, purpose="2026-WORDS")
+    db.session.commit()
+    login(client, "auditor")
+    html = client.get("/auditeventview/list/?_flt_0_purpose=2026-WORDS").get_data(as_text=True)
+    table = html[html.index("table-bordered"):]
+    assert "Release approved" in table and "Footage request" in table
+    assert "approve_release" not in table and "footage_request" not in table
+    # Searching by action offers the actions in words (the stored code is what is sent).
+    script = html.replace("\\u003c", "<").replace("\\u003e", ">").replace('\\"', '"')  # FAB's filter widgets are JSON
+    assert re.search(r'<option value="owner.reveal"[^>]*>Owner contact shown</option>', script)

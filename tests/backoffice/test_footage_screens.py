@@ -186,8 +186,8 @@ def test_owner_contact_is_shown_on_request_and_audited(ctx):
     token = CSRF_RE.search(html).group(1)
     shown = inv.post(f"/footage/{request.id}/contact", data={"csrf_token": token}).get_data(as_text=True)
     assert request.registration.owner.email in shown
-    event = db.session.query(AuditEvent).filter_by(
-        action="owner.reveal", object_id=request.registration.owner_id
+    event = db.session.query(AuditEvent).filter_by(  # the log outlives rows (and SQLite reuses their ids)
+        action="owner.reveal", object_id=request.registration.owner_id, purpose=request.case.case_number
     ).one()
     assert event.purpose == request.case.case_number and event.username == "investigator"
     auditor_html = page(signed_in(ctx, "auditor"), f"/footage/{request.id}")
@@ -212,3 +212,58 @@ def test_open_a_request_from_the_form(ctx):
                                            "registration_id": str(reg.id)}, follow_redirects=True)
     assert "already asks" in again.get_data(as_text=True)
     assert signed_in(ctx, "auditor").get("/footage/new").status_code in (302, 403)
+
+
+def labelled_inputs(html: str) -> dict[str, str]:
+    """Each visible input, select and textarea of the page's forms: id -> its label's text.
+    Fails for one without a <label for=...> (a placeholder or title is not a label)."""
+    labels = {m.group(1): re.sub(r"<[^>]+>|\s+", " ", m.group(2)).strip()
+              for m in re.finditer(r'<label for="([^"]+)"[^>]*>(.*?)</label>', html, re.S)}
+    found = {}
+    for tag in re.finditer(r"<(input|select|textarea)\b([^>]*)>", html):
+        attrs = tag.group(2)
+        if re.search(r'type="(hidden|submit)"', attrs):
+            continue
+        ident = re.search(r'\bid="([^"]+)"', attrs)
+        assert ident and ident.group(1) in labels, f"no label for <{tag.group(1)}{attrs}>"
+        found[ident.group(1)] = labels[ident.group(1)]
+    return found
+
+
+@pytest.mark.parametrize("state", ["open", "contacted", "consented", "collected", "release_pending"])
+def test_every_input_of_a_request_page_has_its_own_label(ctx, state):
+    request = request_in(state)
+    html = page(signed_in(ctx, "investigator"), f"/footage/{request.id}")
+    labels = labelled_inputs(html)
+    assert labels
+    texts = list(labels.values())
+    assert len(texts) == len(set(texts)), texts  # two "Reason" boxes: which one is the refusal's?
+
+
+def test_approval_queue_inputs_are_labelled_and_deny_asks_first(ctx):
+    request_in("release_pending")
+    html = page(signed_in(ctx, "supervisor"), "/footage/approvals")
+    labels = labelled_inputs(html)
+    assert any("deny" in text.lower() for text in labels.values()), labels
+    deny = re.search(r'<form[^>]*data-trigger="deny_release"[^>]*>', html).group(0)
+    assert "data-confirm=" in deny  # a step that cannot be undone asks first, here as on the request page
+
+
+def test_a_contact_made_earlier_is_recorded_at_the_time_typed_in_county_time(ctx):
+    inv = signed_in(ctx, "investigator")
+    request = request_in("open")
+    html = page(inv, f"/footage/{request.id}")
+    field = re.search(r'<input[^>]*type="datetime-local"[^>]*name="at"|<input[^>]*name="at"[^>]*type="datetime-local"', html)
+    assert field, "the contact form asks when the owner was reached"
+    earlier = (utcnow() - timedelta(hours=3)).astimezone(factories_zone()).replace(second=0, microsecond=0)
+    done = submit(inv, request.id, "contact_owner", method="phone", note="called at home",
+                  at=earlier.strftime("%Y-%m-%dT%H:%M"))
+    assert "the request is now owner contacted" in done.get_data(as_text=True)
+    db.session.expire_all()
+    (attempt,) = db.session.get(FootageRequest, request.id).contact_attempts[-1:]
+    assert attempt.at == earlier
+
+
+def factories_zone():
+    from backoffice.localtime import county_zone
+    return county_zone()

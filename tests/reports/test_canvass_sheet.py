@@ -109,3 +109,12 @@ def test_sheet_endpoint_rejects_bad_radius(client):
                           headers=api_token(client, "supervisor"))
     assert response.status_code == 400
     assert "radius_m" in response.json["message"]
+
+
+def test_sheet_speaks_in_words_and_breaks_no_word():
+    data = sample(items=2)
+    data["items"][0]["contact"]["preferred_contact"] = "in_person"
+    text = pdf_text(render_canvass_pdf(data))
+    assert "prefers in person" in text and "in_person" not in text
+    assert "direction unknown" in text  # as the map says it, and not cut inside a word
+    assert "unknow n" not in text and "facing away" in text

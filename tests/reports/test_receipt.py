@@ -138,3 +138,11 @@ def test_a_mail_server_that_is_down_is_reported_in_words(client, app, mailbox):
     assert outcome.state == "collected"
     assert outcome.notices == ["The receipt was not e-mailed to the owner (the mail server did not "
                                "take it): download it from the request and send or hand it over."]
+
+
+def test_the_consent_line_is_in_words_not_codes(client, mailbox):
+    request = request_in("consented")  # consent "written", scope "media_release"
+    consent = receipt_data(request)["consent"]
+    assert consent.startswith("Pat Owner, in writing, ")
+    assert consent.endswith("scope: evidence and media release")
+    assert "written" not in consent and "media release" not in consent.replace("and media release", "")
