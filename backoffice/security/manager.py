@@ -27,7 +27,7 @@ from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
 from wtforms import StringField
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired
 
 from ..audit import record
 from ..datamodel import RegistryInterface
@@ -76,14 +76,15 @@ def _email_field() -> StringField:
 
 
 def _agency_field() -> QuerySelectField:
-    """The user's agency, chosen by name; the empty choice says what to do."""
+    """The user's agency, chosen by name (every user belongs to one: agency scoping reads it);
+    the empty choice says what to do."""
     return QuerySelectField(
         lazy_gettext("Agency"),
         query_func=lambda: db.session.query(Agency).order_by(Agency.name).all(),
         get_pk_func=lambda agency: agency.id,
         allow_blank=True,
         blank_text="— choose the user's agency —",
-        validators=[Optional()],
+        validators=[DataRequired(message="Choose the user's agency: every user belongs to one.")],
         widget=Select2Widget(),
     )
 

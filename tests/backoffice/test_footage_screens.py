@@ -247,6 +247,7 @@ def test_approval_queue_inputs_are_labelled_and_deny_asks_first(ctx):
     assert any("deny" in text.lower() for text in labels.values()), labels
     deny = re.search(r'<form[^>]*data-trigger="deny_release"[^>]*>', html).group(0)
     assert "data-confirm=" in deny  # a step that cannot be undone asks first, here as on the request page
+    assert "<th>Asked</th>" in html and re.search(r"<td>\w{3} \d{1,2} \w{3} \d{4}, [^<]* P[SD]T</td>", html)
 
 
 def test_a_contact_made_earlier_is_recorded_at_the_time_typed_in_county_time(ctx):

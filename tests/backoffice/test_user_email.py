@@ -4,6 +4,7 @@ import html
 import pytest
 
 from backoffice.models.validation import EMAIL_EXPECTED
+from tests import factories
 from tests.auth import csrf_token, login
 
 GOOD = "tidal-orchard-lantern-42"
@@ -14,6 +15,7 @@ def _add_user(client, username: str, email: str):
     data = {
         "first_name": "New", "last_name": "Deputy", "username": username, "email": email,
         "active": "y", "roles": [str(sm.find_role("Investigator").id)],
+        "agency": str(factories.agency(0).id),
         "password": GOOD, "conf_password": GOOD, "csrf_token": csrf_token(client, "/users/add"),
     }
     return client.post("/users/add", data=data)

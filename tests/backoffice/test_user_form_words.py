@@ -16,3 +16,19 @@ def test_user_form_offers_agencies_in_words(client, url):
     assert blank and blank.group(1).strip() == "— choose the user's agency —"
     assert "LDAP" not in page and "OID" not in page
     assert "The name this user signs in with" in page
+
+
+def test_a_user_without_an_agency_is_not_added(client):
+    from backoffice.extensions import db
+    from backoffice.models import AgencyUser
+    from tests.auth import csrf_token
+
+    login(client, "admin")
+    sm = client.application.appbuilder.sm
+    password = "a-long-enough-password-2026"
+    response = client.post("/users/add", data={
+        "first_name": "No", "last_name": "Agency", "username": "no.agency", "email": "no.agency@example.net",
+        "active": "y", "roles": [str(sm.find_role("Investigator").id)], "agency": "__None",
+        "password": password, "conf_password": password, "csrf_token": csrf_token(client, "/users/add")})
+    assert "every user belongs to one" in response.get_data(as_text=True)
+    assert db.session.query(AgencyUser).filter_by(username="no.agency").count() == 0
