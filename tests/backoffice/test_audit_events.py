@@ -274,7 +274,7 @@ def test_csv_export_honours_the_filters_on_the_screen(client):
     assert [row["action"] for row in rows] == ["probe.export_alpha"]
     [event] = events("audit_log_exported", start)
     assert json.loads(event.detail)["rows"] == 1
-    assert "action starts with" in json.dumps(json.loads(event.detail)["filters"]).lower()
+    assert "action equal to" in json.dumps(json.loads(event.detail)["filters"]).lower()
 
 
 def test_audit_screen_says_actions_and_records_in_words(client):
