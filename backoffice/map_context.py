@@ -20,6 +20,8 @@ from . import spatial
 from .camera_map import parse_bbox
 from .errors import InvalidInputError
 from .extensions import db
+from .ids import get_by_id
+from .models import Registration
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +165,13 @@ def address_points(args) -> dict[str, Any]:
     return answer
 
 
-def premises_map(registration) -> dict[str, Any] | None:
+def premises_map(registration: Registration | int | None) -> dict[str, Any] | None:
     """What the small map of a registration's page shows: the premises pin and its cameras'
-    locations and view (None when the premises has no location)."""
+    locations and view (None when there is no such registration or it has no location).
+    Takes the registration or its id (Flask-AppBuilder's show page knows only the id; the row
+    is already in the session)."""
+    if not isinstance(registration, Registration):
+        registration = get_by_id(Registration, registration)
     if registration is None or registration.lat is None:
         return None
     cameras = [

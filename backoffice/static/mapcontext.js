@@ -15,13 +15,41 @@
     return node;
   }
 
-  function label(properties, withStreet) {
+  var CHAR_PX = 7, LABEL_PX = 14, CELL_PX = 64;  // 11px text; a coarse grid for overlap checks
+
+  function labelText(properties, withStreet) {
+    var number = properties.number || "";
+    return withStreet && properties.street ? (number ? number + " " : "") + properties.street : number;
+  }
+
+  function label(text) {
     var box = span("addr-label-box");
     box.appendChild(span("addr-dot"));
-    var number = properties.number || "";
-    var text = withStreet && properties.street ? (number ? number + " " : "") + properties.street : number;
     if (text) { box.appendChild(span("addr-text", text)); }
     return box;
+  }
+
+  /* Labels that would overlap one already placed are left out (the dot stays): the server
+     sends the middle of the view first, so the labels there win. */
+  function placer() {
+    var cells = {};
+    function keys(r) {
+      var out = [];
+      for (var x = Math.floor(r[0] / CELL_PX); x <= Math.floor(r[2] / CELL_PX); x++) {
+        for (var y = Math.floor(r[1] / CELL_PX); y <= Math.floor(r[3] / CELL_PX); y++) { out.push(x + ":" + y); }
+      }
+      return out;
+    }
+    return function (point, text) {
+      var r = [point.x - 4, point.y - LABEL_PX / 2, point.x + 8 + text.length * CHAR_PX, point.y + LABEL_PX / 2];
+      var where = keys(r);
+      var clash = where.some(function (k) {
+        return (cells[k] || []).some(function (o) { return r[0] < o[2] && o[0] < r[2] && r[1] < o[3] && o[1] < r[3]; });
+      });
+      if (clash) { return false; }
+      where.forEach(function (k) { (cells[k] = cells[k] || []).push(r); });
+      return true;
+    };
   }
 
   function boxOf(map) {
@@ -110,12 +138,14 @@
           if (!data || mine !== asked) { return; }  // a later move has asked again
           if (data.min_zoom) { minZoom = data.min_zoom; }
           layer.clearLayers();
-          var withStreet = zoom >= STREET_LABEL_ZOOM;
+          var withStreet = zoom >= STREET_LABEL_ZOOM, fits = placer();
           (data.features || []).forEach(function (f) {
-            var c = f.geometry.coordinates;
-            layer.addLayer(L.marker([c[1], c[0]], {
+            var c = f.geometry.coordinates, at = L.latLng(c[1], c[0]);
+            var text = labelText(f.properties || {}, withStreet);
+            if (text && !fits(map.latLngToContainerPoint(at), text)) { text = ""; }
+            layer.addLayer(L.marker(at, {
               pane: "addresses", interactive: false, keyboard: false,
-              icon: L.divIcon({ className: "addr-label", html: label(f.properties || {}, withStreet), iconSize: null }),
+              icon: L.divIcon({ className: "addr-label", html: label(text), iconSize: null }),
             }));
           });
           if (zoom < minZoom) { showHint(true); }
