@@ -177,7 +177,7 @@ def premises_map(registration: Registration | int | None) -> dict[str, Any] | No
     cameras = [
         {"label": camera.label, "lat": camera.lat, "lon": camera.lon,
          "direction_deg": camera.direction_deg, "fov_deg": camera.fov_deg, "range_m": camera.range_m}
-        for camera in registration.cameras
+        for camera in sorted(registration.cameras, key=lambda c: c.id)
         if camera.lat is not None
     ]
     return {

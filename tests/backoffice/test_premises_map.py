@@ -37,7 +37,7 @@ def test_staff_see_the_pin_and_the_cameras(client, premises, url):
     config = premises_config(html)
     assert (config["lat"], config["lon"]) == pytest.approx(factories.BAKERSFIELD)
     assert config["label"] == f"{premises.address}, Bakersfield"
-    assert len(config["cameras"]) == 2
+    assert [c["label"] for c in config["cameras"]] == [PROBE, "Camera 2"]  # in the order added
     assert config["cameras"][1]["lon"] == pytest.approx(factories.BAKERSFIELD[1] + 0.00022)
     assert config["cameras"][0]["direction_deg"] == 90 and config["cameras"][0]["fov_deg"] == 90
     assert config["outline_url"] == "/api/v1/county/outline"
