@@ -58,6 +58,18 @@ COUNTY_BOUNDS = tuple(
     if part.strip()
 ) or None
 CAMERA_MAX_DISTANCE_M = int(os.environ.get("CAMERA_MAX_DISTANCE_M", "500"))
+# Offline map context. TILES_PATH: an MBTiles file or a folder of z/x/y.png tiles, served at
+# /tiles/{z}/{x}/{y}.png and used when TILE_URL is empty. COUNTY_OUTLINE: a GeoJSON polygon or
+# multipolygon of the county, drawn on every map (empty: none).
+TILES_PATH = os.environ.get("TILES_PATH", "")
+COUNTY_OUTLINE = os.environ.get(
+    "COUNTY_OUTLINE", str(BASE_DIR / "backoffice" / "data" / "kern-county.geojson")
+)
+# Address points on the map: from this zoom on, at most this many in view.
+ADDRESS_POINTS_MIN_ZOOM = int(os.environ.get("ADDRESS_POINTS_MIN_ZOOM", "16"))
+ADDRESS_POINTS_MAX = int(os.environ.get("ADDRESS_POINTS_MAX", "500"))
+# The portal's pin map asks for address points as the owner pans: limited per address.
+PUBLIC_MAP_RATE_LIMIT = os.environ.get("PUBLIC_MAP_RATE_LIMIT", "120 per minute")
 # The county's IANA time zone: people read and type times in it; instants are stored in UTC.
 TIMEZONE = os.environ.get("TIMEZONE") or "America/Los_Angeles"
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)

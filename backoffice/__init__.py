@@ -116,11 +116,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         from .api import register_apis
+        from . import map_context
+        from .tiles import register_tiles
         from .views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
         security_web.init_app(app)
+        register_tiles(app)
+        map_context.init_app(app)
         if schema_ready:
             appbuilder.sm.sync_roles()
             db.session.commit()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+
+from .models import AddressPoint
 
 # Metres per degree of latitude is at least this anywhere on the ellipsoid (at the equator).
 _MIN_M_PER_DEG_LAT = 110_574.0
@@ -313,3 +315,25 @@ def explain(session: Session, sql: str, params: dict) -> str:
         return "\n".join(str(row[-1]) for row in rows)
     rows = session.execute(text("EXPLAIN " + sql), params).all()
     return "\n".join(str(row[0]) for row in rows)
+
+
+def address_points_in_box(session: Session, box: Box, limit: int) -> list[dict]:
+    """Up to limit address points inside box, nearest the box's centre first (so that a capped
+    answer keeps the middle of the view): id, address, city, lat, lon.
+
+    Address points hold plain lat/lon columns; the (lat, lon) index serves the latitude range.
+    """
+    centre_lat = (box.min_lat + box.max_lat) / 2
+    centre_lon = (box.min_lon + box.max_lon) / 2
+    squeeze = math.cos(math.radians(centre_lat))  # a degree of longitude is shorter
+    d_lat = AddressPoint.lat - centre_lat
+    d_lon = (AddressPoint.lon - centre_lon) * squeeze
+    rows = session.execute(
+        select(AddressPoint.id, AddressPoint.address, AddressPoint.city,
+               AddressPoint.lat, AddressPoint.lon)
+        .where(AddressPoint.lat.between(box.min_lat, box.max_lat),
+               AddressPoint.lon.between(box.min_lon, box.max_lon))
+        .order_by(d_lat * d_lat + d_lon * d_lon, AddressPoint.id)
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]

@@ -1,10 +1,10 @@
 """JSON API under /api/v1/, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import canvass, resources, workflow
+from . import canvass, map_context, resources, workflow
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
     """Add every API class."""
-    for api in (*resources.MODEL_APIS, *workflow.WORKFLOW_APIS, *canvass.APIS):
+    for api in (*resources.MODEL_APIS, *workflow.WORKFLOW_APIS, *canvass.APIS, *map_context.APIS):
         appbuilder.add_api(api)

@@ -16,6 +16,8 @@ from flask import current_app
 from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
 from ..extensions import db
+from ..geocoding import AddressFile, import_points
+from ..geocoding.reading import PointValues
 from ..localtime import county_today, localize_leniently, utcnow
 from ..models import Camera, Case, Owner, Registration, RegistrationLifecycle
 from ..models.geo import make_point
@@ -366,6 +368,21 @@ DEMO_CASES = (
 )
 
 
+def _address_point(registration: Registration) -> PointValues:
+    """The address point of a demo premises: every premises of the demo county has one, so that
+    the address box of the portal and of the case form finds it (as a county's own file would)."""
+    return PointValues(where=f"{registration.address}, {registration.city}",
+                       address=registration.address, city=registration.city,
+                       state=registration.state, postal_code=registration.postal_code or "",
+                       lat=registration.lat, lon=registration.lon)
+
+
+def _add_address_points(points: list[PointValues]) -> int:
+    """Add (or refresh) these address points; how many were written."""
+    summary = import_points(AddressFile(layout="demo county", encoding="utf-8", points=points))
+    return summary.added + summary.updated
+
+
 def _demo_cases(users: dict, agencies: list) -> int:
     """One open case per demo agency, so the map and canvass can be tried at once."""
     now = utcnow().replace(second=0, microsecond=0)
@@ -402,11 +419,14 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
             return
         owners, statuses = 0, Counter()
         pending: list[Owner] = []
+        points: list[PointValues] = []
+        addresses = 0
         stderr = click.get_text_stream("stderr")
         with click.progressbar(length=cameras, label="Creating cameras", file=stderr) as bar:
             for owner, count, new_owner in build_county(cameras, seed, county_today()):
                 owners += new_owner
                 statuses[owner.registrations[-1].status] += 1
+                points.append(_address_point(owner.registrations[-1]))
                 if new_owner:
                     pending.append(owner)
                 bar.update(count)
@@ -414,8 +434,11 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
                     db.session.add_all(pending)
                     db.session.flush()
                     pending.clear()
+                    addresses += _add_address_points(points)
+                    points.clear()
             db.session.add_all(pending)
             db.session.flush()
+            addresses += _add_address_points(points)
         cases = _demo_cases(users, agencies)
         db.session.commit()
     except Exception:
@@ -424,6 +447,6 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
     mix = ", ".join(f"{statuses[status]} {status}" for status, _ in STATUS_SHARES)
     click.echo(
         f"demo-data: {owners} owners, {sum(statuses.values())} registrations ({mix}), "
-        f"{cameras} cameras, {cases} cases; {len(DEMO_AGENCIES)} agencies and {len(DEMO_USERS)} demo users "
+        f"{cameras} cameras, {addresses} address points, {cases} cases; {len(DEMO_AGENCIES)} agencies and {len(DEMO_USERS)} demo users "
         f"ready (seed {seed})"
     )

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -107,7 +108,11 @@ class AddressPoint(Model):
     """
 
     __tablename__ = "address_point"
-    __table_args__ = (UniqueConstraint("address", "city", "postal_code"),)
+    __table_args__ = (
+        UniqueConstraint("address", "city", "postal_code"),
+        # The map asks for the points in view: a latitude range, then longitudes within it.
+        Index("ix_address_point_lat_lon", "lat", "lon"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     address: Mapped[str] = mapped_column(String(300), nullable=False)

@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from .. import map_context
+from ..errors import InvalidInputError
 from ..extensions import db
-from ..http_errors import register_screen_family
+from ..http_errors import json_error, register_screen_family
 from ..models import Registration
 from ..models.validation import FieldError, format_phone
 from ..security.web import csrf
@@ -160,8 +162,7 @@ def register():
                 return redirect(url_for(".sent"))
     status = 400 if form.errors else 200
     return render_template("portal/register.html", form=form, terms=terms,
-                           terms_text=terms.body(portal_language()),
-                           tile_url=current_app.config["TILE_URL"]), status
+                           terms_text=terms.body(portal_language())), status
 
 
 @bp.route("/sent")
@@ -181,6 +182,24 @@ def terms():
 def address_suggestions():
     """JSON address suggestions for what the owner typed (offline, from address points)."""
     return jsonify(addresses.suggest(request.args.get("q", "")[:200]))
+
+
+@bp.route("/county-outline")
+def county_outline():
+    """The county outline for the pin map (public county data; browsers may keep it an hour)."""
+    response = jsonify(map_context.county_outline())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/address-points")
+def address_points():
+    """House numbers in view for the pin map, at street zoom: the county's public address
+    points (number and street, nothing about owners); rate-limited per address."""
+    try:
+        return jsonify(map_context.address_points(request.args))
+    except InvalidInputError as error:
+        return json_error(400, error.message, error.field)
 
 
 # Emailed links only show a page on GET; the change happens on the button's POST. Mail
@@ -275,7 +294,7 @@ def manage(token: str):
     status = 400 if form.errors else 200
     form.kind.label.text = _("This registration is for")  # not "registering": they are registered
     return render_template("portal/manage.html", form=form, registration=registration, token=token,
-                           saved=saved, notes=notes, tile_url=current_app.config["TILE_URL"]), status
+                           saved=saved, notes=notes), status
 
 
 @bp.route("/manage/<token>/withdraw", methods=["GET", "POST"])
@@ -307,6 +326,10 @@ def register_portal(app: Flask) -> None:
     # above; the app-wide check would read an oversized body first and answer 400, not 413.
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    # The pin map asks again as the owner pans: its own, larger budget (checked when it runs).
+    endpoint = f"{bp.name}.{address_points.__name__}"
+    app.view_functions[endpoint] = limiter.limit(
+        lambda: current_app.config["PUBLIC_MAP_RATE_LIMIT"])(app.view_functions[endpoint])
     register_screen_family(bp.name, error_page)
     babel = app.extensions["babel"]
     fab_selector = babel.locale_selector

@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Camera", WRITE),
         ("RegistrationReview", READ),
         ("RegistrationReview", WRITE),
+        ("MapContext", READ),  # county outline and address points on the review maps
         ("TermsVersion", READ),
         ("Agency", READ),
         *[(menu, MENU) for menu in REGISTRY_MENUS],
@@ -56,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Investigator": [
         ("Camera", READ),
         ("Canvass", READ),
+        ("MapContext", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     "Supervisor": [
         ("Camera", READ),
         ("Canvass", READ),
+        ("MapContext", READ),
         ("Agency", READ),
         ("Case", READ),
         ("Case", WRITE),

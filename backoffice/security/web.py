@@ -96,7 +96,8 @@ def _security_headers(response):
     headers["Permissions-Policy"] = "camera=(), microphone=(), payment=(), usb=()"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static"):
+    # Static files and map tiles hold no personal data: browsers may keep them.
+    if getattr(current_user, "is_authenticated", False) and not request.path.startswith(("/static", "/tiles/")):
         headers["Cache-Control"] = "no-store"
     return response
 

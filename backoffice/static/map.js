@@ -9,9 +9,7 @@
   var CONE_MIN_ZOOM = 16;
 
   var map = L.map("map", { preferCanvas: true, minZoom: 3, maxZoom: 19 }).setView(cfg.centre, 14);
-  if (cfg.tile_url) {
-    L.tileLayer(cfg.tile_url, { maxZoom: 19 }).addTo(map);
-  }
+  window.mapContext(map, { tileUrl: cfg.tile_url, outlineUrl: cfg.outline_url, addressesUrl: cfg.addresses_url });
   var cameraLayer = L.markerClusterGroup({ disableClusteringAtZoom: 17 }).addTo(map);
   var gridLayer = L.layerGroup().addTo(map);
   var coneLayer = L.layerGroup().addTo(map);
@@ -31,26 +29,7 @@
     box.textContent = text || "";
   }
 
-  /* The point distance metres from lat/lon along bearing (spherical; fine for drawing). */
-  function destination(lat, lon, bearing, distance) {
-    var R = 6371008.8, d = distance / R, b = bearing * Math.PI / 180;
-    var p1 = lat * Math.PI / 180, l1 = lon * Math.PI / 180;
-    var p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(b));
-    var l2 = l1 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(p1), Math.cos(d) - Math.sin(p1) * Math.sin(p2));
-    return [p2 * 180 / Math.PI, l2 * 180 / Math.PI];
-  }
-
-  function cone(lat, lon, direction, fov, range, colour) {
-    if (fov >= 360) {
-      return L.circle([lat, lon], { radius: range, color: colour, weight: 1, fillOpacity: 0.08 });
-    }
-    if (direction === null || direction === undefined) { return null; }
-    var points = [[lat, lon]], steps = Math.max(4, Math.round(fov / 10));
-    for (var i = 0; i <= steps; i++) {
-      points.push(destination(lat, lon, direction - fov / 2 + fov * i / steps, range));
-    }
-    return L.polygon(points, { color: colour, weight: 1, fillOpacity: 0.12 });
-  }
+  var cone = window.mapContext.cone;
 
   function loadCameras() {
     var b = map.getBounds();

@@ -7,7 +7,8 @@
   if (!box || !lat || !lon) { return; }
   var start = lat.value && lon.value ? [Number(lat.value), Number(lon.value)] : [35.3733, -119.0187];
   var map = L.map(box, { minZoom: 3, maxZoom: 19 }).setView(start, lat.value ? 16 : 12);
-  if (box.dataset.tileUrl) { L.tileLayer(box.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
+  window.mapContext(map, { tileUrl: box.dataset.tileUrl, outlineUrl: box.dataset.outlineUrl,
+    addressesUrl: box.dataset.addressesUrl });
   var marker = lat.value && lon.value ? L.marker(start).addTo(map) : null;
   function place(latlng) {
     if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }

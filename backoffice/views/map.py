@@ -1,10 +1,11 @@
 """The investigator's map: cameras, view cones and the canvass list for a case."""
-from flask import current_app, request
+from flask import request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
 from ..canvass import DEFAULT_RADIUS_M, MAX_RADIUS_M
 from ..localtime import county_zone, iso
 from ..extensions import db
+from ..map_context import tile_url
 from ..models import Case
 from ..scoping import current_user, scope_to_agency
 from .timefields import zone_label
@@ -51,7 +52,7 @@ class MapView(BaseView):
             "map.html",
             cases=cases,
             chosen=chosen,
-            tile_url=current_app.config.get("TILE_URL") or "",
+            tile_url=tile_url(),
             default_radius=DEFAULT_RADIUS_M,
             max_radius=MAX_RADIUS_M,
             centre=DEFAULT_CENTRE,

@@ -160,7 +160,7 @@ class RegistrationView(RegistryModelView):
     order_columns = ["address", "city", "status", "next_confirmation_due", "last_confirmed_at"]
     base_order = ("id", "desc")
     related_views = [CameraView]
-    show_template = "appbuilder/general/model/show_cascade.html"
+    show_template = "registry/registration_show.html"  # FAB's show_cascade, plus the premises map
     label_columns = {
         "id": "No.",
         "owner_id": "Owner number",

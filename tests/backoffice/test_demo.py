@@ -3,6 +3,7 @@ import math
 import re
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete
 from werkzeug.security import check_password_hash
@@ -11,6 +12,8 @@ from backoffice.accounts import DEMO_AGENCIES
 from backoffice.extensions import db
 from backoffice.models import Agency, AgencyUser, Camera, Case, Owner, Registration
 from tests.factories import BAKERSFIELD
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # SPEC §6: one user per role, five in the first agency and two in the second.
 DEMO_USERS = {
@@ -191,3 +194,39 @@ def test_each_agency_gets_an_open_case_to_try_the_map_with(runner):
         assert case.occurred_from < case.occurred_to
         assert math.dist((case.lat, case.lon), BAKERSFIELD) < 0.05
         assert case.lead_investigator.agency_id == case.agency_id
+
+
+def test_every_demo_premises_has_an_address_point_that_address_search_finds(runner, client):
+    from backoffice.models import AddressPoint
+    from backoffice.portal.addresses import suggest
+
+    clear_registry()
+    result = demo(runner, cameras=60)
+    registrations = db.session.query(Registration).all()
+    points = {(p.address, p.city, p.postal_code): (p.lat, p.lon) for p in db.session.query(AddressPoint)}
+    for r in registrations:
+        assert (r.address, r.city, r.postal_code) in points, r.address
+    assert " address points, " in result.output
+    premises = registrations[0]
+    found = suggest(premises.address)
+    assert f"{premises.address}, {premises.city} {premises.postal_code}" in [s["label"] for s in found]
+    # ... and the portal's address box answers with it.
+    typed = client.get("/register/addresses", query_string={"q": premises.address}).get_json()
+    assert any(s["address"] == premises.address and s["city"] == premises.city for s in typed)
+
+
+def test_what_make_run_loads_can_run_again_without_adding_anything(runner):
+    """`make run` creates the demo county if empty, then imports the sample address points."""
+    from backoffice.models import AddressPoint
+
+    samples = str(ROOT / "samples" / "addresses.csv")
+    clear_registry()
+    demo(runner, "--if-empty", cameras=40)
+    first = runner.invoke(args=["registry", "import-addresses", samples])
+    assert first.exit_code == 0, first.output
+    before = counts(), db.session.query(AddressPoint).count()
+    demo(runner, "--if-empty", cameras=40)
+    again = runner.invoke(args=["registry", "import-addresses", samples])
+    assert again.exit_code == 0, again.output
+    assert "added 0, updated 0, unchanged 52," in again.output
+    assert (counts(), db.session.query(AddressPoint).count()) == before

@@ -46,6 +46,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("FootageRequest", "can_receipt"): LAW,
     ("FootageRequest", "can_approve"): {SUP},
     ("Canvass", "can_read"): LAW,
+    # the maps' context: county outline and address points (public county data; no map for auditors)
+    ("MapContext", "can_read"): {STAFF} | LAW,
     ("EvidenceItem", "can_read"): LAW | {AUD},
     ("EvidenceItem", "can_write"): LAW,
     ("EvidenceItem", "can_download"): LAW,

@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     # owners' links: the signed, single-use token decides, not a role
     "OwnerUploadView.upload",
     "EvidenceVerifyView.evidence",
+    # the county's own basemap tiles (TILES_PATH): no registry data, and the portal's map uses them
+    "tiles.tile",
 }
 # The owners' portal is public by design; tests/backoffice/portal/test_public_routes.py
 # lists each of its routes with the reason.

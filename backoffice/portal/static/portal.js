@@ -24,8 +24,12 @@
     var help = document.getElementById("pin-help"); if (help) { help.hidden = false; }
     var start = lat.value && lon.value ? [parseFloat(lat.value), parseFloat(lon.value)] : DEFAULT_CENTRE;
     map = L.map(mapBox, { zoomControl: true }).setView(start, lat.value ? 17 : 12);
-    var tiles = mapBox.getAttribute("data-tile-url");
-    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    if (window.mapContext) {
+      window.mapContext(map, { tileUrl: mapBox.getAttribute("data-tile-url"),
+        outlineUrl: mapBox.getAttribute("data-outline-url"),
+        addressesUrl: mapBox.getAttribute("data-addresses-url"),
+        zoomHint: mapBox.getAttribute("data-zoom-hint") });
+    }
     if (lat.value && lon.value) { setPin(start[0], start[1], false); }
     map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); });
   }

@@ -8,6 +8,8 @@ PUBLIC_BY_DESIGN = {
     "/register/sent": "after submitting: check your email",
     "/register/terms": "the current programme terms",
     "/register/addresses": "address suggestions from the county's public address points",
+    "/register/county-outline": "the county's outline for the pin map (public county data)",
+    "/register/address-points": "house numbers in view for the pin map: public address points, rate-limited",
     "/register/static/<path:filename>": "the portal's CSS, JS and Leaflet",
     "/register/verify/<token>": "signed, single-use, expiring verification link",
     "/register/confirm/<token>": "signed, single-use, expiring annual confirmation link",
