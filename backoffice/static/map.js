@@ -260,7 +260,9 @@
         if (!res.ok) { say(res.body.message || "Not allowed.", "danger"); return; }
         var c = res.body.result;
         cell.textContent = "";
-        [c.organisation || c.name, c.phone, c.email, "prefers " + c.preferred_contact].forEach(function (line) {
+        var PREFERS = { email: "e-mail", phone: "phone", sms: "text message", in_person: "in person" };
+        var prefers = c.preferred_contact ? "prefers " + (PREFERS[c.preferred_contact] || c.preferred_contact.replace(/_/g, " ")) : "";
+        [c.organisation || c.name, c.phone, c.email, prefers].forEach(function (line) {
           if (line) { cell.appendChild(el("div", line)); }
         });
       });
@@ -274,8 +276,19 @@
     if ($("until").value) { body.until = fromInput("until"); }
     post(cfg.requests_url, body).then(function (res) {
       if (!res.ok) { say(inWords(res.body.message || "No request was created."), "danger"); return; }
-      var made = res.body.result.length, already = res.body.already_requested.length;
-      say(made + " footage request(s) opened" + (already ? "; " + already + " premises already asked." : "."), "success");
+      var made = res.body.result, already = res.body.already_requested.length;
+      say(made.length + (made.length === 1 ? " footage request opened" : " footage requests opened") +
+          (already ? "; " + already + " premises already asked for this case." : "."), "success");
+      var box = $("message"), list = el("ul", "");
+      list.className = "created-requests";
+      made.forEach(function (r) {
+        var where = results.filter(function (x) { return x.registration_id === r.registration_id; })[0];
+        var item = el("li", ""), link = el("a", "Request #" + r.id + (where ? " — " + where.address : ""));
+        link.href = "/footage/" + r.id;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      if (made.length) { box.appendChild(list); }
     });
   }
 

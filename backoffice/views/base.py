@@ -80,3 +80,5 @@ def check_list_arguments() -> None:
 
 class ScreenModelView(SafeActions, ModelView):
     """Base for our model screens."""
+
+    list_template = "registry/list.html"  # the search panel open while filters apply

@@ -147,3 +147,26 @@ def test_no_language_menu_and_no_unused_security_screens(client):
     for unused in ("User's Statistics", "Base Permissions", "Views/Menus"):
         assert unused not in html
     assert client.get("/userstatschartview/chart/").status_code == 404
+
+
+def test_a_registrations_cameras_are_shown_open_on_its_page(client):
+    reg = factories.registration(address="12 Open Panel Rd")
+    login(client, "staff")
+    shown = client.get(f"/registrationview/show/{reg.id}").get_data(as_text=True)
+    assert 'id="CameraView_href" class="panel-collapse collapse in"' in shown
+    assert "Camera 1" in shown
+
+
+def test_a_filtered_list_keeps_its_filters_in_sight(client):
+    login(client, "staff")
+    plain = client.get("/registrationview/list/").get_data(as_text=True)
+    assert 'id="accordion1_href" class="panel-collapse collapse"' in plain
+    filtered = client.get("/registrationview/list/?_flt_0_status=lapsed").get_data(as_text=True)
+    assert 'id="accordion1_href" class="panel-collapse collapse in"' in filtered
+    assert "Search — filters applied" in filtered
+
+
+def test_the_audit_log_keeps_its_filters_in_sight_beside_the_export(client):
+    login(client, "auditor")
+    audit = client.get("/auditeventview/list/?_flt_0_action=owner.reveal").get_data(as_text=True)
+    assert "Search — filters applied" in audit and "Export CSV" in audit

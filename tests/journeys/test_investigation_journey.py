@@ -130,6 +130,7 @@ def test_an_investigator_opens_a_case_canvasses_and_collects_footage(journey, ap
     first.get_by_role("button", name="Contact").click()
     first.get_by_text("Ana Núñez").wait_for()
     assert "(661) 555-0142" in first.inner_text()
+    assert re.search(r"prefers (e-mail|phone|text message|in person)\b", first.inner_text()), first.inner_text()
     journey.shoot("investigator-04-contact-revealed")
     reveals = [e for e in audit_events(app, "owner.reveal", purpose=number) if e["id"] not in before]
     assert [(e["username"], e["object_id"]) for e in reveals] == [("investigator", owner_of(app, reg_ids["in view"]))]
@@ -138,14 +139,19 @@ def test_an_investigator_opens_a_case_canvasses_and_collects_footage(journey, ap
     first.get_by_role("checkbox").check()
     rows.filter(has_text="Dome").get_by_role("checkbox").check()
     page.get_by_role("button", name="Create footage requests for selected").click()
-    page.get_by_text("2 footage request(s) opened").wait_for()
+    page.get_by_text("2 footage requests opened").wait_for()
     journey.shoot("investigator-05-requests-created")
+    links = page.locator("#message a")
+    assert links.count() == 2 and all(
+        re.fullmatch(r"/footage/\d+", links.nth(i).get_attribute("href")) for i in range(2))
     made = in_db(app, lambda: dict(db.session.execute(
         select(FootageRequest.registration_id, FootageRequest.id).join(Case).where(Case.case_number == number)
     ).all()))
     assert set(made) == {reg_ids["in view"], reg_ids["direction unknown"]}
     request_id = made[reg_ids["in view"]]
     assert request_row(app, request_id)["state"] == "open"
+
+    assert {links.nth(i).get_attribute("href") for i in range(2)} == {f"/footage/{i}" for i in made.values()}
 
     # 5. Open the request from the list of the agency's requests.
     journey.menu("Footage", "Footage requests")

@@ -158,6 +158,7 @@ def test_a_resident_chooses_spanish_at_the_top_and_everything_stays_spanish(jour
     page.get_by_role("link", name="Español").click()
     page.get_by_role("heading", name="Registre sus cámaras").wait_for()
     assert not english_left(visible_text(page)), english_left(visible_text(page))
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Acercar"  # the map too
     fill_registration(page, name="Lucía Codorniz", address=lucia, phone="12", number="2103 quail",
                       suggestion="2103 Quailwood Court, Bakersfield 93309", camera="Entrada",
                       overlooks="la calle y la acera", facing="Sur")

@@ -23,7 +23,9 @@
     mapBox.hidden = false;
     var help = document.getElementById("pin-help"); if (help) { help.hidden = false; }
     var start = lat.value && lon.value ? [parseFloat(lat.value), parseFloat(lon.value)] : DEFAULT_CENTRE;
-    map = L.map(mapBox, { zoomControl: true }).setView(start, lat.value ? 17 : 12);
+    map = L.map(mapBox, { zoomControl: false }).setView(start, lat.value ? 17 : 12);
+    L.control.zoom({ zoomInTitle: mapBox.getAttribute("data-zoom-in") || "Zoom in",
+                     zoomOutTitle: mapBox.getAttribute("data-zoom-out") || "Zoom out" }).addTo(map);
     if (window.mapContext) {
       window.mapContext(map, { tileUrl: mapBox.getAttribute("data-tile-url"),
         outlineUrl: mapBox.getAttribute("data-outline-url"),
