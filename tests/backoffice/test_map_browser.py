@@ -110,5 +110,6 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["numbered"] == 1
     assert result["sheet"].startswith(f"/api/v1/case/{case_id}/canvass.pdf?radius_m=300")  # this search
     assert "store@e2e.example.net" in result["contact"]
-    assert result["message"] == "1 footage request(s) opened."
+    assert result["message"].startswith("1 footage request opened.")
+    assert "Request #" in result["message"] and "1 E2E Street, Bakersfield" in result["message"]
     assert (tmp_path / "map.png").stat().st_size > 10_000
