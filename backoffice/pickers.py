@@ -26,6 +26,12 @@ def _number(text: str) -> int | None:
     return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 9 else None
 
 
+def _terms(text: str | None) -> tuple[str, int | None] | None:
+    """(LIKE pattern, record number or None) for what was typed; None when nothing was."""
+    text = " ".join((text or "")[:MAX_QUERY].split())
+    return (_pattern(text), _number(text)) if text else None
+
+
 def registration_label(registration: Registration) -> str:
     """"#12 · 100 Oak St, Bakersfield · Ana Ruiz · Active"."""
     owner = registration.owner.name if registration.owner else "—"
@@ -42,11 +48,10 @@ def owner_label(owner: Owner) -> str:
 def pick_registrations(text: str) -> list[dict]:
     """Registrations whose number is `text`, or whose address, city, owner name or e-mail
     contains it (case-insensitive), by address."""
-    text = " ".join((text or "")[:MAX_QUERY].split())
-    if not text:
+    terms = _terms(text)
+    if terms is None:
         return []
-    like = _pattern(text)
-    number = _number(text)
+    like, number = terms
     found = db.session.execute(
         select(Registration).outerjoin(Owner, Registration.owner_id == Owner.id).where(or_(
             Registration.id == number if number is not None else false(),
@@ -63,11 +68,10 @@ def pick_registrations(text: str) -> list[dict]:
 
 def pick_owners(text: str) -> list[dict]:
     """Owners whose number is `text`, or whose name, organisation or e-mail contains it."""
-    text = " ".join((text or "")[:MAX_QUERY].split())
-    if not text:
+    terms = _terms(text)
+    if terms is None:
         return []
-    like = _pattern(text)
-    number = _number(text)
+    like, number = terms
     found = db.session.execute(
         select(Owner).where(or_(
             Owner.id == number if number is not None else false(),
