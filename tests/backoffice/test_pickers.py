@@ -56,3 +56,14 @@ def test_the_forms_offer_the_search_beside_the_number(client):
     assert 'data-pick-url="/registrationview/pick"' in camera_form
     registration_form = client.get("/registrationview/add").get_data(as_text=True)
     assert 'data-pick-url="/ownerview/pick"' in registration_form
+
+
+def test_the_review_pages_merge_box_offers_the_search(client):
+    from backoffice.models import RegistrationLifecycle
+    from datetime import datetime, timezone
+
+    waiting = factories.registration(status="pending")
+    waiting.lifecycle = RegistrationLifecycle(verified_at=datetime.now(timezone.utc))
+    login(client, "staff")
+    page = client.get(f"/review/{waiting.id}").get_data(as_text=True)
+    assert 'data-pick-url="/registrationview/pick"' in page and 'id="target_id"' in page
