@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..mail import MailError, send_mail
 from ..models import Registration
 from .links import CONFIRM, MANAGE, VERIFY, link_url
-from .records import lifecycle_of
+from .records import lifecycle_of, link_stamp
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,13 @@ def _message(registration: Registration, template: str, subject, **context) -> M
 
 def manage_link(registration: Registration) -> str:
     """The current management link of a registration."""
-    return link_url(MANAGE, {"r": registration.id, "k": lifecycle_of(registration).manage_key})
+    return link_url(MANAGE, {"r": registration.id, "t": link_stamp(registration),
+                             "k": lifecycle_of(registration).manage_key})
 
 
 def verification(registration: Registration) -> Message:
     """Please confirm your email address."""
-    link = link_url(VERIFY, {"r": registration.id}, single_use=True)
+    link = link_url(VERIFY, {"r": registration.id, "t": link_stamp(registration)}, single_use=True)
     return _message(registration, "verify", _l("Confirm your email for the Camera Registry"), link=link)
 
 
@@ -88,7 +89,8 @@ def email_changed(registration: Registration, old_address: str) -> Message:
 
 def confirmation_due(registration: Registration, due: date) -> Message:
     """The annual check: confirm in one click, or update."""
-    confirm = link_url(CONFIRM, {"r": registration.id, "due": due.isoformat()}, single_use=True)
+    confirm = link_url(CONFIRM, {"r": registration.id, "t": link_stamp(registration),
+                                 "due": due.isoformat()}, single_use=True)
     return _message(
         registration,
         "confirmation_due",

@@ -106,6 +106,17 @@ def lifecycle_of(registration: Registration) -> RegistrationLifecycle:
     return registration.lifecycle
 
 
+def link_stamp(registration: Registration) -> int:
+    """When the registration began, in whole seconds since 1970: carried by every link e-mailed
+    about it and checked when the link is used. A registration's number can be given again
+    after it is deleted (SQLite reuses the highest row id); the stamp tells the new one from
+    the old, so an old link never opens another person's registration."""
+    lifecycle = lifecycle_of(registration)
+    if lifecycle.submitted_at is None:
+        db.session.flush()
+    return int(lifecycle.submitted_at.timestamp())
+
+
 def review_queue():
     """Verified registrations waiting for Registry Staff, oldest first."""
     return (

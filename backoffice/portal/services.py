@@ -27,6 +27,7 @@ from .records import (
     is_held,
     is_referenced,
     lifecycle_of,
+    link_stamp,
 )
 
 OWNER_FIELDS = ("kind", "name", "organisation", "email", "phone", "preferred_contact", "language")
@@ -208,6 +209,8 @@ def _linked(purpose: str, token: str, statuses: tuple[str, ...]) -> tuple[Regist
     registration = db.session.get(Registration, payload["r"])
     if registration is None or registration.status not in statuses:
         raise TokenError("This link is not valid.")
+    if payload.get("t") != link_stamp(registration):  # a later registration given the same number
+        raise TokenError("This link is not valid.")
     check_unused(purpose, payload)
     return registration, payload
 
@@ -337,6 +340,8 @@ def open_management(token: str) -> Registration:
     payload = read_link(MANAGE, token)
     registration = db.session.get(Registration, payload["r"])
     if registration is None or registration.status in ("withdrawn", "pending"):
+        raise TokenError("This link is not valid.")
+    if payload.get("t") != link_stamp(registration):  # a later registration given the same number
         raise TokenError("This link is not valid.")
     if payload.get("k") != lifecycle_of(registration).manage_key:
         raise TokenError("This link has been replaced by a newer one. Use the latest email we sent you.")

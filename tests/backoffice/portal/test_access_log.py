@@ -68,3 +68,38 @@ def test_the_management_page_speaks_to_a_registered_owner_in_their_language(clie
               "recording_mode": "continuous", "retention_days": 14, "system_type": "dvr_nvr",
               "make_model": None, "overlooks": None}])
     assert notes == [f"«{kept.label}» forma parte de una solicitud de grabaciones y se conservó."]
+
+
+def test_an_old_link_never_opens_a_later_registration_given_the_same_number(client):
+    """SQLite gives a deleted registration's number to the next one: a link e-mailed about the
+    first (management, verification, confirmation) must not open the second."""
+    from datetime import datetime, timezone
+
+    from backoffice.models import Registration, RegistrationLifecycle
+    from backoffice.portal import notify
+
+    first = factories.registration(address="1 First Owner Way")
+    first.lifecycle = RegistrationLifecycle(submitted_at=datetime(2025, 3, 1, tzinfo=timezone.utc))
+    db.session.flush()
+    number = first.id
+    manage = _manage(first)
+    verify = notify.link_url(notify.VERIFY, {"r": number, "t": notify.link_stamp(first)}, single_use=True)
+    assert client.get(manage).status_code == 200
+    owner = first.owner
+    db.session.delete(first)
+    db.session.delete(owner)
+    db.session.flush()
+    second = Registration(id=number, owner=factories.owner(name="Second Owner"), address="2 Second Way",
+                          city="Bakersfield", status="active")
+    second.set_location(*factories.BAKERSFIELD)
+    second.lifecycle = RegistrationLifecycle(submitted_at=datetime(2026, 11, 30, tzinfo=timezone.utc))
+    db.session.add(second)
+    db.session.flush()
+    assert second.id == number
+    page = client.get(manage)
+    assert page.status_code != 200 and "Second Owner" not in page.get_data(as_text=True)
+    second.status = "pending"
+    db.session.flush()
+    opened = client.get(verify.replace("http://localhost", ""))
+    assert "Second Owner" not in opened.get_data(as_text=True)
+    assert "not valid" in opened.get_data(as_text=True)
