@@ -16,7 +16,7 @@ from ..extensions import db
 from ..ids import get_by_id
 from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
 from ..localtime import county_today, utcnow
-from ..models.validation import FieldError, check_email
+from ..models.validation import FieldError, check_camera_placed, check_email
 from ..tokens import TokenError
 from . import notify
 from .links import CONFIRM, MANAGE, VERIFY, check_unused, read_link, use_once
@@ -283,9 +283,19 @@ def reject(registration_id: int, reviewer, reason: str) -> None:
 def merge(registration_id: int, target_id: int, reviewer) -> Registration:
     """Registry Staff merge a new registration into an existing one: cameras move, the rest goes."""
     registration = _reviewable(registration_id)
-    target = _get(target_id)
+    target = get_by_id(Registration, target_id)
+    if target is None:
+        raise RegistrationNotFoundError(f"There is no registration number {str(target_id)[:20]} to merge into.")
     if target.id == registration.id or target.status == "withdrawn":
         raise PortalError("Choose another registration that is not withdrawn.")
+    for camera in registration.cameras:  # the same premises: its cameras must stand near the target's
+        try:
+            check_camera_placed((camera.lat, camera.lon), (target.lat, target.lon))
+        except FieldError:
+            raise PortalError(
+                f"Registration #{target.id} is at {target.address}, {target.city}, too far from these "
+                "cameras to be the same premises: merge only a duplicate of the same place."
+            ) from None
     same_owner = (registration.owner.email or "") == (target.owner.email or "")
     for camera in list(registration.cameras):
         registration.cameras.remove(camera)

@@ -103,6 +103,9 @@ class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     description_columns = {**UserDBModelView.description_columns,
                            "username": lazy_gettext("The name this user signs in with")}
     exclude_route_methods = NO_FILE_DOWNLOAD
+    # FAB's rule asks for a role or a group and reads the groups field, which these forms do
+    # not have (a KeyError, 500): a user here needs a role.
+    validators_columns = {"roles": [DataRequired(message="Choose at least one role.")]}
     search_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
     formatters_columns = {"roles": lambda roles: ", ".join(role.name for role in roles) or "—"}
 

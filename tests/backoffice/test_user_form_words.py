@@ -32,3 +32,22 @@ def test_a_user_without_an_agency_is_not_added(client):
         "password": password, "conf_password": password, "csrf_token": csrf_token(client, "/users/add")})
     assert "every user belongs to one" in response.get_data(as_text=True)
     assert db.session.query(AgencyUser).filter_by(username="no.agency").count() == 0
+
+
+@pytest.mark.parametrize("url", ["/users/add", "/users/edit/{id}"])
+def test_a_user_without_a_role_is_refused_in_words(client, url):
+    from backoffice.extensions import db
+    from backoffice.models import AgencyUser
+    from tests import factories
+    from tests.auth import csrf_token
+
+    login(client, "admin")
+    target = url.format(id=factories.user("staff").id)
+    password = "a-long-enough-password-2026"
+    data = {"first_name": "No", "last_name": "Role", "username": "no.role" if "add" in url else "staff",
+            "email": "no.role@example.net", "active": "y", "agency": str(factories.agency(0).id),
+            "password": password, "conf_password": password, "csrf_token": csrf_token(client, target)}
+    response = client.post(target, data=data)
+    assert response.status_code == 200, response.status_code
+    assert "Choose at least one role." in response.get_data(as_text=True)
+    assert db.session.query(AgencyUser).filter_by(username="no.role").count() == 0

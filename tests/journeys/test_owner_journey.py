@@ -60,6 +60,7 @@ def approve_as_staff(run, registration_id: int, shot: str) -> None:
     row = review_queue_row(page, run.base, registration_id)
     row.get_by_role("link", name="Review").click()
     shoot(page, f"{shot}-review")
+    page.once("dialog", lambda dialog: dialog.accept())  # approving asks first
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Approved; the owner has been emailed").wait_for()
     page.context.close()

@@ -136,6 +136,8 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     queue = page.locator("table").first.inner_text()
     assert re.search(r"\b(PST|PDT)\b", queue)  # verified at, in county time
     row.get_by_role("link", name="Review").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Approved; the owner has been emailed").wait_for()
     assert stored(app, registration_id=approve).status == "active"
@@ -149,6 +151,10 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert stored(app, registration_id=reject).status == "pending"
     page.get_by_label("Reason (sent to the owner)").fill("")
     page.get_by_label("Reason (sent to the owner)").type("Las cámaras están fuera del condado.")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # changing one's mind keeps everything
+    page.get_by_role("button", name="Reject").click()
+    assert stored(app, registration_id=reject).status == "pending"
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Reject").click()
     page.get_by_text("Rejected; the owner has been told why").wait_for()
     assert stored(app, registration_id=reject) is None and not owner_exists(app, owner_id)
@@ -160,11 +166,14 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     offered = page.locator("body").inner_text()
     assert f"#{kept}" in offered  # the existing registration at the same address
     page.get_by_label(re.compile("Merge into registration")).type(str(kept))
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Merge").click()
     page.get_by_text("Merged into the existing registration.").wait_for()
     shoot(page, "staff-13-merged")
     assert stored(app, registration_id=again) is None
     assert len(stored(app, registration_id=kept).cameras) == 2
+    assert [m.split("?")[0] for m in asked] == ["Approve this registration", "Reject this registration",
+                                                 "Merge into that registration"]
 
     menu(page, "Registry", "Due for confirmation")
     shoot(page, "staff-14-due")

@@ -145,3 +145,14 @@ def test_changing_the_email_warns_the_previous_address(ctx, mailbox):
     assert reg.owner.email == "new@example.net"
     [warning] = [m for m in mailbox.to("ana@example.net") if m["Subject"] == "Your Camera Registry email was changed"]
     assert "new@example.net" in warning.get_payload()
+
+
+def test_a_merge_into_another_place_or_no_registration_is_refused(ctx, mailbox):
+    far = factories.registration(lat=35.3433, lon=-119.0187, cameras=1)  # 3.3 km south
+    reg = _submitted_and_verified(mailbox, cameras=1)
+    with pytest.raises(services.PortalError, match=f"Registration #{far.id} is at .* too far from these cameras"):
+        services.merge(reg.id, far.id, factories.user("staff"))
+    with pytest.raises(services.RegistrationNotFoundError, match="no registration number 99999999 to merge into"):
+        services.merge(reg.id, 99999999, factories.user("staff"))
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).status == "pending"
