@@ -351,9 +351,12 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
         )
         registration.cameras = _cameras(rng, business, count, lat, lon, street)
         if status == "pending" and rng.random() < 0.6:  # e-mail confirmed: in the review queue
+            # Never ahead of the clock: a registration "today" was submitted and verified earlier.
+            submitted = min(schedule["registered_at"], utcnow() - timedelta(hours=2))
             registration.lifecycle = RegistrationLifecycle(
-                submitted_at=schedule["registered_at"],
-                verified_at=schedule["registered_at"] + timedelta(minutes=rng.randint(2, 600)))
+                submitted_at=submitted,
+                verified_at=min(submitted + timedelta(minutes=rng.randint(2, 600)),
+                                utcnow() - timedelta(minutes=rng.randint(5, 60))))
         owner.registrations.append(registration)
         yield owner, count, new_owner
 

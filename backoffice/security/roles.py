@@ -98,6 +98,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("EvidenceItem", READ),
         ("Investigations", MENU),
         ("Cases", MENU),
+        ("Footage", MENU),
+        ("Footage requests", MENU),
     ],
 }
 

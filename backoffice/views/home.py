@@ -37,6 +37,7 @@ class Row:
     text: str
     url: str
     at: object = None
+    warning: str = ""
 
 
 @dataclass
@@ -71,8 +72,10 @@ def _requests(user, condition):
 
 
 def _request_row(item: FootageRequest) -> Row:
+    passed = item.deadline is not None and item.deadline < utcnow()
     return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
-               f"/footage/{item.id}", item.deadline)
+               f"/footage/{item.id}", item.deadline,
+               "deadline passed: the footage may already be overwritten" if passed else "")
 
 
 def _registry_panels() -> list[Panel]:

@@ -230,3 +230,13 @@ def test_what_make_run_loads_can_run_again_without_adding_anything(runner):
     assert again.exit_code == 0, again.output
     assert "added 0, updated 0, unchanged 52," in again.output
     assert (counts(), db.session.query(AddressPoint).count()) == before
+
+
+def test_the_demo_review_queue_was_verified_in_the_past(runner):
+    from backoffice.localtime import utcnow
+    from backoffice.models import RegistrationLifecycle
+
+    demo(runner, cameras=400)
+    verified = [v for v, in db.session.query(RegistrationLifecycle.verified_at).filter(
+        RegistrationLifecycle.verified_at.is_not(None))]
+    assert verified and max(verified) <= utcnow()

@@ -124,3 +124,10 @@ def test_the_home_page_costs_the_same_whatever_the_backlog(client, ctx):
     with count_statements() as many:
         client.get("/")
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_a_deadline_already_passed_says_so(client, ctx):
+    late = factories.footage_request(deadline=NOW - timedelta(days=3), state="contacted")
+    html = home(client, "admin")
+    row = re.search(rf'<li><a href="/footage/{late.id}">.*?</li>', panel(html, "Footage due within 24 h"), re.S)
+    assert row and "deadline passed" in row.group(0)

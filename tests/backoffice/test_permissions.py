@@ -60,8 +60,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Cameras", "menu_access"): {STAFF},
     ("Review queue", "menu_access"): {STAFF},
     ("Programme terms", "menu_access"): {STAFF},
-    ("Footage", "menu_access"): LAW,
-    ("Footage requests", "menu_access"): LAW,
+    ("Footage", "menu_access"): LAW | {AUD},  # auditors read the requests, as the cases
+    ("Footage requests", "menu_access"): LAW | {AUD},
     ("New footage request", "menu_access"): LAW,
     ("Due within 24 h", "menu_access"): LAW,
     ("Due within 72 h", "menu_access"): LAW,

@@ -170,3 +170,15 @@ def test_the_audit_log_keeps_its_filters_in_sight_beside_the_export(client):
     login(client, "auditor")
     audit = client.get("/auditeventview/list/?_flt_0_action=owner.reveal").get_data(as_text=True)
     assert "Search — filters applied" in audit and "Export CSV" in audit
+
+
+def test_an_auditor_is_offered_no_link_they_may_not_follow(client):
+    from tests.workflows.helpers import request_in
+
+    request = request_in("collected")
+    login(client, "auditor")
+    case_page = client.get(f"/caseview/show/{request.case_id}").get_data(as_text=True)
+    assert "Canvass on the map" not in case_page and "canvass.pdf" not in case_page
+    request_page = client.get(f"/footage/{request.id}")
+    assert request_page.status_code == 200
+    assert "receipt.pdf" not in request_page.get_data(as_text=True)
