@@ -323,7 +323,7 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
         to = to.strip() if isinstance(to, str) else ""
         if action == "transferred":
             if not to:
-                raise InvalidInput("A transfer needs the person or unit it goes to (to).", field="to")
+                raise InvalidInput("A transfer needs the person or unit it goes to: fill in “To whom”.", field="to")
             note = f"to {to}: {note}"
         event = CustodyEvent(evidence_item_id=item.id, action=action, actor_id=user.id, at=utcnow(), note=note)
         db.session.add(event)

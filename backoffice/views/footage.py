@@ -5,7 +5,6 @@ on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
 import re
-from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
@@ -21,7 +20,8 @@ from backoffice.errors import RegistryError
 from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
-from backoffice.models import Case, FootageRequest
+from backoffice.ids import get_by_id
+from backoffice.models import Case, EvidenceItem, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
@@ -141,6 +141,15 @@ class Due72View(FootageRequestView):
 def _back_to_request(pk: int, **_) -> str:
     """The form's `next` page on this site, else the request's own page."""
     return request.form.get("next") if _local(request.form.get("next")) else url_for(".detail", pk=pk)
+
+
+def _evidence_request_page(item_id: int) -> str:
+    """After a refused custody step: the page of the request the item belongs to (browsers
+    send no referrer here), else the list of requests."""
+    item = get_by_id(EvidenceItem, item_id)
+    if item is None:
+        return url_for("FootageRequestView.list")
+    return url_for("FootageWorkflowView.detail", pk=item.footage_request_id)
 
 
 def _local(url: str | None) -> bool:
@@ -282,7 +291,7 @@ class FootageWorkflowView(BaseView):
 
     @expose("/evidence/<int:item_id>/custody", methods=["POST"])
     @has_access
-    @flash_refusals(lambda **_: request.referrer if _same_site(request.referrer) else url_for(".approvals"))
+    @flash_refusals(lambda item_id: _evidence_request_page(item_id))
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
         check_form_token()
@@ -373,13 +382,8 @@ def _camera_ids(text: str) -> list[int] | None:
     """Camera ids typed as numbers separated by commas or spaces (None: all cameras)."""
     parts = [part for part in re.split(r"[\s,]+", text.strip()) if part]
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise InvalidInput("Camera ids are whole numbers separated by commas.", field="camera_ids")
+        raise InvalidInput("Camera numbers are whole numbers separated by commas, e.g. 12, 15.", field="camera_ids")
     return [int(part) for part in parts] or None
-
-
-def _same_site(url: str | None) -> bool:
-    """True for a URL of this site (the referring page of a form)."""
-    return bool(url) and urlsplit(url).netloc in ("", request.host)
 
 
 def _evidence(item: FootageRequest):

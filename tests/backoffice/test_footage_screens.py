@@ -268,3 +268,18 @@ def test_a_contact_made_earlier_is_recorded_at_the_time_typed_in_county_time(ctx
 def factories_zone():
     from backoffice.localtime import county_zone
     return county_zone()
+
+
+def test_a_refused_custody_step_returns_to_the_request_and_says_which_field(ctx):
+    from tests.workflows.helpers import add_evidence_row
+
+    request = request_in("consented")
+    item = add_evidence_row(request, factories.user("investigator"))
+    db.session.flush()
+    inv = signed_in(ctx, "investigator")
+    token = CSRF_RE.search(page(inv, f"/footage/{request.id}")).group(1)
+    answer = inv.post(f"/footage/evidence/{item.id}/custody",
+                      data={"csrf_token": token, "action": "transferred", "to": "", "note": "to the lab"})
+    assert answer.status_code in (302, 303) and answer.headers["Location"].endswith(f"/footage/{request.id}")
+    shown = page(inv, f"/footage/{request.id}")
+    assert "fill in “To whom”" in shown and "(to)" not in shown
