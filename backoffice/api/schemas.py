@@ -35,6 +35,7 @@ from ..models.validation import (
     check_email,
     check_fov,
     check_camera_placed,
+    check_premises_placed,
     check_latitude,
     check_longitude,
     check_phone,
@@ -208,6 +209,16 @@ class RegistrationSchema(LocatedSchema):
     state = RuleString(check_state, value_required=True)
     postal_code = RuleString(check_postal_code)
     next_confirmation_due = RuleDate(check_confirmation_due)
+
+    @validates_schema
+    def _in_county(self, data, **_kwargs):
+        """The premises lie in the county (check_premises_placed)."""
+        if data.get("lat") is None or data.get("lon") is None:
+            return
+        try:
+            check_premises_placed(data["lat"], data["lon"])
+        except FieldError as error:
+            raise ValidationError(error.message, "lat") from None
 
 
 class CameraSchema(LocatedSchema):

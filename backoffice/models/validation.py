@@ -243,6 +243,9 @@ CAMERA_TOO_FAR = N_(
     "Camera location must be within %(limit)d m of the premises; this one is %(away)s away. "
     "Leave latitude and longitude empty to place the camera at the premises."
 )
+PREMISES_OUTSIDE_COUNTY = N_(
+    "The location must lie within the county: place the pin on the premises."
+)
 CAMERA_OUTSIDE_COUNTY = N_(
     "Camera location must lie within the county (latitude %(south)s to %(north)s, "
     "longitude %(west)s to %(east)s)."
@@ -273,6 +276,16 @@ def check_camera_place(camera: tuple[float, float], premises: tuple[float, float
         if away > limit_m:
             shown = f"{away / 1000:,.1f} km" if away >= 1000 else f"{away:,.0f} m"
             raise FieldError("lat", CAMERA_TOO_FAR, limit=limit_m, away=shown)
+
+
+def check_premises_placed(lat: float, lon: float) -> None:
+    """A registered premises lies inside the county (COUNTY_BOUNDS; no bounds: anywhere).
+    Raises FieldError on `lat`."""
+    from flask import current_app, has_app_context
+
+    bounds = (current_app.config if has_app_context() else {}).get("COUNTY_BOUNDS", DEFAULT_COUNTY_BOUNDS)
+    if bounds and not _within(bounds, (lat, lon)):
+        raise FieldError("lat", PREMISES_OUTSIDE_COUNTY)
 
 
 def check_camera_placed(camera: tuple[float, float], premises: tuple[float, float] | None) -> None:

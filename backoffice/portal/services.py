@@ -16,7 +16,7 @@ from ..extensions import db
 from ..ids import get_by_id
 from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
 from ..localtime import county_today, utcnow
-from ..models.validation import FieldError, check_camera_placed, check_email
+from ..models.validation import FieldError, check_camera_placed, check_email, check_premises_placed
 from ..tokens import TokenError
 from . import notify
 from .links import CONFIRM, MANAGE, VERIFY, check_unused, read_link, use_once
@@ -154,6 +154,7 @@ def submit_registration(submission: Submission) -> SubmitResult:
         raise FieldError("accept_terms", "The terms have changed: please read and accept them again.")
     if not submission.cameras:
         raise FieldError("cameras", "Add at least one camera.")
+    check_premises_placed(submission.lat, submission.lon)
     email = check_email(submission.owner.get("email"), required=True)
     owner_values = {**submission.owner, "email": email, "language": submission.language}
     premises = submission.premises
@@ -377,6 +378,7 @@ def update_registration(
     _apply_owner(registration.owner, {**owner, "email": email})
     _apply_premises(registration, premises)
     moved_from = (registration.lat, registration.lon)
+    check_premises_placed(lat, lon)
     registration.set_location(lat, lon)
     notes = _apply_cameras(registration, cameras, moved_from)
     _confirmed(registration, today)

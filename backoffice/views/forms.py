@@ -9,7 +9,13 @@ from ..form_rules import Rule
 from ..ids import get_by_id
 from ..labels import choices as labelled
 from ..models import Registration
-from ..models.validation import FieldError, check_camera_placed, check_latitude, check_longitude
+from ..models.validation import (
+    FieldError,
+    check_camera_placed,
+    check_latitude,
+    check_longitude,
+    check_premises_placed,
+)
 
 
 def choice_field(label: str, choices, kind: str, *, required: bool = True) -> SelectField:
@@ -121,4 +127,24 @@ def camera_latlon_fields() -> dict:
     """A camera's optional lat/lon inputs, checked together by CameraPlace."""
     fields = latlon_fields(required=False)
     fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], CameraPlace()]
+    return fields
+
+
+class PremisesPlace:
+    """On a registration form's longitude (after latitude): the premises lie in the county
+    (backoffice.models.validation.check_premises_placed)."""
+
+    def __call__(self, form, field) -> None:
+        if form.lat.errors or field.errors or form.lat.data is None or field.data is None:
+            return
+        try:
+            check_premises_placed(form.lat.data, field.data)
+        except FieldError as error:
+            raise StopValidation(error.translated(gettext)) from None
+
+
+def premises_latlon_fields() -> dict:
+    """A registration's lat/lon inputs, its premises checked to lie in the county."""
+    fields = latlon_fields(required=True)
+    fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], PremisesPlace()]
     return fields

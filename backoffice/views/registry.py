@@ -32,7 +32,7 @@ from ..models.validation import (
 from ..form_rules import Rule
 from .base import ScreenModelView
 from .display import ReadableColumns
-from .forms import camera_latlon_fields, choice_field, latlon_fields, reference_field, rule_field
+from .forms import camera_latlon_fields, choice_field, premises_latlon_fields, reference_field, rule_field
 
 READ_WRITE = {
     "list": "read",
@@ -175,7 +175,7 @@ class RegistrationView(RegistryModelView):
             "Owner number", Owner, "owner", "The number shown on the owner's page",
             pick_url="/ownerview/pick",
         ),
-        **latlon_fields(required=True),
+        **premises_latlon_fields(),
         "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
         "postal_code": rule_field("ZIP code", check_postal_code, description="93301 or 93301-1234"),
         "status": choice_field("Status", REGISTRATION_STATUSES, "status"),

@@ -200,3 +200,10 @@ def test_an_answered_refusal_leaves_no_traceback_in_the_log(client):
         fab.removeHandler(kept)
     assert refused.status_code == 400, refused.json
     assert not [r for r in kept.records if r.exc_info], [r.getMessage() for r in kept.records]
+
+
+def test_a_registration_outside_the_county_is_refused(client):
+    reg = factories.registration()
+    headers = api_token(client, "staff")
+    moved = client.put(f"/api/v1/registration/{reg.id}", headers=headers, json={"lat": 34.0522, "lon": -118.2437})
+    assert moved.status_code in (400, 422) and "within the county" in moved.json["message"]["lat"][0]

@@ -1,4 +1,6 @@
 """Registry Staff forms: lat/lon inputs, field rules shown next to the field, input kept."""
+import re
+
 import pytest
 
 from backoffice.extensions import db
@@ -143,3 +145,17 @@ def test_clearing_a_cameras_location_puts_it_back_at_the_premises(client):
     assert client.post(f"/cameraview/edit/{camera.id}", data=data).status_code == 302
     db.session.expire_all()
     assert (camera.lat, camera.lon) == pytest.approx((35.3902, -119.0503))
+
+
+def test_staff_cannot_move_a_premises_out_of_the_county(client):
+    reg = factories.registration(lat=35.30, lon=-119.00)
+    login(client, "staff")
+    page = client.get(f"/registrationview/edit/{reg.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "owner_id": str(reg.owner_id), "address": reg.address, "city": reg.city,
+            "state": "CA", "postal_code": "93301", "lat": "34.05", "lon": "-118.24", "status": "active",
+            "terms_version": "", "next_confirmation_due": "", "notes": ""}
+    html = client.post(f"/registrationview/edit/{reg.id}", data=data).get_data(as_text=True)
+    assert "within the county" in html and 'value="34.05"' in html
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).lat == pytest.approx(35.30)

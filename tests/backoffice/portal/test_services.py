@@ -156,3 +156,13 @@ def test_a_merge_into_another_place_or_no_registration_is_refused(ctx, mailbox):
         services.merge(reg.id, 99999999, factories.user("staff"))
     db.session.expire_all()
     assert db.session.get(Registration, reg.id).status == "pending"
+
+
+@pytest.mark.parametrize("lat, lon", [(0.0, 0.0), (34.0522, -118.2437)])  # null island, Los Angeles
+def test_a_premises_pin_outside_the_county_is_refused(ctx, mailbox, lat, lon):
+    from dataclasses import replace
+
+    with pytest.raises(FieldError, match="within the county") as refused:
+        services.submit_registration(replace(submission(), lat=lat, lon=lon))
+    assert refused.value.field == "lat"
+    assert db.session.query(Owner).filter_by(email="ana@example.net").count() == 0
