@@ -222,6 +222,18 @@ def repeated_hour_choices(value: datetime) -> tuple[datetime, datetime] | None:
     return None
 
 
+def typed_repeated_hour(text) -> list[str]:
+    """For a county time typed without an offset that falls in the fall-back night's repeated
+    hour: both readings in words ("Sun 1 Nov 2026, 1:30 AM PDT", "... PST"), else []."""
+    try:
+        parse_instant(str(text or ""))
+    except AmbiguousLocalTime as error:
+        return [format_instant(choice) for choice in error.choices]
+    except LocalTimeError:
+        return []
+    return []
+
+
 def iso(value: datetime | None) -> str | None:
     """An instant for the API: ISO 8601 in county time with its offset (exact to the µs)."""
     if value is None:
@@ -234,3 +246,4 @@ def init_app(app) -> None:
     zone_named(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
     app.jinja_env.filters["instant"] = format_instant
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["repeated_hour"] = typed_repeated_hour

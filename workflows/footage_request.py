@@ -278,7 +278,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
             ContactAttempt(
                 footage_request_id=request.id,
                 method=data["method"].strip(),
-                at=_when(data.get("at"), now),
+                at=_when(data.get("at"), now, data.get("at__fold")),
                 note=(data.get("note") or "").strip() or None,
                 by_id=user.id,
             )
@@ -312,14 +312,15 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
     return outcome
 
 
-def _when(value, default: datetime) -> datetime:
-    """A contact attempt's time from ISO text (no offset: county time), else now."""
+def _when(value, default: datetime, fold=None) -> datetime:
+    """A contact attempt's time from ISO text (no offset: county time; `fold` "0" or "1"
+    chooses the first or second of the fall-back night's repeated hour), else now."""
     if not value:
         return default
     if isinstance(value, datetime):
         return value
     try:
-        when = parse_instant(str(value))
+        when = parse_instant(str(value), {"0": 0, "1": 1}.get(str(fold)) if fold is not None else None)
     except LocalTimeError as error:
         raise InvalidInput(f"When you reached the owner: {error}", field="at") from None
     if when > default + timedelta(minutes=10):

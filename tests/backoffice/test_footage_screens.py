@@ -283,3 +283,20 @@ def test_a_refused_custody_step_returns_to_the_request_and_says_which_field(ctx)
     assert answer.status_code in (302, 303) and answer.headers["Location"].endswith(f"/footage/{request.id}")
     shown = page(inv, f"/footage/{request.id}")
     assert "fill in “To whom”" in shown and "(to)" not in shown
+
+
+def test_a_contact_in_the_repeated_hour_asks_which_one_and_keeps_the_answer(ctx):
+    from datetime import datetime, timezone
+
+    inv = signed_in(ctx, "investigator")
+    request = request_in("open")
+    refused = submit(inv, request.id, "contact_owner", method="phone", note="night call", at="2026-11-01T01:45")
+    html = refused.get_data(as_text=True)
+    assert "happens twice" in html and 'name="at__fold"' in html
+    assert "Sun 1 Nov 2026, 1:45 AM PDT (first)" in html and "Sun 1 Nov 2026, 1:45 AM PST (second)" in html
+    done = submit(inv, request.id, "contact_owner", method="phone", note="night call",
+                  at="2026-11-01T01:45", at__fold="1")
+    assert "the request is now owner contacted" in done.get_data(as_text=True)
+    db.session.expire_all()
+    (attempt,) = db.session.get(FootageRequest, request.id).contact_attempts[-1:]
+    assert attempt.at == datetime(2026, 11, 1, 9, 45, tzinfo=timezone.utc)
