@@ -22,7 +22,7 @@ from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
 from backoffice.models import Case, FootageRequest
-from backoffice.scoping import AgencyScope, current_user, scope_to_agency
+from backoffice.scoping import AgencyScope, current_user, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from backoffice.worklists import footage_due_within, release_waiting
@@ -118,6 +118,8 @@ class FootageRequestView(ReadableColumns, ScreenModelView):
     base_order = ("deadline", "asc")
     list_columns = ["id", "case", "registration", "state", "assignee", "deadline", "window_from"]
     search_columns = ["state", "assignee", "deadline", "case"]
+    # FAB fills these drop-downs from the whole related table: keep them to the agency.
+    search_form_query_rel_fields = own_agency_choices("case", "assignee")
     order_columns = ["id", "state", "deadline", "window_from"]
     label_columns = {"id": "Request", "registration": "Premises", "window_from": "Footage from"}
     formatters_columns = {"id": _detail_link}
