@@ -4,6 +4,7 @@ Thin: every POST checks its CSRF token and calls a workflow command; a refusal i
 on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -21,11 +22,11 @@ from backoffice.errors import RegistryError
 from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
-from backoffice.models import Case, FootageRequest
-from backoffice.scoping import AgencyScope, current_user, own_agency_choices, scope_to_agency
+from backoffice.models import AuditEvent, Case, FootageRequest
+from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
-from backoffice.worklists import footage_due_within, release_waiting
+from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
@@ -326,10 +327,23 @@ class FootageWorkflowView(BaseView):
             FootageRequest,
             current_user(),
         ).order_by(FootageRequest.updated_at)
+        reveals = db.session.execute(
+            select(AuditEvent)
+            .where(justified_reveals(g.user.agency_id, county_wide=is_county_wide(g.user)))
+            .order_by(AuditEvent.at.desc())
+            .limit(100)
+        ).scalars().all()
         return self.render_template(
             "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id,
             deny_fields=TRIGGER_FORMS["deny_release"],
+            reveals=[(event, _justification(event)) for event in reveals],
+            reveal_days=JUSTIFIED_REVEAL_DAYS,
         )
+
+
+def _justification(event: AuditEvent) -> str:
+    """The written reason recorded with a reveal no search supported."""
+    return json.loads(event.detail or "{}").get("justification", "")
 
 
 class WindowForm(Form):

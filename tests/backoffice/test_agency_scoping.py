@@ -3,6 +3,8 @@ import html
 import re
 from urllib.parse import urldefrag, urlsplit
 
+import pytest
+
 from backoffice.extensions import db
 from backoffice.models import AgencyUser
 from tests import factories
@@ -47,14 +49,15 @@ def _seed_both_agencies():
     return ours, own_request
 
 
-def test_second_agency_investigator_sees_no_other_agency_choice_on_any_screen(client):
+@pytest.mark.parametrize("username", ["investigator2", "supervisor2"])
+def test_second_agency_sees_no_other_agency_choice_on_any_screen(client, username):
     ours, own_request = _seed_both_agencies()
-    mine = factories.user("investigator2")
+    mine = factories.user(username)
     others = [
         f"{u.first_name} {u.last_name}"
         for u in db.session.query(AgencyUser).filter(AgencyUser.agency_id != mine.agency_id)
     ]
-    login(client, "investigator2")
+    login(client, username)
     pages = _screens(client)
     # The walk reached the lists with drop-downs and the add/edit forms.
     for url in ("/footagerequestview/list/", "/due24view/list/", "/due72view/list/",

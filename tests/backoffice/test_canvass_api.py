@@ -3,12 +3,14 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask import g
 from geographiclib.geodesic import Geodesic
 
 from backoffice.extensions import db
 from backoffice.models import AuditEvent, Camera, FootageRequest
+from backoffice.portal.access_log import entries
 from tests import factories
-from tests.auth import api_token
+from tests.auth import api_token, login
 
 LAT, LON = factories.BAKERSFIELD
 WGS84 = Geodesic.WGS84
@@ -230,8 +232,6 @@ def test_a_footage_request_of_the_case_allows_the_reveal(client, inv):
 
 
 def test_a_justified_reveal_is_flagged_and_shown_to_the_owner(client, inv):
-    from backoffice.portal.access_log import entries
-
     case = factories.case()
     registration = factories.registration(status="active")
     why = "Witness says the suspect's car was parked in front of this house earlier that day"
@@ -242,6 +242,26 @@ def test_a_justified_reveal_is_flagged_and_shown_to_the_owner(client, inv):
     assert (event.purpose, event.object_type, event.object_id) == (case.case_number, "owner", registration.owner_id)
     assert json.loads(event.detail)["justification"] == why
     assert [e.purpose for e in entries(registration)] == [case.case_number]
+
+
+def approval_queue_of(client, username) -> str:
+    """The approval queue as `username` sees it, signed in through the login form."""
+    for name in ("user", "_login_user"):  # the test shares one app context with the API calls
+        g.pop(name, None)
+    client.get("/logout/")
+    login(client, username)
+    return client.get("/footage/approvals").get_data(as_text=True)
+
+
+def test_the_supervisor_finds_justified_reveals_of_their_agency_on_the_approval_queue(client, inv):
+    case = factories.case()
+    registration = factories.registration(status="active")
+    why = "Neighbour reported a doorbell camera facing the alley"
+    assert reveal(client, inv, case, registration.id, justification=why).status_code == 200
+    listed = approval_queue_of(client, "supervisor").split('id="justified-reveals"')[1]
+    assert why in listed and case.case_number in listed and "investigator" in listed
+    page = approval_queue_of(client, "supervisor2")
+    assert why not in page and case.case_number not in page
 
 
 @pytest.mark.parametrize("status", ["withdrawn", "lapsed", "pending"])
