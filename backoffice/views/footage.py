@@ -146,9 +146,18 @@ def _back_to_request(pk: int, **_) -> str:
     return request.form.get("next") if _local(request.form.get("next")) else url_for(".detail", pk=pk)
 
 
+# A path on this site: one leading slash, then only printable URL characters. Browsers drop tabs
+# and newlines inside a URL ("/<tab>/evil.example" is "//evil.example") and read a backslash as
+# a slash, so whitespace, control characters and backslashes are refused outright.
+LOCAL_PATH = re.compile(r"/(?![/\\])[\x21-\x7e]*")
+
+
 def _local(url: str | None) -> bool:
-    """True for a path on this site (not //host or scheme://)."""
-    return bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url
+    """True for a path on this site (not //host, scheme://, or one hiding them)."""
+    if not url or not LOCAL_PATH.fullmatch(url) or "\\" in url:
+        return False
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
 
 
 class FootageWorkflowView(BaseView):
