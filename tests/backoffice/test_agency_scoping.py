@@ -8,7 +8,7 @@ import pytest
 from backoffice.extensions import db
 from backoffice.models import AgencyUser
 from tests import factories
-from tests.auth import login
+from tests.auth import api_token, login
 
 OPTION_RE = re.compile(r"<option\b[^>]*>(.*?)</option>", re.S | re.I)
 HREF_RE = re.compile(r'href="(/[^"]*)"')
@@ -81,3 +81,15 @@ def test_admin_still_chooses_among_every_agency(client):
     options = _options(client.get("/footagerequestview/list/").get_data(as_text=True))
     assert "KCSO-SECRET-0042" in options and "OWN-26-0001" in options
     assert "Ivy Investigator" in options and "Ian Second" in options
+
+
+def test_the_api_offers_no_other_agency_choice_either(client):
+    _seed_both_agencies()
+    headers = api_token(client, "investigator2")
+    for resource in ("case", "footage_request", "evidence_item"):
+        for url in (f"/api/v1/{resource}/_info", f"/api/v1/{resource}/related/case",
+                    f"/api/v1/{resource}/related/assignee"):
+            response = client.get(url, headers=headers)
+            assert response.status_code < 500, url
+            text = response.get_data(as_text=True)
+            assert "KCSO-SECRET-0042" not in text and "Ivy" not in text, url
