@@ -1,10 +1,14 @@
 """The canvass: which registered cameras may have recorded a case, most urgent first.
 
 Purpose-bound: every search and every reveal of an owner's contact names the case it is for
-and is written to the audit log. Spatial SQL lives in spatial.py.
+and is written to the audit log. A search records which registrations it returned; an owner's
+contact is shown for a case when a search of that case returned the registration or the case
+has a footage request for it, otherwise only with a written justification, which is recorded
+apart ("owner.reveal_justified") for the supervisor. Spatial SQL lives in spatial.py.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,13 +23,14 @@ from .database import end_read_transaction
 from .errors import InvalidInputError, NotFoundError
 from .extensions import db
 from .ids import as_id
-from .models import Case, Owner, Registration
+from .models import AuditEvent, Case, FootageRequest, Owner, Registration
 from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcnow
 from .models.validation import FieldError, check_latitude, check_longitude, format_phone
 from .scoping import scope_to_agency
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 2000
+MAX_JUSTIFICATION = 1000  # characters
 _VIEW_RANK = {"in_view": 0, "unknown": 1, "facing_away": 2, "too_far": 3}
 
 
@@ -227,15 +232,63 @@ def search(
         object_type="case",
         object_id=query.case_id,
         purpose=query.case_number,
-        detail={"lat": query.lat, "lon": query.lon, "radius_m": query.radius_m},
+        detail={
+            "lat": query.lat,
+            "lon": query.lon,
+            "radius_m": query.radius_m,
+            # What the search returned: the registrations whose owners may be contacted for the case.
+            "registration_ids": sorted({item["registration_id"] for item in items}),
+        },
     )
     if commit:
         db.session.commit()
     return CanvassResult(query=query, items=items)
 
 
-def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
-    """The owner's contact details for one registration, read for a case (audited, commits)."""
+def returned_for_case(case_id: int, registration_id: int) -> bool:
+    """True when a recorded search of the case returned the registration, or the case has a
+    footage request for it."""
+    requested = db.session.execute(
+        select(FootageRequest.id).where(
+            FootageRequest.case_id == case_id, FootageRequest.registration_id == registration_id
+        ).limit(1)
+    ).first()
+    if requested is not None:
+        return True
+    searches = db.session.execute(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "canvass.search",
+            AuditEvent.object_type == "case",
+            AuditEvent.object_id == case_id,
+        )
+    ).scalars()
+    return any(registration_id in json.loads(detail or "{}").get("registration_ids", ()) for detail in searches)
+
+
+def _justification(value: Any, case_number: str) -> str:
+    """The written reason for a reveal no search of the case supports; 400 when missing."""
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if not text:
+        raise CanvassParameterError(
+            f"justification is required: no search of case {case_number} returned this registration "
+            "and the case has no footage request for it; say why you need the owner's contact",
+            field="justification",
+        )
+    if len(text) > MAX_JUSTIFICATION:
+        raise CanvassParameterError(
+            f"justification must be at most {MAX_JUSTIFICATION} characters", field="justification"
+        )
+    return text
+
+
+def owner_contact(
+    case: Case, registration_id: Any, user, justification: Any = None
+) -> dict[str, Any]:
+    """The owner's contact details for one registration, read for a case (audited, commits).
+
+    Without a search of the case that returned the registration (or a footage request of the
+    case for it) a written justification is required, and the reveal is flagged as justified.
+    """
     try:
         if isinstance(registration_id, (bool, float)):
             raise TypeError(registration_id)
@@ -256,14 +309,19 @@ def owner_contact(case: Case, registration_id: Any, user) -> dict[str, Any]:
     registration, owner = row
     details = contact_fields(registration, owner)
     owner_id, case_number, case_id = owner.id, case.case_number, case.id
+    detail: dict[str, Any] = {"registration_id": details["registration_id"], "case_id": case_id}
+    action = "owner.reveal"
+    if not returned_for_case(case_id, number):
+        action = "owner.reveal_justified"
+        detail["justification"] = _justification(justification, case_number)
     end_read_transaction(db.session)
     audit.record(
-        "owner.reveal",
+        action,
         user=user,
         object_type="owner",
         object_id=owner_id,
         purpose=case_number,
-        detail={"registration_id": details["registration_id"], "case_id": case_id},
+        detail=detail,
     )
     db.session.commit()
     return details

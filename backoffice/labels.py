@@ -96,6 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_log_exported": "Audit log exported",
         "canvass.search": "Canvass search",
         "owner.reveal": "Owner contact shown",
+        "owner.reveal_justified": "Owner contact shown without a search (justified)",
         "footage_request.open": "Footage request opened",
         "footage_request.contact_owner": "Contact with owner recorded",
         "footage_request.record_consent": "Consent recorded",

@@ -7,10 +7,10 @@ the home page and the list its link opens can never disagree.
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, true
 
 from .localtime import utcnow
-from .models import FootageRequest, Registration
+from .models import AuditEvent, FootageRequest, Registration
 
 # Requests still waiting for footage: their deadline matters (SPEC §4 states).
 WAITING_STATES = ("open", "contacted", "consented", "no_response")
@@ -50,3 +50,17 @@ def footage_due_within(hours: int) -> ColumnElement[bool]:
 def release_waiting() -> ColumnElement[bool]:
     """Release requests waiting for a supervisor's decision."""
     return FootageRequest.state == "release_pending"
+
+
+# How far back the approval queue lists contacts shown without a search, for the supervisor.
+JUSTIFIED_REVEAL_DAYS = 30
+
+
+def justified_reveals(agency_id: int | None, *, county_wide: bool = False) -> ColumnElement[bool]:
+    """Owner contacts shown for a case no search of which returned them (each with its written
+    justification) in the last JUSTIFIED_REVEAL_DAYS, by the agency's users (all for Admin)."""
+    return and_(
+        AuditEvent.action == "owner.reveal_justified",
+        AuditEvent.at >= utcnow() - timedelta(days=JUSTIFIED_REVEAL_DAYS),
+        true() if county_wide else AuditEvent.agency_id == agency_id,
+    )

@@ -92,6 +92,10 @@ class CanvassApi(RegistryBaseApi):
                   properties:
                     case_id: {type: integer}
                     registration_id: {type: integer}
+                    justification:
+                      type: string
+                      description: Why the contact is needed; required unless a search of
+                        the case returned the registration or the case has a footage request for it
           responses:
             200: {description: 'The contact details: {result: {...}}'}
             400: {$ref: '#/components/responses/400'}
@@ -101,7 +105,9 @@ class CanvassApi(RegistryBaseApi):
         """
         data = json_body()
         case = canvass.case_for_user(_case_id(data), _user())
-        contact = canvass.owner_contact(case, data.get("registration_id"), _user())
+        contact = canvass.owner_contact(
+            case, data.get("registration_id"), _user(), justification=data.get("justification")
+        )
         return self.response(200, result=contact)
 
 

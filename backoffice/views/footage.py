@@ -4,7 +4,9 @@ Thin: every POST checks its CSRF token and calls a workflow command; a refusal i
 on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
+import json
 import re
+from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
@@ -21,11 +23,11 @@ from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
 from backoffice.ids import get_by_id
-from backoffice.models import Case, EvidenceItem, FootageRequest
-from backoffice.scoping import AgencyScope, current_user, scope_to_agency
+from backoffice.models import AuditEvent, Case, EvidenceItem, FootageRequest
+from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
-from backoffice.worklists import footage_due_within, release_waiting
+from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
@@ -118,6 +120,8 @@ class FootageRequestView(ReadableColumns, ScreenModelView):
     base_order = ("deadline", "asc")
     list_columns = ["id", "case", "registration", "state", "assignee", "deadline", "window_from"]
     search_columns = ["state", "assignee", "deadline", "case"]
+    # FAB fills these drop-downs from the whole related table: keep them to the agency.
+    search_form_query_rel_fields = own_agency_choices("case", "assignee")
     order_columns = ["id", "state", "deadline", "window_from"]
     label_columns = {"id": "Request", "registration": "Premises", "window_from": "Footage from"}
     formatters_columns = {"id": _detail_link}
@@ -152,9 +156,18 @@ def _evidence_request_page(item_id: int) -> str:
     return url_for("FootageWorkflowView.detail", pk=item.footage_request_id)
 
 
+# A path on this site: one leading slash, then only printable URL characters. Browsers drop tabs
+# and newlines inside a URL ("/<tab>/evil.example" is "//evil.example") and read a backslash as
+# a slash, so whitespace, control characters and backslashes are refused outright.
+LOCAL_PATH = re.compile(r"/(?![/\\])[\x21-\x7e]*")
+
+
 def _local(url: str | None) -> bool:
-    """True for a path on this site (not //host or scheme://)."""
-    return bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url
+    """True for a path on this site (not //host, scheme://, or one hiding them)."""
+    if not url or not LOCAL_PATH.fullmatch(url) or "\\" in url:
+        return False
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
 
 
 class FootageWorkflowView(BaseView):
@@ -333,10 +346,23 @@ class FootageWorkflowView(BaseView):
             FootageRequest,
             current_user(),
         ).order_by(FootageRequest.updated_at)
+        reveals = db.session.execute(
+            select(AuditEvent)
+            .where(justified_reveals(g.user.agency_id, county_wide=is_county_wide(g.user)))
+            .order_by(AuditEvent.at.desc())
+            .limit(100)
+        ).scalars().all()
         return self.render_template(
             "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id,
             deny_fields=TRIGGER_FORMS["deny_release"],
+            reveals=[(event, _justification(event)) for event in reveals],
+            reveal_days=JUSTIFIED_REVEAL_DAYS,
         )
+
+
+def _justification(event: AuditEvent) -> str:
+    """The written reason recorded with a reveal no search supported."""
+    return json.loads(event.detail or "{}").get("justification", "")
 
 
 class WindowForm(Form):

@@ -3,12 +3,14 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask import g
 from geographiclib.geodesic import Geodesic
 
 from backoffice.extensions import db
 from backoffice.models import AuditEvent, Camera, FootageRequest
+from backoffice.portal.access_log import entries
 from tests import factories
-from tests.auth import api_token
+from tests.auth import api_token, login
 
 LAT, LON = factories.BAKERSFIELD
 WGS84 = Geodesic.WGS84
@@ -105,7 +107,8 @@ def test_every_search_is_audited_with_the_case_number(client, inv):
     assert len(events) == 2
     assert all(e.purpose == case.case_number and e.username == "investigator" for e in events)
     assert all(e.object_type == "case" and e.object_id == case.id for e in events)
-    assert json.loads(events[1].detail) == {"lat": 35.38, "lon": -119.02, "radius_m": 1500.0}
+    assert json.loads(events[1].detail) == {"lat": 35.38, "lon": -119.02, "radius_m": 1500.0,
+                                            "registration_ids": []}
     assert json.loads(events[0].detail)["radius_m"] == 300
 
 
@@ -174,9 +177,15 @@ def test_radius_of_two_kilometres_is_allowed(client, inv):
 # --- owner contact -------------------------------------------------------------------------
 
 
+def reveal(client, headers, case, registration_id, **extra):
+    body = {"case_id": case.id, "registration_id": registration_id, **extra}
+    return client.post("/api/v1/canvass/contact", json=body, headers=headers)
+
+
 def test_reveal_contact_is_audited_for_the_case(client, inv):
     case = factories.case()
     cam = camera_at(20, 0)
+    assert search(client, inv, case_id=case.id).status_code == 200
     response = client.post(
         "/api/v1/canvass/contact",
         json={"case_id": case.id, "registration_id": cam.registration_id},
@@ -187,6 +196,72 @@ def test_reveal_contact_is_audited_for_the_case(client, inv):
     assert response.json["result"]["email"] == owner.email
     event = audit_events("owner.reveal")[-1]
     assert (event.purpose, event.object_type, event.object_id) == (case.case_number, "owner", owner.id)
+
+
+def test_a_search_records_the_registrations_it_returned(client, inv):
+    case = factories.case()
+    near, far = camera_at(20, 0), camera_at(900, 0)
+    search(client, inv, case_id=case.id)
+    detail = json.loads(audit_events("canvass.search")[-1].detail)
+    assert detail["registration_ids"] == [near.registration_id]
+    assert far.registration_id not in detail["registration_ids"]
+
+
+def test_no_reveal_for_a_registration_no_search_of_the_case_returned(client, inv):
+    case, other_case = factories.case(), factories.case()
+    near, far = camera_at(20, 0), camera_at(900, 0)
+    search(client, inv, case_id=case.id)  # returns `near` only
+    search(client, inv, case_id=other_case.id, radius_m=2000)  # returns both, for another case
+    elsewhere = factories.registration(status="active")
+    db.session.commit()
+    before = len(audit_events("owner.reveal")), len(audit_events("owner.reveal_justified"))
+    for registration_id in (far.registration_id, elsewhere.id):
+        response = reveal(client, inv, case, registration_id)
+        assert response.status_code == 400, response.json
+        assert "justification" in response.json["message"]
+        assert reveal(client, inv, case, registration_id, justification="   ").status_code == 400
+    assert (len(audit_events("owner.reveal")), len(audit_events("owner.reveal_justified"))) == before
+    assert reveal(client, inv, case, near.registration_id).status_code == 200
+
+
+def test_a_footage_request_of_the_case_allows_the_reveal(client, inv):
+    request = factories.footage_request()
+    response = reveal(client, inv, request.case, request.registration_id)
+    assert response.status_code == 200, response.json
+    assert audit_events("owner.reveal")[-1].object_id == request.registration.owner_id
+
+
+def test_a_justified_reveal_is_flagged_and_shown_to_the_owner(client, inv):
+    case = factories.case()
+    registration = factories.registration(status="active")
+    why = "Witness says the suspect's car was parked in front of this house earlier that day"
+    response = reveal(client, inv, case, registration.id, justification=why)
+    assert response.status_code == 200, response.json
+    assert response.json["result"]["email"] == registration.owner.email
+    event = audit_events("owner.reveal_justified")[-1]
+    assert (event.purpose, event.object_type, event.object_id) == (case.case_number, "owner", registration.owner_id)
+    assert json.loads(event.detail)["justification"] == why
+    assert [e.purpose for e in entries(registration)] == [case.case_number]
+
+
+def approval_queue_of(client, username) -> str:
+    """The approval queue as `username` sees it, signed in through the login form."""
+    for name in ("user", "_login_user"):  # the test shares one app context with the API calls
+        g.pop(name, None)
+    client.get("/logout/")
+    login(client, username)
+    return client.get("/footage/approvals").get_data(as_text=True)
+
+
+def test_the_supervisor_finds_justified_reveals_of_their_agency_on_the_approval_queue(client, inv):
+    case = factories.case()
+    registration = factories.registration(status="active")
+    why = "Neighbour reported a doorbell camera facing the alley"
+    assert reveal(client, inv, case, registration.id, justification=why).status_code == 200
+    listed = approval_queue_of(client, "supervisor").split('id="justified-reveals"')[1]
+    assert why in listed and case.case_number in listed and "investigator" in listed
+    page = approval_queue_of(client, "supervisor2")
+    assert why not in page and case.case_number not in page
 
 
 @pytest.mark.parametrize("status", ["withdrawn", "lapsed", "pending"])

@@ -300,3 +300,29 @@ def test_a_contact_in_the_repeated_hour_asks_which_one_and_keeps_the_answer(ctx)
     db.session.expire_all()
     (attempt,) = db.session.get(FootageRequest, request.id).contact_attempts[-1:]
     assert attempt.at == datetime(2026, 11, 1, 9, 45, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("next_url", [
+    "//evil.example", "https://evil.example", "/\t/evil.example", "/\n/evil.example",
+    "/\\evil.example", " //evil.example", "/%0a/evil.example\r\nSet-Cookie: x=1",
+])
+@pytest.mark.parametrize("outcome", ["done", "refused"])
+def test_a_form_sends_back_only_to_a_page_of_this_site(ctx, next_url, outcome):
+    inv = signed_in(ctx, "investigator")
+    request = request_in("contacted")
+    token = CSRF_RE.search(page(inv, f"/footage/{request.id}")).group(1)
+    version = "1" if outcome == "done" else "0"  # a stale version is refused
+    sent = inv.post(f"/footage/{request.id}/fire/mark_no_response",
+                    data={"csrf_token": token, "version": version, "next": next_url})
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"/footage/{request.id}"
+    assert state_of(request.id) == ("no_response" if outcome == "done" else "contacted")
+
+
+def test_a_form_sends_back_to_the_page_of_this_site_it_names(ctx):
+    sup = signed_in(ctx, "supervisor")
+    request = request_in("contacted")
+    token = CSRF_RE.search(page(sup, f"/footage/{request.id}")).group(1)
+    sent = sup.post(f"/footage/{request.id}/fire/mark_no_response",
+                    data={"csrf_token": token, "version": "1", "next": "/footage/approvals?page=2"})
+    assert sent.headers["Location"] == "/footage/approvals?page=2"
