@@ -104,10 +104,10 @@ def _clock_offset(value) -> int | None:
     try:
         seconds = int(str(value).strip())
     except ValueError:
-        raise InvalidInput("Recorder clock offset (clock_offset_s): give a whole number of seconds (+ ahead, - behind).",
+        raise InvalidInput("Recorder clock offset: give a whole number of seconds (+ ahead, - behind).",
                            field="clock_offset_s") from None
     if abs(seconds) > MAX_CLOCK_OFFSET_S:
-        raise InvalidInput("Recorder clock offset (clock_offset_s): more than a week (604,800 s) ahead or behind; "
+        raise InvalidInput("Recorder clock offset: more than a week (604,800 s) ahead or behind; "
                            "check the recorder's clock again.", field="clock_offset_s")
     return seconds
 

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
@@ -159,6 +160,19 @@ class UserStatisticsView(UserStatsChartView):
 UserStatisticsView.__name__ = UserStatsChartView.__name__  # same endpoint and permissions as FAB's
 
 
+def permissions_in_words(permissions) -> str:
+    """A role's permissions grouped by what they are on, e.g. "Camera: read, write; Cases (menu)",
+    instead of FAB's list of (permission, view) pairs."""
+    if not permissions:
+        return "—"
+    grouped: dict[str, list[str]] = {}
+    for item in permissions:
+        name = item.permission.name
+        grouped.setdefault(item.view_menu.name, []).append(
+            "menu" if name == "menu_access" else name.removeprefix("can_").replace("_", " "))
+    return "; ".join(f"{view}: {', '.join(sorted(kinds))}" for view, kinds in sorted(grouped.items()))
+
+
 class RegistrySecurityManager(SecurityManager):
     """Users carry an agency; roles come from FAB_ROLES (backoffice.security.roles)."""
 
@@ -167,7 +181,10 @@ class RegistrySecurityManager(SecurityManager):
     userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi
-    rolemodelview = _hardened(RoleModelView)
+    rolemodelview = type("RoleModelView", (_hardened(RoleModelView),),
+                         {"formatters_columns": {"permissions": permissions_in_words},
+                          "list_widget": ListWidget,  # FAB's role widget prints (view, permission) pairs
+                          "__module__": __name__})
     groupmodelview = _hardened(UserGroupModelView)
     permissionmodelview = _hardened(PermissionModelView)
     viewmenumodelview = _hardened(ViewMenuModelView)
@@ -208,6 +225,10 @@ class RegistrySecurityManager(SecurityManager):
         """FAB's security screens plus the one-time-code step of sign-in."""
         super().register_views()
         self.appbuilder.add_view_no_menu(MfaView)
+        # Users get their roles directly: FAB's groups are not used here, so not offered.
+        security = self.appbuilder.menu.find("Security")
+        if security is not None:
+            security.childs = [item for item in security.childs if getattr(item, "name", "") != "List Groups"]
 
     # --- sign-in ---------------------------------------------------------------------
 

@@ -77,7 +77,6 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Agencies", "menu_access"): NOBODY,
     ("List Users", "menu_access"): NOBODY,
     ("List Roles", "menu_access"): NOBODY,
-    ("List Groups", "menu_access"): NOBODY,
     # own account
     ("AgencyUserView", "can_userinfo"): EVERYONE,
     ("AgencyUserView", "resetmypassword"): EVERYONE,

@@ -51,3 +51,12 @@ def test_a_user_without_a_role_is_refused_in_words(client, url):
     assert response.status_code == 200, response.status_code
     assert "Choose at least one role." in response.get_data(as_text=True)
     assert db.session.query(AgencyUser).filter_by(username="no.role").count() == 0
+
+
+def test_roles_read_in_words_and_unused_groups_are_not_offered(client):
+    login(client, "admin")
+    roles = html.unescape(client.get("/roles/list/").get_data(as_text=True))
+    assert "('Owner'" not in roles and "can_read" not in roles
+    assert "Camera: read" in roles
+    home = client.get("/").get_data(as_text=True)
+    assert "List Groups" not in home and "List Users" in home
