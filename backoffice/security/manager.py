@@ -28,7 +28,8 @@ from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash
 from wtforms import StringField
-from wtforms.validators import DataRequired
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, ValidationError
 
 from ..audit import record
 from ..datamodel import RegistryInterface
@@ -90,6 +91,21 @@ def _agency_field() -> QuerySelectField:
     )
 
 
+def _not_the_user_name(form, field) -> None:
+    """The password rule with the user name typed on the same form (FAB's own hook sees only
+    the password)."""
+    problem = password_problem(field.data or "", form.username.data if "username" in form else None)
+    if problem:
+        raise ValidationError(problem)
+
+
+def _password_field():
+    """FAB's password input on the add-user form, with the user-name rule as well."""
+    fab = UserDBModelView.add_form_extra_fields["password"]
+    return UnboundField(fab.field_class, *fab.args, **{
+        **fab.kwargs, "validators": [*fab.kwargs.get("validators", []), _not_the_user_name]})
+
+
 class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
@@ -99,7 +115,7 @@ class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
     label_columns = {"agency": lazy_gettext("Agency")}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "email": _email_field(),
-                             "agency": _agency_field()}
+                             "agency": _agency_field(), "password": _password_field()}
     edit_form_extra_fields = {"email": _email_field(), "agency": _agency_field()}
     description_columns = {**UserDBModelView.description_columns,
                            "username": lazy_gettext("The name this user signs in with")}

@@ -60,3 +60,20 @@ def test_roles_read_in_words_and_unused_groups_are_not_offered(client):
     assert "Camera: read" in roles
     home = client.get("/").get_data(as_text=True)
     assert "List Groups" not in home and "List Users" in home
+
+
+def test_a_password_holding_the_user_name_is_refused_on_the_form(client):
+    from backoffice.extensions import db
+    from backoffice.models import AgencyUser
+    from tests import factories
+    from tests.auth import csrf_token
+
+    login(client, "admin")
+    sm = client.application.appbuilder.sm
+    password = "nadia-nadia-2026-x"
+    response = client.post("/users/add", data={
+        "first_name": "Nadia", "last_name": "Q", "username": "nadia", "email": "nadia@example.net",
+        "active": "y", "roles": [str(sm.find_role("Investigator").id)], "agency": str(factories.agency(0).id),
+        "password": password, "conf_password": password, "csrf_token": csrf_token(client, "/users/add")})
+    assert "may not contain the user name" in response.get_data(as_text=True)
+    assert db.session.query(AgencyUser).filter_by(username="nadia").count() == 0
