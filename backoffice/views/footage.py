@@ -27,6 +27,8 @@ from backoffice.models import AuditEvent, Case, EvidenceItem, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
+from backoffice.canvass import MAX_RADIUS_M
+from backoffice.models.validation import distance_m
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
@@ -245,6 +247,10 @@ class FootageWorkflowView(BaseView):
                 status = error.status
             else:
                 flash(f"Footage request {item.id} opened.", "success")
+                away = distance_m((item.case.lat, item.case.lon), (item.registration.lat, item.registration.lon))
+                if away > MAX_RADIUS_M:  # a typed number far from the scene: say so
+                    flash(f"Note: {item.registration.address} is {away / 1000:,.1f} km from the case's "
+                          "location, beyond any canvass. Check the registration number.", "warning")
                 return redirect(url_for(".detail", pk=item.id))
         return self.render_template(
             "workflow/new.html", cases=cases, form=form, window=window, csrf_token=generate_csrf

@@ -326,3 +326,14 @@ def test_a_form_sends_back_to_the_page_of_this_site_it_names(ctx):
     sent = sup.post(f"/footage/{request.id}/fire/mark_no_response",
                     data={"csrf_token": token, "version": "1", "next": "/footage/approvals?page=2"})
     assert sent.headers["Location"] == "/footage/approvals?page=2"
+
+
+def test_a_request_far_from_the_scene_is_opened_with_a_warning(ctx):
+    case = factories.case()
+    far = factories.registration(lat=35.4033, lon=-119.0187)  # 3.3 km north of the case
+    db.session.commit()
+    inv = signed_in(ctx, "investigator")
+    token = CSRF_RE.search(page(inv, "/footage/new")).group(1)
+    opened = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
+                                            "registration_id": str(far.id)}, follow_redirects=True)
+    assert f"{far.address} is 3.3 km from the case" in opened.get_data(as_text=True)
