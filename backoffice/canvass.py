@@ -109,7 +109,7 @@ def _coordinate(args: Mapping[str, Any], name: str, check) -> float | None:
     try:
         return check(args.get(name), field=name, required=False)
     except FieldError as error:
-        raise CanvassParameterError(f"{name}: {error.message}") from None
+        raise CanvassParameterError(f"{name}: {error.message}", field=name) from None
 
 
 def _datetime(args: Mapping[str, Any], name: str) -> datetime | None:

@@ -478,3 +478,11 @@ def test_a_camera_facing_the_point_but_beyond_its_range_is_too_far_not_facing_aw
     assert by_id[far.id]["view"] == "too_far" and by_id[far.id]["in_view"] is False
     assert by_id[away.id]["view"] == "facing_away"
     assert [i["camera_id"] for i in items] == [near.id, away.id, far.id]
+
+
+@pytest.mark.parametrize("name, value", [("lat", "95"), ("lon", "abc")])
+def test_a_bad_search_point_names_its_field(client, name, value):
+    case = factories.case()
+    response = search(client, api_token(client, "investigator"), case_id=case.id,
+                      **{"lat": "35.37", "lon": "-119.01", name: value})
+    assert response.status_code == 400 and response.json["field"] == name, response.json
