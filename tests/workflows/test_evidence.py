@@ -98,7 +98,7 @@ def test_truncated_multipart_request_leaves_nothing(client, ctx):
         ("open", {}, b"abc", 409, "consented"),
         ("consented", {"description": " "}, b"abc", 400, "description"),
         ("consented", {}, b"", 400, "empty"),
-        ("consented", {"clock_offset_s": "soon"}, b"abc", 400, "clock_offset_s"),
+        ("consented", {"clock_offset_s": "soon"}, b"abc", 400, "Recorder clock offset: give a whole number"),
         ("consented", {"description": "D" * 2001}, b"abc", 400, "longer than 2,000 characters"),
     ],
 )
