@@ -1,6 +1,7 @@
 """The camera registry backoffice: a Flask-AppBuilder application."""
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -130,11 +131,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             db.session.commit()
 
     app.after_request(_page_language)
+    _sweep_partial_uploads(app)
 
     from .cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _sweep_partial_uploads(app: Flask) -> None:
+    """Remove uploads left half-written by a dropped connection or a killed worker (only those
+    untouched for an hour, so an upload still arriving in another worker is kept)."""
+    from workflows.fixity import remove_partial_uploads
+
+    remove_partial_uploads(Path(app.config["EVIDENCE_DIR"]))
 
 
 def _page_language(response):

@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(registry_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(commands.workflow.workflow_cli)
+    app.cli.add_command(commands.evidence.evidence_cli)
 
 
 def fail(message: str) -> None:

@@ -1,0 +1,41 @@
+"""`flask evidence verify` and `flask evidence clean-incoming`."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from workflows.fixity import PARTIAL_UPLOAD_MAX_AGE_S, remove_partial_uploads, verify_evidence
+
+from ..cli import fail
+from ..extensions import db
+from ..models import EvidenceItem
+
+evidence_cli = AppGroup("evidence", help="Stored evidence files.")
+
+
+def _folder() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+@evidence_cli.command("verify")
+def verify() -> None:
+    """Re-hash every stored evidence file; one line per missing or changed file, exit 1 if any."""
+    problems = 0
+    for item, problem in verify_evidence(_folder()):
+        problems += 1
+        click.echo(f"evidence item {item.id} ({item.storage_location}): {problem}")
+    count = db.session.scalar(select(func.count(EvidenceItem.id)))
+    if problems:
+        fail(f"{problems} of {count} evidence file(s) missing or changed")
+    click.echo(f"evidence OK: {count} file(s) match their SHA-256")
+
+
+@evidence_cli.command("clean-incoming")
+@click.option("--older-than", default=PARTIAL_UPLOAD_MAX_AGE_S, show_default=True,
+              help="Seconds since a partial upload was last written.")
+def clean_incoming(older_than: int) -> None:
+    """Remove partial uploads left by dropped connections or killed workers."""
+    removed = remove_partial_uploads(_folder(), older_than)
+    click.echo(f"removed {len(removed)} partial upload(s)")
