@@ -1,5 +1,5 @@
 """Investigators' and supervisors' case screens, scoped to their own agency."""
-from flask import g, request
+from flask import g, redirect, request, url_for
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from wtforms import StringField, TextAreaField, ValidationError
@@ -107,6 +107,17 @@ class CaseView(RegistryModelView):
         item.agency_id = g.user.agency_id
         if item.lead_investigator_id is None:
             item.lead_investigator_id = g.user.id
+
+    def post_add(self, item: Case) -> None:
+        g.case_added = item.id
+
+    def post_add_redirect(self):
+        """A new case opens on its own page (its map and canvass sheet are the next step), not
+        on the page the form was reached from."""
+        added = g.pop("case_added", None)
+        if added is not None:
+            return redirect(url_for(f"{type(self).__name__}.show", pk=added))
+        return super().post_add_redirect()
 
 
 def register(appbuilder: AppBuilder) -> None:

@@ -13,7 +13,7 @@ from flask_appbuilder import IndexView, expose
 from sqlalchemy import and_, func, select
 
 from ..extensions import db
-from ..localtime import county_today, utcnow
+from ..localtime import county_today, format_day, utcnow
 from ..models import AuditEvent, FootageRequest, Registration, RegistrationLifecycle
 from ..models.security import UserSecurity
 from ..portal.records import review_queue
@@ -87,6 +87,9 @@ def _registry_panels() -> list[Panel]:
         select(func.count(Registration.id)).where(confirmation_due(today))).scalar_one()
     overdue_count = db.session.execute(
         select(func.count(Registration.id)).where(confirmation_overdue(today))).scalar_one()
+    due = db.session.execute(
+        select(Registration).where(confirmation_due(today))
+        .order_by(Registration.next_confirmation_due, Registration.id).limit(SHOWN)).scalars().all()
     return [
         Panel("Review queue", waiting_count,
               f"{waiting_count} registration{'s'[:waiting_count != 1]} waiting for a decision",
@@ -95,8 +98,11 @@ def _registry_panels() -> list[Panel]:
                for r, verified_at in waiting]),
         Panel("Confirmations due", due_count,
               f"{due_count} due within the lead time, {overdue_count} of them overdue",
-              "/dueregistrationview/list/", "Open Due for confirmation", urgent=overdue_count > 0,
-              empty="None due."),
+              "/dueregistrationview/list/", "Open Due for confirmation",
+              [Row(f"{r.address}, {r.city} — due {format_day(r.next_confirmation_due)}",
+                   f"/registrationview/show/{r.id}",
+                   warning="overdue" if r.next_confirmation_due < today else "") for r in due],
+              urgent=overdue_count > 0, empty="None due."),
     ]
 
 

@@ -135,3 +135,12 @@ def test_a_case_keeps_the_address_it_was_opened_at(client):
     sheet = client.get(f"/api/v1/case/{case.id}/canvass.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.data)).pages)
     assert "1200 Truxtun Avenue, Bakersfield" in text
+
+
+def test_a_new_case_opens_on_its_own_page(client):
+    login(client, "investigator")
+    data = {**FORM, "case_number": "BPD-2026-0777", "csrf_token": csrf_token(client, "/caseview/add")}
+    answer = client.post("/caseview/add", data=data)
+    case = db.session.query(Case).filter_by(case_number="BPD-2026-0777").one()
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/caseview/show/{case.id}")
+    assert "Canvass on the map" in client.get(answer.headers["Location"]).get_data(as_text=True)

@@ -63,6 +63,7 @@ def test_staff_see_the_review_queue_and_confirmations_due(client, work):
     assert re.search(r"(PST|PDT)", queue), "the time the owner verified is county time with its zone"
     due = panel(html, "Confirmations due")
     assert "overdue" in due and 'href="/dueregistrationview/list/"' in due
+    assert "9 Overdue Court" in due
     assert count_in(due) >= 1
     assert panel(html, "Footage due within 24 h") == "", "staff never see case data"
     assert "Find a registration" in html
