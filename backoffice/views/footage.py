@@ -8,7 +8,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import Response, flash, g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_wtf.csrf import generate_csrf
@@ -149,6 +149,17 @@ def _back_to_request(pk: int, **_) -> str:
     return request.form.get("next") if _local(request.form.get("next")) else url_for(".detail", pk=pk)
 
 
+TYPED_EVIDENCE = "registry.typed_evidence"  # what the upload form held, for the page after a refusal
+
+
+def _keep_typed_evidence() -> None:
+    """After a refused upload: what the form held, kept in the (signed) session for the page
+    it returns to; not in the URL, which access logs keep."""
+    typed = request.environ.get(TYPED_EVIDENCE)
+    if typed:
+        session[TYPED_EVIDENCE] = typed
+
+
 def _evidence_request_page(item_id: int) -> str:
     """After a refused custody step: the page of the request the item belongs to (browsers
     send no referrer here), else the list of requests."""
@@ -191,6 +202,7 @@ class FootageWorkflowView(BaseView):
             forms=TRIGGER_FORMS,
             confirm=CONFIRM,
             typed=typed or {},
+            typed_evidence=session.pop(TYPED_EVIDENCE, {}),
             may_act=may_act,
             may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
             evidence=_evidence(item),
@@ -293,11 +305,15 @@ class FootageWorkflowView(BaseView):
 
     @expose("/<int:pk>/evidence", methods=["POST"])
     @has_access
-    @flash_refusals(lambda pk: url_for(".detail", pk=pk))  # the body is a stream: no `next`
+    @flash_refusals(lambda pk: _keep_typed_evidence() or url_for(".detail", pk=pk, _anchor="evidence-form"))
     def evidence(self, pk: int):
-        """Take in one evidence file from the upload form."""
+        """Take in one evidence file from the upload form; after a refusal the page shows the
+        form again with the description and offset that were typed (the file must be chosen
+        again: browsers never refill a file input)."""
         evidence_cmd.check_intake(pk, g.user)  # before the body is read
         with evidence_upload() as (form, upload):
+            request.environ[TYPED_EVIDENCE] = {
+                name: form.get(name, "")[:2000] for name in ("description", "clock_offset_s") if form.get(name)}
             check_form_token(form)
             if upload is None or not upload.filename:
                 raise InvalidInput("Choose the footage file to upload.", field="file")

@@ -337,3 +337,20 @@ def test_a_request_far_from_the_scene_is_opened_with_a_warning(ctx):
     opened = inv.post("/footage/new", data={"csrf_token": token, "case_id": str(case.id),
                                             "registration_id": str(far.id)}, follow_redirects=True)
     assert f"{far.address} is 3.3 km from the case" in opened.get_data(as_text=True)
+
+
+def test_a_refused_upload_keeps_what_was_typed(ctx):
+    request = request_in("consented")
+    before = db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).count()
+    inv = signed_in(ctx, "investigator")
+    token = CSRF_RE.search(page(inv, f"/footage/{request.id}")).group(1)
+    refused = inv.post(
+        f"/footage/{request.id}/evidence",
+        data={"csrf_token": token, "file": (io.BytesIO(b""), "cam.mp4"),
+              "description": "Driveway, 22:10–22:40", "clock_offset_s": "-95"},
+        content_type="multipart/form-data", follow_redirects=True,
+    )
+    html = refused.get_data(as_text=True)
+    assert "The file is empty." in html
+    assert 'value="Driveway, 22:10–22:40"' in html and 'value="-95"' in html
+    assert db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).count() == before
