@@ -59,14 +59,18 @@ def rule_field(label: str, check, *, required: bool = False, description: str = 
     )
 
 
-def latlon_fields(required: bool = True) -> dict:
-    """lat/lon inputs that write the model's point location."""
-    return {
+def latlon_fields(required: bool = True, place=None) -> dict:
+    """lat/lon inputs that write the model's point location; `place`, a validator run on the
+    longitude once both are read, checks the point itself (CameraPlace, PremisesPlace)."""
+    fields = {
         "lat": rule_field("Latitude", check_latitude, required=required,
                           description="Decimal degrees, e.g. 35.3733"),
         "lon": rule_field("Longitude", check_longitude, required=required,
                           description="Decimal degrees, e.g. -119.0187"),
     }
+    if place is not None:
+        fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], place]
+    return fields
 
 
 def reference_field(label: str, model, relation: str, description: str = "",
@@ -123,13 +127,6 @@ class CameraPlace:
             raise StopValidation(error.translated(gettext)) from None
 
 
-def camera_latlon_fields() -> dict:
-    """A camera's optional lat/lon inputs, checked together by CameraPlace."""
-    fields = latlon_fields(required=False)
-    fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], CameraPlace()]
-    return fields
-
-
 class PremisesPlace:
     """On a registration form's longitude (after latitude): the premises lie in the county
     (backoffice.models.validation.check_premises_placed)."""
@@ -142,9 +139,3 @@ class PremisesPlace:
         except FieldError as error:
             raise StopValidation(error.translated(gettext)) from None
 
-
-def premises_latlon_fields() -> dict:
-    """A registration's lat/lon inputs, its premises checked to lie in the county."""
-    fields = latlon_fields(required=True)
-    fields["lon"].kwargs["validators"] = [*fields["lon"].kwargs["validators"], PremisesPlace()]
-    return fields

@@ -32,7 +32,7 @@ from ..models.validation import (
 from ..form_rules import Rule
 from .base import ScreenModelView
 from .display import ReadableColumns
-from .forms import camera_latlon_fields, choice_field, premises_latlon_fields, reference_field, rule_field
+from .forms import CameraPlace, PremisesPlace, choice_field, latlon_fields, reference_field, rule_field
 
 READ_WRITE = {
     "list": "read",
@@ -116,7 +116,7 @@ class CameraView(RegistryModelView):
             "Registration number", Registration, "registration",
             "The number shown on the registration's page", pick_url="/registrationview/pick",
         ),
-        **camera_latlon_fields(),
+        **latlon_fields(required=False, place=CameraPlace()),
         "direction_deg": rule_field("Facing (° from north)", check_direction,
                                     description="0 = north, 90 = east; leave empty for unknown or a 360° dome"),
         "fov_deg": rule_field("Field of view (°)", check_fov, required=True, default=90,
@@ -175,7 +175,7 @@ class RegistrationView(RegistryModelView):
             "Owner number", Owner, "owner", "The number shown on the owner's page",
             pick_url="/ownerview/pick",
         ),
-        **premises_latlon_fields(),
+        **latlon_fields(required=True, place=PremisesPlace()),
         "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
         "postal_code": rule_field("ZIP code", check_postal_code, description="93301 or 93301-1234"),
         "status": choice_field("Status", REGISTRATION_STATUSES, "status"),

@@ -18,39 +18,44 @@ def test_user_form_offers_agencies_in_words(client, url):
     assert "The name this user signs in with" in page
 
 
-def test_a_user_without_an_agency_is_not_added(client):
-    from backoffice.extensions import db
-    from backoffice.models import AgencyUser
+def post_user(client, url: str = "/users/add", **fields):
+    """Submit the admin's user form with a complete, valid user, some fields changed."""
+    from tests import factories
     from tests.auth import csrf_token
 
-    login(client, "admin")
     sm = client.application.appbuilder.sm
-    password = "a-long-enough-password-2026"
-    response = client.post("/users/add", data={
-        "first_name": "No", "last_name": "Agency", "username": "no.agency", "email": "no.agency@example.net",
-        "active": "y", "roles": [str(sm.find_role("Investigator").id)], "agency": "__None",
-        "password": password, "conf_password": password, "csrf_token": csrf_token(client, "/users/add")})
+    password = fields.pop("password", "a-long-enough-password-2026")
+    data = {"first_name": "New", "last_name": "User", "username": "new.user", "email": "new.user@example.net",
+            "active": "y", "roles": [str(sm.find_role("Investigator").id)], "agency": str(factories.agency(0).id),
+            "password": password, "conf_password": password, "csrf_token": csrf_token(client, url)}
+    data.update(fields)
+    return client.post(url, data={k: v for k, v in data.items() if v is not None})
+
+
+def stored_users(username: str) -> int:
+    from backoffice.extensions import db
+    from backoffice.models import AgencyUser
+
+    return db.session.query(AgencyUser).filter_by(username=username).count()
+
+
+def test_a_user_without_an_agency_is_not_added(client):
+    login(client, "admin")
+    response = post_user(client, username="no.agency", agency="__None")
     assert "every user belongs to one" in response.get_data(as_text=True)
-    assert db.session.query(AgencyUser).filter_by(username="no.agency").count() == 0
+    assert stored_users("no.agency") == 0
 
 
 @pytest.mark.parametrize("url", ["/users/add", "/users/edit/{id}"])
 def test_a_user_without_a_role_is_refused_in_words(client, url):
-    from backoffice.extensions import db
-    from backoffice.models import AgencyUser
     from tests import factories
-    from tests.auth import csrf_token
 
     login(client, "admin")
     target = url.format(id=factories.user("staff").id)
-    password = "a-long-enough-password-2026"
-    data = {"first_name": "No", "last_name": "Role", "username": "no.role" if "add" in url else "staff",
-            "email": "no.role@example.net", "active": "y", "agency": str(factories.agency(0).id),
-            "password": password, "conf_password": password, "csrf_token": csrf_token(client, target)}
-    response = client.post(target, data=data)
+    response = post_user(client, target, username="no.role" if "add" in url else "staff", roles=None)
     assert response.status_code == 200, response.status_code
     assert "Choose at least one role." in response.get_data(as_text=True)
-    assert db.session.query(AgencyUser).filter_by(username="no.role").count() == 0
+    assert stored_users("no.role") == 0
 
 
 def test_roles_read_in_words_and_unused_groups_are_not_offered(client):
@@ -63,17 +68,7 @@ def test_roles_read_in_words_and_unused_groups_are_not_offered(client):
 
 
 def test_a_password_holding_the_user_name_is_refused_on_the_form(client):
-    from backoffice.extensions import db
-    from backoffice.models import AgencyUser
-    from tests import factories
-    from tests.auth import csrf_token
-
     login(client, "admin")
-    sm = client.application.appbuilder.sm
-    password = "nadia-nadia-2026-x"
-    response = client.post("/users/add", data={
-        "first_name": "Nadia", "last_name": "Q", "username": "nadia", "email": "nadia@example.net",
-        "active": "y", "roles": [str(sm.find_role("Investigator").id)], "agency": str(factories.agency(0).id),
-        "password": password, "conf_password": password, "csrf_token": csrf_token(client, "/users/add")})
+    response = post_user(client, username="nadia", password="nadia-nadia-2026-x")
     assert "may not contain the user name" in response.get_data(as_text=True)
-    assert db.session.query(AgencyUser).filter_by(username="nadia").count() == 0
+    assert stored_users("nadia") == 0
