@@ -3,9 +3,10 @@
 from flask import jsonify, request
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
-from wtforms import StringField
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+from wtforms import StringField, TextAreaField
 from wtforms.widgets import DateInput
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..datamodel import RegistryInterface
 from ..pickers import pick_owners, pick_registrations
@@ -179,6 +180,9 @@ class RegistrationView(RegistryModelView):
         "state": rule_field("State", check_state, required=True, description="Two-letter USPS code"),
         "postal_code": rule_field("ZIP code", check_postal_code, description="93301 or 93301-1234"),
         "status": choice_field("Status", REGISTRATION_STATUSES, "status"),
+        "notes": TextAreaField("Notes", widget=BS3TextAreaFieldWidget(),
+                               validators=[Optional(), Length(max=2000)],
+                               description="For staff only; at most 2,000 characters"),
         "next_confirmation_due": StringField(
             "Confirmation due",
             widget=DateInput(),

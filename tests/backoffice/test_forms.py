@@ -159,3 +159,17 @@ def test_staff_cannot_move_a_premises_out_of_the_county(client):
     assert "within the county" in html and 'value="34.05"' in html
     db.session.expire_all()
     assert db.session.get(Registration, reg.id).lat == pytest.approx(35.30)
+
+
+def test_registration_notes_have_a_length_limit(client):
+    reg = factories.registration(lat=35.30, lon=-119.00)
+    login(client, "staff")
+    page = client.get(f"/registrationview/edit/{reg.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "owner_id": str(reg.owner_id), "address": reg.address, "city": reg.city,
+            "state": "CA", "postal_code": "93301", "lat": "35.30", "lon": "-119.00", "status": "active",
+            "terms_version": "", "next_confirmation_due": "", "notes": "n" * 2001}
+    html = client.post(f"/registrationview/edit/{reg.id}", data=data).get_data(as_text=True)
+    assert "2000" in html or "2,000" in html
+    db.session.expire_all()
+    assert not db.session.get(Registration, reg.id).notes
