@@ -10,11 +10,9 @@ from backoffice.extensions import db
 from backoffice.mail import MailError, send_mail
 from backoffice.models import FootageRequest
 from backoffice.models.base import utcnow
+from backoffice.worklists import WAITING_STATES
 
 from .documents import stamp
-
-WAITING_STATES = ("open", "contacted", "consented", "no_response")
-
 
 @dataclass
 class ReminderRun:

@@ -22,8 +22,7 @@ from backoffice.errors import RegistryError
 from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
-from backoffice.ids import get_by_id
-from backoffice.models import AuditEvent, Case, EvidenceItem, FootageRequest
+from backoffice.models import AuditEvent, Case, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
@@ -163,8 +162,9 @@ def _keep_typed_evidence() -> None:
 def _evidence_request_page(item_id: int) -> str:
     """After a refused custody step: the page of the request the item belongs to (browsers
     send no referrer here), else the list of requests."""
-    item = get_by_id(EvidenceItem, item_id)
-    if item is None:
+    try:
+        item = evidence_cmd.load_item(item_id, g.user)  # the agency-scoped lookup
+    except RequestNotFound:
         return url_for("FootageRequestView.list")
     return url_for("FootageWorkflowView.detail", pk=item.footage_request_id)
 
