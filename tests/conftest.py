@@ -52,6 +52,7 @@ def mailbox(smtp_server):
 def app(database_url, tmp_path_factory, smtp_server):
     """The application on a freshly migrated database, with roles synced."""
     evidence = tmp_path_factory.mktemp("evidence")
+    keys = tmp_path_factory.mktemp("keys")
     app = create_app(
         {
             "TESTING": True,
@@ -60,6 +61,9 @@ def app(database_url, tmp_path_factory, smtp_server):
             "MFA_REQUIRED": False,
             "RATELIMIT_ENABLED": False,
             "EVIDENCE_DIR": str(evidence),
+            "AUDIT_HMAC_KEY_FILE": str(keys / "audit_hmac_key"),
+            "AUDIT_SIGNING_KEY_FILE": str(keys / "audit_signing_key.pem"),
+            "AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("checkpoints")),
             "SERVER_NAME": "localhost",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_server[0].port,
