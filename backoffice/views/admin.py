@@ -10,14 +10,20 @@ from .registry import RegistryModelView
 
 
 class AgencyView(RegistryModelView):
-    """Agencies sharing the registry (name and 9-character ORI)."""
+    """Agencies sharing the registry (name, 9-character ORI, county-wide oversight)."""
 
     datamodel = RegistryInterface(Agency)
     class_permission_name = "Agency"
     list_title = "Agencies"
-    list_columns = add_columns = edit_columns = show_columns = ["name", "ori"]
+    list_columns = add_columns = edit_columns = show_columns = ["name", "ori", "county_oversight"]
     search_columns = ["name", "ori"]
-    label_columns = {"ori": "ORI"}
+    label_columns = {"ori": "ORI", "county_oversight": "County-wide oversight"}
+    description_columns = {
+        "county_oversight": "The portal operator (such as the District Attorney): this agency's "
+        "auditors read every agency's audit events, cases and footage requests. Other "
+        "agencies' auditors read their own agency's only."
+    }
+    formatters_columns = {"county_oversight": lambda value: "Yes" if value else "No"}
     add_form_extra_fields = edit_form_extra_fields = {
         "name": StringField("Name", validators=[DataRequired(), Length(max=200)]),
         "ori": StringField(
