@@ -15,7 +15,7 @@ which applies `scope_to_agency` to every query of a scoped model (lists, single 
 related-field drop-downs, filter choices), and calls `refused_read` when a record is not found
 so that an attempt to read another agency's record is audited.
 """
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
 
@@ -39,8 +39,11 @@ REFUSED_READ = "access.refused"
 
 
 def current_user():
-    """The signed-in user, or None."""
+    """The signed-in user (session or bearer token), or None."""
     user = getattr(g, "user", None)
+    if (user is None or not getattr(user, "is_authenticated", False)) and has_request_context():
+        # A bearer token's user is loaded on first use, not always into g.user yet.
+        user = current_app.appbuilder.sm.current_user
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 

@@ -1,7 +1,7 @@
 """Admin screens beyond FAB's user and role management."""
 from flask_appbuilder import AppBuilder
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..datamodel import RegistryInterface
 from ..models import Agency
@@ -18,11 +18,10 @@ class AgencyView(RegistryModelView):
     list_columns = add_columns = edit_columns = show_columns = ["name", "ori", "county_oversight"]
     search_columns = ["name", "ori"]
     label_columns = {"ori": "ORI", "county_oversight": "County-wide oversight"}
-    description_columns = {
-        "county_oversight": "The portal operator (such as the District Attorney): this agency's "
-        "auditors read every agency's audit events, cases and footage requests. Other "
-        "agencies' auditors read their own agency's only."
-    }
+    OVERSIGHT_HINT = ("The portal operator (such as the District Attorney): this agency's auditors "
+                      "read every agency's audit events, cases and footage requests. Other "
+                      "agencies' auditors read their own agency's only.")
+    description_columns = {"county_oversight": OVERSIGHT_HINT}
     formatters_columns = {"county_oversight": lambda value: "Yes" if value else "No"}
     add_form_extra_fields = edit_form_extra_fields = {
         "name": StringField("Name", validators=[DataRequired(), Length(max=200)]),
@@ -32,6 +31,9 @@ class AgencyView(RegistryModelView):
             validators=[DataRequired(), Regexp(ORI_RE, message="Not a valid ORI")],
             filters=[lambda v: v.strip().upper() if v else v],
         ),
+        # Unticked is an answer (no), not a missing one.
+        "county_oversight": BooleanField("County-wide oversight", description=OVERSIGHT_HINT,
+                                         validators=[Optional()]),
     }
 
 

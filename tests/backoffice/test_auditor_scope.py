@@ -146,3 +146,14 @@ def test_agency_form_shows_county_wide_oversight_and_saves_it(client):
     db.session.expire_all()
     assert factories.agency(1).county_oversight is True
     assert "Yes" in client.get(f"/agencyview/show/{second.id}").get_data(as_text=True)
+
+
+def test_home_page_counts_only_the_events_the_auditor_may_read(client):
+    _seed()
+    visible = db.session.query(AuditEvent).filter_by(agency_id=factories.agency(1).id).count()
+    login(client, "auditor2")
+    page = client.get("/").get_data(as_text=True)
+    # Signing in is an event of the auditor's agency too.
+    seen = db.session.query(AuditEvent).filter_by(agency_id=factories.agency(1).id).count()
+    assert re.search(rf"\b({visible}|{seen}) events in the last 24 hours", page), page[-3000:]
+    assert f"{db.session.query(AuditEvent).count()} events" not in page
