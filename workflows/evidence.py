@@ -11,7 +11,7 @@ from typing import BinaryIO, Callable
 from flask import current_app
 from sqlalchemy import select
 
-from backoffice import audit
+from backoffice import audit, scoping
 from backoffice.extensions import db
 from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
@@ -308,6 +308,7 @@ def load_item(item_id: int, user) -> EvidenceItem:
     if item is None or not (
         is_county_wide(user) or item.footage_request.case.agency_id == getattr(user, "agency_id", None)
     ):
+        scoping.refused_read(EvidenceItem, item_id, user)  # audited, still not found
         raise RequestNotFound(f"Evidence item {item_id} was not found.")
     return item
 
