@@ -7,7 +7,7 @@ AUDIT_HMAC_KEY / AUDIT_HMAC_KEY_FILE, and an event records the old head so that 
 about the old chain can still be related to the new one.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 
 """
 import hashlib
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
