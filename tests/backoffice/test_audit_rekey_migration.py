@@ -29,16 +29,21 @@ def _previous_revision() -> str:
 PREVIOUS = _previous_revision()
 
 
-def _old_chain(connection, n: int, tamper: bool = False) -> None:
-    """Events as the previous release wrote them: plain SHA-256, no key."""
+def _old_chain(connection, n: int, tamper: bool = False, keyed_tail: int = 0) -> None:
+    """Events as the previous release wrote them: plain SHA-256, no key; then `keyed_tail`
+    events the new release wrote (keyed) before the upgrade ran."""
+    from backoffice.audit import event_hash
+
     previous = GENESIS
-    for i in range(1, n + 1):
+    for i in range(1, n + keyed_tail + 1):
         event = SimpleNamespace(
             id=i, at=utcnow(), user_id=None, username="clerk", agency_id=None, action="login",
             object_type=None, object_id=None, purpose=None, ip="10.0.0.1", detail=None,
             prev_hash=previous,
         )
-        event.hash = hashlib.sha256(canonical_event(event)).hexdigest()
+        event.hash = (
+            event_hash(event) if i > n else hashlib.sha256(canonical_event(event)).hexdigest()
+        )
         if tamper and i == 2:
             event.username = "someone-else"
         connection.execute(insert(AuditEvent.__table__).values(
@@ -46,7 +51,7 @@ def _old_chain(connection, n: int, tamper: bool = False) -> None:
         ))
         previous = event.hash
     connection.execute(text("UPDATE audit_head SET last_event_id = :i, last_hash = :h, count = :c"
-                            " WHERE id = 1"), {"i": n, "h": previous, "c": n})
+                            " WHERE id = 1"), {"i": n + keyed_tail, "h": previous, "c": n + keyed_tail})
 
 
 def _app(tmp_path):
@@ -82,6 +87,19 @@ def test_upgrade_rekeys_an_old_chain_and_downgrade_restores_it(tmp_path):
             assert event.prev_hash == previous
             assert hashlib.sha256(canonical_event(event)).hexdigest() == event.hash
             previous = event.hash
+        db.engine.dispose()
+
+
+def test_events_keyed_by_the_new_release_before_the_upgrade_are_accepted(tmp_path):
+    app = _app(tmp_path)
+    with app.app_context():
+        upgrade(revision=PREVIOUS)
+        with db.engine.begin() as connection:
+            _old_chain(connection, 3, keyed_tail=2)
+        upgrade()
+        walk = walk_chain()
+        assert walk.problems == [] and walk.count == 6
+        db.session.commit()
         db.engine.dispose()
 
 
