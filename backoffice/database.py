@@ -2,7 +2,7 @@
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -14,9 +14,15 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Execution option of a connection whose transaction takes SQLite's write lock when it begins.
+_IMMEDIATE = "backoffice_begin_immediate"
+
+
 def _sqlite_on_begin(connection) -> None:
-    """Emit BEGIN ourselves so SAVEPOINTs and transactional DDL work (pysqlite defers it)."""
-    connection.exec_driver_sql("BEGIN")
+    """Emit BEGIN ourselves so SAVEPOINTs and transactional DDL work (pysqlite defers it);
+    BEGIN IMMEDIATE for a transaction opened by begin_write()."""
+    immediate = connection.get_execution_options().get(_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def end_read_transaction(session: Session) -> None:
@@ -28,6 +34,26 @@ def end_read_transaction(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         session.commit()
+
+
+def begin_write(session: Session | scoped_session) -> None:
+    """From here on, this request reads and then writes: on SQLite, queue for the write lock now.
+
+    Ends the transaction that only read so far (commits) and opens the next one with
+    BEGIN IMMEDIATE: it waits its turn behind other writers (busy timeout), and what it reads
+    then stays current until it commits, so a read-then-write never meets "database is
+    locked". Call it before the first write, never after one. PostgreSQL needs no such care
+    (row locks and conditional updates do the queueing there).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(_IMMEDIATE):
+            return
+        session.commit()
+    session.connection(execution_options={_IMMEDIATE: True})
 
 
 def configure_engine(engine: Engine) -> None:

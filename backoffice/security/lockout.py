@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ..audit import record
+from ..database import begin_write
 from ..extensions import db
 from ..localtime import utcnow
 from .mfa import security_row
@@ -16,6 +17,8 @@ def is_locked(user) -> bool:
         return False
     if row.locked_until > utcnow():
         return True
+    begin_write(db.session)
+    row = security_row(user.id)
     row.locked_until = None
     user.fail_login_count = 0
     return False
