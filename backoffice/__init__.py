@@ -60,7 +60,9 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=config.SESSION_COOKIE_SECURE,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.SESSION_IDLE_MINUTES),
-        AUTH_RATE_LIMITED=True,
+        # Sign-in limits are set by backoffice.security.web (per address and account name,
+        # successes not counted), not by FAB's per-address limit on its login form.
+        AUTH_RATE_LIMITED=False,
         AUTH_RATE_LIMIT=config.LOGIN_RATE_LIMIT,
         FAB_PASSWORD_COMPLEXITY_ENABLED=True,
         FAB_PASSWORD_COMPLEXITY_VALIDATOR=check_password,

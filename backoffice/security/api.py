@@ -1,5 +1,5 @@
 """The REST login, with the one-time code (`otp`) where a second factor is required."""
-from flask import Response, g, request
+from flask import Response, request
 from flask_appbuilder.api import safe
 from flask_appbuilder.const import (
     API_SECURITY_ACCESS_TOKEN_KEY,
@@ -17,9 +17,8 @@ from marshmallow import ValidationError
 from ..api.schemas import RuleString
 from ..models.validation import check_email
 from ..api.base import ApiConventions
-from ..database import begin_write
-from ..extensions import db
 from . import lockout, mfa
+from .web import note_sign_in
 
 CODE_NEEDED = "A one-time code is required: send the code from your authenticator as \"otp\"."
 CODE_WRONG = "The one-time code is not valid."
@@ -80,12 +79,12 @@ class RegistrySecurityApi(ApiConventions, SecurityApi):
                 return self.response(401, message=ENROL_FIRST)
             if not otp:
                 return self.response(401, message=CODE_NEEDED)
-            begin_write(db.session)  # the code is spent and the sign-in counted in one turn
+            lockout.queue_sign_in(user)  # the code is spent and the sign-in counted in one turn
             if lockout.is_locked(user) or not mfa.check_code(user, otp):
                 sm.second_factor_failed(user)
                 return self.response(401, message=CODE_WRONG)
             sm.second_factor_passed(user)
-        g.sign_in_passed = True
+        note_sign_in(True)
         resp = {API_SECURITY_ACCESS_TOKEN_KEY: create_access_token(identity=str(user.id), fresh=True)}
         if login_payload.get("refresh"):
             resp[API_SECURITY_REFRESH_TOKEN_KEY] = create_refresh_token(identity=str(user.id))

@@ -44,6 +44,7 @@ from ..ids import get_by_id
 from ..models import Agency, AgencyUser
 from ..views.base import SafeActions
 from . import lockout, mfa
+from .web import note_sign_in
 from .passwords import password_problem
 from .api import RegistrySecurityApi
 from .apis import (
@@ -306,7 +307,7 @@ class RegistrySecurityManager(SecurityManager):
     def update_user_auth_stat(self, user, success=True):
         """A right password alone completes nothing when a one-time code must follow."""
         if success:
-            g.sign_in_passed = True  # the password was right: not counted by the rate limit
+            note_sign_in(True)  # the password was right: not counted by the rate limit
             if self.mfa_required_for(user):
                 return
         self._count_sign_in(user, success)
@@ -318,7 +319,7 @@ class RegistrySecurityManager(SecurityManager):
         simultaneous failures on one account all count towards its lockout, on both
         databases (FAB reads, adds one and writes back: two at once counted once).
         """
-        begin_write(db.session)
+        lockout.queue_sign_in(user)
         table = self.user_model
         if success:
             values = {"login_count": func.coalesce(table.login_count, 0) + 1,
@@ -336,13 +337,13 @@ class RegistrySecurityManager(SecurityManager):
     def second_factor_passed(self, user) -> None:
         """The one-time code was right: the sign-in is complete (counted, audited)."""
         g.login_method = "password+otp"
-        g.sign_in_passed = True
+        note_sign_in(True)
         self._count_sign_in(user, True)
 
     def second_factor_failed(self, user) -> None:
         """A wrong one-time code counts as a failed sign-in (towards lockout)."""
         g.login_failure_reason = "wrong one-time code"
-        g.sign_in_passed = False
+        note_sign_in(False)
         self._count_sign_in(user, False)
 
     def on_user_login(self, user) -> None:

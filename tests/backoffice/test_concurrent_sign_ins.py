@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pyotp
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backoffice.accounts import ensure_user
 from backoffice.extensions import db
-from backoffice.models import AuditEvent
+from backoffice.models import AuditEvent, RecoveryCode, UserSecurity
 from backoffice.security import lockout, mfa
 from tests import factories
 from tests.browser import serve
@@ -33,11 +33,12 @@ def racer(app):
     """A committed investigator of its own, with no second factor, lock or failures."""
     name = "racer-sign-in"
 
-    def fresh():
+    def fresh():  # without the audited admin actions: other tests look for those
         with app.app_context():
             user = ensure_user(name, "Investigator", factories.agency(0), factories.PASSWORD, "Rae", "Cer")
-            mfa.reset(user)
-            lockout.unlock(user)
+            db.session.execute(delete(UserSecurity).where(UserSecurity.user_id == user.id))
+            db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+            user.fail_login_count = 0
             db.session.commit()
 
     fresh()
