@@ -358,6 +358,7 @@ class RegistrySecurityManager(SecurityManager):
         db.session.commit()
 
     def on_user_logout(self, user) -> None:
+        begin_write(db.session)
         record("logout", user=user, object_type="user", object_id=user.id)
         db.session.commit()
 

@@ -21,6 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import ValidationError
 
 from ..audit import record
+from ..database import begin_write
 from ..errors import InvalidInputError
 from ..extensions import db
 from .views import PENDING
@@ -154,6 +155,7 @@ def _idle_timeout():
         logout_user()
         session.clear()
         if user is not None:
+            begin_write(db.session)
             record("session_timeout", user=user, object_type="user", object_id=user.id)
             db.session.commit()
         return
@@ -168,6 +170,7 @@ def _audit_reads(response):
         detail = {"path": request.path}
         if request.query_string:
             detail["query"] = request.query_string.decode("utf-8", "replace")[:500]
+        begin_write(db.session)  # the read is done: the audit event waits its turn to be written
         record(action, object_type="audit_event",
                object_id=_int((request.view_args or {}).get("pk")), detail=detail)
         db.session.commit()
