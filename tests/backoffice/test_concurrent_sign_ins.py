@@ -1,8 +1,6 @@
 """Sign-ins at the same moment, over real HTTP connections to a threaded server on the test's
 database: a one-time code works once, failures all count, and nobody gets a server error."""
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 import pytest
@@ -14,18 +12,9 @@ from backoffice.extensions import db
 from backoffice.models import AuditEvent, RecoveryCode, UserSecurity
 from backoffice.security import lockout, mfa
 from tests import factories
-from tests.browser import serve
+from tests.concurrency import RACERS, all_at_once, base_url  # noqa: F401  (a fixture)
 
-RACERS = 8
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    """The test app behind a threaded WSGI server on a free local port."""
-    url, stop = serve(app)
-    yield url
-    stop()
 
 
 @pytest.fixture()
@@ -53,17 +42,6 @@ def enrol(app, username: str) -> pyotp.TOTP:
         mfa.enable(factories.user(username), secret)
         db.session.commit()
     return pyotp.TOTP(secret)
-
-
-def all_at_once(work, count: int = RACERS) -> list:
-    """Run work(n) for n in range(count) in threads released together; their results."""
-    barrier = threading.Barrier(count)
-
-    def run(n):
-        return work(n, barrier)
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def api_login(base_url: str, username: str, password: str = factories.PASSWORD, **extra):

@@ -21,8 +21,8 @@ from backoffice.models import (
 )
 from tests import factories
 from tests.backoffice.portal.helpers import form_data, last_link
-from tests.backoffice.test_concurrent_sign_ins import RACERS, all_at_once, base_url  # noqa: F401
-from tests.workflows.test_concurrency import committed_requests  # noqa: F401
+from tests.concurrency import RACERS, all_at_once, base_url  # noqa: F401  (a fixture)
+from tests.workflows.test_concurrency import committed_requests  # noqa: F401  (a fixture)
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
