@@ -8,7 +8,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
-from .database import configure_engine
+from .database import configure_engine, queue_crud_writes
 from . import labels, localtime
 from .extensions import db, migrate
 
@@ -126,6 +126,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_views(appbuilder)
         register_apis(appbuilder)
         security_web.init_app(app)
+        queue_crud_writes(app)
         register_tiles(app)
         map_context.init_app(app)
         if schema_ready:

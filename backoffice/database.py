@@ -1,8 +1,11 @@
 """Engine set-up that makes SQLite behave like the production database."""
+from flask import Flask, request
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
+
+from .extensions import db
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -54,6 +57,35 @@ def begin_write(session: Session | scoped_session) -> None:
             return
         session.commit()
     session.connection(execution_options={_IMMEDIATE: True})
+
+
+# Flask-AppBuilder's own writes: its model APIs (post, put, delete) and screens (add, edit,
+# delete, actions). They read (permissions, the record, validators) and then write.
+CRUD_ENDPOINTS = {"post", "put", "delete", "add", "edit", "action_post", "action"}
+_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def queue_crud_writes(app: Flask) -> None:
+    """Flask-AppBuilder's create, edit and delete requests take their write turn up front.
+
+    Its views read and then write within one transaction, which on SQLite fails at once with
+    "database is locked" when another writer got in between; begin_write() before the request
+    reads anything makes it wait its turn instead. Our own commands queue themselves
+    (workflows.transaction, audit.serialise, begin_write).
+    """
+    crud_views = {
+        view.blueprint.name
+        for view in app.appbuilder.baseviews
+        if getattr(view, "datamodel", None) is not None and getattr(view, "blueprint", None) is not None
+    }
+
+    def take_write_turn() -> None:
+        endpoint = request.endpoint or ""
+        blueprint, _, method = endpoint.rpartition(".")
+        if request.method in _UNSAFE_METHODS and method in CRUD_ENDPOINTS and blueprint in crud_views:
+            begin_write(db.session)
+
+    app.before_request(take_write_turn)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from backoffice.extensions import db
 from backoffice.models import (
     AuditEvent,
     Camera,
+    Case,
     FootageRequest,
     Owner,
     Registration,
@@ -171,4 +172,53 @@ def test_an_emailed_link_pressed_several_times_at_once_works_once(app, base_url,
         _remove_registrations(app, [email])
         with app.app_context():  # other tests count the used links
             db.session.execute(delete(UsedLink).where(UsedLink.id > used_before))
+            db.session.commit()
+
+
+def test_simultaneous_cases_opened_over_the_api_are_all_kept(app, base_url):  # noqa: F811
+    headers = bearer(base_url, "investigator")
+    numbers = [f"RACE-{uuid.uuid4().hex[:6]}-{n}" for n in range(RACERS)]
+
+    def open_case(n, barrier):
+        barrier.wait()
+        return requests.post(f"{base_url}/api/v1/case/", headers=headers, timeout=60, json={
+            "case_number": numbers[n], "incident_type": "burglary", "lat": 35.37, "lon": -119.01,
+            "occurred_from": "2026-11-20T21:00:00+00:00", "occurred_to": "2026-11-20T21:30:00+00:00",
+        })
+
+    try:
+        answers = all_at_once(open_case)
+        assert [answer.status_code for answer in answers] == [201] * RACERS, [a.text for a in answers]
+        assert count(app, select(func.count()).select_from(Case).where(Case.case_number.in_(numbers))) == RACERS
+    finally:
+        with app.app_context():
+            db.session.execute(delete(Case).where(Case.case_number.in_(numbers)))
+            db.session.commit()
+
+
+def test_simultaneous_camera_edits_over_the_api_are_all_kept(app, base_url):  # noqa: F811
+    with app.app_context():
+        registrations = [factories.registration(cameras=1) for _ in range(RACERS)]
+        db.session.commit()
+        ids = [(r.id, r.owner_id, r.cameras[0].id) for r in registrations]
+    headers = bearer(base_url, "staff")
+
+    def edit(n, barrier):
+        barrier.wait()
+        return requests.put(f"{base_url}/api/v1/camera/{ids[n][2]}", headers=headers, timeout=60,
+                            json={"label": f"Edited {n}"}).status_code
+
+    try:
+        assert all_at_once(edit) == [200] * RACERS
+        with app.app_context():
+            labels = [db.session.get(Camera, camera_id).label for _, _, camera_id in ids]
+            assert labels == [f"Edited {n}" for n in range(RACERS)]
+    finally:
+        with app.app_context():
+            for registration_id, owner_id, _ in ids:
+                db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
+                db.session.execute(
+                    delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))
+                db.session.execute(delete(Registration).where(Registration.id == registration_id))
+                db.session.execute(delete(Owner).where(Owner.id == owner_id))
             db.session.commit()
