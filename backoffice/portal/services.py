@@ -212,7 +212,7 @@ def _registration_for(registration_id, act: bool) -> Registration | None:
         return db.session.get(Registration, registration_id)
     begin_write(db.session)
     db.session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
-    return db.session.get(Registration, registration_id)
+    return db.session.get(Registration, registration_id, populate_existing=True)
 
 
 def _linked(
@@ -247,7 +247,9 @@ def verify_email(token: str) -> Registration:
 
 
 def _reviewable(registration_id: int) -> Registration:
-    registration = _get(registration_id)
+    """A registration waiting for review, taken for the reviewer's decision (two at once: one
+    decides, the other is told it has been reviewed)."""
+    registration = _registration_for(_get(registration_id).id, act=True)
     lifecycle = lifecycle_of(registration)
     if registration.status != "pending" or lifecycle.review_decision is not None:
         raise PortalError("This registration has already been reviewed.")
