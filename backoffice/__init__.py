@@ -8,7 +8,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
-from .database import configure_engine
+from .database import configure_engine, queue_crud_writes
 from . import labels, localtime
 from .extensions import db, migrate
 
@@ -60,7 +60,9 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=config.SESSION_COOKIE_SECURE,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.SESSION_IDLE_MINUTES),
-        AUTH_RATE_LIMITED=True,
+        # Sign-in limits are set by backoffice.security.web (per address and account name,
+        # successes not counted), not by FAB's per-address limit on its login form.
+        AUTH_RATE_LIMITED=False,
         AUTH_RATE_LIMIT=config.LOGIN_RATE_LIMIT,
         FAB_PASSWORD_COMPLEXITY_ENABLED=True,
         FAB_PASSWORD_COMPLEXITY_VALIDATOR=check_password,
@@ -124,6 +126,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_views(appbuilder)
         register_apis(appbuilder)
         security_web.init_app(app)
+        queue_crud_writes(app)
         register_tiles(app)
         map_context.init_app(app)
         if schema_ready:

@@ -1,8 +1,11 @@
 """Engine set-up that makes SQLite behave like the production database."""
+from flask import Flask, request
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+
+from .extensions import db
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -14,9 +17,15 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Execution option of a connection whose transaction takes SQLite's write lock when it begins.
+_IMMEDIATE = "backoffice_begin_immediate"
+
+
 def _sqlite_on_begin(connection) -> None:
-    """Emit BEGIN ourselves so SAVEPOINTs and transactional DDL work (pysqlite defers it)."""
-    connection.exec_driver_sql("BEGIN")
+    """Emit BEGIN ourselves so SAVEPOINTs and transactional DDL work (pysqlite defers it);
+    BEGIN IMMEDIATE for a transaction opened by begin_write()."""
+    immediate = connection.get_execution_options().get(_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def end_read_transaction(session: Session) -> None:
@@ -28,6 +37,55 @@ def end_read_transaction(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         session.commit()
+
+
+def begin_write(session: Session | scoped_session) -> None:
+    """From here on, this request reads and then writes: on SQLite, queue for the write lock now.
+
+    Ends the transaction that only read so far (commits) and opens the next one with
+    BEGIN IMMEDIATE: it waits its turn behind other writers (busy timeout), and what it reads
+    then stays current until it commits, so a read-then-write never meets "database is
+    locked". Call it before the first write, never after one. PostgreSQL needs no such care
+    (row locks and conditional updates do the queueing there).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(_IMMEDIATE):
+            return
+        session.commit()
+    session.connection(execution_options={_IMMEDIATE: True})
+
+
+# Flask-AppBuilder's own writes: its model APIs (post, put, delete) and screens (add, edit,
+# delete, actions). They read (permissions, the record, validators) and then write.
+CRUD_ENDPOINTS = {"post", "put", "delete", "add", "edit", "action_post", "action"}
+_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def queue_crud_writes(app: Flask) -> None:
+    """Flask-AppBuilder's create, edit and delete requests take their write turn up front.
+
+    Its views read and then write within one transaction, which on SQLite fails at once with
+    "database is locked" when another writer got in between; begin_write() before the request
+    reads anything makes it wait its turn instead. Our own commands queue themselves
+    (workflows.transaction, audit.serialise, begin_write).
+    """
+    crud_views = {
+        view.blueprint.name
+        for view in app.appbuilder.baseviews
+        if getattr(view, "datamodel", None) is not None and getattr(view, "blueprint", None) is not None
+    }
+
+    def take_write_turn() -> None:
+        endpoint = request.endpoint or ""
+        blueprint, _, method = endpoint.rpartition(".")
+        if request.method in _UNSAFE_METHODS and method in CRUD_ENDPOINTS and blueprint in crud_views:
+            begin_write(db.session)
+
+    app.before_request(take_write_turn)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Instant
@@ -19,7 +19,10 @@ class UserSecurity(Model):
     locked_until: Mapped[datetime | None] = mapped_column(Instant)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(Instant)
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The last time step whose code was accepted (0: none yet); codes of it and earlier steps
+    # are refused. Moved forward only by one conditional UPDATE (backoffice.security.mfa).
+    totp_last_step: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                server_default=text("0"))
 
 
 class RecoveryCode(Model):

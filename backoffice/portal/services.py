@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import audit
+from ..database import begin_write
 from ..errors import ConflictError, NotFoundError
 from ..extensions import db
 from ..ids import get_by_id
@@ -204,10 +205,22 @@ def _match_by_label(registration: Registration, cameras: list[dict[str, Any]]) -
     return [{**c, "id": by_label.get((c.get("label") or "").strip().lower())} for c in cameras]
 
 
-def _linked(purpose: str, token: str, statuses: tuple[str, ...]) -> tuple[Registration, dict]:
+def _registration_for(registration_id, act: bool) -> Registration | None:
+    """The registration a link is for; to act on it, taken in a write transaction and locked,
+    so that a link pressed twice at once acts once and the second press finds it done."""
+    if not act:
+        return db.session.get(Registration, registration_id)
+    begin_write(db.session)
+    db.session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
+    return db.session.get(Registration, registration_id, populate_existing=True)
+
+
+def _linked(
+    purpose: str, token: str, statuses: tuple[str, ...], *, act: bool = False
+) -> tuple[Registration, dict]:
     """The registration a single-use link is for, while the link is valid and unused."""
     payload = read_link(purpose, token)
-    registration = db.session.get(Registration, payload["r"])
+    registration = _registration_for(payload["r"], act)
     if registration is None or registration.status not in statuses:
         raise TokenError("This link is not valid.")
     if payload.get("t") != link_stamp(registration):  # a later registration given the same number
@@ -223,7 +236,7 @@ def check_verify_link(token: str) -> Registration:
 
 def verify_email(token: str) -> Registration:
     """Follow the emailed verification link: the registration joins the review queue."""
-    registration, payload = _linked(VERIFY, token, ("pending",))
+    registration, payload = _linked(VERIFY, token, ("pending",), act=True)
     use_once(VERIFY, payload)
     lifecycle = lifecycle_of(registration)
     if lifecycle.verified_at is None:
@@ -234,7 +247,9 @@ def verify_email(token: str) -> Registration:
 
 
 def _reviewable(registration_id: int) -> Registration:
-    registration = _get(registration_id)
+    """A registration waiting for review, taken for the reviewer's decision (two at once: one
+    decides, the other is told it has been reviewed)."""
+    registration = _registration_for(_get(registration_id).id, act=True)
     lifecycle = lifecycle_of(registration)
     if registration.status != "pending" or lifecycle.review_decision is not None:
         raise PortalError("This registration has already been reviewed.")
@@ -330,7 +345,7 @@ def check_confirm_link(token: str) -> Registration:
 
 def confirm(token: str, *, today: date | None = None) -> Registration:
     """The owner's one-click annual confirmation: details still correct, due again in a year."""
-    registration, payload = _linked(CONFIRM, token, _CONFIRMABLE)
+    registration, payload = _linked(CONFIRM, token, _CONFIRMABLE, act=True)
     use_once(CONFIRM, payload)
     _confirmed(registration, today)
     audit.record("portal.confirmed", object_type="registration", object_id=registration.id)
@@ -346,10 +361,10 @@ def _confirmed(registration: Registration, today: date | None) -> None:
         lifecycle_of(registration).lapsed_at = None
 
 
-def open_management(token: str) -> Registration:
-    """The registration a management link is for, while the link is current."""
+def open_management(token: str, *, act: bool = False) -> Registration:
+    """The registration a management link is for, while the link is current (act: to change it)."""
     payload = read_link(MANAGE, token)
-    registration = db.session.get(Registration, payload["r"])
+    registration = _registration_for(payload["r"], act)
     if registration is None or registration.status in ("withdrawn", "pending"):
         raise TokenError("This link is not valid.")
     if payload.get("t") != link_stamp(registration):  # a later registration given the same number
@@ -370,7 +385,7 @@ def update_registration(
     today: date | None = None,
 ) -> list[str]:
     """The owner updates details and cameras through the management link (counts as confirmed)."""
-    registration = open_management(token)
+    registration = open_management(token, act=True)
     if not cameras:
         raise FieldError("cameras", "Keep at least one camera, or withdraw the registration.")
     email = check_email(owner.get("email"), required=True)
@@ -394,7 +409,7 @@ def withdraw(token: str) -> bool:
 
     Returns True when the data was removed at once.
     """
-    registration = open_management(token)
+    registration = open_management(token, act=True)
     message = notify.withdrawn(registration)
     lifecycle = lifecycle_of(registration)
     registration.status = "withdrawn"

@@ -18,6 +18,7 @@ from ..api.schemas import RuleString
 from ..models.validation import check_email
 from ..api.base import ApiConventions
 from . import lockout, mfa
+from .web import note_sign_in
 
 CODE_NEEDED = "A one-time code is required: send the code from your authenticator as \"otp\"."
 CODE_WRONG = "The one-time code is not valid."
@@ -78,10 +79,12 @@ class RegistrySecurityApi(ApiConventions, SecurityApi):
                 return self.response(401, message=ENROL_FIRST)
             if not otp:
                 return self.response(401, message=CODE_NEEDED)
+            lockout.queue_sign_in(user)  # the code is spent and the sign-in counted in one turn
             if lockout.is_locked(user) or not mfa.check_code(user, otp):
                 sm.second_factor_failed(user)
                 return self.response(401, message=CODE_WRONG)
             sm.second_factor_passed(user)
+        note_sign_in(True)
         resp = {API_SECURITY_ACCESS_TOKEN_KEY: create_access_token(identity=str(user.id), fresh=True)}
         if login_payload.get("refresh"):
             resp[API_SECURITY_REFRESH_TOKEN_KEY] = create_refresh_token(identity=str(user.id))

@@ -2,11 +2,25 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..audit import record
+from ..database import begin_write
 from ..extensions import db
 from ..localtime import utcnow
+from ..models import AgencyUser
 from .mfa import security_row
+
+
+def queue_sign_in(user) -> None:
+    """Before a sign-in writes: wait for the account's other sign-ins to finish.
+
+    The write transaction begins (database.begin_write) and takes the user's row first, so
+    every sign-in of one account changes its counters, lock, one-time-code step and audit
+    trail in the same order, one after the other (on PostgreSQL a different order deadlocked).
+    """
+    begin_write(db.session)
+    db.session.execute(select(AgencyUser.id).where(AgencyUser.id == user.id).with_for_update())
 
 
 def is_locked(user) -> bool:
@@ -16,6 +30,8 @@ def is_locked(user) -> bool:
         return False
     if row.locked_until > utcnow():
         return True
+    queue_sign_in(user)
+    row = security_row(user.id)
     row.locked_until = None
     user.fail_login_count = 0
     return False

@@ -3,6 +3,7 @@
 On top of FAB: audit events for sign-ins, failures and sign-outs; account lockout;
 a second factor for the roles that need one (the password step alone logs nobody in).
 """
+import datetime
 import logging
 
 from flask import abort, current_app, flash, g, redirect, request
@@ -26,12 +27,14 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
+from sqlalchemy import func, update
 from werkzeug.security import check_password_hash
 from wtforms import StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, ValidationError
 
 from ..audit import record
+from ..database import begin_write
 from ..datamodel import RegistryInterface
 from ..errors import NotFoundError
 from ..extensions import db
@@ -41,6 +44,7 @@ from ..ids import get_by_id
 from ..models import Agency, AgencyUser
 from ..views.base import SafeActions
 from . import lockout, mfa
+from .web import note_sign_in
 from .passwords import password_problem
 from .api import RegistrySecurityApi
 from .apis import (
@@ -259,12 +263,14 @@ class RegistrySecurityManager(SecurityManager):
             user = self.find_user(username=username) or self.find_user(email=username)
         if user is not None and user.is_active and lockout.is_locked(user):
             check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            begin_write(db.session)
             record("login_refused", user=user, object_type="user", object_id=user.id,
                    detail={"reason": "account locked"})
             db.session.commit()
             return None
         result = super().auth_user_db(username, password)
         if result is None and username and (user is None or not user.is_active):
+            begin_write(db.session)
             record("login_failed", user=None, detail={
                 "username": str(username)[:128], "reason": "unknown or inactive account"})
             db.session.commit()
@@ -293,21 +299,52 @@ class RegistrySecurityManager(SecurityManager):
             raise NotFoundError("That user does not exist.")
         return super().reset_password(userid, password)
 
+    def noop_user_update(self, user) -> None:
+        """FAB's write for an unknown name (as long as a real sign-in takes), queued like one."""
+        begin_write(db.session)
+        super().noop_user_update(user)
+
     def update_user_auth_stat(self, user, success=True):
         """A right password alone completes nothing when a one-time code must follow."""
-        if success and self.mfa_required_for(user):
-            return
-        super().update_user_auth_stat(user, success)
+        if success:
+            note_sign_in(True)  # the password was right: not counted by the rate limit
+            if self.mfa_required_for(user):
+                return
+        self._count_sign_in(user, success)
+
+    def _count_sign_in(self, user, success: bool) -> None:
+        """Count a completed or failed sign-in on the user's row, then audit it.
+
+        The counters move in one UPDATE in a write transaction (database.begin_write), so
+        simultaneous failures on one account all count towards its lockout, on both
+        databases (FAB reads, adds one and writes back: two at once counted once).
+        """
+        lockout.queue_sign_in(user)
+        table = self.user_model
+        if success:
+            values = {"login_count": func.coalesce(table.login_count, 0) + 1,
+                      "last_login": datetime.datetime.now(), "fail_login_count": 0}
+        else:
+            values = {"fail_login_count": func.coalesce(table.fail_login_count, 0) + 1}
+        db.session.execute(update(table).where(table.id == user.id).values(**values)
+                           .execution_options(synchronize_session=False))
+        db.session.expire(user, ["login_count", "last_login", "fail_login_count"])
+        if success:
+            self.on_user_login(user)
+        else:
+            self.on_user_login_failed(user)
 
     def second_factor_passed(self, user) -> None:
         """The one-time code was right: the sign-in is complete (counted, audited)."""
         g.login_method = "password+otp"
-        super().update_user_auth_stat(user, True)
+        note_sign_in(True)
+        self._count_sign_in(user, True)
 
     def second_factor_failed(self, user) -> None:
         """A wrong one-time code counts as a failed sign-in (towards lockout)."""
         g.login_failure_reason = "wrong one-time code"
-        super().update_user_auth_stat(user, False)
+        note_sign_in(False)
+        self._count_sign_in(user, False)
 
     def on_user_login(self, user) -> None:
         record("login", user=user, object_type="user", object_id=user.id,
@@ -321,6 +358,7 @@ class RegistrySecurityManager(SecurityManager):
         db.session.commit()
 
     def on_user_logout(self, user) -> None:
+        begin_write(db.session)
         record("logout", user=user, object_type="user", object_id=user.id)
         db.session.commit()
 

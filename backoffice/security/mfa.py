@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit import record
 from ..extensions import db
@@ -96,7 +96,7 @@ def enable(user, secret: str, used_step: int | None = None) -> list[str]:
     row = security_row(user.id, create=True)
     row.totp_secret = secret
     row.totp_enabled_at = utcnow()
-    row.totp_last_step = used_step
+    row.totp_last_step = used_step or 0
     codes = new_recovery_codes(user)
     record("mfa_enrolled", user=user, object_type="user", object_id=user.id)
     return codes
@@ -116,35 +116,58 @@ def reset(user, by=None) -> None:
     """Remove the second factor (an admin action when a phone is lost)."""
     row = security_row(user.id)
     if row is not None:
-        row.totp_secret = row.totp_enabled_at = row.totp_last_step = None
+        row.totp_secret = row.totp_enabled_at = None
+        row.totp_last_step = 0
     for old in db.session.execute(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).scalars():
         db.session.delete(old)
     record("mfa_reset", user=by, object_type="user", object_id=user.id,
            detail={"username": user.username})
 
 
+def _use_step(user_id: int, step: int) -> bool:
+    """Move the user's last used time step forward to `step`; False when it is there already.
+
+    One conditional UPDATE, so of several sign-ins with the same code exactly one moves it
+    (the others wait for its row lock, then find the condition false), and a code of an
+    earlier step than one already used is refused too.
+    """
+    result = db.session.execute(
+        update(UserSecurity)
+        .where(UserSecurity.user_id == user_id, UserSecurity.totp_last_step < step)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.identity_map.get(db.session.identity_key(UserSecurity, user_id))
+    if row is not None:
+        db.session.expire(row, ["totp_last_step"])
+    return result.rowcount == 1
+
+
 def check_code(user, code: str | None) -> bool:
-    """A current TOTP code (each time step usable once) or an unused recovery code."""
+    """A current TOTP code (each time step usable once) or an unused recovery code.
+
+    Writes: callers begin the sign-in's write transaction first (database.begin_write).
+    """
     row = security_row(user.id)
     if row is None or not row.totp_secret:
         return False
     code = _normalise(code)
     if len(code) == 6 and code.isdigit():
         step = _matching_step(row.totp_secret, code)
-        if step is None or (row.totp_last_step is not None and step <= row.totp_last_step):
-            return False
-        row.totp_last_step = step
-        return True
+        return step is not None and _use_step(user.id, step)
     if len(code) == 12:
+        # Spent by one conditional UPDATE as well: a recovery code works once, even twice at once.
         spent = db.session.execute(
-            select(RecoveryCode).where(
+            update(RecoveryCode)
+            .where(
                 RecoveryCode.user_id == user.id,
                 RecoveryCode.code_hash == _recovery_hash(code),
                 RecoveryCode.used_at.is_(None),
             )
-        ).scalar_one_or_none()
-        if spent is not None:
-            spent.used_at = utcnow()
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if spent.rowcount == 1:
             record("mfa_recovery_code_used", user=user, object_type="user", object_id=user.id)
             return True
     return False

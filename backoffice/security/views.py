@@ -92,6 +92,7 @@ class MfaView(BaseView):
         form = CodeForm()
         if form.validate_on_submit():
             sm = self.appbuilder.sm
+            lockout.queue_sign_in(user)  # the code is spent and the sign-in counted in one turn
             if not lockout.is_locked(user) and mfa.check_code(user, form.code.data):
                 sm.second_factor_passed(user)
                 return start_session(user, session[PENDING].get("next"))
@@ -123,6 +124,7 @@ class MfaView(BaseView):
         if form.validate_on_submit():
             step = mfa.verify_setup_code(secret, form.code.data)
             if step is not None:
+                lockout.queue_sign_in(user)
                 codes = mfa.enable(user, secret, step)
                 session.pop(ENROL_SECRET, None)
                 if pending is not None:

@@ -15,13 +15,16 @@ from urllib.parse import parse_qs, urlsplit
 import prison
 from flask import Flask, abort, current_app, has_request_context, request, session
 from flask_login import current_user, logout_user
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import ValidationError
 
 from ..audit import record
+from ..database import begin_write
 from ..errors import InvalidInputError
 from ..extensions import db
+from .views import PENDING
 
 # Every state-changing request to a screen needs the form's CSRF token; FAB's REST APIs
 # exempt themselves (bearer tokens). Without this, FAB lets GET requests delete records.
@@ -152,6 +155,7 @@ def _idle_timeout():
         logout_user()
         session.clear()
         if user is not None:
+            begin_write(db.session)
             record("session_timeout", user=user, object_type="user", object_id=user.id)
             db.session.commit()
         return
@@ -166,6 +170,7 @@ def _audit_reads(response):
         detail = {"path": request.path}
         if request.query_string:
             detail["query"] = request.query_string.decode("utf-8", "replace")[:500]
+        begin_write(db.session)  # the read is done: the audit event waits its turn to be written
         record(action, object_type="audit_event",
                object_id=_int((request.view_args or {}).get("pk")), detail=detail)
         db.session.commit()
@@ -179,13 +184,54 @@ def _int(value):
         return None
 
 
+SIGN_IN_DOORS = ("RegistryAuthDBView", "RegistrySecurityApi", "MfaView")
+SIGN_IN_LIMITED = (
+    "Too many sign-in attempts for this account from your address. "
+    "Please wait a few minutes and try again."
+)
+_PASSED_KEY = "backoffice.sign_in_passed"  # per request (g can outlive a request in tests)
+
+
+def note_sign_in(passed: bool) -> None:
+    """Say whether this request's sign-in step succeeded (a success is not rate limited)."""
+    request.environ[_PASSED_KEY] = passed
+
+
+def _attempt_failed(_response) -> bool:
+    """Count the request towards the sign-in limit unless a sign-in step succeeded in it."""
+    return not request.environ.get(_PASSED_KEY, False)
+
+
+def _sign_in_name() -> str:
+    """Whom this sign-in attempt is for: the name typed, or the user of the code step."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    elif request.blueprint == "MfaView":
+        pending = session.get(PENDING)
+        name = f"#{pending.get('user_id')}" if isinstance(pending, dict) else None
+    else:
+        name = request.form.get("username")
+    return str(name or "").strip().lower()[:128]
+
+
+def sign_in_limit_key() -> str:
+    """Sign-ins are limited per address and account name: one station behind one address
+    (a police station behind NAT) is not locked out by its colleagues' typing."""
+    return f"{get_remote_address()}|{_sign_in_name()}"
+
+
 def _limit_sign_in(app: Flask) -> None:
-    """Rate-limit POSTs to the REST login and the one-time-code step (FAB limits /login/)."""
-    appbuilder = app.appbuilder
-    limit = app.config["AUTH_RATE_LIMIT"]
-    for view in appbuilder.baseviews:
-        if type(view).__name__ in ("RegistrySecurityApi", "MfaView"):
-            appbuilder.sm.limiter.limit(limit, methods=["POST"])(view.blueprint)
+    """Rate-limit POSTs to the sign-in form, the REST login and the one-time-code step:
+    LOGIN_RATE_LIMIT failed attempts per address and account name (successes do not count;
+    the per-account lockout is separate)."""
+    limiter = app.appbuilder.sm.limiter
+    for view in app.appbuilder.baseviews:
+        if type(view).__name__ in SIGN_IN_DOORS:
+            limiter.limit(lambda: current_app.config["AUTH_RATE_LIMIT"], key_func=sign_in_limit_key,
+                          methods=["POST"], deduct_when=_attempt_failed,
+                          error_message=SIGN_IN_LIMITED)(view.blueprint)
+
 
 def init_csrf(app: Flask) -> None:
     """CSRF protection for every form and action (before FAB registers its APIs), and the

@@ -1,0 +1,30 @@
+"""Firing requests at the same moment over real HTTP connections: a threaded server on the
+test's database (`base_url`) and `all_at_once` to release the requests together."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.browser import serve
+
+RACERS = 8
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    """The test app behind a threaded WSGI server on a free local port."""
+    url, stop = serve(app)
+    yield url
+    stop()
+
+
+def all_at_once(work, count: int = RACERS) -> list:
+    """Run work(n, barrier) for n in range(count) in threads that wait on the barrier together;
+    their results in order."""
+    barrier = threading.Barrier(count)
+
+    def run(n):
+        return work(n, barrier)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
