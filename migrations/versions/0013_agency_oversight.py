@@ -5,14 +5,14 @@ auditors who read every agency's audit events and case records; other agencies' 
 their own agency's only. Existing agencies start without it.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
