@@ -39,7 +39,7 @@ from ..form_rules import Rule
 from ..models.validation import check_email
 from ..ids import get_by_id
 from ..models import Agency, AgencyUser
-from ..views.base import SafeActions
+from ..views.base import ReasonedDelete, SafeActions
 from . import lockout, mfa
 from .passwords import password_problem
 from .api import RegistrySecurityApi
@@ -106,7 +106,7 @@ def _password_field():
         **fab.kwargs, "validators": [*fab.kwargs.get("validators", []), _not_the_user_name]})
 
 
-class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
+class AgencyUserView(ReasonedDelete, SafeActions, ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]
