@@ -1,12 +1,14 @@
 """Records are not destroyed: only Admin deletes cases, footage requests and evidence, always with
 a written reason; every delete, from any path, leaves an audit event."""
 import json
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import delete, select
 
 from backoffice.extensions import db
-from backoffice.models import AuditEvent, Camera, Case, EvidenceItem, FootageRequest, Owner, Registration
+from backoffice.models import AgencyUser, AuditEvent, Camera, Case, EvidenceItem, FootageRequest, Owner, Registration
+from backoffice.portal.records import lifecycle_of
 from backoffice.portal.services import remove_personal_data
 from tests import factories
 from tests.auth import api_token, csrf_token, login
@@ -241,8 +243,6 @@ def test_staff_remove_a_camera_on_its_screen_with_a_reason(client):
 
 
 def test_an_admin_deletes_a_user_with_a_reason(client):
-    from backoffice.models import AgencyUser
-
     def make():
         user = AgencyUser(first_name="Temp", last_name="User", username="temp.delete.me",
                           email="temp.delete.me@kern-sheriff.example.org", active=True,
@@ -262,3 +262,18 @@ def test_an_admin_deletes_a_user_with_a_reason(client):
                                                          AuditEvent.object_id == user_id)).all()
     assert [json.loads(e.detail)["reason"] for e in events] == ["Left the agency"]
     assert [json.loads(e.detail)["username"] for e in events] == ["temp.delete.me"]
+
+
+def test_a_command_that_deletes_leaves_an_event(runner):
+    """`flask registry lapse` purges a long-lapsed registration: its owner's deletion is audited."""
+    reg = factories.registration(status="lapsed", next_confirmation_due=date(2025, 1, 1))
+    lifecycle_of(reg).lapsed_at = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    owner_id = reg.owner_id
+    db.session.commit()
+
+    result = runner.invoke(args=["registry", "lapse", "--today", "2027-06-01"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Owner, owner_id) is None
+    assert len(_delete_events("owner.deleted", owner_id)) == 1
