@@ -60,9 +60,11 @@ log = logging.getLogger(__name__)
 
 
 def _hardened(view_class):
-    """The same FAB view (same name, same permissions) with safe action routes and without its
-    file-download route, which has no files to serve here and fails with a server error."""
-    return type(view_class.__name__, (SafeActions, view_class), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+    """The same FAB view (same name, same permissions) with safe action routes, a delete that asks
+    for its reason, and without its file-download route, which has no files to serve here and
+    fails with a server error."""
+    return type(view_class.__name__, (ReasonedDelete, SafeActions, view_class),
+                {"exclude_route_methods": NO_FILE_DOWNLOAD})
 
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]

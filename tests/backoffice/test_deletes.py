@@ -4,6 +4,7 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
+from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import delete, select
 
 from backoffice.extensions import db
@@ -277,3 +278,21 @@ def test_a_command_that_deletes_leaves_an_event(runner):
     db.session.expire_all()
     assert db.session.get(Owner, owner_id) is None
     assert len(_delete_events("owner.deleted", owner_id)) == 1
+
+
+def test_an_admin_deletes_a_role_with_a_reason_and_one_in_use_is_refused_keeping_it(client):
+    spare = Role(name="Temp delete role")
+    db.session.add(spare)
+    db.session.commit()
+    used = db.session.scalars(select(Role).where(Role.name == "Investigator")).one()
+    login(client, "admin")
+    token = csrf_token(client, f"/roles/delete/{spare.id}")
+
+    refused = client.post(f"/roles/delete/{used.id}", data={"csrf_token": token, "reason": "Not needed"})
+    done = client.post(f"/roles/delete/{spare.id}", data={"csrf_token": token, "reason": "Made by mistake"})
+
+    assert refused.status_code == 409 and "Not needed</textarea>" in refused.get_data(as_text=True)
+    assert done.status_code == 302
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "role_deleted")).all()
+    assert [json.loads(e.detail)["reason"] for e in events][-1:] == ["Made by mistake"]
+    assert db.session.scalars(select(Role).where(Role.name == "Investigator")).one() is not None
