@@ -12,7 +12,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-deps translations vendor db demo bench clean
 
+# The web server, and beside it the worker that runs the scheduled jobs (stopped with it).
 run: demo
+	MFA_REQUIRED=0 $(BIN)/flask worker run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	MFA_REQUIRED=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: setup

@@ -47,6 +47,17 @@ MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")
 EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+# The audit chain's HMAC key and the Ed25519 key signing its checkpoints live outside the
+# database (backoffice/signing.py); the key files are created on first use.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = os.environ.get("AUDIT_HMAC_KEY_FILE", str(INSTANCE_DIR / "audit_hmac_key"))
+AUDIT_SIGNING_KEY_FILE = os.environ.get(
+    "AUDIT_SIGNING_KEY_FILE", str(INSTANCE_DIR / "audit_signing_key.pem")
+)
+# Signed checkpoints of the chain's head: a second location, ideally another machine's disk.
+AUDIT_CHECKPOINT_DIR = os.environ.get(
+    "AUDIT_CHECKPOINT_DIR", str(INSTANCE_DIR / "audit-checkpoints")
+)
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
 # Owners' upload and evidence-check pages are public: limit guessing and flooding per address.
 PUBLIC_LINK_RATE_LIMIT = os.environ.get("PUBLIC_LINK_RATE_LIMIT", "30 per minute")

@@ -140,8 +140,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _sweep_partial_uploads(app: Flask) -> None:
-    """Remove uploads left half-written by a dropped connection or a killed worker (only those
-    untouched for an hour, so an upload still arriving in another worker is kept)."""
+    """Remove uploads left half-written by a dropped connection or a killed worker (an upload
+    still arriving in another worker holds a lock on its file and is kept)."""
     from workflows.fixity import remove_partial_uploads
 
     remove_partial_uploads(Path(app.config["EVIDENCE_DIR"]))

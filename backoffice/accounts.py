@@ -4,9 +4,10 @@ from flask import current_app
 from .extensions import db
 from .models import Agency, AgencyUser
 
+# (name, ORI, county-wide oversight): the District Attorney runs the portal and oversees it.
 DEMO_AGENCIES = (
-    ("Kern County District Attorney", "CA0150000"),
-    ("Bakersfield Police Department", "CA0150200"),
+    ("Kern County District Attorney", "CA0150000", True),
+    ("Bakersfield Police Department", "CA0150200", False),
 )
 
 # (username, role, index into DEMO_AGENCIES, first name, last name)
@@ -21,11 +22,12 @@ DEMO_USERS = (
 )
 
 
-def ensure_agency(name: str, ori: str) -> Agency:
-    """The agency with this ORI, created if missing."""
+def ensure_agency(name: str, ori: str, county_oversight: bool = False) -> Agency:
+    """The agency with this ORI, created if missing (oversight set only on creation: an
+    administrator's later choice stands)."""
     agency = db.session.query(Agency).filter_by(ori=ori).one_or_none()
     if agency is None:
-        agency = Agency(name=name, ori=ori)
+        agency = Agency(name=name, ori=ori, county_oversight=county_oversight)
         db.session.add(agency)
         db.session.flush()
     return agency
@@ -56,7 +58,7 @@ def ensure_user(
 
 def ensure_demo_accounts(password: str) -> dict[str, AgencyUser]:
     """Both demo agencies and one user per role (SPEC §6)."""
-    agencies = [ensure_agency(name, ori) for name, ori in DEMO_AGENCIES]
+    agencies = [ensure_agency(*agency) for agency in DEMO_AGENCIES]
     return {
         username: ensure_user(username, role, agencies[index], password, first, last)
         for username, role, index, first, last in DEMO_USERS

@@ -1,8 +1,16 @@
-"""Writing and verifying the hash-chained audit log."""
+"""Writing and verifying the hash-chained audit log.
+
+Each event carries HMAC-SHA256(chain key, its canonical fields and its predecessor's hash); the
+key lives outside the database (backoffice/signing.py), so someone who can only write to the
+database cannot re-chain events after an edit. A cut tail is caught by signed checkpoints
+(backoffice/checkpoints.py), kept in a second location.
+"""
 import hashlib
+import hmac
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from flask import has_request_context, request
 from sqlalchemy import bindparam, func, insert, select, update
@@ -11,6 +19,7 @@ from .database import end_read_transaction
 from .extensions import db
 from .models import AuditEvent, AuditHead
 from .localtime import to_utc, utcnow
+from .signing import chain_key
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -34,12 +43,16 @@ def _utc_text(value: datetime) -> str:
     return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the canonical JSON of an event's fields and its predecessor's hash."""
+def canonical_event(event: AuditEvent) -> bytes:
+    """The bytes an event's hash covers: canonical JSON of its fields and its predecessor's hash."""
     fields = {name: getattr(event, name) for name in HASHED_FIELDS}
     fields["at"] = _utc_text(fields["at"])
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def event_hash(event: AuditEvent, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the event's canonical bytes under the chain key (64 hex digits)."""
+    return hmac.new(key or chain_key(), canonical_event(event), hashlib.sha256).hexdigest()
 
 
 _EVENTS = AuditEvent.__table__
@@ -137,17 +150,71 @@ def record(
     return event
 
 
+@dataclass
+class ChainWalk:
+    """What one walk of the chain found: its extent, the hashes asked for, and any problem."""
+
+    count: int = 0
+    last_event_id: int | None = None
+    last_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+    hashes: dict[int, str] = field(default_factory=dict)  # event id -> hash, for the ids asked
+
+
+def begin_snapshot() -> None:
+    """Make the session's next reads one consistent snapshot of the database.
+
+    PostgreSQL: a REPEATABLE READ transaction (READ COMMITTED would let events committed while
+    the walk runs appear after the head was read). SQLite in WAL mode: a read transaction is a
+    snapshot from its first read already. A session bound to an open connection (the tests'
+    rolled-back transaction) keeps that transaction.
+    """
+    from sqlalchemy.engine import Engine
+
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        db.session.commit()
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def walk_chain(wanted: Iterable[int] = ()) -> ChainWalk:
+    """Walk every event in id order in one snapshot, checking each hash and link.
+
+    Stops at the first broken event (named in `problems`); also compares the end of the chain
+    with the head row. `wanted`: event ids whose hashes to keep (checkpoint checks).
+    """
+    wanted = set(wanted)
+    walk = ChainWalk()
+    begin_snapshot()
+    key = chain_key()
+    head = db.session.execute(select(_HEAD.c.last_hash, _HEAD.c.count)).one_or_none()
+    events = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    ).scalars()
+    for event in events:
+        if event.prev_hash != walk.last_hash:
+            walk.problems.append(
+                f"event {event.id}: does not follow event {walk.last_event_id}"
+                " (deleted or inserted out of band)"
+            )
+            break
+        if event_hash(event, key) != event.hash:
+            walk.problems.append(f"event {event.id}: contents do not match its hash (edited)")
+            break
+        walk.count, walk.last_event_id, walk.last_hash = walk.count + 1, event.id, event.hash
+        if event.id in wanted:
+            walk.hashes[event.id] = event.hash
+    events.close()
+    if not walk.problems and head is not None and (
+        head.last_hash != walk.last_hash or head.count != walk.count
+    ):
+        walk.problems.append(
+            f"chain ends at event {walk.last_event_id} but {head.count} events were written"
+            " (tail removed)"
+        )
+    return walk
+
+
 def verify_chain() -> Iterator[str]:
     """Yield one line per problem found walking the chain; nothing when it is intact."""
-    prev, count, last_id = GENESIS, 0, None
-    for event in db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
-        if event.prev_hash != prev:
-            yield f"event {event.id}: does not follow event {last_id} (deleted or inserted out of band)"
-            return
-        if event_hash(event) != event.hash:
-            yield f"event {event.id}: contents do not match its hash (edited)"
-            return
-        prev, count, last_id = event.hash, count + 1, event.id
-    head = db.session.execute(select(_HEAD.c.last_hash, _HEAD.c.count)).one_or_none()
-    if head is not None and (head.last_hash != prev or head.count != count):
-        yield f"chain ends at event {last_id} but {head.count} events were written (tail removed)"
+    yield from walk_chain().problems

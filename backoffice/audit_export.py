@@ -11,6 +11,7 @@ from .extensions import db
 from .localtime import LocalTimeError, parse_instant, to_local, to_utc
 from .ids import ID_MAX
 from .models import AuditEvent
+from .scoping import scope_request
 
 EXPORT_COLUMNS = [
     "id", "at", "username", "user_id", "agency_id", "action", "object_type", "object_id",
@@ -31,7 +32,7 @@ def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] |
     &since=&until= (ISO times) and, when given, whose ids are in `within` (the audit screen's
     own filters; `shown` describes them for the record), oldest first; records the export and
     commits."""
-    query = select(AuditEvent).order_by(AuditEvent.id)
+    query = scope_request(select(AuditEvent), AuditEvent).order_by(AuditEvent.id)  # the reader's scope
     if within is not None:
         query = query.where(AuditEvent.id.in_(within))
     used: dict[str, object] = {}

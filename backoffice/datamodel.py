@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from .errors import InvalidInputError
 from .ids import ID_MAX, int_bounds, pk_bounds
+from .scoping import refused_read, scope_request
 
 MAX_PAGE = ID_MAX
 MAX_PAGE_SIZE = 500  # as FAB_API_MAX_PAGE_SIZE: the screens' psize_<view> has the same limit
@@ -74,7 +75,11 @@ def _key(value: Any) -> int | None:
 class RegistryInterface(CountyInterface):
     """SQLAInterface that keeps impossible ids, pages, sort columns and filter values away from
     the database. Raises InvalidInputError (field: page, page_size, order_column or the
-    filtered column); get() answers None for an id no row can have."""
+    filtered column); get() answers None for an id no row can have.
+
+    Every query of an agency-scoped model (backoffice.scoping) is kept to what the signed-in
+    user may see: lists, counts, single records, and the choices of related-field drop-downs
+    and filters (FAB builds those on get_related_interface, an instance of this class)."""
 
     # --- single records ---------------------------------------------------------------
 
@@ -86,7 +91,19 @@ class RegistryInterface(CountyInterface):
             if number is None or not bounds[0] <= number <= bounds[1]:
                 return None
             id = number
-        return super().get(id, filters, select_columns=select_columns, outer_default_load=outer_default_load)
+        item = super().get(id, filters, select_columns=select_columns, outer_default_load=outer_default_load)
+        if item is None:
+            refused_read(self.obj, id)  # another agency's record: audited, still not found
+        return item
+
+    def _apply_inner_all(self, query, *args, **kwargs):
+        """FAB's filtering, sorting and paging (under every list, count and get), on the
+        signed-in user's agency scope."""
+        return super()._apply_inner_all(scope_request(query, self.obj), *args, **kwargs)
+
+    def get_related_obj(self, col_name: str, value):
+        """The related record a form names, within the user's scope (None otherwise)."""
+        return self.get_related_interface(col_name).get(value)
 
     def add(self, item, commit: bool = True) -> None:
         """FAB 5.3's add() lets a database refusal (duplicate, missing reference) escape as a

@@ -115,6 +115,8 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_log_listed": "Audit log read",
         "audit_log_viewed": "Audit event read",
         "audit_log_exported": "Audit log exported",
+        "audit.chain_keyed": "Audit log re-keyed (upgrade)",
+        "access.refused": "Another agency's record asked for (refused)",
         "canvass.search": "Canvass search",
         "owner.reveal": "Owner contact shown",
         "owner.reveal_justified": "Owner contact shown without a search (justified)",

@@ -1,22 +1,66 @@
-"""Agency scoping in the query layer: users see their own agency's case data and users only."""
-from flask import g
+"""Agency scoping in the query layer: users see their own agency's case data, users and audit
+events only.
+
+Who sees what:
+- `Admin` is county-wide.
+- An `Auditor` (and nothing else) of an agency with county-wide oversight (the portal operator,
+  such as the District Attorney) reads every agency's records and every audit event, including
+  events that belong to no agency (owners' portal actions, system jobs: they concern owners,
+  whom the portal operator answers to).
+- Everyone else, auditors of other agencies included, sees their own agency's cases, footage
+  requests, evidence, users and audit events; events without an agency are not theirs.
+
+Every Flask-AppBuilder screen and model API reads through backoffice.datamodel.RegistryInterface,
+which applies `scope_to_agency` to every query of a scoped model (lists, single records,
+related-field drop-downs, filter choices), and calls `refused_read` when a record is not found
+so that an attempt to read another agency's record is audited.
+"""
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
 
-from .models import AgencyUser, Case, EvidenceItem, FootageRequest
+from .extensions import db
+from .ids import as_id
+from .models import AgencyUser, AuditEvent, Case, EvidenceItem, FootageRequest
 
 COUNTY_WIDE_ROLES = {"Admin"}
+# Roles that read county-wide when their agency has county-wide oversight (read-only roles:
+# a user holding any other role as well keeps to their own agency).
+OVERSIGHT_ROLES = {"Auditor"}
+# Scoped model -> the record type named in audit events.
+SCOPED_MODELS = {
+    Case: "case",
+    FootageRequest: "footage_request",
+    EvidenceItem: "evidence_item",
+    AuditEvent: "audit_event",
+    AgencyUser: "user",
+}
+REFUSED_READ = "access.refused"
 
 
 def current_user():
-    """The signed-in user, or None."""
+    """The signed-in user (session or bearer token), or None."""
     user = getattr(g, "user", None)
+    if (user is None or not getattr(user, "is_authenticated", False)) and has_request_context():
+        # A bearer token's user is loaded on first use, not always into g.user yet.
+        user = current_app.appbuilder.sm.current_user
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def _role_names(user) -> set[str]:
+    return {role.name for role in getattr(user, "roles", None) or []}
+
+
+def has_oversight(user) -> bool:
+    """True for an auditor (and nothing else) of an agency with county-wide oversight."""
+    roles = _role_names(user)
+    agency = getattr(user, "agency", None)
+    return bool(roles) and roles <= OVERSIGHT_ROLES and bool(getattr(agency, "county_oversight", False))
+
+
 def is_county_wide(user) -> bool:
-    """Admins see every agency's records."""
-    return any(role.name in COUNTY_WIDE_ROLES for role in getattr(user, "roles", []))
+    """Admins, and auditors of an oversight agency, see every agency's records."""
+    return bool(_role_names(user) & COUNTY_WIDE_ROLES) or has_oversight(user)
 
 
 def agency_case_ids(agency_id: int | None):
@@ -24,23 +68,72 @@ def agency_case_ids(agency_id: int | None):
     return select(Case.id).where(Case.agency_id == agency_id)
 
 
+def scoped_model(model) -> type | None:
+    """The scoped model `model` is (or derives from), else None."""
+    if not isinstance(model, type):
+        return None
+    return next((scoped for scoped in SCOPED_MODELS if issubclass(model, scoped)), None)
+
+
 def scope_to_agency(query, model, user):
-    """Restrict a query over a case-data model (or over users) to the user's agency."""
+    """Restrict a query (Query or select) over a scoped model to what the user may see."""
     if user is not None and is_county_wide(user):
         return query
     agency_id = getattr(user, "agency_id", None)
-    if isinstance(model, type) and issubclass(model, AgencyUser):
+    scoped = scoped_model(model)
+    if scoped is AgencyUser:
         return query.filter(AgencyUser.agency_id == agency_id)
-    if model is Case:
+    if scoped is Case:
         return query.filter(Case.agency_id == agency_id)
-    if model is FootageRequest:
+    if scoped is FootageRequest:
         return query.filter(FootageRequest.case_id.in_(agency_case_ids(agency_id)))
-    if model is EvidenceItem:
+    if scoped is EvidenceItem:
         request_ids = select(FootageRequest.id).where(
             FootageRequest.case_id.in_(agency_case_ids(agency_id))
         )
         return query.filter(EvidenceItem.footage_request_id.in_(request_ids))
-    raise TypeError(f"no agency scope defined for {model.__name__}")
+    if scoped is AuditEvent:
+        # agency_id is NULL for owners' and system events: never equal, so not shown here.
+        return query.filter(AuditEvent.agency_id == agency_id)
+    raise TypeError(f"no agency scope defined for {getattr(model, '__name__', model)}")
+
+
+def scope_request(query, model):
+    """`scope_to_agency` for the signed-in user of this request; outside a request (commands
+    run by the county's administrators) nothing is restricted."""
+    if not has_request_context() or scoped_model(model) is None:
+        return query
+    return scope_to_agency(query, model, current_user())
+
+
+def refused_read(model, pk, user=None) -> bool:
+    """When record `pk` of a scoped model exists but the signed-in user may not see it, record
+    the attempt (`access.refused`, with the record type and number) and commit; True then.
+    The caller answers a plain 404 either way: the answer does not reveal that it exists."""
+    scoped = scoped_model(model)
+    user = user if user is not None else current_user()
+    if scoped is None or user is None or not has_request_context() or is_county_wide(user):
+        return False
+    key = scoped.__mapper__.primary_key[0]
+    number = as_id(pk)
+    if number is None:  # not a number any record can have
+        return False
+    exists = db.session.execute(select(key).where(key == number)).first()
+    if exists is None:
+        return False
+    if db.session.execute(scope_to_agency(select(key).where(key == number), scoped, user)).first():
+        return False
+    from .audit import record  # audit imports this module for current_user
+
+    record(
+        REFUSED_READ,
+        user=user,
+        object_type=SCOPED_MODELS[scoped],
+        object_id=number,
+        detail={"method": request.method, "path": request.path[:200]},
+    )
+    db.session.commit()
+    return True
 
 
 class AgencyScope(BaseFilter):

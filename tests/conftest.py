@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -52,6 +54,7 @@ def mailbox(smtp_server):
 def app(database_url, tmp_path_factory, smtp_server):
     """The application on a freshly migrated database, with roles synced."""
     evidence = tmp_path_factory.mktemp("evidence")
+    keys = tmp_path_factory.mktemp("keys")
     app = create_app(
         {
             "TESTING": True,
@@ -60,6 +63,9 @@ def app(database_url, tmp_path_factory, smtp_server):
             "MFA_REQUIRED": False,
             "RATELIMIT_ENABLED": False,
             "EVIDENCE_DIR": str(evidence),
+            "AUDIT_HMAC_KEY_FILE": str(keys / "audit_hmac_key"),
+            "AUDIT_SIGNING_KEY_FILE": str(keys / "audit_signing_key.pem"),
+            "AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("checkpoints")),
             "SERVER_NAME": "localhost",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_server[0].port,
@@ -96,10 +102,28 @@ def ctx(app):
             connection.close()
 
 
+class OwnRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The test's app context (and its transaction) is shared by all its requests, and with it
+    Flask's `g`: without this, the user one request signed in as (`g.user`, Flask-Login's
+    `g._login_user`) would still be there for the next request made with another's token.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def client(ctx):
     """A test client sharing the test's transaction."""
-    return ctx.test_client()
+    ctx.test_client_class = OwnRequestClient
+    try:
+        return ctx.test_client()
+    finally:
+        ctx.test_client_class = None
 
 
 @pytest.fixture()

@@ -1,4 +1,5 @@
 """Evidence intake (streamed, hashed, stored once, never modified) and the custody log."""
+import fcntl
 import hashlib
 import os
 import re
@@ -10,7 +11,7 @@ from typing import BinaryIO, Callable
 from flask import current_app
 from sqlalchemy import select
 
-from backoffice import audit
+from backoffice import audit, scoping
 from backoffice.extensions import db
 from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
@@ -118,12 +119,18 @@ def incoming_dir() -> Path:
 
 
 class IncomingFile:
-    """A write-once temporary file that hashes what is written to it."""
+    """A write-once temporary file in `.incoming/` that hashes what is written to it.
+
+    The writer holds an exclusive lock (flock) on the file from creation until it is discarded
+    or handed over, so a sweep can tell a live upload from one whose process died: the kernel
+    drops the lock with the process (workflows/fixity.py).
+    """
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{uuid.uuid4().hex}.part"
         self._file = self.path.open("xb+")
+        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._digest = hashlib.sha256()
         self.size = 0
         self.kept = False
@@ -146,7 +153,8 @@ class IncomingFile:
         self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        """Werkzeug closes a part when it ends; the lock is kept until discard()."""
+        self._file.flush()
 
     @property
     def closed(self) -> bool:
@@ -157,41 +165,34 @@ class IncomingFile:
         return self._digest.hexdigest()
 
     def finish(self) -> tuple[Path, int, str]:
-        """Flush to disk and hand the file over (it is no longer discarded)."""
+        """Flush to disk and hand the file over: it is no longer discarded, and stays locked
+        until discard() so that no sweep takes it before it is moved to its place."""
         self._file.flush()
         os.fsync(self._file.fileno())
-        self._file.close()
         self.kept = True
         return self.path, self.size, self.sha256
 
     def discard(self) -> None:
-        """Close and delete, unless handed over."""
-        if not self._file.closed:
-            self._file.close()
+        """Close (releasing the lock) and delete, unless handed over."""
         if not self.kept:
             self.path.unlink(missing_ok=True)
+        if not self._file.closed:
+            self._file.close()
 
 
-def store_stream(stream: BinaryIO, folder: Path) -> tuple[Path, int, str]:
-    """Copy a stream to a temporary file in folder while hashing; returns (temp path, size, sha256).
+def store_stream(stream: BinaryIO) -> IncomingFile:
+    """Copy a stream into a new IncomingFile, one chunk at a time; the caller discards it.
 
-    Memory stays flat (one chunk at a time); on any error the temporary file is removed.
+    On any error while copying, the temporary file is removed.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    temp = folder / f".incoming-{uuid.uuid4().hex}"
-    digest, size = hashlib.sha256(), 0
+    incoming = IncomingFile(incoming_dir())
     try:
-        with temp.open("xb") as out:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        while chunk := stream.read(CHUNK):
+            incoming.write(chunk)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        incoming.discard()
         raise
-    return temp, size, digest.hexdigest()
+    return incoming
 
 
 def _may_handle_evidence(user) -> bool:
@@ -242,10 +243,9 @@ def add_evidence(
     folder = evidence_dir() / str(request.id)
     folder.mkdir(parents=True, exist_ok=True)
     source = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
-    if isinstance(source, IncomingFile):
-        temp, size, sha256 = source.finish()  # already hashed on arrival
-    else:
-        temp, size, sha256 = store_stream(source, folder)
+    # A multipart upload arrived hashed (its parser discards it); a raw stream is copied here.
+    incoming = source if isinstance(source, IncomingFile) else store_stream(source)
+    temp, size, sha256 = incoming.finish()
     final = None
     try:
         begin_command()  # the file is in; now queue for the write
@@ -296,6 +296,9 @@ def add_evidence(
         if final is not None:
             final.unlink(missing_ok=True)
         raise
+    finally:
+        if incoming is not source:
+            incoming.discard()
     return item
 
 
@@ -305,6 +308,7 @@ def load_item(item_id: int, user) -> EvidenceItem:
     if item is None or not (
         is_county_wide(user) or item.footage_request.case.agency_id == getattr(user, "agency_id", None)
     ):
+        scoping.refused_read(EvidenceItem, item_id, user)  # audited, still not found
         raise RequestNotFound(f"Evidence item {item_id} was not found.")
     return item
 

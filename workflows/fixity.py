@@ -1,4 +1,5 @@
 """Evidence fixity: stored copies re-hashed against their recorded SHA-256; partial uploads swept."""
+import fcntl
 import hashlib
 import time
 from pathlib import Path
@@ -10,11 +11,6 @@ from backoffice.extensions import db
 from backoffice.models import EvidenceItem
 
 from .evidence import CHUNK
-
-# An upload still arriving in another worker keeps writing its file; one untouched for an hour
-# is a dropped connection or a killed worker, never a live upload.
-PARTIAL_UPLOAD_MAX_AGE_S = 3600
-
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -42,13 +38,32 @@ def partial_uploads(folder: Path) -> Iterator[Path]:
     yield from folder.glob("*/.incoming-*")
 
 
-def remove_partial_uploads(folder: Path, older_than_s: float = PARTIAL_UPLOAD_MAX_AGE_S) -> list[Path]:
-    """Delete partial uploads last written more than older_than_s ago; returns what was removed."""
+def _unlocked(path: Path) -> bool:
+    """True when no process holds the writer's lock on the file (its upload is dead)."""
+    try:
+        with path.open("rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+    except FileNotFoundError:
+        return False
+
+
+def remove_partial_uploads(folder: Path, older_than_s: float = 0) -> list[Path]:
+    """Delete partial uploads that no live process is writing (and last written more than
+    older_than_s ago); returns what was removed.
+
+    A writer holds an flock on its file until the upload is stored or dropped, and the kernel
+    releases it when the process dies, so an upload still arriving in another worker is kept
+    and one cut off by a killed worker is removed at once.
+    """
     cutoff = time.time() - older_than_s
     removed = []
     for path in partial_uploads(folder):
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
+            if path.is_file() and path.stat().st_mtime <= cutoff and _unlocked(path):
                 path.unlink()
                 removed.append(path)
         except FileNotFoundError:  # finished or removed by another worker meanwhile

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from backoffice import audit
+from backoffice import audit, scoping
 from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.ids import as_id, get_by_id
@@ -70,8 +70,8 @@ def role_names(user) -> set[str]:
 
 
 def is_county_wide(user) -> bool:
-    """Admins act for every agency."""
-    return "Admin" in role_names(user)
+    """Admins act for every agency; auditors of an oversight agency read every agency's."""
+    return scoping.is_county_wide(user)
 
 
 def load_request(request_id: int, user) -> FootageRequest:
@@ -81,6 +81,7 @@ def load_request(request_id: int, user) -> FootageRequest:
     if request is None or not (
         is_county_wide(user) or request.case.agency_id == getattr(user, "agency_id", None)
     ):
+        scoping.refused_read(FootageRequest, request_id, user)  # audited, still not found
         raise RequestNotFound(f"Footage request {request_id} was not found.")
     return request
 

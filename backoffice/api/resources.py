@@ -87,7 +87,7 @@ class AgencyApi(RegistryApi):
     datamodel = RegistryInterface(Agency)
     class_permission_name = "Agency"
     schema = schemas.AgencySchema
-    list_columns = show_columns = ["id", "name", "ori"]
+    list_columns = show_columns = ["id", "name", "ori", "county_oversight"]
     search_columns = ["name", "ori"]
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import click
 
-from ..cli import registry_cli
+from ..cli import fail, registry_cli
 from ..localtime import county_today, localize_leniently, to_local, utcnow
 from ..portal import jobs
 
@@ -18,8 +18,8 @@ def send_confirmations(today) -> None:
     with click.progressbar(length=len(ids), label="Confirmation emails") as bar:
         summary = jobs.send_confirmations(ids=ids, step=lambda: bar.update(1))
     click.echo(f"sent {summary.sent}, skipped {summary.skipped}, failed {summary.failed}")
-    if summary.failed:
-        click.echo("failed emails are retried the next time this command runs")
+    if summary.failed:  # a failed delivery fails the job, as `workflow remind` does
+        fail(f"{summary.failed} confirmation e-mail(s) failed; they are retried the next run")
 
 
 @registry_cli.command("lapse")

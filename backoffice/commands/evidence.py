@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from workflows.fixity import PARTIAL_UPLOAD_MAX_AGE_S, remove_partial_uploads, verify_evidence
+from workflows.fixity import remove_partial_uploads, verify_evidence
 
 from ..cli import fail
 from ..extensions import db
@@ -33,9 +33,10 @@ def verify() -> None:
 
 
 @evidence_cli.command("clean-incoming")
-@click.option("--older-than", default=PARTIAL_UPLOAD_MAX_AGE_S, show_default=True,
-              help="Seconds since a partial upload was last written.")
+@click.option("--older-than", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Only those last written at least this many seconds ago.")
 def clean_incoming(older_than: int) -> None:
-    """Remove partial uploads left by dropped connections or killed workers."""
+    """Remove partial uploads left by dropped connections or killed workers (an upload still
+    arriving holds a lock on its file and is kept)."""
     removed = remove_partial_uploads(_folder(), older_than)
     click.echo(f"removed {len(removed)} partial upload(s)")

@@ -10,6 +10,7 @@ from .case import (
     footage_request_camera,
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
+from .jobs import JobRun
 from .portal import (
     AddressKey,
     AddressPoint,
@@ -23,6 +24,7 @@ from .security import RecoveryCode, UserSecurity
 from .upload_link import UploadLink
 
 __all__ = [
+    "JobRun",
     "AddressKey",
     "AddressPoint",
     "ConfirmationNotice",

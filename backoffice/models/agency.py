@@ -3,7 +3,7 @@ import re
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .validation import FieldError
@@ -19,6 +19,11 @@ class Agency(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     ori: Mapped[str] = mapped_column(String(9), unique=True, nullable=False)
+    # County-wide oversight (the portal operator, e.g. the District Attorney): this agency's
+    # auditors read every agency's audit events and case records (backoffice.scoping).
+    county_oversight: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     @validates("ori")
     def _check_ori(self, _key, value: str) -> str:

@@ -95,8 +95,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "Auditor": [
         ("AuditEvent", READ),
+        ("AuditCheckpoint", READ),
         ("Audit", MENU),
         ("Audit log", MENU),
+        ("Audit checkpoints", MENU),
         ("Agency", READ),
         ("Case", READ),
         ("FootageRequest", READ),

@@ -1,7 +1,7 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, audit, cases, footage, map, registry, review
+from . import admin, audit, cases, checkpoints, footage, map, registry, review
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -13,3 +13,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     cases.register(appbuilder)
     map.register(appbuilder)
     audit.register(appbuilder)
+    checkpoints.register(appbuilder)

@@ -17,7 +17,7 @@ from ..localtime import county_today, format_day, utcnow
 from ..models import AuditEvent, FootageRequest, Registration, RegistrationLifecycle
 from ..models.security import UserSecurity
 from ..portal.records import review_queue
-from ..scoping import scope_to_agency
+from ..scoping import scope_request, scope_to_agency
 from ..worklists import (
     confirmation_due,
     confirmation_overdue,
@@ -140,11 +140,11 @@ def _footage_panels(user, approve: bool) -> list[Panel]:
 
 def _audit_panels() -> list[Panel]:
     since = utcnow() - timedelta(days=7)
+    events = scope_request(select(func.count(AuditEvent.id)), AuditEvent)  # the events the reader may see
     reveals = db.session.execute(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "owner.reveal", AuditEvent.at >= since)).scalar_one()
+        events.where(AuditEvent.action == "owner.reveal", AuditEvent.at >= since)).scalar_one()
     recent = db.session.execute(
-        select(func.count(AuditEvent.id)).where(AuditEvent.at >= utcnow() - timedelta(days=1))
+        events.where(AuditEvent.at >= utcnow() - timedelta(days=1))
     ).scalar_one()
     return [Panel("Audit log", None, f"{recent} events in the last 24 hours; "
                   f"{reveals} owner contact reveal{'s'[:reveals != 1]} in the last 7 days",

@@ -189,7 +189,7 @@ def test_each_agency_gets_an_open_case_to_try_the_map_with(runner):
     demo(runner, cameras=50)
     demo(runner, "--seed", "3", cameras=50)  # a second run adds no duplicate case
     cases = db.session.query(Case).order_by(Case.id).all()
-    assert [c.agency.ori for c in cases] == [ori for _, ori in DEMO_AGENCIES]
+    assert [c.agency.ori for c in cases] == [ori for _, ori, _ in DEMO_AGENCIES]
     for case in cases:
         assert case.occurred_from < case.occurred_to
         assert math.dist((case.lat, case.lon), BAKERSFIELD) < 0.05

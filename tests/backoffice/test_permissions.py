@@ -61,6 +61,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("EvidenceItem", "can_write"): LAW,
     ("EvidenceItem", "can_download"): LAW,
     ("AuditEvent", "can_read"): {AUD},
+    ("AuditCheckpoint", "can_read"): {AUD},
     # menus
     ("Registry", "menu_access"): {STAFF},
     ("Owners", "menu_access"): {STAFF},
@@ -80,6 +81,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Map", "menu_access"): LAW,
     ("Audit", "menu_access"): {AUD},
     ("Audit log", "menu_access"): {AUD},
+    ("Audit checkpoints", "menu_access"): {AUD},
     ("AgencyUserView", "unlock"): NOBODY,
     ("AgencyUserView", "resetmfa"): NOBODY,
     ("Security", "menu_access"): NOBODY,

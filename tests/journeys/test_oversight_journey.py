@@ -126,6 +126,38 @@ def test_an_auditor_filters_the_log_and_exports_what_the_screen_shows(journey, a
     assert "owner.reveal" in (exports[0]["detail"] or "") and purpose in (exports[0]["detail"] or "")
 
 
+def test_an_auditor_checks_the_log_against_its_signed_checkpoints(journey, app, tmp_path):
+    from backoffice.checkpoints import take
+
+    page = journey.page
+    saved = app.config["AUDIT_CHECKPOINT_DIR"]
+    app.config["AUDIT_CHECKPOINT_DIR"] = str(tmp_path)
+    try:
+        with app.app_context():  # what the daily job does
+            path, walk = take()
+            db.session.remove()
+        journey.sign_in("auditor")
+        journey.menu("Audit", "Audit checkpoints")
+        journey.shoot("auditor-04-checkpoints")
+        row = page.locator("table.checkpoints tbody tr")
+        assert row.count() == 1
+        cells = row.first.locator("td")
+        assert re.search(r"\d{1,2}:\d\d [AP]M (PST|PDT)$", cells.nth(0).inner_text()), cells.nth(0).inner_text()
+        assert cells.nth(1).inner_text() == str(walk.count)
+        assert "Genuine signature" in cells.nth(3).inner_text()
+        page.get_by_role("link", name="Check the audit log against every checkpoint").click()
+        page.wait_for_load_state()
+        journey.shoot("auditor-05-checkpoints-checked")
+        assert "extends every checkpoint below" in page.get_by_role("status").inner_text()
+        assert "the log extends it" in cells.nth(3).inner_text()
+        name, data = download(page, page.get_by_role("link", name="Download the public key"))
+        assert name.endswith(".pem") and data.startswith(b"-----BEGIN PUBLIC KEY-----")
+        name, data = download(page, page.get_by_role("link", name=path.name))
+        assert data == path.read_bytes()
+    finally:
+        app.config["AUDIT_CHECKPOINT_DIR"] = saved
+
+
 def add_filter(page, column: str, operation: str):
     """FAB's search panel: Add Filter, pick the column, choose the operation; the new row's value box."""
     panel = page.locator("#filter_form")

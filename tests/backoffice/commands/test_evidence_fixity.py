@@ -55,17 +55,24 @@ def leftover(folder: Path, relative: str, age_s: float) -> Path:
     return path
 
 
-def test_start_up_removes_old_partial_uploads_and_keeps_live_ones(app, tmp_path):
+def test_start_up_removes_dead_partial_uploads_and_keeps_live_ones(app, tmp_path):
+    """A partial upload nobody holds is dead however fresh; one still being written is kept."""
+    from workflows.evidence import IncomingFile
+
     folder = tmp_path / "evidence"
     dropped = leftover(folder, ".incoming/abc.part", 2 * 3600)
+    just_dropped = leftover(folder, ".incoming/fresh.part", 1)
     dropped_stream = leftover(folder, "7/.incoming-def", 2 * 3600)
-    arriving = leftover(folder, ".incoming/live.part", 10)
+    arriving = IncomingFile(folder / ".incoming")  # another worker, still receiving
+    arriving.write(b"the first part of a video")
     kept = leftover(folder, "7/stored.mp4", 2 * 3600)
 
     create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI",)}, "EVIDENCE_DIR": str(folder)})
 
-    assert not dropped.exists() and not dropped_stream.exists()
-    assert arriving.exists() and kept.exists()
+    assert not dropped.exists() and not just_dropped.exists() and not dropped_stream.exists()
+    assert arriving.path.exists() and kept.exists()
+    arriving.discard()
+    assert not arriving.path.exists()
 
 
 def test_clean_incoming_command(ctx, runner):

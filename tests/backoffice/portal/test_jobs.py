@@ -50,6 +50,17 @@ def test_failed_emails_are_retried_next_run(ctx, mailbox):
     assert len(mailbox.to("retry@example.net")) == 1
 
 
+def test_a_failed_confirmation_fails_the_command_with_a_count(ctx, mailbox, runner):
+    _active(TODAY, "down@example.net")
+    ctx.config["MAIL_PORT"], port = 1, ctx.config["MAIL_PORT"]
+    try:
+        result = runner.invoke(args=["registry", "send-confirmations", "--today", TODAY.isoformat()])
+    finally:
+        ctx.config["MAIL_PORT"] = port
+    assert result.exit_code != 0
+    assert "1 confirmation e-mail(s) failed; they are retried the next run" in result.output
+
+
 def test_a_new_due_date_gets_a_new_email(ctx, mailbox):
     registration = _active(TODAY, "yearly@example.net")
     jobs.send_confirmations(TODAY)

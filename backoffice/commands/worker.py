@@ -1,0 +1,47 @@
+"""`flask worker run`, `flask worker jobs` and `flask worker run-job NAME`."""
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..cli import fail
+from ..extensions import db
+from ..localtime import to_local
+from ..models import JobRun
+from ..worker import BY_NAME, JOBS, run_job, serve
+
+worker_cli = AppGroup("worker", help="The background worker that runs the scheduled jobs.")
+
+
+@worker_cli.command("run")
+def run() -> None:
+    """Run the schedule until stopped (start one or more beside the web server)."""
+    serve()
+
+
+@worker_cli.command("jobs")
+def jobs() -> None:
+    """Each job, when it runs (county time) and its last run."""
+    for job in JOBS:
+        last = db.session.scalars(
+            select(JobRun).where(JobRun.job == job.name).order_by(JobRun.id.desc()).limit(1)
+        ).first()
+        when = ", ".join(f"{key}={value}" for key, value in job.cron.items())
+        if last is None:
+            outcome = "never run"
+        else:
+            state = "running" if last.exit_code is None else ("ok" if last.exit_code == 0 else f"failed ({last.exit_code})")
+            outcome = f"last {last.slot} at {to_local(last.started_at):%Y-%m-%d %I:%M %p %Z}: {state}"
+        click.echo(f"{job.name:20} {when:32} {outcome}")
+
+
+@worker_cli.command("run-job")
+@click.argument("name", type=click.Choice(sorted(BY_NAME)))
+def run_one(name: str) -> None:
+    """Run one job now for its current slot (nothing if this slot has already run)."""
+    run = run_job(BY_NAME[name])
+    if run is None:
+        click.echo(f"{name}: this slot has already run")
+        return
+    click.echo(run.output or "")
+    if run.exit_code:
+        fail(f"{name} failed (exit {run.exit_code})")
