@@ -16,6 +16,7 @@ from backoffice.models import FootageRequest
 from reports.receipt import render_receipt_pdf
 
 from .documents import receipt_data
+from .footage_request import release_record
 
 log = logging.getLogger(__name__)
 
@@ -93,24 +94,39 @@ def email_receipt(request_id: int) -> None:
     )
 
 
+def release_grounds_text(request: FootageRequest) -> str:
+    """The notice's sentence on what the release rests on: consent, court order or override."""
+    found = release_record(request) or {"grounds": "consent"}
+    if found["grounds"] == "court_order":
+        return (f"This release is required by a court order (reference {request.court_order_ref or 'on file'}); "
+                "it does not depend on your consent.")
+    if found["grounds"] == "override":
+        return ("You consented to the use of your footage as evidence only. A supervisor approved "
+                f"this release without your consent, for this reason: {found.get('override_reason')}")
+    return "You consented to this use of your footage when you provided it."
+
+
 def email_media_release(request_id: int) -> None:
-    """Tell the owner that their footage is being released to the media or the public."""
+    """Tell the owner that their footage is being released, and on what grounds."""
     request = db.session.get(FootageRequest, request_id)
     owner = request.registration.owner
     if not owner.email:
-        raise EffectFailed("the owner has no email address: tell them of the media release")
+        raise EffectFailed("the owner has no email address: tell them of the release")
     agency = request.case.agency.name
+    public = request.release_kind == "media_public"
     _deliver(
-        "the owner was not e-mailed about the media release (the mail server did not take "
+        "the owner was not e-mailed about the release (the mail server did not take "
         "it): tell them yourself",
         owner.email,
-        f"Your footage will be released to the public by {agency}",
+        f"Your footage will be released {'to the public ' if public else ''}by {agency}",
         (
             f"Dear {owner.name},\n\n"
             f"The footage you provided from {request.registration.address} for case "
-            f"{request.case.case_number} has been approved for release to the media or the "
-            "public, to help identify a suspect.\n"
-            f"Reason: {request.release_basis}\n\n"
+            f"{request.case.case_number} has been approved for release "
+            + ("to the media or the public, to help identify a suspect.\n" if public
+               else "as required by a court order.\n")
+            + f"Reason: {request.release_basis}\n"
+            f"{release_grounds_text(request)}\n\n"
             f"If you have questions, contact {agency}.\n\nCamera Registry"
         ),
     )
@@ -123,6 +139,6 @@ def after(trigger: str, request_id: int) -> list[Callable[[], None]]:
     if trigger == "approve_release":
         request = db.session.get(FootageRequest, request_id)
         db.session.refresh(request)
-        if request.release_kind == "media_public":
+        if request.release_kind in ("media_public", "court_order"):
             return [lambda: email_media_release(request_id)]
     return []

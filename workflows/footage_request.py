@@ -4,6 +4,7 @@ Each command validates (role, agency, version, guard) before it changes anything
 change with an optimistic-concurrency UPDATE, writes history and audit in the same
 transaction, commits, and only then runs side effects (receipts, emails).
 """
+import json
 import logging
 import random
 import time
@@ -20,6 +21,7 @@ from backoffice.labels import words
 from backoffice.ids import as_id, get_by_id
 from backoffice.models import (
     AgencyUser,
+    AuditEvent,
     Camera,
     Case,
     ContactAttempt,
@@ -48,7 +50,9 @@ from .machine import (
     Facts,
     State,
     failed_guard,
+    needs_override,
     next_state,
+    release_grounds,
     role_may,
     triggers_from,
 )
@@ -112,6 +116,8 @@ def _facts(request: FootageRequest, user, data: Mapping[str, Any]) -> Facts:
         contact_attempts=attempts or 0,
         hashed_evidence=evidence or 0,
         release_requested_by_id=request.release_requested_by_id,
+        consent_scope=request.consent_scope,
+        release_kind=request.release_kind,
     )
 
 
@@ -149,6 +155,36 @@ def _note(trigger: str, data: Mapping[str, Any]) -> str | None:
     if trigger == "request_release":
         parts.insert(0, words(str(data.get("kind")), "release_kind"))
     return " — ".join(parts) or None
+
+
+def _release_note(request: FootageRequest, data: Mapping[str, Any]) -> str:
+    """The history note of an approved release: what it rests on, with an override's reason."""
+    grounds = release_grounds(request.consent_scope, request.release_kind, _override(request, data) or "")
+    text = words(grounds, "release_grounds")
+    return f"{text}: {_override(request, data)}" if grounds == "override" else text
+
+
+def release_record(request: FootageRequest) -> dict[str, Any] | None:
+    """How the request's release was approved: {"grounds", "override_reason"?} from the audit
+    event of the approval, or None when it was not approved."""
+    if request.release_decision != "approved":
+        return None
+    detail = db.session.scalar(
+        select(AuditEvent.detail)
+        .where(AuditEvent.action == "footage_request.approve_release", AuditEvent.object_id == request.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    found = json.loads(detail or "{}")
+    grounds = found.get("grounds") or release_grounds(request.consent_scope, request.release_kind, "")
+    return {"grounds": grounds or "consent", "override_reason": found.get("override_reason")}
+
+
+def _override(request: FootageRequest, data: Mapping[str, Any]) -> str | None:
+    """The supervisor's override reason, kept only when the release needs one."""
+    reason = data.get("override_reason")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    return reason or None if needs_override(request.consent_scope, request.release_kind) else None
 
 
 def _changes(trigger: str, request: FootageRequest, user, data: Mapping[str, Any], now) -> dict:
@@ -284,8 +320,15 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
                 by_id=user.id,
             )
         )
+    detail = {"from": from_state, "to": dest.value, "version": version + 1}
+    note = _note(trigger, data)
     if trigger == "approve_release":
-        _custody_released(request, user, now)
+        override = _override(request, data)
+        detail["grounds"] = release_grounds(request.consent_scope, request.release_kind, override or "")
+        if override:
+            detail["override_reason"] = override
+        note = _release_note(request, data)
+        _custody_released(request, user, now, override)
     db.session.add(
         RequestTransition(
             footage_request_id=request.id,
@@ -294,7 +337,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
             trigger=trigger,
             actor_id=user.id,
             at=now,
-            note=_note(trigger, data),
+            note=note,
         )
     )
     audit.record(
@@ -303,7 +346,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
         object_type="footage_request",
         object_id=request.id,
         purpose=request.case.case_number,
-        detail={"from": from_state, "to": dest.value, "version": version + 1},
+        detail=detail,
     )
     db.session.flush()
     outcome = Outcome(request.id, trigger, from_state, dest.value, version + 1)
@@ -329,14 +372,17 @@ def _when(value, default: datetime, fold=None) -> datetime:
     return when
 
 
-def _custody_released(request: FootageRequest, user, now: datetime) -> None:
-    """Every evidence item of the request gets a `released` custody entry."""
+def _custody_released(request: FootageRequest, user, now: datetime, override: str | None = None) -> None:
+    """Every evidence item of the request gets a `released` custody entry (with the
+    supervisor's override reason when the owner had not consented)."""
     items = db.session.scalars(
         select(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
     )
     note = f"{words(request.release_kind, 'release_kind')}: {request.release_basis}"
     if request.court_order_ref:
         note += f" (order {request.court_order_ref})"
+    if override:
+        note += f"; override of the owner's consent: {override}"
     for item in items:
         db.session.add(
             CustodyEvent(evidence_item_id=item.id, action="released", actor_id=user.id, at=now, note=note)

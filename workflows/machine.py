@@ -51,6 +51,8 @@ class Facts:
     contact_attempts: int = 0
     hashed_evidence: int = 0
     release_requested_by_id: int | None = None
+    consent_scope: str | None = None
+    release_kind: str | None = None
 
     def text(self, name: str) -> str:
         """A guard-data field as trimmed text ("" when missing)."""
@@ -75,6 +77,27 @@ def _one_of(name: str, choices: tuple[str, ...], label: str) -> Guard:
     return Guard(
         lambda f: f.text(name) in choices, f"{label} must be one of: {', '.join(choices)}."
     )
+
+
+def needs_override(consent_scope: str | None, release_kind: str | None) -> bool:
+    """True for a release to the media or the public that the owner did not consent to (their
+    consent covers evidence use only): it takes the approving supervisor's override reason.
+    A court-order release needs no consent, and sharing with another law-enforcement agency
+    is evidence use."""
+    return release_kind == "media_public" and consent_scope != "media_release"
+
+
+def release_grounds(consent_scope: str | None, release_kind: str | None, override_reason: str = "") -> str:
+    """What a release rests on: "court_order", "consent" or "override"."""
+    if release_kind == "court_order":
+        return "court_order"
+    if not needs_override(consent_scope, release_kind):
+        return "consent"
+    return "override" if override_reason.strip() else ""
+
+
+def _consent_or_override(facts: Facts) -> bool:
+    return bool(release_grounds(facts.consent_scope, facts.release_kind, facts.text("override_reason")))
 
 
 def _court_order_has_reference(facts: Facts) -> bool:
@@ -113,6 +136,11 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
             lambda f: f.actor_id is not None and f.actor_id != f.release_requested_by_id,
             "The release must be approved by someone other than the person who requested it.",
             needs_input=False,
+        ),
+        Guard(
+            _consent_or_override,
+            "The owner consented to evidence use only, not to release to the media or the public. "
+            "Approve it only with a court order, or write your override reason.",
         ),
     ),
     "deny_release": (_given("reason", "A reason"),),

@@ -25,7 +25,7 @@ API_READ_WRITE = {
     "info": "read",
     "post": "write",
     "put": "write",
-    "delete": "write",
+    "delete": "delete",  # only Admin (and Registry Staff for cameras): backoffice.security.roles
 }
 READ_ONLY = {"get", "get_list", "info"}
 
@@ -96,7 +96,7 @@ class OwnerApi(RegistryApi):
     datamodel = RegistryInterface(Owner)
     class_permission_name = "Owner"
     schema = schemas.OwnerSchema
-    include_route_methods = READ_ONLY | {"post", "put"}
+    include_route_methods = READ_ONLY | {"post", "put", "delete"}
     list_columns = show_columns = [
         "id",
         "kind",
@@ -130,7 +130,7 @@ class RegistrationApi(RegistryApi):
     datamodel = RegistryInterface(Registration)
     class_permission_name = "Registration"
     schema = schemas.RegistrationSchema
-    include_route_methods = READ_ONLY | {"post", "put"}
+    include_route_methods = READ_ONLY | {"post", "put", "delete"}
     locals().update(_located(_REGISTRATION_COLUMNS))
     search_columns = ["address", "city", "status", "owner_id", "next_confirmation_due"]
 
@@ -177,7 +177,7 @@ class CaseApi(RegistryApi):
     datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
     schema = schemas.CaseSchema
-    include_route_methods = READ_ONLY | {"post", "put"}
+    include_route_methods = READ_ONLY | {"post", "put", "delete"}
     base_filters = [["id", AgencyScope, None]]
     locals().update(_located(_CASE_COLUMNS))
     search_columns = ["case_number", "incident_type", "occurred_from"]
@@ -195,7 +195,7 @@ class FootageRequestApi(RegistryApi):
     datamodel = RegistryInterface(FootageRequest)
     class_permission_name = "FootageRequest"
     schema = schemas.FootageRequestSchema
-    include_route_methods = READ_ONLY
+    include_route_methods = READ_ONLY | {"delete"}  # Admin only, with a reason
     base_filters = [["id", AgencyScope, None]]
     list_columns = show_columns = [
         "id",
@@ -223,7 +223,7 @@ class EvidenceItemApi(RegistryApi):
     datamodel = RegistryInterface(EvidenceItem)
     class_permission_name = "EvidenceItem"
     schema = schemas.EvidenceItemSchema
-    include_route_methods = READ_ONLY
+    include_route_methods = READ_ONLY | {"delete"}  # Admin only, with a reason; the file is kept
     base_filters = [["id", AgencyScope, None]]
     list_columns = show_columns = [
         "id",

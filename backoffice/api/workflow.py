@@ -131,7 +131,9 @@ class FootageWorkflowApi(RegistryBaseApi):
           description: >-
             Fire `trigger` on the request with the version you last saw and the guard data
             (contact_owner method, note; record_consent given_by, method, scope;
-            request_release kind, basis; record_refusal, deny_release, cancel reason).
+            request_release kind, basis; approve_release override_reason, required for a media
+            release the owner consented to for evidence use only; record_refusal, deny_release,
+            cancel reason).
           requestBody:
             required: true
             content:

@@ -1,20 +1,47 @@
-"""Audit events for account, role, permission and agency changes, however they are made.
+"""Audit events for account, role, permission and agency changes, and for every deleted
+record, however they are made.
 
 Changes are noticed at flush time (FAB's user and role screens, its security API,
 the own-account forms and the security manager all end in a flush) and written to the
 audit chain just before the transaction commits, so they land or vanish together with
 the change. The same hooks refuse any update or delete of an audit event from the app.
+
+Deletes are noticed row by row as the ORM deletes them (cascades included) and statement by
+statement for bulk DELETEs: whichever screen, API, command or service deletes, the event is
+written here, with the reason the caller gave (`deleting_with_reason`).
 """
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Mapper, ORMExecuteState, object_session
 
+from ..errors import InvalidInputError
 from ..models import Agency, AuditEvent
 
 PENDING = "audit_pending"
+DELETE_REASON = "delete_reason"
+# Rows whose removal is not the removal of a record: rotated recovery-code hashes (the
+# enrolment or reset is audited) and the lookup keys rebuilt from an address point.
+NOT_RECORDS = {"mfa_recovery_code", "address_key", "audit_head"}
+# What a delete event names of the record besides its number: never personal data.
+NAMED_ON_DELETE = {
+    "ab_user": ("username",),
+    "ab_role": ("name",),
+    "agency": ("name", "ori"),
+    "case": ("case_number", "agency_id"),
+    "footage_request": ("case_id", "registration_id", "state"),
+    "evidence_item": ("footage_request_id", "file_name", "sha256", "storage_location"),
+    "custody_event": ("evidence_item_id", "action"),
+    "registration": ("owner_id", "status"),
+    "camera": ("registration_id",),
+    "terms_version": ("version",),
+}
+# Older action names of deletes, kept: the audit log and its readers know them.
+DELETE_ACTIONS = {"ab_user": "user_deleted", "ab_role": "role_deleted", "agency": "agency_deleted"}
+OBJECT_TYPES = {"ab_user": "user", "ab_role": "role"}
 # Bookkeeping FAB updates on every login or edit: not a change of the account itself.
 QUIET_USER_FIELDS = {
     "login_count",
@@ -103,13 +130,54 @@ def _collect(session, _flush_context, _instances) -> None:
             changes = _column_changes(obj)
             if changes:
                 pending.append(("agency_changed", obj, {"name": obj.name, "changes": changes}))
-    for obj in session.deleted:
-        if isinstance(obj, User):
-            pending.append(("user_deleted", obj, {"username": obj.username}))
-        elif isinstance(obj, Role):
-            pending.append(("role_deleted", obj, {"role": obj.name}))
-        elif isinstance(obj, Agency):
-            pending.append(("agency_deleted", obj, {"name": obj.name, "ori": obj.ori}))
+
+
+REASON_MAX = 2000
+
+
+def delete_reason(text) -> str:
+    """A written reason for a delete, trimmed; InvalidInputError naming `reason` when empty."""
+    reason = text.strip() if isinstance(text, str) else ""
+    if not reason:
+        raise InvalidInputError("Say why this record is deleted (reason): it is kept in the audit log.",
+                                field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInputError(f"The reason is at most {REASON_MAX:,} characters.", field="reason")
+    return reason
+
+
+@contextmanager
+def deleting_with_reason(session, reason: str | None) -> Iterator[None]:
+    """Within the block, deletes in this session are audited with this reason."""
+    session.info[DELETE_REASON] = reason
+    try:
+        yield
+    finally:
+        session.info.pop(DELETE_REASON, None)
+
+
+def _table(mapper) -> str:
+    return mapper.local_table.name
+
+
+def delete_action(table: str) -> str:
+    """The audit action of a deleted row of this table, e.g. "case.deleted"."""
+    return DELETE_ACTIONS.get(table) or f"{OBJECT_TYPES.get(table, table)}.deleted"
+
+
+def _note_deleted_row(mapper, _connection, target) -> None:
+    """A row the ORM has just deleted: note its event for the commit (after_delete)."""
+    table = _table(mapper)
+    session = object_session(target)
+    if session is None or table in NOT_RECORDS:
+        return
+    detail: dict[str, Any] = {"reason": session.info.get(DELETE_REASON)}
+    for name in NAMED_ON_DELETE.get(table, ()):
+        detail["role" if table == "ab_role" else name] = getattr(target, name, None)
+    identity = inspect(target).identity
+    session.info.setdefault(PENDING, []).append(
+        (delete_action(table), (OBJECT_TYPES.get(table, table), identity[0] if identity else None), detail)
+    )
 
 
 def _write_pending(session) -> None:
@@ -120,32 +188,58 @@ def _write_pending(session) -> None:
     while session.info.get(PENDING):
         items, session.info[PENDING] = session.info[PENDING], []
         for action, obj, detail in items:
-            kind = "user" if isinstance(obj, User) else "role" if isinstance(obj, Role) else "agency"
-            object_id = inspect(obj).identity[0] if inspect(obj).identity else None
+            if isinstance(obj, tuple):  # a deleted row (or rows): (object type, id or None)
+                kind, object_id = obj
+            else:
+                kind = "user" if isinstance(obj, User) else "role" if isinstance(obj, Role) else "agency"
+                object_id = inspect(obj).identity[0] if inspect(obj).identity else None
             if kind == "user" and action == "password_changed":
                 action = "password_changed" if _actor_id() == object_id else "password_reset"
-            record(action, object_type=kind, object_id=object_id, detail=detail)
+            record(action, user=_actor(), object_type=kind, object_id=object_id, detail=detail)
         session.flush()
 
 
-def _actor_id():
+def _actor():
+    """Who acts: the signed-in user of a screen, or the bearer of an API token."""
+    from flask import current_app, has_request_context
+
     from ..scoping import current_user
 
-    return getattr(current_user(), "id", None)
+    user = current_user()
+    if user is None and has_request_context():
+        try:
+            user = current_app.appbuilder.sm.current_user
+        except Exception:  # noqa: BLE001 (no valid token: nobody)
+            user = None
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _actor_id():
+    return getattr(_actor(), "id", None)
 
 
 def _forget_pending(session, *_args) -> None:
     session.info.pop(PENDING, None)
 
 
-def _refuse_bulk_audit_changes(state: ORMExecuteState) -> None:
-    """Bulk UPDATE/DELETE statements through the ORM may not touch the audit log."""
+def _watch_bulk_changes(state: ORMExecuteState):
+    """Bulk UPDATE/DELETE statements may not touch the audit log; a bulk DELETE of records
+    is run here and noted for the commit with the number of rows it removed."""
     if not (state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) != "audit_event":
-        return
-    raise AuditLogIsAppendOnly("audit events are append-only")
+        return None
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table == "audit_event":
+        raise AuditLogIsAppendOnly("audit events are append-only")
+    if not state.is_delete or table is None or table in NOT_RECORDS:
+        return None
+    result = state.invoke_statement()
+    rows = getattr(result, "rowcount", None)
+    if rows:
+        state.session.info.setdefault(PENDING, []).append((
+            delete_action(table), (OBJECT_TYPES.get(table, table), None),
+            {"reason": state.session.info.get(DELETE_REASON), "rows": rows},
+        ))
+    return result
 
 
 def install() -> None:
@@ -154,7 +248,9 @@ def install() -> None:
         ("before_flush", _collect),
         ("before_commit", _write_pending),
         ("after_rollback", _forget_pending),
-        ("do_orm_execute", _refuse_bulk_audit_changes),
+        ("do_orm_execute", _watch_bulk_changes),
     ):
         if not event.contains(Session, name, fn):
             event.listen(Session, name, fn)
+    if not event.contains(Mapper, "after_delete", _note_deleted_row):
+        event.listen(Mapper, "after_delete", _note_deleted_row)

@@ -42,7 +42,7 @@ from ..form_rules import Rule
 from ..models.validation import check_email
 from ..ids import get_by_id
 from ..models import Agency, AgencyUser
-from ..views.base import SafeActions
+from ..views.base import ReasonedDelete, SafeActions
 from . import lockout, mfa
 from .web import note_sign_in
 from .passwords import password_problem
@@ -64,9 +64,11 @@ log = logging.getLogger(__name__)
 
 
 def _hardened(view_class):
-    """The same FAB view (same name, same permissions) with safe action routes and without its
-    file-download route, which has no files to serve here and fails with a server error."""
-    return type(view_class.__name__, (SafeActions, view_class), {"exclude_route_methods": NO_FILE_DOWNLOAD})
+    """The same FAB view (same name, same permissions) with safe action routes, a delete that asks
+    for its reason, and without its file-download route, which has no files to serve here and
+    fails with a server error."""
+    return type(view_class.__name__, (ReasonedDelete, SafeActions, view_class),
+                {"exclude_route_methods": NO_FILE_DOWNLOAD})
 
 
 _USER_COLUMNS = ["first_name", "last_name", "username", "active", "email", "agency", "roles"]
@@ -110,7 +112,7 @@ def _password_field():
         **fab.kwargs, "validators": [*fab.kwargs.get("validators", []), _not_the_user_name]})
 
 
-class AgencyUserView(SafeActions, ReadableColumns, UserDBModelView):
+class AgencyUserView(ReasonedDelete, SafeActions, ReadableColumns, UserDBModelView):
     """User management with each user's agency, lockout and second-factor resets."""
 
     list_columns = ["first_name", "last_name", "username", "email", "agency", "active", "roles"]

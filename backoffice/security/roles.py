@@ -7,6 +7,10 @@ leaves it closed to everybody but Admin (default-deny).
 """
 
 READ, WRITE = "can_read", "can_write"
+# Deleting is its own permission: only Admin holds it, and Registry Staff for cameras an owner
+# has taken down. Registrations are withdrawn (their status), owners' details removed through
+# withdrawal; cases and footage requests are closed or cancelled, never deleted by their users.
+DELETE = "can_delete"
 DOWNLOAD = "can_download"  # the footage itself, not only its record
 MENU = "menu_access"
 
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Registration", WRITE),
         ("Camera", READ),
         ("Camera", WRITE),
+        ("Camera", DELETE),
         ("RegistrationReview", READ),
         ("RegistrationReview", WRITE),
         ("MapContext", READ),  # county outline and address points on the review maps

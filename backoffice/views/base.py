@@ -8,10 +8,13 @@ the action with None for a record that does not exist.
 """
 import re
 
-from flask import request
-from flask_appbuilder import ModelView, expose
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.exceptions import DatabaseException, FABException
 
 from ..errors import InvalidInputError, NotFoundError
+from ..extensions import db
+from ..security.audit_hooks import delete_reason, deleting_with_reason
 
 # FAB reads these list arguments with int() (flask_appbuilder.urltools): anything else is a 500.
 LIST_NUMBER_ARGUMENT = re.compile(r"(page|psize)_(.*)")
@@ -78,7 +81,45 @@ def check_list_arguments() -> None:
                 raise InvalidInputError(f"{name} must be a whole number.", field=name)
 
 
-class ScreenModelView(SafeActions, ModelView):
+class ReasonedDelete:
+    """Mixin for model screens: a delete asks for a written reason on a confirmation page and is
+    audited with it (the audit event itself is written by backoffice.security.audit_hooks)."""
+
+    delete_template = "registry/delete.html"
+
+    def _delete_page(self, item, reason: str = "", problem: str | None = None, status: int = 200):
+        return self.render_template(
+            self.delete_template, item=item, reason=reason, problem=problem,
+            title=self.list_title, back=url_for(f"{self.endpoint}.list"),
+        ), status
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    @has_access
+    def delete(self, pk):
+        """GET: the confirmation page with its reason field; POST with a reason: delete; a
+        refusal shows the page again with the reason as typed."""
+        item = self._record(pk)
+        if item is None:
+            raise NotFoundError("That record does not exist.")
+        if request.method == "GET" or "reason" not in request.form:
+            return self._delete_page(item)  # FAB's list button posts without a reason: ask for one
+        typed = request.form.get("reason", "")
+        try:
+            reason = delete_reason(typed)
+            self.pre_delete(item)
+            with deleting_with_reason(db.session, reason):
+                self.datamodel.delete(item)
+        except InvalidInputError as error:
+            return self._delete_page(item, typed, error.message, 400)
+        except (DatabaseException, FABException, ValueError) as error:
+            db.session.rollback()
+            return self._delete_page(self._record(pk), typed, str(error), 409)
+        self.post_delete(item)
+        flash("Deleted. The reason is kept in the audit log.", "success")
+        return redirect(url_for(f"{self.endpoint}.list"))
+
+
+class ScreenModelView(ReasonedDelete, SafeActions, ModelView):
     """Base for our model screens."""
 
     list_template = "registry/list.html"  # the search panel open while filters apply

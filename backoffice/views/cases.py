@@ -53,8 +53,7 @@ class CaseView(RegistryModelView):
     list_title = "Cases"
     show_title = "Case"
     add_title = "Open a case"
-    # A case is closed, never deleted: no delete route or button for anyone.
-    exclude_route_methods = RegistryModelView.exclude_route_methods | {"delete"}
+    # A case is closed, not deleted: only Admin holds can_delete, and gives a reason.
     base_filters = [["id", AgencyScope, None]]
     base_order = ("occurred_from", "desc")
     list_columns = ["case_number", "incident_type", "address", "occurred_from", "occurred_to", "lead_investigator"]

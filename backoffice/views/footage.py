@@ -6,6 +6,7 @@ on the request's page (@flash_refusals), a missing request answers the 404 page
 """
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request, session, url_for
@@ -19,6 +20,7 @@ from wtforms import Form, ValidationError
 from backoffice.datamodel import RegistryInterface
 from backoffice.downloads import evidence_download
 from backoffice.errors import RegistryError
+from backoffice.localtime import utcnow
 from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.mail import MailError
@@ -36,7 +38,7 @@ from workflows import owner_upload
 from workflows.documents import clock_offset, custody_data, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
 from workflows.errors import InvalidInput, RequestNotFound
-from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS
+from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS, needs_override
 
 from ..labels import choices, words
 
@@ -66,11 +68,19 @@ TRIGGER_FORMS = {
         ("basis", "Legal basis", "textarea", ()),
         ("court_order_ref", "Court order reference (court order only)", "text", ()),
     ],
-    "approve_release": [],
+    "approve_release": [],  # plus OVERRIDE_FIELD when the owner did not consent (approve_fields)
     "deny_release": [("reason", "Why deny the release", "text", ())],
     "close": [],
     "cancel": [("reason", "Why cancel the request", "text", ())],
 }
+OVERRIDE_FIELD = ("override_reason", "Why release it without the owner's consent (override reason)", "textarea", ())
+
+
+def approve_fields(item: FootageRequest) -> list:
+    """The approval form's fields: an override reason when the owner consented to evidence use only."""
+    return [OVERRIDE_FIELD] if needs_override(item.consent_scope, item.release_kind) else []
+
+
 # Steps that cannot be undone ask "are you sure?" first.
 CONFIRM = {
     "cancel": "Cancel this footage request? This cannot be undone.",
@@ -149,6 +159,7 @@ def _back_to_request(pk: int, **_) -> str:
 
 
 TYPED_EVIDENCE = "registry.typed_evidence"  # what the upload form held, for the page after a refusal
+TYPED_TRIGGER = "registry.typed_trigger"  # what a trigger form on another page held, after a refusal
 
 
 def _keep_typed_evidence() -> None:
@@ -199,7 +210,8 @@ class FootageWorkflowView(BaseView):
             "workflow/detail.html",
             item=item,
             triggers=triggers,
-            forms=TRIGGER_FORMS,
+            forms={**TRIGGER_FORMS, "approve_release": approve_fields(item)},
+            release=wf.release_record(item),
             confirm=CONFIRM,
             typed=typed or {},
             typed_evidence=session.pop(TYPED_EVIDENCE, {}),
@@ -293,6 +305,9 @@ class FootageWorkflowView(BaseView):
             outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
         except RegistryError as error:
             if request.form.get("next") or isinstance(error, RequestNotFound):
+                if request.form.get("next"):  # that page shows the form again as typed
+                    session[TYPED_TRIGGER] = {"pk": pk, "trigger": trigger,
+                                              "data": {k: str(v)[:2000] for k, v in data.items()}}
                 raise  # back to the page it came from, with the reason
             # Show the form again with what was typed, rather than lose it.
             db.session.rollback()
@@ -374,12 +389,35 @@ class FootageWorkflowView(BaseView):
             .order_by(AuditEvent.at.desc())
             .limit(100)
         ).scalars().all()
+        items = query.all()
+        typed = session.pop(TYPED_TRIGGER, None) or {}
         return self.render_template(
-            "workflow/approvals.html", items=query.all(), csrf_token=generate_csrf, user_id=g.user.id,
+            "workflow/approvals.html", items=items, csrf_token=generate_csrf, user_id=g.user.id,
             deny_fields=TRIGGER_FORMS["deny_release"],
+            approve_fields={item.id: approve_fields(item) for item in items},
+            typed={(typed.get("pk"), typed.get("trigger")): typed.get("data", {})},
+            overrides=_override_releases(g.user), override_days=OVERRIDE_DAYS,
             reveals=[(event, _justification(event)) for event in reveals],
             reveal_days=JUSTIFIED_REVEAL_DAYS,
         )
+
+
+OVERRIDE_DAYS = 90
+
+
+def _override_releases(user) -> list[tuple[AuditEvent, str]]:
+    """Releases approved without the owner's consent in the last OVERRIDE_DAYS days, with the
+    supervisor's reason: (approval event, reason), newest first, the user's agency only."""
+    since = utcnow() - timedelta(days=OVERRIDE_DAYS)
+    query = select(AuditEvent).where(
+        AuditEvent.action == "footage_request.approve_release",
+        AuditEvent.at >= since,
+        AuditEvent.detail.like('%"override_reason"%'),
+    )
+    if not is_county_wide(user):
+        query = query.where(AuditEvent.agency_id == user.agency_id)
+    events = db.session.execute(query.order_by(AuditEvent.at.desc()).limit(100)).scalars().all()
+    return [(event, json.loads(event.detail or "{}").get("override_reason", "")) for event in events]
 
 
 def _justification(event: AuditEvent) -> str:

@@ -41,7 +41,7 @@ READ_WRITE = {
     "download": "read",
     "add": "write",
     "edit": "write",
-    "delete": "write",
+    "delete": "delete",  # Admin's, and Registry Staff's for cameras (backoffice.security.roles)
     "api_read": "read",
     "api_column_add": "write",
     "api_column_edit": "write",

@@ -305,6 +305,7 @@ def test_a_contact_in_the_repeated_hour_asks_which_one_and_keeps_the_answer(ctx)
 @pytest.mark.parametrize("next_url", [
     "//evil.example", "https://evil.example", "/\t/evil.example", "/\n/evil.example",
     "/\\evil.example", " //evil.example", "/%0a/evil.example\r\nSet-Cookie: x=1",
+    "javascript:alert(document.domain)", "JavaScript://evil.example/%0aalert(1)",
 ])
 @pytest.mark.parametrize("outcome", ["done", "refused"])
 def test_a_form_sends_back_only_to_a_page_of_this_site(ctx, next_url, outcome):
