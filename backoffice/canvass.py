@@ -25,8 +25,10 @@ from .extensions import db
 from .ids import as_id
 from .models import AuditEvent, Case, FootageRequest, Owner, Registration
 from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcnow
-from .models.validation import FieldError, check_latitude, check_longitude, format_phone
-from .scoping import scope_to_agency
+from .models.validation import (
+    MIN_WRITTEN_REASON, FieldError, check_latitude, check_longitude, format_phone, written_reason,
+)
+from .scoping import refused_read, scope_to_agency
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 2000
@@ -87,6 +89,7 @@ def case_for_user(case_id: Any, user) -> Case:
     )
     case = query.one_or_none()
     if case is None:
+        refused_read(Case, number, user)  # another agency's case: audited, still not found
         raise CaseNotFoundError(f"No such case in your agency (case {number}).", field="case_id")
     return case
 
@@ -267,11 +270,12 @@ def returned_for_case(case_id: int, registration_id: int) -> bool:
 
 def _justification(value: Any, case_number: str) -> str:
     """The written reason for a reveal no search of the case supports; 400 when missing."""
-    text = " ".join(value.split()) if isinstance(value, str) else ""
+    text = written_reason(value)
     if not text:
         raise CanvassParameterError(
             f"justification is required: no search of case {case_number} returned this registration "
-            "and the case has no footage request for it; say why you need the owner's contact",
+            "and the case has no footage request for it; say in a sentence (at least "
+            f"{MIN_WRITTEN_REASON} characters) why you need the owner's contact",
             field="justification",
         )
     if len(text) > MAX_JUSTIFICATION:

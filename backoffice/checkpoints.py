@@ -35,6 +35,19 @@ class CheckpointError(Exception):
     """The chain does not extend a checkpoint, or the checkpoint is unreadable or not genuine."""
 
 
+def unreadable(error: Exception) -> str:
+    """Why a file could not be read, in words (for one-line command errors)."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "a folder, not a file"
+    if isinstance(error, PermissionError):
+        return "not readable (permission denied)"
+    if isinstance(error, (UnicodeDecodeError, ValueError)):
+        return "not a checkpoint file (not JSON text)"
+    return f"cannot be read ({getattr(error, 'strerror', None) or 'input/output error'})"
+
+
 @dataclass
 class Checkpoint:
     """A verified checkpoint statement and where it came from."""
@@ -73,7 +86,7 @@ class Checkpoint:
         try:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise CheckpointError(f"{path}: cannot be read as a checkpoint ({error.__class__.__name__})") from error
+            raise CheckpointError(f"{path}: {unreadable(error)}") from error
         return cls.from_document(document, str(path), public_key)
 
     def taken_at_text(self) -> str:
@@ -81,23 +94,24 @@ class Checkpoint:
         return to_local(self.taken_at).strftime("%Y-%m-%d %I:%M %p %Z")
 
     def problem_with(self, walk: ChainWalk) -> str | None:
-        """Why the walked chain does not extend this checkpoint, or None when it does."""
-        if walk.problems:
-            return walk.problems[0]
+        """Why the walked chain does not extend this checkpoint, or None when the part of the
+        chain it covers is intact (a break after it is the walk's own problem)."""
         if self.count == 0:
             return None
-        if walk.count < self.count or self.last_event_id not in walk.hashes:
-            return (
-                f"truncated: the chain ends at event {walk.last_event_id} ({walk.count} events)"
-                f" but the checkpoint of {self.taken_at_text()} covers {self.count} events up to"
-                f" event {self.last_event_id}"
-            )
-        if walk.hashes[self.last_event_id] != self.last_hash:
-            return (
-                f"rewritten: event {self.last_event_id} no longer has the hash the checkpoint of"
-                f" {self.taken_at_text()} states (history edited, or the chain forked before it)"
-            )
-        return None
+        if self.last_event_id in walk.hashes:
+            if walk.hashes[self.last_event_id] != self.last_hash:
+                return (
+                    f"rewritten: event {self.last_event_id} no longer has the hash the checkpoint"
+                    f" of {self.taken_at_text()} states (history edited, or the chain forked before it)"
+                )
+            return None
+        if walk.problems:  # the walk broke before reaching the checkpoint's last event
+            return walk.problems[0]
+        return (
+            f"truncated: the chain ends at event {walk.last_event_id} ({walk.count} events)"
+            f" but the checkpoint of {self.taken_at_text()} covers {self.count} events up to"
+            f" event {self.last_event_id}"
+        )
 
 
 def check(checkpoints: list[Checkpoint]) -> tuple[ChainWalk, list[tuple[Checkpoint, str]]]:
@@ -135,9 +149,9 @@ def take(out: str | os.PathLike | None = None) -> tuple[Path, ChainWalk]:
     Refuses (CheckpointError) to sign a chain that is broken or no longer extends a stored
     checkpoint: a new signature must never launder a truncated or rewritten history.
     """
-    previous, unreadable = load_stored()
-    if unreadable:
-        raise CheckpointError(unreadable[0])
+    previous, bad_files = load_stored()
+    if bad_files:
+        raise CheckpointError(bad_files[0])
     walk, failures = check(previous)
     if failures:
         checkpoint, problem = failures[0]

@@ -122,7 +122,18 @@ class RegistryInterface(CountyInterface):
             raise DatabaseRefusal(ex.__cause__).as_exception()
 
     def delete(self, item, commit: bool = True) -> None:
-        """FAB's delete(), saying why the database refused without its SQL and values."""
+        """FAB's delete(), saying why the database refused without its SQL and values; an
+        owner who still has registrations is refused (their registrations would go with them)."""
+        from .models import Owner
+
+        if isinstance(item, Owner) and item.registrations:
+            reason = Exception(
+                f"this owner still has {len(item.registrations)} registration(s); "
+                "withdraw or delete those first"
+            )
+            error = DatabaseException(f"Not deleted: {reason}.")
+            error.__cause__ = reason  # FAB shows the cause, as for DatabaseRefusal
+            raise error
         try:
             super().delete(item, commit)
         except DatabaseException as ex:

@@ -28,3 +28,21 @@ def all_at_once(work, count: int = RACERS) -> list:
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(run, range(count)))
+
+
+def remove_registrations(app, pairs) -> None:
+    """Delete committed registrations and their owners, cameras and lifecycles:
+    pairs of (registration id, owner id)."""
+    from sqlalchemy import delete
+
+    from backoffice.extensions import db
+    from backoffice.models import Camera, Owner, Registration, RegistrationLifecycle
+
+    with app.app_context():
+        for registration_id, owner_id in pairs:
+            db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
+            db.session.execute(
+                delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))
+            db.session.execute(delete(Registration).where(Registration.id == registration_id))
+            db.session.execute(delete(Owner).where(Owner.id == owner_id))
+        db.session.commit()

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from backoffice import audit, scoping
+from backoffice.errors import ConflictError
 from backoffice.extensions import db
 from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
@@ -343,11 +344,27 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
     return event
 
 
-def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
-    """An item's stored copy, for an investigator or supervisor of its agency to download.
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file as 64 hex digits, read one chunk at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
-    Audited with the case number; commits. RequestNotFound when the item is not the user's
-    agency's or its stored copy is missing, TriggerForbidden for other roles.
+
+class EvidenceChanged(ConflictError):
+    """The stored copy no longer matches the SHA-256 recorded when it was collected."""
+
+
+def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
+    """An item's stored copy, for an investigator or supervisor of its agency to download,
+    re-hashed first: a copy that no longer matches its recorded SHA-256 is never handed out.
+
+    Audited with the case number (`evidence_item.download`, or `evidence_item.fixity_failed`
+    for a changed copy); commits. RequestNotFound when the item is not the user's agency's or
+    its stored copy is missing, TriggerForbidden for other roles, EvidenceChanged (409) when the
+    copy changed. The file is hashed outside any transaction, so writers never wait for it.
     """
     with command():
         item = load_item(item_id, user)
@@ -358,15 +375,23 @@ def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
             raise RequestNotFound(
                 f"The stored copy of evidence item {item.id} is missing: tell the evidence custodian."
             )
+        expected, case_number = item.sha256, item.footage_request.case.case_number
+    actual = file_sha256(path)
+    with command():
         audit.record(
-            "evidence_item.download",
+            "evidence_item.download" if actual == expected else "evidence_item.fixity_failed",
             user=user,
             object_type="evidence_item",
-            object_id=item.id,
-            purpose=item.footage_request.case.case_number,
-            detail={"sha256": item.sha256},
+            object_id=item_id,
+            purpose=case_number,
+            detail={"sha256": expected} if actual == expected else {"sha256": expected, "found": actual},
         )
-    return item, path
+    if actual != expected:
+        raise EvidenceChanged(
+            f"The stored copy of evidence item {item_id} no longer matches the SHA-256 fingerprint "
+            "recorded when it was collected, so it is not handed out: tell the evidence custodian."
+        )
+    return db.session.get(EvidenceItem, item_id), path
 
 
 def custody_log(item: EvidenceItem) -> list[CustodyEvent]:

@@ -1,6 +1,5 @@
 """Evidence fixity: stored copies re-hashed against their recorded SHA-256; partial uploads swept."""
 import fcntl
-import hashlib
 import time
 from pathlib import Path
 from typing import Iterator
@@ -10,15 +9,7 @@ from sqlalchemy import select
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem
 
-from .evidence import CHUNK
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stored:
-        while chunk := stored.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
+from .evidence import file_sha256
 
 def verify_evidence(folder: Path) -> Iterator[tuple[EvidenceItem, str]]:
     """(item, problem) for every evidence item whose stored copy is missing or changed."""
@@ -26,7 +17,7 @@ def verify_evidence(folder: Path) -> Iterator[tuple[EvidenceItem, str]]:
         path = folder / item.storage_location
         if not path.is_file():
             yield item, "missing"
-        elif _sha256(path) != item.sha256:
+        elif file_sha256(path) != item.sha256:
             yield item, "changed"
 
 

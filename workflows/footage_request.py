@@ -410,6 +410,8 @@ def open_in_transaction(
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
     case = get_by_id(Case, case_id)
     if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
+        if case is not None:
+            scoping.refused_read(Case, case_id, user)  # another agency's case: audited
         raise RequestNotFound(f"Case {case_id} was not found.")
     registration = get_by_id(Registration, registration_id)
     if registration is None:

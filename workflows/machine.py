@@ -10,6 +10,8 @@ from typing import Any, Callable, Mapping
 
 from transitions import Machine
 
+from backoffice.models.validation import MIN_WRITTEN_REASON, written_reason
+
 
 class State(Enum):
     """Footage-request states (exact names of SPEC §4)."""
@@ -93,7 +95,7 @@ def release_grounds(consent_scope: str | None, release_kind: str | None, overrid
         return "court_order"
     if not needs_override(consent_scope, release_kind):
         return "consent"
-    return "override" if override_reason.strip() else ""
+    return "override" if written_reason(override_reason) else ""
 
 
 def _consent_or_override(facts: Facts) -> bool:
@@ -140,7 +142,8 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
         Guard(
             _consent_or_override,
             "The owner consented to evidence use only, not to release to the media or the public. "
-            "Approve it only with a court order, or write your override reason.",
+            "Approve it only with a court order, or write your override reason "
+            f"(a sentence of at least {MIN_WRITTEN_REASON} characters).",
         ),
     ),
     "deny_release": (_given("reason", "A reason"),),

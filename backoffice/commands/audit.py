@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 
-from ..checkpoints import Checkpoint, CheckpointError, check, load_stored, take
+from ..checkpoints import Checkpoint, CheckpointError, check, load_stored, take, unreadable
 from ..cli import audit_cli, fail
 from ..signing import load_public_key, public_key_pem
 
@@ -13,9 +13,13 @@ def _public_key(path: str | None):
     if path is None:
         return None
     try:
-        return load_public_key(Path(path).read_bytes())
-    except (OSError, ValueError) as error:
-        fail(f"{path}: not an Ed25519 public key in PEM ({error.__class__.__name__})")
+        pem = Path(path).read_bytes()
+    except OSError as error:
+        fail(f"{path}: {unreadable(error)}")
+    try:
+        return load_public_key(pem)
+    except (ValueError, TypeError):
+        fail(f"{path}: not an Ed25519 public key in PEM form (export one with `flask audit public-key`)")
 
 
 @audit_cli.command("verify")
@@ -40,9 +44,9 @@ def verify(checkpoint_files: tuple[str, ...], public_key_file: str | None) -> No
         given = [Checkpoint.load(path, key) for path in checkpoint_files]
     except CheckpointError as error:
         fail(str(error))
-    stored, unreadable = load_stored()
-    if unreadable:
-        fail(f"stored checkpoint {unreadable[0]}")
+    stored, bad_files = load_stored()
+    if bad_files:
+        fail(f"stored checkpoint {bad_files[0]}")
     walk, failures = check(given + stored)
     if walk.problems:
         fail(f"audit chain broken: {walk.problems[0]}")

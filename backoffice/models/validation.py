@@ -33,6 +33,9 @@ SYSTEM_TYPES = ("dvr_nvr", "cloud_doorbell", "standalone")
 PHONE_REGION = "US"  # numbers without a leading + are read as North American numbers
 MAX_PHONE_EXTENSION = 10  # digits; E.164 (16) + ";ext=" + 10 fits the 32-character column
 MAX_TEXT_INPUT = 400  # longer input is refused before any parsing
+# A reason someone must read later (a reveal's justification, a release override, a delete):
+# at least this many characters with a letter in them, so "x" or "." is not a reason.
+MIN_WRITTEN_REASON = 10
 
 # USPS two-letter codes: the states, DC, the territories and freely associated states, and
 # the military "states" (USPS Publication 28, Appendix B).
@@ -362,3 +365,12 @@ def check_confirmation_due(value, *, field: str = "next_confirmation_due", requi
     if not today - span <= value <= today + span:
         raise FieldError(field, CONFIRMATION_DUE_EXPECTED)
     return value
+
+
+def written_reason(value) -> str:
+    """The text with its white space collapsed when it reads as a written reason (at least
+    MIN_WRITTEN_REASON characters, some of them letters); else ""."""
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if len(text) < MIN_WRITTEN_REASON or not any(c.isalpha() for c in text):
+        return ""
+    return text

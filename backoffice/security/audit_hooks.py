@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, object_session
 
 from ..errors import InvalidInputError
 from ..models import Agency, AuditEvent
+from ..models.validation import MIN_WRITTEN_REASON, written_reason
 
 PENDING = "audit_pending"
 DELETE_REASON = "delete_reason"
@@ -137,10 +138,11 @@ REASON_MAX = 2000
 
 def delete_reason(text) -> str:
     """A written reason for a delete, trimmed; InvalidInputError naming `reason` when empty."""
-    reason = text.strip() if isinstance(text, str) else ""
+    reason = written_reason(text)
     if not reason:
-        raise InvalidInputError("Say why this record is deleted (reason): it is kept in the audit log.",
-                                field="reason")
+        raise InvalidInputError(
+            "Say why this record is deleted (reason), in a sentence of at least "
+            f"{MIN_WRITTEN_REASON} characters: it is kept in the audit log.", field="reason")
     if len(reason) > REASON_MAX:
         raise InvalidInputError(f"The reason is at most {REASON_MAX:,} characters.", field="reason")
     return reason

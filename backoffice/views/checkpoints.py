@@ -2,7 +2,9 @@
 from flask import Response, abort, request, send_file
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
+from .. import audit
 from ..checkpoints import Checkpoint, CheckpointError, check, stored
+from ..extensions import db
 from ..signing import key_id, public_key_pem, signing_key
 from .timefields import zone_label
 
@@ -37,6 +39,13 @@ class AuditCheckpointView(BaseView):
                 if row["checkpoint"] is not None:
                     row["problem"] = failed.get(row["checkpoint"].source)
                     row["checked"] = True
+            db.session.commit()  # end the snapshot read before the audit write queues for its turn
+            audit.record(
+                "audit_checkpoints_checked",
+                detail={"checkpoints": len(genuine), "not_extended": len(failures),
+                        "chain": walk.problems[0] if walk.problems else "intact"},
+            )
+            db.session.commit()
         return self.render_template(
             "audit/checkpoints.html",
             rows=rows,

@@ -447,13 +447,9 @@ class EvidenceFileView(BaseView):
     @expose("/<int:item_id>/file")
     @has_access
     def download(self, item_id: int):
-        """The stored copy as an attachment; a refusal goes back to where the user came from."""
-        try:
-            item, path = evidence_cmd.open_evidence_file(item_id, g.user)
-        except RegistryError as error:
-            flash(error.message, "danger")
-            return redirect(url_for("FootageWorkflowView.approvals") if request.referrer is None
-                            else request.referrer)
+        """The stored copy as an attachment; a refusal is a page with its status (404 for an
+        item of another agency, as for one that does not exist)."""
+        item, path = evidence_cmd.open_evidence_file(item_id, g.user)
         return evidence_download(item, path)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..localtime import county_today, format_day, utcnow
-from ..models import AuditEvent, FootageRequest, Registration, RegistrationLifecycle
+from ..models import AuditEvent, FootageRequest, JobRun, Registration, RegistrationLifecycle
 from ..models.security import UserSecurity
 from ..portal.records import review_queue
 from ..scoping import scope_request, scope_to_agency
@@ -151,6 +151,39 @@ def _audit_panels() -> list[Panel]:
                   "/auditeventview/list/", "Open the audit log", empty="")]
 
 
+JOB_WORDS = {
+    "audit-checkpoint": "Audit checkpoint",
+    "evidence-verify": "Evidence fixity check",
+    "clean-incoming": "Partial upload sweep",
+    "lapse": "Registration lapse run",
+    "send-confirmations": "Confirmation e-mails",
+    "remind": "Deadline reminders",
+}
+
+
+def _last_line(output: str | None) -> str:
+    lines = (output or "").strip().splitlines()
+    return lines[-1] if lines else "no output"
+
+
+def _jobs_panel() -> list[Panel]:
+    """The scheduled jobs whose latest run (in the last 8 days) failed, with its last line."""
+    runs = db.session.scalars(
+        select(JobRun).where(JobRun.started_at >= utcnow() - timedelta(days=8))
+        .order_by(JobRun.job, JobRun.id.desc())
+    ).all()
+    latest = {}
+    for run in runs:
+        latest.setdefault(run.job, run)
+    failed = [run for run in latest.values() if run.exit_code not in (0, None)]
+    rows = [Row(f"{JOB_WORDS.get(run.job, run.job)} failed: {_last_line(run.output)}",
+                "/audit/checkpoints/", run.started_at, "failed") for run in failed]
+    summary = (f"{len(failed)} scheduled job{'s'[:len(failed) != 1]} failed on its last run"
+               if failed else f"The last run of each of {len(latest)} scheduled jobs succeeded")
+    return [Panel("Scheduled checks", len(failed), summary, "/audit/checkpoints/",
+                  "Open the audit checkpoints", rows=rows, urgent=bool(failed), empty="")]
+
+
 def _admin_panels() -> list[Panel]:
     locked = db.session.execute(
         select(func.count()).select_from(UserSecurity).where(UserSecurity.locked_until > utcnow())
@@ -177,6 +210,8 @@ def work_for(user) -> tuple[list[Panel], list[Action]]:
                     Action("Footage requests", "/footagerequestview/list/")]
     if may("can_read", "AuditEvent"):
         panels += _audit_panels()
+    if may("can_read", "AuditCheckpoint"):
+        panels += _jobs_panel()
     if may("can_list", "AgencyUserView"):
         panels += _admin_panels()
     return panels, actions

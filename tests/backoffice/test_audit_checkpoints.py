@@ -303,3 +303,46 @@ def test_checkpoint_screen_names_a_cut_tail_to_auditors_only(client, runner, che
     # the sign-ins since were appended after the cut: the chain now forks from the checkpoint
     assert f"rewritten: event {ids[-1]} no longer has the hash" in checked
     assert client.get("/audit/checkpoints/file/..%2Fsecret").status_code == 404
+
+
+def test_a_break_after_a_checkpoint_leaves_it_intact_and_the_check_is_audited(client, runner, checkpoint_dir):
+    from tests.auth import login
+
+    _events(2)
+    assert _cli(runner, "checkpoint").exit_code == 0
+    ids = _events(2)
+    _drop_append_only_guards()
+    db.session.execute(text("UPDATE audit_event SET detail = '{\"n\": 99}' WHERE id = :id"), {"id": ids[-1]})
+    login(client, "auditor")
+    checked = client.get("/audit/checkpoints/?check=1").get_data(as_text=True)
+    assert f"The audit log is broken: event {ids[-1]}: contents do not match its hash" in checked
+    assert "intact up to it and broken after it" in checked
+    db.session.expire_all()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit_checkpoints_checked").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.username == "auditor"
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: None, "no such file"),
+    (lambda p: p.mkdir(), "is a directory"),
+    (lambda p: p.write_bytes(b"\xff\xfe\x00binary"), "not a checkpoint file (not JSON text)"),
+])
+def test_checkpoint_file_problems_are_said_in_words(runner, tmp_path, checkpoint_dir, make, words):
+    path = tmp_path / "cp.json"
+    make(path)
+    result = _cli(runner, "verify", "--checkpoint", str(path))
+    assert result.exit_code != 0
+    assert words in result.output and str(path) in result.output and "Traceback" not in result.output
+
+
+def test_a_public_key_file_that_is_not_one_is_said_in_words(runner, tmp_path, checkpoint_dir):
+    _events(1)
+    path = _checkpoint(runner, tmp_path)
+    wrong = tmp_path / "key.pem"
+    wrong.write_text("hello")
+    result = _cli(runner, "verify", "--checkpoint", str(path), "--public-key", str(wrong))
+    assert result.exit_code != 0 and "not an Ed25519 public key in PEM form" in result.output
+    missing = _cli(runner, "verify", "--public-key", str(tmp_path / "none.pem"))
+    assert missing.exit_code != 0 and "no such file" in missing.output

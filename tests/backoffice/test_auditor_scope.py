@@ -157,3 +157,35 @@ def test_home_page_counts_only_the_events_the_auditor_may_read(client):
     seen = db.session.query(AuditEvent).filter_by(agency_id=factories.agency(1).id).count()
     assert re.search(rf"\b({visible}|{seen}) events in the last 24 hours", page), page[-3000:]
     assert f"{db.session.query(AuditEvent).count()} events" not in page
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("get", "/api/v1/canvass/?case_id={case}&radius_m=200", None),
+    ("get", "/api/v1/case/{case}/canvass.pdf", None),
+    ("post", "/api/v1/footage_request/", {"case_id": "{case}", "registration_id": "{registration}"}),
+    ("post", "/api/v1/canvass/contact", {"case_id": "{case}", "registration_id": "{registration}"}),
+])
+def test_canvass_and_new_requests_for_another_agency_case_are_refused_reads(client, method, path, body):
+    _, _, theirs, _, request = _seed()
+    values = {"case": theirs.id, "registration": request.registration_id}
+    url = path.format(**values)
+    before = len(_events(action=REFUSED_READ))
+    payload = {k: int(v.format(**values)) for k, v in body.items()} if body else None
+    response = getattr(client, method)(url, json=payload, headers=api_token(client, "investigator2"))
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
+    refused = _events(action=REFUSED_READ)
+    assert len(refused) == before + 1
+    assert (refused[-1].object_type, refused[-1].object_id) == ("case", theirs.id)
+
+
+def test_another_agency_evidence_file_is_a_plain_404_page(client):
+    from tests.workflows.helpers import add_evidence_row
+
+    _, _, _, _, request = _seed()
+    item = add_evidence_row(request, factories.user("investigator"))
+    db.session.commit()
+    login(client, "investigator2")
+    response = client.get(f"/footage/evidence/{item.id}/file")
+    assert response.status_code == 404
+    assert (REFUSED_READ, "evidence_item", item.id) in {
+        (e.action, e.object_type, e.object_id) for e in _events(action=REFUSED_READ)}

@@ -22,7 +22,7 @@ from backoffice.models import (
 )
 from tests import factories
 from tests.backoffice.portal.helpers import form_data, last_link
-from tests.concurrency import RACERS, all_at_once, base_url  # noqa: F401  (a fixture)
+from tests.concurrency import RACERS, all_at_once, base_url, remove_registrations  # noqa: F401  (a fixture)
 from tests.workflows.test_concurrency import committed_requests  # noqa: F401  (a fixture)
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -89,13 +89,8 @@ def _registrations(emails):
 
 def _remove_registrations(app, emails) -> None:
     with app.app_context():
-        for registration_id, owner_id in db.session.execute(_registrations(emails)).all():
-            db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
-            db.session.execute(
-                delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))
-            db.session.execute(delete(Registration).where(Registration.id == registration_id))
-            db.session.execute(delete(Owner).where(Owner.id == owner_id))
-        db.session.commit()
+        pairs = db.session.execute(_registrations(emails)).all()
+    remove_registrations(app, pairs)
 
 
 def _post_registrations(base_url, emails):  # noqa: F811
@@ -214,11 +209,4 @@ def test_simultaneous_camera_edits_over_the_api_are_all_kept(app, base_url):  # 
             labels = [db.session.get(Camera, camera_id).label for _, _, camera_id in ids]
             assert labels == [f"Edited {n}" for n in range(RACERS)]
     finally:
-        with app.app_context():
-            for registration_id, owner_id, _ in ids:
-                db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
-                db.session.execute(
-                    delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))
-                db.session.execute(delete(Registration).where(Registration.id == registration_id))
-                db.session.execute(delete(Owner).where(Owner.id == owner_id))
-            db.session.commit()
+        remove_registrations(app, [(registration_id, owner_id) for registration_id, owner_id, _ in ids])

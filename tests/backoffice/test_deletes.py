@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from backoffice.extensions import db
 from backoffice.models import AgencyUser, AuditEvent, Camera, Case, EvidenceItem, FootageRequest, Owner, Registration
@@ -40,9 +40,20 @@ def _exists(kind: str, pk: int) -> bool:
     return db.session.get(MODELS[kind], pk) is not None
 
 
+@pytest.fixture(autouse=True)
+def _events_from_here(ctx):
+    """Count only this test's events: rows other tests removed leave events whose ids come back."""
+    global _FIRST_EVENT
+    _FIRST_EVENT = (db.session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
+
+
+_FIRST_EVENT = 0
+
+
 def _delete_events(action: str, pk: int) -> list[dict]:
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action,
-                                                       AuditEvent.object_id == pk)).all()
+                                                       AuditEvent.object_id == pk,
+                                                       AuditEvent.id >= _FIRST_EVENT)).all()
     return [json.loads(row.detail or "{}") | {"username": row.username} for row in rows]
 
 
@@ -52,7 +63,7 @@ def test_only_admin_deletes_through_the_api(client, username, kind):
     pk = _records()[kind]
     headers = api_token(client, username)
 
-    response = client.delete(f"/api/v1/{kind}/{pk}?reason=tidying", headers=headers)
+    response = client.delete(f"/api/v1/{kind}/{pk}?reason=tidying%20up%20test%20data", headers=headers)
 
     assert response.status_code in (403, 404, 405), response.json
     assert _exists(kind, pk)
@@ -66,7 +77,7 @@ def test_only_admin_deletes_on_the_screens(client, username, url):
     login(client, username)
     token = csrf_token(client, "/users/userinfo/")
 
-    response = client.post(url.format(**pks), data={"csrf_token": token, "reason": "tidying"})
+    response = client.post(url.format(**pks), data={"csrf_token": token, "reason": "tidying up test data"})
 
     assert response.status_code in (302, 403, 404, 405)
     assert _exists("case", pks["case"]) and _exists("footage_request", pks["footage_request"])
@@ -86,7 +97,7 @@ def test_admin_deletes_through_the_api_with_a_reason_and_it_is_audited(client, k
     ]
 
 
-@pytest.mark.parametrize("query", ["", "?reason=", "?reason=%20%20"])
+@pytest.mark.parametrize("query", ["", "?reason=", "?reason=%20%20", "?reason=x", "?reason=dup"])
 def test_an_api_delete_without_a_reason_is_refused_and_changes_nothing(client, query):
     pk = _records()["case"]
     headers = api_token(client, "admin")
@@ -105,7 +116,7 @@ def test_a_delete_the_database_refuses_changes_nothing_and_writes_no_event(clien
     db.session.commit()
     headers = api_token(client, "admin")
 
-    response = client.delete(f"/api/v1/case/{request.case_id}?reason=mistake", headers=headers)
+    response = client.delete(f"/api/v1/case/{request.case_id}?reason=opened%20by%20mistake", headers=headers)
 
     assert response.status_code == 422
     assert "Traceback" not in response.get_data(as_text=True)
@@ -152,12 +163,12 @@ def test_staff_withdraw_registrations_and_owners_rather_than_delete_them(client)
     reg = factories.registration()
     db.session.commit()
     headers = api_token(client, "staff")
-    assert client.delete(f"/api/v1/registration/{reg.id}?reason=x", headers=headers).status_code == 403
-    assert client.delete(f"/api/v1/owner/{reg.owner_id}?reason=x", headers=headers).status_code == 403
+    assert client.delete(f"/api/v1/registration/{reg.id}?reason=no%20longer%20needed", headers=headers).status_code == 403
+    assert client.delete(f"/api/v1/owner/{reg.owner_id}?reason=no%20longer%20needed", headers=headers).status_code == 403
     login(client, "staff")
     token = csrf_token(client, "/users/userinfo/")
     for url in (f"/registrationview/delete/{reg.id}", f"/ownerview/delete/{reg.owner_id}"):
-        assert client.post(url, data={"csrf_token": token, "reason": "x"}).status_code in (302, 403)
+        assert client.post(url, data={"csrf_token": token, "reason": "no longer needed"}).status_code in (302, 403)
     db.session.expire_all()
     assert db.session.get(Registration, reg.id) is not None and db.session.get(Owner, reg.owner_id) is not None
 
@@ -183,9 +194,9 @@ def test_every_delete_path_leaves_an_event(client):
     pks = _records()
     login(client, "admin")
     token = csrf_token(client, f"/caseview/delete/{pks['case']}")
-    client.post(f"/caseview/delete/{pks['case']}", data={"csrf_token": token, "reason": "screen"})
+    client.post(f"/caseview/delete/{pks['case']}", data={"csrf_token": token, "reason": "removed on the screen"})
     client.get("/logout/")
-    client.delete(f"/api/v1/footage_request/{pks['footage_request']}?reason=api",
+    client.delete(f"/api/v1/footage_request/{pks['footage_request']}?reason=removed%20through%20the%20api",
                   headers=api_token(client, "admin"))
     reg = factories.registration(cameras=1)
     camera_id, owner_id = reg.cameras[0].id, reg.owner_id
@@ -195,8 +206,8 @@ def test_every_delete_path_leaves_an_event(client):
     db.session.execute(delete(Camera).where(Camera.registration_id == spare.id))
     db.session.commit()
 
-    assert [e["reason"] for e in _delete_events("case.deleted", pks["case"])] == ["screen"]
-    assert [e["reason"] for e in _delete_events("footage_request.deleted", pks["footage_request"])] == ["api"]
+    assert [e["reason"] for e in _delete_events("case.deleted", pks["case"])] == ["removed on the screen"]
+    assert [e["reason"] for e in _delete_events("footage_request.deleted", pks["footage_request"])] == ["removed through the api"]
     assert _delete_events("owner.deleted", owner_id) and _delete_events("camera.deleted", camera_id)
     bulk = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "camera.deleted",
                                                        AuditEvent.object_id.is_(None))).all()
@@ -235,12 +246,12 @@ def test_staff_remove_a_camera_on_its_screen_with_a_reason(client):
     login(client, "staff")
     token = csrf_token(client, f"/cameraview/delete/{camera_id}")
 
-    done = client.post(f"/cameraview/delete/{camera_id}", data={"csrf_token": token, "reason": "Taken down"})
+    done = client.post(f"/cameraview/delete/{camera_id}", data={"csrf_token": token, "reason": "Taken down by the owner"})
 
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Camera, camera_id) is None
-    assert [(e["reason"], e["username"]) for e in _delete_events("camera.deleted", camera_id)] == [("Taken down", "staff")]
+    assert [(e["reason"], e["username"]) for e in _delete_events("camera.deleted", camera_id)] == [("Taken down by the owner", "staff")]
 
 
 def test_an_admin_deletes_a_user_with_a_reason(client):
@@ -296,3 +307,16 @@ def test_an_admin_deletes_a_role_with_a_reason_and_one_in_use_is_refused_keeping
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "role_deleted")).all()
     assert [json.loads(e.detail)["reason"] for e in events][-1:] == ["Made by mistake"]
     assert db.session.scalars(select(Role).where(Role.name == "Investigator")).one() is not None
+
+
+def test_an_owner_with_registrations_is_not_deleted_with_them(client):
+    """Deleting an owner would take their registrations and cameras with it: refused, with why."""
+    reg = factories.registration(status="active")
+    db.session.commit()
+    headers = api_token(client, "admin")
+    response = client.delete(f"/api/v1/owner/{reg.owner_id}?reason=duplicate%20owner%20record", headers=headers)
+    assert response.status_code == 422, response.json
+    assert "still has 1 registration" in response.json["message"]
+    db.session.expire_all()
+    assert db.session.get(Owner, reg.owner_id) is not None and db.session.get(Registration, reg.id) is not None
+    assert _delete_events("owner.deleted", reg.owner_id) == []

@@ -5,6 +5,7 @@ checked in the database."""
 import json
 
 from backoffice.extensions import db
+from backoffice.localtime import utcnow
 from backoffice.models import Case, FootageRequest
 from tests import factories
 from tests.browser import needs_chromium
@@ -19,6 +20,7 @@ SCENE = (35.3290, -119.0700)
 
 def test_a_release_without_the_owners_consent_needs_an_override_reason(journey, app):
     page = journey.page
+    started = utcnow()
     request_id = journey.collected_request(unique_case_number("OVR"), SCENE, scope="evidence_only")
     journey.sign_in("investigator")
     ask_for_release(journey, request_id, "Stills for a bulletin")
@@ -45,12 +47,14 @@ def test_a_release_without_the_owners_consent_needs_an_override_reason(journey, 
     grounds = page.locator("#release-grounds").inner_text()
     assert "without the owner's consent" in grounds and "Suspect armed; public safety" in grounds
     assert "Suspect armed; public safety" in page.locator("#history").inner_text()
-    [event] = [e for e in audit_events(app, "footage_request.approve_release") if e["object_id"] == request_id]
+    [event] = [e for e in audit_events(app, "footage_request.approve_release", since=started)
+               if e["object_id"] == request_id]
     assert json.loads(event["detail"])["override_reason"] == "Suspect armed; public safety"
 
 
 def test_an_admin_deletes_a_case_only_with_a_reason(journey, app):
     page = journey.page
+    started = utcnow()
     busy_number = unique_case_number("DELBUSY")
     busy = journey.collected_request(busy_number, offset(SCENE, north_m=80))
     busy_case = in_db(app, lambda: db.session.get(FootageRequest, busy).case_id)
@@ -82,6 +86,6 @@ def test_an_admin_deletes_a_case_only_with_a_reason(journey, app):
     page.get_by_text("The reason is kept in the audit log").first.wait_for()
     journey.shoot("delete-02-deleted")
     assert in_db(app, lambda: db.session.get(Case, empty_case)) is None
-    [event] = [e for e in audit_events(app, "case.deleted") if e["object_id"] == empty_case]
+    [event] = [e for e in audit_events(app, "case.deleted", since=started) if e["object_id"] == empty_case]
     assert json.loads(event["detail"])["reason"] == "Test case opened in training"
     assert event["username"] == "admin"

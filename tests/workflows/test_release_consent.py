@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from backoffice.extensions import db
-from backoffice.models import AuditEvent, CustodyEvent, FootageRequest
+from backoffice.models import AuditEvent, CustodyEvent, EvidenceItem, FootageRequest
 from tests import factories
 from tests.mailbox import body_text
 from tests.workflows.helpers import request_in
@@ -29,7 +29,7 @@ def notice(mailbox, request) -> str:
     return body_text(messages[0])
 
 
-@pytest.mark.parametrize("override", [None, "", "   "])
+@pytest.mark.parametrize("override", [None, "", "   ", ".", "x", "ok ok ok", "..........."])
 def test_media_release_without_consent_is_refused_and_changes_nothing(ctx, mailbox, override):
     request = pending("evidence_only", "media_public")
     data = {} if override is None else {"override_reason": override}
@@ -51,13 +51,17 @@ def test_override_reason_releases_and_is_kept_and_told_to_the_owner(ctx, mailbox
                      {"override_reason": "  suspect still armed; public safety  "})
 
     assert result.state == "released"
-    event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "footage_request.approve_release", AuditEvent.object_id == request.id)).one()
+    event = db.session.scalars(select(AuditEvent).where(  # the newest: ids of removed rows come back
+        AuditEvent.action == "footage_request.approve_release", AuditEvent.object_id == request.id)
+        .order_by(AuditEvent.id.desc())).first()
     assert json.loads(event.detail)["grounds"] == "override"
     assert json.loads(event.detail)["override_reason"] == "suspect still armed; public safety"
     assert wf.release_record(db.session.get(FootageRequest, request.id)) == {
         "grounds": "override", "override_reason": "suspect still armed; public safety"}
-    released = db.session.scalars(select(CustodyEvent).where(CustodyEvent.action == "released")).one()
+    released = db.session.scalars(select(CustodyEvent).where(
+        CustodyEvent.action == "released",
+        CustodyEvent.evidence_item_id.in_(
+            select(EvidenceItem.id).where(EvidenceItem.footage_request_id == request.id)))).one()
     assert "suspect still armed" in released.note
     body = notice(mailbox, request)
     assert "without your consent" in body and "suspect still armed; public safety" in body

@@ -11,6 +11,7 @@ from backoffice.portal import services
 from backoffice.portal.records import lifecycle_of
 from backoffice.portal.services import PortalError
 from tests import factories
+from tests.concurrency import remove_registrations
 
 RACERS = 8
 
@@ -51,10 +52,4 @@ def test_simultaneous_approvals_decide_once(app, mailbox):
             assert db.session.execute(approvals).scalar_one() == 1
             assert db.session.get(Registration, registration_id).status == "active"
     finally:
-        with app.app_context():
-            db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
-            db.session.execute(
-                delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))
-            db.session.execute(delete(Registration).where(Registration.id == registration_id))
-            db.session.execute(delete(Owner).where(Owner.id == owner_id))
-            db.session.commit()
+        remove_registrations(app, [(registration_id, owner_id)])
