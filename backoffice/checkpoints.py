@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 
 from .audit import ChainWalk, walk_chain
-from .localtime import to_local, utcnow
+from .localtime import format_instant, to_local, utcnow
 from .signing import SignatureInvalid, sign, verify
 
 KIND = "audit-checkpoint"
@@ -91,7 +91,7 @@ class Checkpoint:
 
     def taken_at_text(self) -> str:
         """When it was taken, in county local time with the zone."""
-        return to_local(self.taken_at).strftime("%Y-%m-%d %I:%M %p %Z")
+        return format_instant(self.taken_at, "en")
 
     def problem_with(self, walk: ChainWalk) -> str | None:
         """Why the walked chain does not extend this checkpoint, or None when the part of the

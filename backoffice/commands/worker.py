@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..cli import fail
 from ..extensions import db
-from ..localtime import to_local
+from ..localtime import format_instant
 from ..models import JobRun
 from ..worker import BY_NAME, JOBS, run_job, serve
 
@@ -30,7 +30,7 @@ def jobs() -> None:
             outcome = "never run"
         else:
             state = "running" if last.exit_code is None else ("ok" if last.exit_code == 0 else f"failed ({last.exit_code})")
-            outcome = f"last {last.slot} at {to_local(last.started_at):%Y-%m-%d %I:%M %p %Z}: {state}"
+            outcome = f"last run {format_instant(last.started_at, 'en')}: {state}"
         click.echo(f"{job.name:20} {when:32} {outcome}")
 
 

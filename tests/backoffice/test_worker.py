@@ -132,3 +132,16 @@ def test_every_job_names_a_real_command(app):
     for job in JOBS:
         group, command = job.command
         assert command in commands[group].commands, job
+
+
+def test_jobs_lists_each_job_with_its_last_run_in_county_time(ctx, runner):
+    from backoffice.localtime import utcnow
+
+    claim(BY_NAME["lapse"], "2031-05-01").exit_code = 0
+    db.session.commit()
+    result = runner.invoke(args=["worker", "jobs"])
+    assert result.exit_code == 0
+    lapse = next(line for line in result.output.splitlines() if line.startswith("lapse"))
+    assert "last run" in lapse and lapse.endswith(": ok")
+    assert utcnow().astimezone(ZONE).strftime("%Z") in lapse  # PST or PDT, as on the screens
+    assert "never run" in next(line for line in result.output.splitlines() if line.startswith("evidence-verify"))
