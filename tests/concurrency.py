@@ -46,3 +46,24 @@ def remove_registrations(app, pairs) -> None:
             db.session.execute(delete(Registration).where(Registration.id == registration_id))
             db.session.execute(delete(Owner).where(Owner.id == owner_id))
         db.session.commit()
+
+
+def in_app_at_once(app, action, count: int = RACERS) -> list[str]:
+    """Call action() from `count` threads, each in its own app context, released together.
+
+    Each outcome is what action() returned, or the refusal's message (or the error's class and
+    text) when it raised; the database session is rolled back after a refusal."""
+    from backoffice.extensions import db
+
+    def work(_n, barrier):
+        with app.app_context():
+            barrier.wait()
+            try:
+                return action()
+            except Exception as error:  # noqa: BLE001  reported by the caller's assertion
+                db.session.rollback()
+                return getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+            finally:
+                db.session.remove()
+
+    return all_at_once(work, count)

@@ -47,7 +47,7 @@ def evidence_path(item: EvidenceItem) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
+    """SHA-256 of a file as 64 hex digits, read one chunk at a time (memory stays flat)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):

@@ -18,6 +18,7 @@ from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.models.base import utcnow
 
+from .documents import file_sha256
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
 from .footage_request import is_county_wide, load_request, role_names
 from .machine import ACTING_ROLES, INVESTIGATOR, State
@@ -342,15 +343,6 @@ def record_custody(item_id: int, user, action: str, note: str, to: str | None = 
             detail={"note": note},
         )
     return event
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file as 64 hex digits, read one chunk at a time."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stored:
-        while chunk := stored.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class EvidenceChanged(ConflictError):

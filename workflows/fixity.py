@@ -9,7 +9,7 @@ from sqlalchemy import select
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem
 
-from .evidence import file_sha256
+from .documents import file_sha256
 
 def verify_evidence(folder: Path) -> Iterator[tuple[EvidenceItem, str]]:
     """(item, problem) for every evidence item whose stored copy is missing or changed."""

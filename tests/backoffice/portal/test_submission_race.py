@@ -1,13 +1,12 @@
 """The same registration sent several times at once (a double tap, a retry on a slow phone):
 one registration, never duplicates and never an error."""
-import threading
-
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from backoffice.extensions import db
-from backoffice.models import Camera, Owner, Registration, RegistrationLifecycle
+from backoffice.models import Camera, Owner, Registration
 from backoffice.portal import services
 from tests.backoffice.portal.helpers import submission
+from tests.concurrency import in_app_at_once, remove_registrations
 
 RACERS = 8
 EMAIL = "double-tap@example.net"
@@ -18,24 +17,11 @@ def _mine():
 
 
 def test_simultaneous_identical_submissions_make_one_registration(app, mailbox):
-    barrier = threading.Barrier(RACERS)
-    outcomes: list[str] = []
+    def submit() -> str:
+        return services.submit_registration(submission(email=EMAIL, cameras=2)).outcome
 
-    def submit():
-        with app.app_context():
-            barrier.wait()
-            try:
-                outcomes.append(services.submit_registration(submission(email=EMAIL, cameras=2)).outcome)
-            except Exception as error:  # noqa: BLE001  reported by the assertion below
-                db.session.rollback()
-                outcomes.append(f"{type(error).__name__}: {error}")
-
-    threads = [threading.Thread(target=submit) for _ in range(RACERS)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = in_app_at_once(app, submit, RACERS)
         with app.app_context():
             rows = db.session.execute(_mine()).all()
             assert len(rows) == 1, outcomes
@@ -44,11 +30,5 @@ def test_simultaneous_identical_submissions_make_one_registration(app, mailbox):
             assert sorted(cameras) == ["Camera 1", "Camera 2"]
     finally:
         with app.app_context():
-            for registration_id, owner_id in db.session.execute(_mine()).all():
-                db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
-                db.session.execute(
-                    delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id)
-                )
-                db.session.execute(delete(Registration).where(Registration.id == registration_id))
-                db.session.execute(delete(Owner).where(Owner.id == owner_id))
-            db.session.commit()
+            pairs = db.session.execute(_mine()).all()
+        remove_registrations(app, pairs)
