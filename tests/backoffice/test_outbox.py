@@ -192,3 +192,79 @@ def test_send_again_is_for_the_agency_and_its_investigators(ctx, mailbox):
     assert mailbox.messages == []
     db.session.refresh(message)
     assert message.status == "sent" and message.attempts == 1
+
+
+def test_the_release_notice_is_queued_with_the_approval_and_names_its_grounds(ctx, mailbox):
+    request = request_in("release_pending")
+    with MailServerDown(ctx):
+        outcome = wf.fire(request.id, "approve_release", factories.user("supervisor"), 1)
+    assert outcome.state == "released"
+    assert outcome.notices == ["The release notice to the owner is queued but not delivered yet (the "
+                               "mail server did not take it); it is retried automatically."]
+    (message,) = _messages(request.id)
+    assert message.kind == "release_notice" and "You consented to this use" in message.body_text
+    assert outbox.deliver_due(utcnow() + timedelta(minutes=2)).sent == [message.id]
+    assert len(mailbox.to(request.registration.owner.email)) == 1
+
+
+def test_a_refused_trigger_queues_nothing(ctx, mailbox):
+    request = request_in("consented", evidence=False)  # collect needs evidence: refused
+    try:
+        wf.fire(request.id, "collect", factories.user("investigator"), 1)
+    except Exception:  # noqa: BLE001  (the refusal itself is tested elsewhere)
+        pass
+    assert _messages(request.id) == []
+    assert outbox.deliver_due(utcnow() + timedelta(days=1)).sent == [] and mailbox.messages == []
+
+
+def test_an_upload_link_the_server_did_not_take_is_said_and_sent_later(ctx, mailbox):
+    from workflows import owner_upload
+
+    request = request_in("consented", evidence=False)
+    with MailServerDown(ctx):
+        try:
+            owner_upload.issue_link(request.id, factories.user("investigator"))
+        except owner_upload.LinkNotDelivered as error:
+            said = str(error)
+    assert "queued but not delivered yet" in said and "retried automatically" in said
+    (message,) = _messages(request.id)
+    assert message.kind == "upload_link" and "/upload/" in message.body_text
+    outbox.deliver_due(utcnow() + timedelta(minutes=2))
+    assert len(mailbox.to(request.registration.owner.email)) == 1
+
+
+def test_the_after_request_safety_net_sends_what_a_caller_left(ctx, mailbox):
+    from backoffice.outbox import deliver_after_request
+
+    assert deliver_after_request in ctx.after_request_funcs[None]
+    message = outbox.queue("reminder", "net@example.net", "Subject", "Body")
+    db.session.commit()  # a caller that forgot deliver_pending()
+    deliver_after_request(None)
+    assert [m["Message-ID"] for m in mailbox.to("net@example.net")] == [message.message_id]
+
+
+def test_the_worker_sends_due_outbox_mail_every_30_seconds(ctx, mailbox, monkeypatch):
+    from backoffice import worker
+
+    header = outbox.queue("reminder", "worker@example.net", "Subject", "Body").message_id
+    db.session.commit()
+    db.session().info.clear()  # left for the worker
+    intervals = []
+
+    class Scheduler:
+        def __init__(self, **_):
+            self.jobs = {}
+
+        def add_job(self, fn, trigger, args=(), id=None, **_):
+            self.jobs[id] = (fn, trigger, args)
+
+        def start(self):
+            fn, trigger, args = self.jobs["outbox"]
+            intervals.append(trigger.interval)
+            fn(*args)
+
+    monkeypatch.setattr("apscheduler.schedulers.blocking.BlockingScheduler", Scheduler)
+    monkeypatch.setattr(worker, "missed", lambda: [])
+    worker.serve()
+    assert intervals == [timedelta(seconds=30)]
+    assert [m["Message-ID"] for m in mailbox.to("worker@example.net")] == [header]
