@@ -268,3 +268,41 @@ def test_the_worker_sends_due_outbox_mail_every_30_seconds(ctx, mailbox, monkeyp
     worker.serve()
     assert intervals == [timedelta(seconds=30)]
     assert [m["Message-ID"] for m in mailbox.to("worker@example.net")] == [header]
+
+
+def test_two_workers_on_their_own_connections_send_a_message_once(app, mailbox):
+    """Real concurrency: two threads, each with its own session and connection, deliver the
+    same committed message at the same moment."""
+    import threading
+
+    from sqlalchemy import delete
+
+    with app.app_context():
+        message = outbox.queue("reminder", "two.workers@example.net", "Subject", "Body")
+        db.session.commit()
+        outbox_id = message.id
+        db.session.remove()
+    results = []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(outbox.deliver(outbox_id))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        with app.app_context():
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == outbox_id))
+            db.session.commit()
+            db.session.remove()
+    assert sorted(results, key=str) == sorted([None, True], key=str)
+    assert len(mailbox.to("two.workers@example.net")) == 1
