@@ -134,6 +134,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             db.session.commit()
 
     app.after_request(_page_language)
+    from .outbox import deliver_after_request
+
+    app.after_request(deliver_after_request)
     _sweep_partial_uploads(app)
 
     from .cli import register_cli

@@ -10,7 +10,20 @@ log = logging.getLogger(__name__)
 
 
 class MailError(RuntimeError):
-    """The SMTP server could not be reached or refused the message."""
+    """The SMTP server could not be reached or refused the message.
+
+    `reason` names the failure without personal data: the exception class and SMTP code.
+    """
+
+    def __init__(self, message: str, reason: str = "MailError"):
+        super().__init__(message)
+        self.reason = reason
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The exception class and SMTP code of a failure: never the text (it may hold an address)."""
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
 def deliverable_address(address: str) -> str:
@@ -30,12 +43,15 @@ def send_mail(
     *,
     html: str | None = None,
     attachments: tuple[tuple[str, str, bytes], ...] = (),
+    message_id: str | None = None,
 ) -> None:
     """Send one message; attachments are (file name, MIME type, bytes). Raises MailError."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = deliverable_address(to)
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -49,4 +65,4 @@ def send_mail(
     except (OSError, smtplib.SMTPException) as exc:
         # The address is personal data: log the failure, not the recipient.
         log.warning("mail to one recipient failed: %s", type(exc).__name__)
-        raise MailError(str(exc)) from exc
+        raise MailError(str(exc), failure_reason(exc)) from exc

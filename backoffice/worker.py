@@ -6,7 +6,8 @@ process, exactly as an operator would. Before running, a worker claims the job's
 county date, hour or ISO week it runs for) by inserting a `job_run` row; the unique
 (job, slot) key lets only one of several workers run it, and the row keeps the outcome: exit
 code and the command's last lines. A job missed while no worker ran (a restart at the due time)
-is run when a worker starts, if its slot has not been run yet.
+is run when a worker starts, if its slot has not been run yet. Every OUTBOX_SECONDS the worker
+also sends the outbox's due e-mails in-process (new ones the request could not deliver, retries).
 """
 import logging
 import os
@@ -21,12 +22,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from . import outbox
 from .extensions import db
 from .localtime import county_zone, to_local, utcnow
 from .models import JobRun
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
+OUTBOX_SECONDS = 30  # how often the worker sends the e-mails that are due (queued or retried)
 OUTPUT_LINES = 5  # what a run keeps of its command's output (counts and totals, no personal data)
 
 
@@ -141,6 +144,7 @@ def serve() -> None:
     """Run the schedule until stopped (SIGINT/SIGTERM); missed slots first."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
 
     app = current_app._get_current_object()
 
@@ -153,12 +157,24 @@ def serve() -> None:
 
     for job in missed():
         fire(job)
+
+    def send_mail_due() -> None:
+        with app.app_context():
+            try:
+                outbox.deliver_due()
+            except Exception:  # noqa: BLE001  (the next round tries again)
+                log.exception("outbox round failed")
+            finally:
+                db.session.remove()
+
     scheduler = BlockingScheduler(timezone=county_zone())
+    scheduler.add_job(send_mail_due, IntervalTrigger(seconds=OUTBOX_SECONDS), id="outbox",
+                      coalesce=True, max_instances=1)
     for job in JOBS:
         scheduler.add_job(
             fire, CronTrigger(timezone=county_zone(), **job.cron), args=[job], id=job.name,
             coalesce=True, max_instances=1, misfire_grace_time=3600,
         )
-    log.info("worker started: %s", ", ".join(job.name for job in JOBS))
+    log.info("worker started: %s, outbox every %s s", ", ".join(job.name for job in JOBS), OUTBOX_SECONDS)
     db.session.remove()
     scheduler.start()

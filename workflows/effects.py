@@ -1,7 +1,8 @@
-"""What happens after a trigger is committed: receipts and emails to the owner.
+"""What a trigger causes besides its state change: the receipt and the e-mails to the owner.
 
-These run outside the transaction: a failure here cannot undo the state change,
-so each step reports what it could not do instead of raising into the caller's rollback.
+The e-mails are queued in the outbox in the trigger's own transaction and delivered after its
+commit (a mail server that is down delays them, never loses them). The receipt file is issued
+after the commit: a failure there cannot undo the state change, so it is reported instead.
 """
 import logging
 import os
@@ -10,9 +11,12 @@ from typing import Callable
 
 from flask import current_app
 
+from sqlalchemy import func, select
+
+from backoffice import outbox
 from backoffice.extensions import db
-from backoffice.mail import MailError, send_mail
-from backoffice.models import FootageRequest
+from backoffice.models import EvidenceItem, FootageRequest
+from backoffice.outbox import attachment_builder
 from reports.receipt import render_receipt_pdf
 
 from .documents import receipt_data
@@ -58,28 +62,24 @@ def receipt_file_name(request: FootageRequest) -> str:
     return f"evidence-receipt-{safe_case}-request-{request.id}.pdf"
 
 
-def _deliver(failure: str, *args, **kwargs) -> None:
-    """send_mail, with a failure said in the user's words (EffectFailed): the SMTP error itself
-    goes to the log, which may hold an address but the screen should not show jargon."""
-    try:
-        send_mail(*args, **kwargs)
-    except MailError as exc:
-        log.warning("mail not sent (%s)", type(exc.__cause__ or exc).__name__)  # no addresses
-        raise EffectFailed(failure) from None
-
-
-def email_receipt(request_id: int) -> None:
-    """Email the evidence receipt to the owner."""
+@attachment_builder("receipt")
+def receipt_attachment(request_id: int) -> tuple[str, str, bytes]:
+    """The receipt attached to its e-mail, read from the issued file when the message is sent."""
     request = db.session.get(FootageRequest, request_id)
+    return receipt_file_name(request), "application/pdf", receipt_pdf(request)
+
+
+def queue_receipt(request: FootageRequest) -> None:
+    """Queue the evidence receipt e-mail to the owner, in the collection's transaction."""
     owner = request.registration.owner
     if not owner.email:
         raise EffectFailed("the owner has no email address: hand the printed receipt over")
-    pdf = receipt_pdf(request)
     agency = request.case.agency.name
-    count = len(receipt_data(request)["items"])
-    _deliver(
-        "the receipt was not e-mailed to the owner (the mail server did not take it): "
-        "download it from the request and send or hand it over",
+    count = db.session.scalar(
+        select(func.count()).select_from(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
+    )
+    outbox.queue(
+        "receipt",
         owner.email,
         f"Receipt for the footage collected by {agency}",
         (
@@ -90,7 +90,8 @@ def email_receipt(request_id: int) -> None:
             "its SHA-256 fingerprint; the code on it lets you check that the stored copies "
             "are unchanged.\n\nCamera Registry"
         ),
-        attachments=((receipt_file_name(request), "application/pdf", pdf),),
+        attachment="receipt",
+        about=("footage_request", request.id),
     )
 
 
@@ -106,17 +107,16 @@ def release_grounds_text(request: FootageRequest) -> str:
     return "You consented to this use of your footage when you provided it."
 
 
-def email_media_release(request_id: int) -> None:
-    """Tell the owner that their footage is being released, and on what grounds."""
-    request = db.session.get(FootageRequest, request_id)
+def queue_release_notice(request: FootageRequest) -> None:
+    """Queue the notice telling the owner that their footage is being released, and on what
+    grounds, in the approval's transaction (its grounds are read from the approval's audit event)."""
     owner = request.registration.owner
     if not owner.email:
         raise EffectFailed("the owner has no email address: tell them of the release")
     agency = request.case.agency.name
     public = request.release_kind == "media_public"
-    _deliver(
-        "the owner was not e-mailed about the release (the mail server did not take "
-        "it): tell them yourself",
+    outbox.queue(
+        "release_notice",
         owner.email,
         f"Your footage will be released {'to the public ' if public else ''}by {agency}",
         (
@@ -129,16 +129,32 @@ def email_media_release(request_id: int) -> None:
             f"{release_grounds_text(request)}\n\n"
             f"If you have questions, contact {agency}.\n\nCamera Registry"
         ),
+        about=("footage_request", request.id),
     )
 
 
+NOT_DELIVERED = {
+    "receipt": "the receipt e-mail to the owner is queued but not delivered yet (the mail server "
+               "did not take it); it is retried automatically",
+    "release_notice": "the release notice to the owner is queued but not delivered yet (the mail "
+                      "server did not take it); it is retried automatically",
+}
+
+
+def queue_messages(trigger: str, request: FootageRequest) -> list[str]:
+    """Queue the e-mails a trigger sends, in its transaction; what could not be queued, in words."""
+    try:
+        if trigger == "collect":
+            queue_receipt(request)
+        elif trigger == "approve_release" and request.release_kind in ("media_public", "court_order"):
+            queue_release_notice(request)
+    except EffectFailed as exc:
+        return [str(exc)]
+    return []
+
+
 def after(trigger: str, request_id: int) -> list[Callable[[], None]]:
-    """The after-commit steps of a trigger."""
+    """The after-commit steps of a trigger (its e-mails are queued with it and delivered after)."""
     if trigger == "collect":
-        return [lambda: issue_receipt(request_id), lambda: email_receipt(request_id)]
-    if trigger == "approve_release":
-        request = db.session.get(FootageRequest, request_id)
-        db.session.refresh(request)
-        if request.release_kind in ("media_public", "court_order"):
-            return [lambda: email_media_release(request_id)]
+        return [lambda: issue_receipt(request_id)]
     return []

@@ -2,7 +2,8 @@
 
 Each command validates (role, agency, version, guard) before it changes anything, applies the
 change with an optimistic-concurrency UPDATE, writes history and audit in the same
-transaction, commits, and only then runs side effects (receipts, emails).
+transaction (the e-mails it causes are queued in the outbox there too), commits, and only
+then issues receipts and tries to deliver the e-mails.
 """
 import json
 import logging
@@ -15,7 +16,7 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from backoffice import audit, scoping
+from backoffice import audit, outbox, scoping
 from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.ids import as_id, get_by_id
@@ -28,6 +29,7 @@ from backoffice.models import (
     CustodyEvent,
     EvidenceItem,
     FootageRequest,
+    OutboxMessage,
     Registration,
     RequestTransition,
 )
@@ -254,8 +256,9 @@ def fire(
         except Exception:
             db.session.rollback()
             raise
-    from .effects import EffectFailed  # effects reads documents, which read this module
+    from .effects import NOT_DELIVERED, EffectFailed  # effects reads documents, which read this module
 
+    outcome.notices = [f"{text[:1].upper()}{text[1:]}." for text in outcome.notices]
     for effect in outcome.after_commit:
         try:
             effect()
@@ -266,6 +269,10 @@ def fire(
             log.warning("after-commit step of %s failed: %s", trigger, type(exc).__name__)
             outcome.notices.append("The change is recorded, but a follow-up step (receipt or "
                                    "e-mail) did not complete: see the server log.")
+    for outbox_id in outbox.deliver_pending().failed:
+        text = NOT_DELIVERED.get(db.session.get(OutboxMessage, outbox_id).kind, "an e-mail is queued "
+                                 "but not delivered yet; it is retried automatically")
+        outcome.notices.append(f"{text[:1].upper()}{text[1:]}.")
     return outcome
 
 
@@ -352,6 +359,8 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
     outcome = Outcome(request.id, trigger, from_state, dest.value, version + 1)
     from . import effects
 
+    db.session.refresh(request)  # the e-mails read the values the UPDATE above wrote
+    outcome.notices.extend(effects.queue_messages(trigger, request))
     outcome.after_commit.extend(effects.after(trigger, request.id))
     return outcome
 

@@ -6,11 +6,10 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import update
 
-from backoffice import audit
+from backoffice import audit, outbox
 from backoffice.errors import GoneError
 from backoffice.extensions import db
 from backoffice.localtime import format_instant
-from backoffice.mail import send_mail
 from backoffice.models import EvidenceItem, UploadLink
 from backoffice.models.base import utcnow
 from backoffice.tokens import TokenError, make_token, read_token
@@ -25,12 +24,17 @@ PURPOSE = "upload"
 LINK_HOURS = 72
 
 
+class LinkNotDelivered(RuntimeError):
+    """The link exists (committed) but its e-mail is still in the outbox, retried later."""
+
+
 class LinkRefused(GoneError):
     """The upload link is forged, expired or already used (410)."""
 
 
 def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
-    """Create a link for a consented request and email it to the owner; returns the URL. Commits."""
+    """Create a link for a consented request and queue its e-mail to the owner; returns the URL.
+    Commits, then tries the e-mail: LinkNotDelivered when the mail server did not take it now."""
     with command():
         request = load_request(request_id, user)
         if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
@@ -58,20 +62,26 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
             purpose=request.case.case_number,
             detail={"link": link.id, "expires_at": link.expires_at.isoformat()},
         )
-    token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
-    url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
-    send_mail(
-        owner.email,
-        f"Upload your footage for {request.case.agency.name}",
-        (
-            f"Dear {owner.name},\n\nThank you for agreeing to share footage from "
-            f"{request.registration.address}. We need the recording from "
-            f"{format_instant(request.window_from, 'en')} to {format_instant(request.window_to, 'en')}.\n\n"
-            f"You can upload the file here:\n\n{url}\n\n"
-            f"The link works once and expires on {format_instant(link.expires_at, 'en')} "
-            f"({hours} hours from now).\n\nCamera Registry"
-        ),
-    )
+        token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
+        url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
+        outbox.queue(
+            "upload_link",
+            owner.email,
+            f"Upload your footage for {request.case.agency.name}",
+            (
+                f"Dear {owner.name},\n\nThank you for agreeing to share footage from "
+                f"{request.registration.address}. We need the recording from "
+                f"{format_instant(request.window_from, 'en')} to {format_instant(request.window_to, 'en')}.\n\n"
+                f"You can upload the file here:\n\n{url}\n\n"
+                f"The link works once and expires on {format_instant(link.expires_at, 'en')} "
+                f"({hours} hours from now).\n\nCamera Registry"
+            ),
+            about=("footage_request", request.id),
+        )
+    if not outbox.deliver_pending().sent:
+        raise LinkNotDelivered("The link was created; the e-mail to the owner is queued but not "
+                               "delivered yet (the mail server did not take it). It is retried "
+                               "automatically.")
     return url
 
 

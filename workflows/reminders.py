@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from backoffice.extensions import db
-from backoffice.mail import MailError, send_mail
+from backoffice import outbox
 from backoffice.models import FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.worklists import WAITING_STATES
@@ -19,7 +19,7 @@ class ReminderRun:
     """What one run did."""
 
     sent: list[int] = field(default_factory=list)  # request ids reminded
-    failed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # queued, not delivered yet: retried automatically
     no_email: list[int] = field(default_factory=list)
 
 
@@ -45,13 +45,15 @@ def due_for_reminder(now: datetime, within: timedelta) -> list[FootageRequest]:
 
 
 def send_reminders(now: datetime | None = None, within_hours: int = 48) -> ReminderRun:
-    """One email per assignee listing their requests; each request is reminded once per deadline."""
+    """One email per assignee listing their requests; each request is reminded once per deadline
+    (the reminder is queued with the mark, so one the mail server refused is retried, not redone)."""
     now = now or utcnow()
     run = ReminderRun()
     by_assignee = defaultdict(list)
     for request in due_for_reminder(now, timedelta(hours=within_hours)):
         by_assignee[request.assignee].append(request)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queued: dict[int, list[int]] = {}  # outbox id -> the requests its reminder lists
     for assignee, requests in by_assignee.items():
         ids = [r.id for r in requests]
         if not assignee.email:
@@ -63,19 +65,20 @@ def send_reminders(now: datetime | None = None, within_hours: int = 48) -> Remin
             f"  {base}/footage/{r.id}"
             for r in requests
         ]
-        try:
-            send_mail(
-                assignee.email,
-                f"Footage deadline within {within_hours} h: {len(requests)} request(s)",
-                f"Hello {assignee.first_name},\n\nThe footage of these requests is likely to be "
-                "overwritten soon and has not been collected yet:\n\n" + "\n".join(lines)
-                + "\n\nCamera Registry",
-            )
-        except MailError:
-            run.failed.extend(ids)
-            continue
+        message = outbox.queue(
+            "reminder",
+            assignee.email,
+            f"Footage deadline within {within_hours} h: {len(requests)} request(s)",
+            f"Hello {assignee.first_name},\n\nThe footage of these requests is likely to be "
+            "overwritten soon and has not been collected yet:\n\n" + "\n".join(lines)
+            + "\n\nCamera Registry",
+            about=("user", assignee.id),
+        )
         for r in requests:
             r.reminded_deadline = r.deadline
         db.session.commit()
-        run.sent.extend(ids)
+        queued[message.id] = ids
+    for outbox_id in outbox.deliver_pending().failed:  # in the outbox: retried automatically
+        run.failed.extend(queued.get(outbox_id, []))
+    run.sent.extend(i for ids in queued.values() for i in ids if i not in run.failed)
     return run

@@ -17,9 +17,10 @@ def send_confirmations(today) -> None:
     ids = jobs.due_registrations(day)
     with click.progressbar(length=len(ids), label="Confirmation emails") as bar:
         summary = jobs.send_confirmations(ids=ids, step=lambda: bar.update(1))
-    click.echo(f"sent {summary.sent}, skipped {summary.skipped}, failed {summary.failed}")
-    if summary.failed:  # a failed delivery fails the job, as `workflow remind` does
-        fail(f"{summary.failed} confirmation e-mail(s) failed; they are retried the next run")
+    click.echo(f"sent {summary.sent}, skipped {summary.skipped}, not delivered yet {summary.failed}")
+    if summary.failed:  # a delivery that failed now fails the job, as `workflow remind` does
+        fail(f"{summary.failed} confirmation e-mail(s) queued, not delivered yet (the mail server did "
+             "not take them); they are retried automatically")
 
 
 @registry_cli.command("lapse")

@@ -18,4 +18,5 @@ def remind(within_hours: int) -> None:
     if run.no_email:
         click.echo(f"assignee without email for request(s): {', '.join(map(str, run.no_email))}")
     if run.failed:
-        fail(f"mail failed for request(s) {', '.join(map(str, run.failed))}; run again to retry")
+        fail(f"{len(run.failed)} request(s) ({', '.join(map(str, run.failed))}): the reminder is queued, "
+             "not delivered yet (the mail server did not take it); it is retried automatically")

@@ -11,6 +11,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .jobs import JobRun
+from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .portal import (
     AddressKey,
     AddressPoint,
@@ -25,6 +26,8 @@ from .upload_link import UploadLink
 
 __all__ = [
     "JobRun",
+    "OUTBOX_STATUSES",
+    "OutboxMessage",
     "AddressKey",
     "AddressPoint",
     "ConfirmationNotice",

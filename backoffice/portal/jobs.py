@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
-from ..mail import MailError
+from .. import outbox
 from ..models import ConfirmationNotice, Registration, RegistrationLifecycle
 from ..localtime import county_today, utcnow
 from . import notify
@@ -38,7 +38,8 @@ def due_registrations(today: date) -> list[int]:
 
 
 def send_confirmation(registration_id: int) -> str:
-    """Email one registration's confirmation request once per due date: sent, skipped or failed."""
+    """Queue one registration's confirmation request once per due date and try it now: sent,
+    skipped, or failed (queued, not delivered yet: the outbox retries it)."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.status != "active":
         return "skipped"
@@ -57,13 +58,8 @@ def send_confirmation(registration_id: int) -> str:
         notice = ConfirmationNotice(registration_id=registration_id, due_date=due, attempts=0)
         db.session.add(notice)
     notice.attempts += 1
-    try:
-        notify.deliver(notify.confirmation_due(registration, due))
-    except MailError as exc:
-        notice.last_error = str(exc)[:200]
-        db.session.commit()
-        return "failed"
-    notice.sent_at, notice.last_error = utcnow(), None
+    message = notify.queue(notify.confirmation_due(registration, due), "confirmation", registration)
+    notice.sent_at, notice.last_error = utcnow(), None  # handed to the outbox, which retries it
     audit.record(
         "lifecycle.confirmation_sent",
         object_type="registration",
@@ -71,13 +67,13 @@ def send_confirmation(registration_id: int) -> str:
         detail={"due": due.isoformat()},
     )
     db.session.commit()
-    return "sent"
+    return "sent" if message is None or outbox.deliver_pending().sent else "failed"
 
 
 def send_confirmations(
     today: date | None = None, ids: Iterable[int] | None = None, step: Callable[[], None] = lambda: None
 ) -> SendSummary:
-    """Email every due registration not yet emailed for its due date; failures retry next run."""
+    """Email every due registration not yet emailed for its due date (the outbox retries failures)."""
     summary = SendSummary()
     for registration_id in ids if ids is not None else due_registrations(today or county_today()):
         outcome = send_confirmation(registration_id)

@@ -7,8 +7,8 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..mail import MailError, send_mail
-from ..models import Registration
+from .. import outbox
+from ..models import OutboxMessage, Registration
 from .links import CONFIRM, MANAGE, VERIFY, link_url
 from .records import lifecycle_of, link_stamp
 
@@ -101,23 +101,19 @@ def confirmation_due(registration: Registration, due: date) -> Message:
     )
 
 
-def deliver(message: Message) -> None:
-    """Send now; MailError when the server fails."""
-    send_mail(message.to, message.subject, message.text)
-
-
-def deliver_quietly(message: Message | None) -> bool:
-    """Send, logging (not raising) a failure; True when sent."""
+def queue(message: Message | None, kind: str, registration: Registration) -> OutboxMessage | None:
+    """Write the message to the outbox in the caller's transaction (None when there is no address)."""
     if message is None or not message.to:
-        return False
-    try:
-        deliver(message)
-    except MailError:
-        log.warning("portal email not sent (%s)", message.subject)
-        return False
-    return True
+        return None
+    return outbox.queue(kind, message.to, message.subject, message.text,
+                        about=("registration", registration.id))
 
 
-def send_quietly(builder, registration: Registration) -> bool:
-    """Build one message for a registration and send it without raising."""
-    return deliver_quietly(builder(registration))
+def deliver_now(queued: OutboxMessage | None) -> bool:
+    """After the commit: try the queued messages now; True when this one was delivered (one the
+    mail server did not take stays in the outbox and is retried automatically)."""
+    delivered = outbox.deliver_pending().sent
+    if queued is not None and queued.id not in delivered:
+        log.warning("portal email queued, not delivered yet (outbox message %s)", queued.id)
+        return False
+    return queued is not None

@@ -1,6 +1,7 @@
 """The owner's lifecycle, one command per step; each command owns its transaction.
 
-Emails go out after the commit (a mail failure never undoes a decision). Expired, forged and
+Emails are queued in the outbox with the change and tried after the commit (a mail failure
+never undoes a decision; the outbox retries it). Expired, forged and
 reused links raise TokenError / LinkUsedError with a message fit for the owner.
 """
 from dataclasses import dataclass, field
@@ -165,8 +166,9 @@ def submit_registration(submission: Submission) -> SubmitResult:
     if duplicate is not None and duplicate.status in ("active", "lapsed"):
         # An unverified submission must not change approved data: the owner gets the link instead.
         audit.record("portal.resubmitted", object_type="registration", object_id=duplicate.id)
+        queued = notify.queue(notify.already_registered(duplicate), "already_registered", duplicate)
         db.session.commit()
-        sent = notify.send_quietly(notify.already_registered, duplicate)
+        sent = notify.deliver_now(queued)
         return SubmitResult(duplicate.id, "already_registered", sent)
     if duplicate is not None:
         registration, outcome = duplicate, "merged"
@@ -194,8 +196,9 @@ def submit_registration(submission: Submission) -> SubmitResult:
         object_id=registration.id,
         detail={"outcome": outcome, "cameras": len(submission.cameras), "terms": terms.version},
     )
+    queued = notify.queue(notify.verification(registration), "verification", registration)
     db.session.commit()
-    sent = notify.send_quietly(notify.verification, registration)
+    sent = notify.deliver_now(queued)
     return SubmitResult(registration.id, outcome, sent, notes)
 
 
@@ -276,8 +279,9 @@ def approve(registration_id: int, reviewer, *, today: date | None = None) -> Reg
     registration.next_confirmation_due = add_year(today or county_today())
     _decide(registration, reviewer, "approved", None)
     audit.record("review.approved", user=reviewer, object_type="registration", object_id=registration.id)
+    queued = notify.queue(notify.approved(registration), "approved", registration)
     db.session.commit()
-    notify.send_quietly(notify.approved, registration)
+    notify.deliver_now(queued)
     return registration
 
 
@@ -287,13 +291,13 @@ def reject(registration_id: int, reviewer, reason: str) -> None:
     if not reason:
         raise FieldError("reason", "Give the reason the owner will read.")
     registration = _reviewable(registration_id)
-    message = notify.rejected(registration, reason)
+    queued = notify.queue(notify.rejected(registration, reason), "rejected", registration)
     registration.status = "withdrawn"
     _decide(registration, reviewer, "rejected", reason)
     audit.record("review.rejected", user=reviewer, object_type="registration", object_id=registration.id)
     remove_personal_data(registration)
     db.session.commit()
-    notify.deliver_quietly(message)
+    notify.deliver_now(queued)
 
 
 def merge(registration_id: int, target_id: int, reviewer) -> Registration:
@@ -318,7 +322,7 @@ def merge(registration_id: int, target_id: int, reviewer) -> Registration:
         camera.registration = target
         target.cameras.append(camera)
     db.session.flush()
-    message = notify.merged(registration, target, same_owner)
+    queued = notify.queue(notify.merged(registration, target, same_owner), "merged", registration)
     registration.status = "withdrawn"
     _decide(registration, reviewer, "merged", None)
     lifecycle_of(registration).merged_into_id = target.id
@@ -331,7 +335,7 @@ def merge(registration_id: int, target_id: int, reviewer) -> Registration:
     )
     remove_personal_data(registration)
     db.session.commit()
-    notify.deliver_quietly(message)
+    notify.deliver_now(queued)
     return target
 
 
@@ -398,9 +402,11 @@ def update_registration(
     notes = _apply_cameras(registration, cameras, moved_from)
     _confirmed(registration, today)
     audit.record("portal.updated", object_type="registration", object_id=registration.id)
-    db.session.commit()
+    queued = None
     if old_email and old_email != email:
-        notify.deliver_quietly(notify.email_changed(registration, old_email))
+        queued = notify.queue(notify.email_changed(registration, old_email), "email_changed", registration)
+    db.session.commit()
+    notify.deliver_now(queued)
     return notes
 
 
@@ -410,7 +416,7 @@ def withdraw(token: str) -> bool:
     Returns True when the data was removed at once.
     """
     registration = open_management(token, act=True)
-    message = notify.withdrawn(registration)
+    queued = notify.queue(notify.withdrawn(registration), "withdrawn", registration)
     lifecycle = lifecycle_of(registration)
     registration.status = "withdrawn"
     lifecycle.withdrawn_at = utcnow()
@@ -421,7 +427,7 @@ def withdraw(token: str) -> bool:
         remove_personal_data(registration)
         removed = True
     db.session.commit()
-    notify.deliver_quietly(message)
+    notify.deliver_now(queued)
     return removed
 
 

@@ -23,7 +23,6 @@ from backoffice.errors import RegistryError
 from backoffice.localtime import utcnow
 from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
-from backoffice.mail import MailError
 from backoffice.models import AuditEvent, Case, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
@@ -34,6 +33,7 @@ from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, just
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
+from workflows import messages as wf_messages
 from workflows import owner_upload
 from workflows.documents import clock_offset, custody_data, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
@@ -101,6 +101,7 @@ PERMISSIONS = {
     "custody": "write",
     "contact": "write",
     "upload_link": "write",
+    "send_again": "write",
     "new": "write",
     "approvals": "approve",
 }
@@ -218,6 +219,7 @@ class FootageWorkflowView(BaseView):
             may_act=may_act,
             may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
             evidence=_evidence(item),
+            messages=wf_messages.messages_about(item.id),
             custody_actions=CUSTODY_ACTIONS,
             contact=contact,
             csrf_token=generate_csrf,
@@ -288,10 +290,23 @@ class FootageWorkflowView(BaseView):
         check_form_token()
         try:
             owner_upload.issue_link(pk, g.user)
-        except MailError as error:  # the link exists (committed); say what did not happen
-            flash(f"The link was created but the email failed: {error}", "warning")
+        except owner_upload.LinkNotDelivered as error:  # the link exists (committed)
+            flash(str(error), "warning")
         else:
             flash("Upload link emailed to the owner.", "success")
+        return redirect(url_for(".detail", pk=pk))
+
+    @expose("/<int:pk>/messages/<int:message_id>/send", methods=["POST"])
+    @has_access
+    @flash_refusals(_back_to_request)
+    def send_again(self, pk: int, message_id: int):
+        """Queue one of the request's e-mails again and try it now."""
+        check_form_token()
+        if wf_messages.send_again(pk, message_id, g.user):
+            flash("E-mail sent again.", "success")
+        else:
+            flash("The e-mail is queued again but not delivered yet (the mail server did not take "
+                  "it); it is retried automatically.", "warning")
         return redirect(url_for(".detail", pk=pk))
 
     @expose("/<int:pk>/fire/<trigger>", methods=["POST"])

@@ -29,6 +29,7 @@ from backoffice.models import (
     CustodyEvent,
     EvidenceItem,
     FootageRequest,
+    OutboxMessage,
     Owner,
     Registration,
 )
@@ -152,6 +153,10 @@ class Journey:
                 db.session.execute(delete(table).where(column.in_(requests or [-1])))
             db.session.execute(delete(footage_request_camera).where(
                 footage_request_camera.c.footage_request_id.in_(requests or [-1])))
+            db.session.execute(delete(OutboxMessage).where(
+                ((OutboxMessage.object_type == "footage_request") & OutboxMessage.object_id.in_(requests or [-1]))
+                | ((OutboxMessage.object_type == "registration")
+                   & OutboxMessage.object_id.in_(self.registrations or [-1]))))
             db.session.execute(delete(FootageRequest).where(FootageRequest.id.in_(requests or [-1])))
             db.session.execute(delete(Case).where(Case.id.in_(cases)))
             regs = self.registrations or [-1]

@@ -136,8 +136,8 @@ def test_a_mail_server_that_is_down_is_reported_in_words(client, app, mailbox):
     finally:
         app.config["MAIL_PORT"] = port
     assert outcome.state == "collected"
-    assert outcome.notices == ["The receipt was not e-mailed to the owner (the mail server did not "
-                               "take it): download it from the request and send or hand it over."]
+    assert outcome.notices == ["The receipt e-mail to the owner is queued but not delivered yet (the "
+                               "mail server did not take it); it is retried automatically."]
 
 
 def test_the_consent_line_is_in_words_not_codes(client, mailbox):

@@ -1,6 +1,7 @@
 """`flask workflow remind`: assignees hear once per deadline about footage not yet collected."""
 from datetime import timedelta
 
+from backoffice import outbox
 from backoffice.extensions import db
 from backoffice.models.base import utcnow
 from tests import factories
@@ -35,7 +36,7 @@ def test_remind_once_per_deadline(runner, mailbox):
     assert len(mailbox.to(email)) == 2 and f"request {soon.id}" in body_text(mailbox.to(email)[1])
 
 
-def test_mail_failure_is_reported_and_retried(runner, mailbox, ctx):
+def test_mail_failure_is_reported_and_retried_from_the_outbox(runner, mailbox, ctx):
     request_in("open", deadline=utcnow() + timedelta(hours=5))
     port = ctx.config["MAIL_PORT"]
     ctx.config["MAIL_PORT"] = 1
@@ -43,6 +44,9 @@ def test_mail_failure_is_reported_and_retried(runner, mailbox, ctx):
         failed = runner.invoke(args=["workflow", "remind"])
     finally:
         ctx.config["MAIL_PORT"] = port
-    assert failed.exit_code != 0 and "run again" in failed.output
-    retried = runner.invoke(args=["workflow", "remind"])
-    assert "reminded 1 request(s)" in retried.output
+    assert failed.exit_code != 0 and "1 request(s)" in failed.output
+    assert "queued, not delivered yet" in failed.output and "retried automatically" in failed.output
+    again = runner.invoke(args=["workflow", "remind"])
+    assert "reminded 0 request(s)" in again.output and mailbox.messages == []  # not queued twice
+    outbox.deliver_due(utcnow() + timedelta(minutes=2))
+    assert len(mailbox.messages) == 1

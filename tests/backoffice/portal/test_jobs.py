@@ -2,9 +2,10 @@
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from backoffice import audit
+from backoffice import audit, outbox
 from backoffice.extensions import db
-from backoffice.models import ConfirmationNotice, EvidenceItem, Owner, Registration
+from backoffice.localtime import utcnow
+from backoffice.models import ConfirmationNotice, EvidenceItem, OutboxMessage, Owner, Registration
 from backoffice.portal import jobs, services
 from backoffice.portal.records import lifecycle_of
 from tests import factories
@@ -24,10 +25,10 @@ def test_due_registrations_are_emailed_once(ctx, mailbox, runner):
     _active(TODAY + timedelta(days=60), "later@example.net")
     _active(TODAY, "lapsed@example.net", status="lapsed")
     result = runner.invoke(args=["registry", "send-confirmations", "--today", TODAY.isoformat()])
-    assert "sent 2, skipped 0, failed 0" in result.output
+    assert "sent 2, skipped 0, not delivered yet 0" in result.output
     assert {m["To"] for m in mailbox.messages} == {"due@example.net", "soon@example.net"}
     result = runner.invoke(args=["registry", "send-confirmations", "--today", TODAY.isoformat()])
-    assert "sent 0, skipped 2, failed 0" in result.output
+    assert "sent 0, skipped 2, not delivered yet 0" in result.output
     assert len(mailbox.messages) == 2
     assert last_link(mailbox, "due@example.net", "confirm")
     assert last_link(mailbox, "soon@example.net", "manage")
@@ -35,7 +36,7 @@ def test_due_registrations_are_emailed_once(ctx, mailbox, runner):
     assert soon.id
 
 
-def test_failed_emails_are_retried_next_run(ctx, mailbox):
+def test_a_failed_confirmation_stays_in_the_outbox_and_is_delivered_once(ctx, mailbox):
     registration = _active(TODAY, "retry@example.net")
     ctx.config["MAIL_PORT"], port = 1, ctx.config["MAIL_PORT"]
     try:
@@ -43,11 +44,17 @@ def test_failed_emails_are_retried_next_run(ctx, mailbox):
     finally:
         ctx.config["MAIL_PORT"] = port
     assert (summary.sent, summary.failed) == (0, 1)
-    summary = jobs.send_confirmations(TODAY)
-    assert (summary.sent, summary.failed) == (1, 0)
-    notice = db.session.query(ConfirmationNotice).filter_by(registration_id=registration.id).one()
-    assert notice.attempts == 2 and notice.last_error is None
+    message = db.session.query(OutboxMessage).filter_by(
+        object_type="registration", object_id=registration.id, kind="confirmation").one()
+    assert (message.status, message.attempts) == ("failing", 1)
+    assert message.last_error == "ConnectionRefusedError"  # no address, no server text
+    summary = jobs.send_confirmations(TODAY)  # the next run does not queue it again
+    assert (summary.sent, summary.skipped, summary.failed) == (0, 1, 0)
+    outbox.deliver_due(utcnow() + timedelta(minutes=1))
     assert len(mailbox.to("retry@example.net")) == 1
+    assert mailbox.to("retry@example.net")[0]["Message-ID"] == message.message_id
+    notice = db.session.query(ConfirmationNotice).filter_by(registration_id=registration.id).one()
+    assert notice.attempts == 1 and notice.sent_at is not None
 
 
 def test_a_failed_confirmation_fails_the_command_with_a_count(ctx, mailbox, runner):
@@ -58,7 +65,8 @@ def test_a_failed_confirmation_fails_the_command_with_a_count(ctx, mailbox, runn
     finally:
         ctx.config["MAIL_PORT"] = port
     assert result.exit_code != 0
-    assert "1 confirmation e-mail(s) failed; they are retried the next run" in result.output
+    assert "1 confirmation e-mail(s) queued, not delivered yet" in result.output
+    assert "retried automatically" in result.output
 
 
 def test_a_new_due_date_gets_a_new_email(ctx, mailbox):

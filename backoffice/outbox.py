@@ -1,0 +1,262 @@
+"""The outbox: e-mails are written with the change that causes them and delivered after it.
+
+A caller queues a message in its own transaction (no commit), commits, then calls
+`deliver_pending()`: the message is tried at once. A message the mail server did not take
+stays in the table and is retried with back-off (1, 2, 4 … minutes, at most an hour apart)
+by the worker's `deliver_due()`, until it is sent or, after about a day, given up. A change
+that is rolled back takes its messages with it, so nothing is sent for it.
+
+A sender claims a row with one conditional UPDATE (due, not sent, no live lease), so two
+senders never send the same message; the Message-ID is fixed when the row is written and
+sent on every attempt, so a retry is the same message to the recipient.
+"""
+import logging
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from .database import begin_write
+from .extensions import db
+from .localtime import utcnow
+from .mail import MailError, failure_reason, send_mail
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # longer than one SMTP attempt can take (15 s timeout, attachments)
+MAX_DELAY = timedelta(hours=1)
+MAX_ATTEMPTS = 30  # 1+2+4+…+32 minutes, then hourly: about a day of trying
+_QUEUED = "outbox_queued"  # session.info: ids written in the open transaction
+_READY = "outbox_ready"  # session.info: ids committed and not yet tried
+
+# Attachments rebuilt when the message is sent: name -> builder(object_id) -> (file name, type, bytes).
+ATTACHMENTS: dict[str, Callable[[int], tuple[str, str, bytes]]] = {}
+
+
+def attachment_builder(name: str):
+    """Register how an attachment is rebuilt from the message's object id."""
+
+    def register(builder):
+        ATTACHMENTS[name] = builder
+        return builder
+
+    return register
+
+
+def new_message_id() -> str:
+    """A Message-ID unique to one message, kept across its retries."""
+    return f"<{uuid.uuid4()}@{socket.getfqdn() or 'localhost'}>"
+
+
+def queue(
+    kind: str,
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    attachment: str | None = None,
+    about: tuple[str, int] | None = None,
+) -> OutboxMessage:
+    """Write one message in the caller's transaction (no commit); delivered after the commit."""
+    now = utcnow()
+    message = OutboxMessage(
+        message_id=new_message_id(),
+        kind=kind,
+        to_address=to,
+        subject=str(subject)[:300],
+        body_text=text,
+        body_html=html,
+        attachment=attachment,
+        object_type=about[0] if about else None,
+        object_id=about[1] if about else None,
+        status="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session().info.setdefault(_QUEUED, []).append(message.id)
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """Messages of a committed transaction are ready to be tried."""
+    queued = session.info.pop(_QUEUED, None)
+    if queued:
+        session.info.setdefault(_READY, []).extend(queued)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """Messages of a rolled-back transaction never existed."""
+    session.info.pop(_QUEUED, None)
+
+
+@dataclass
+class Delivery:
+    """What one round of sending did, by outbox id."""
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # not taken now: retried later (or given up)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.failed)
+
+
+def deliver_pending() -> Delivery:
+    """Try at once every message committed by this session and not tried yet."""
+    ids = db.session().info.pop(_READY, [])
+    result = Delivery()
+    for outbox_id in ids:
+        outcome = deliver(outbox_id)
+        if outcome is True:
+            result.sent.append(outbox_id)
+        elif outcome is False:
+            result.failed.append(outbox_id)
+    return result
+
+
+def has_pending() -> bool:
+    """Whether this session committed messages that were not tried yet."""
+    return bool(db.session().info.get(_READY))
+
+
+def _claim(outbox_id: int, now: datetime) -> bool:
+    """Take the message for one attempt: only one sender wins, and only when it is due."""
+    db.session.commit()  # end what the caller read: the claim starts a fresh transaction
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.status.in_(("queued", "failing")),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_DELAY) if attempts < 12 else MAX_DELAY
+
+
+def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
+    """One attempt at one message: True sent, False not taken (retried later), None not ours
+    (sent already, given up, not due, or another sender has it)."""
+    now = now or utcnow()
+    if not _claim(outbox_id, now):
+        return None
+    message = db.session.get(OutboxMessage, outbox_id, populate_existing=True)
+    error = None
+    try:
+        attachments = ()
+        if message.attachment:
+            attachments = (ATTACHMENTS[message.attachment](message.object_id),)
+        send_mail(
+            message.to_address,
+            message.subject,
+            message.body_text,
+            html=message.body_html,
+            attachments=attachments,
+            message_id=message.message_id,
+        )
+    except MailError as exc:
+        error = exc.reason
+    except Exception as exc:  # noqa: BLE001  (an attachment that cannot be built: retried too)
+        error = failure_reason(exc)
+    begin_write(db.session)
+    if error is None:
+        values = {"status": "sent", "sent_at": utcnow(), "claimed_until": None, "last_error": None,
+                  "attempts": OutboxMessage.attempts + 1}
+    else:
+        attempts = message.attempts + 1
+        given_up = attempts >= MAX_ATTEMPTS
+        values = {
+            "status": "given_up" if given_up else "failing",
+            "attempts": attempts,
+            "last_error": error[:120],
+            "next_attempt_at": utcnow() + backoff(attempts),
+            "claimed_until": None,
+        }
+        # The address is personal data: log the message's number and the failure only.
+        log.warning("outbox message %s not sent (%s), attempt %s%s", outbox_id, error, attempts,
+                    ", given up" if given_up else "")
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return error is None
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100) -> Delivery:
+    """Try every message that is due (the worker's round); oldest first."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status.in_(("queued", "failing")), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    result = Delivery()
+    for outbox_id in ids:
+        outcome = deliver(outbox_id, now)
+        if outcome is True:
+            result.sent.append(outbox_id)
+        elif outcome is False:
+            result.failed.append(outbox_id)
+    return result
+
+
+def about(object_type: str, object_id: int) -> list[OutboxMessage]:
+    """The messages about one record, oldest first."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.object_type == object_type, OutboxMessage.object_id == object_id)
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+
+
+def requeue(message: OutboxMessage) -> None:
+    """Make a message due now again (staff's "send again"), in the caller's transaction.
+
+    A sent message is sent again with a new Message-ID (it is a new copy, asked for); one not
+    yet delivered keeps its Message-ID and starts its tries afresh.
+    """
+    if message.status == "sent":
+        message.message_id = new_message_id()
+    message.status = "queued"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_until = None
+    db.session.flush()
+    db.session().info.setdefault(_QUEUED, []).append(message.id)
+
+
+def deliver_after_request(response):
+    """Safety net: messages committed during a request and not tried yet are tried before it ends."""
+    if has_pending():
+        session = db.session()
+        if not (session.new or session.dirty or session.deleted):
+            try:
+                deliver_pending()
+            except Exception:  # noqa: BLE001  (the worker retries; the answer stands)
+                log.exception("outbox delivery after the request failed")
+                db.session.rollback()
+    return response
