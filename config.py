@@ -49,6 +49,9 @@ MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost"
 EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
 # The audit chain's HMAC key and the Ed25519 key signing its checkpoints live outside the
 # database (backoffice/signing.py); the key files are created on first use.
+# Finished e-mails (sent or given up) keep their address and text this many days, then only
+# what was sent, when and about which record (the request page's Messages list).
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 AUDIT_HMAC_KEY_FILE = os.environ.get("AUDIT_HMAC_KEY_FILE", str(INSTANCE_DIR / "audit_hmac_key"))
 AUDIT_SIGNING_KEY_FILE = os.environ.get(

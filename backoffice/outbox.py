@@ -260,3 +260,29 @@ def deliver_after_request(response):
                 log.exception("outbox delivery after the request failed")
                 db.session.rollback()
     return response
+
+
+FORGOTTEN = ""  # what an address and a body become once they need not be kept
+
+
+def forget(*where) -> int:
+    """Clear the address and the text of finished messages (sent or given up) that match
+    `where`, keeping what, when and about which record; in the caller's transaction. Returns
+    how many. Messages still to be sent are left alone."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status.in_(("sent", "given_up")), OutboxMessage.to_address != FORGOTTEN, *where)
+        .values(to_address=FORGOTTEN, body_text=FORGOTTEN, body_html=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def forget_address(address: str | None) -> int:
+    """Forget the finished messages to one address (an owner whose personal data is removed)."""
+    return forget(OutboxMessage.to_address == address) if address else 0
+
+
+def prune(keep_days: int) -> int:
+    """Forget the finished messages written more than keep_days ago (OUTBOX_KEEP_DAYS)."""
+    return forget(OutboxMessage.created_at < utcnow() - timedelta(days=keep_days))

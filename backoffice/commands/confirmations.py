@@ -35,5 +35,6 @@ def lapse(today) -> None:
     click.echo(
         f"lapsed {summary.lapsed}, purged {summary.purged}, "
         f"removed after a hold ended {summary.removed_after_hold}, still held {summary.held}, "
-        f"unverified submissions deleted {summary.unverified_deleted}"
+        f"unverified submissions deleted {summary.unverified_deleted}, "
+        f"e-mails forgotten {summary.messages_forgotten}"
     )

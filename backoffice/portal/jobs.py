@@ -91,6 +91,7 @@ class LapseSummary:
     held: int = 0
     removed_after_hold: int = 0
     unverified_deleted: int = 0
+    messages_forgotten: int = 0  # finished e-mails whose address and text were cleared
 
 
 def lapse_overdue(today: date) -> int:
@@ -146,6 +147,8 @@ def lapse(today: date | None = None, now: datetime | None = None) -> LapseSummar
     ).scalars().all()
     _remove_unless_held(on_hold, summary, "removed_after_hold")
     summary.unverified_deleted = delete_unverified(now)
+    summary.messages_forgotten = outbox.prune(current_app.config["OUTBOX_KEEP_DAYS"])
+    db.session.commit()
     return summary
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, outbox
 from ..database import begin_write
 from ..errors import ConflictError, NotFoundError
 from ..extensions import db
@@ -442,6 +442,8 @@ def remove_personal_data(registration: Registration) -> str:
     audit.record(
         "lifecycle.personal_data_removed", user=None, object_type="registration", object_id=registration.id
     )
+    if not others:  # the owner goes, or is anonymised: so do the e-mails already sent to them
+        outbox.forget_address(owner.email)
     if not is_referenced(registration.id):
         db.session.delete(owner if not others_all else registration)
         db.session.flush()

@@ -306,3 +306,34 @@ def test_two_workers_on_their_own_connections_send_a_message_once(app, mailbox):
             db.session.remove()
     assert sorted(results, key=str) == sorted([None, True], key=str)
     assert len(mailbox.to("two.workers@example.net")) == 1
+
+
+def test_finished_messages_forget_address_and_text_after_the_keep_period(ctx, mailbox):
+    old = outbox.queue("reminder", "old@example.net", "Deadline", "Dear Ana, request 4 at 12 Oak St")
+    waiting = outbox.queue("reminder", "down@example.net", "Deadline", "Dear Noe")
+    db.session.commit()
+    outbox.deliver_pending()
+    db.session.execute(
+        OutboxMessage.__table__.update().where(OutboxMessage.id == waiting.id).values(status="failing"))
+    db.session.execute(OutboxMessage.__table__.update().values(created_at=utcnow() - timedelta(days=40)))
+    assert outbox.prune(30) >= 1
+    db.session.expire_all()
+    forgotten = db.session.get(OutboxMessage, old.id)
+    assert (forgotten.status, forgotten.to_address, forgotten.body_text) == ("sent", "", "")
+    assert forgotten.kind == "reminder" and forgotten.sent_at is not None
+    assert db.session.get(OutboxMessage, waiting.id).to_address == "down@example.net"  # still to send
+
+
+def test_removing_an_owners_personal_data_forgets_the_emails_sent_to_them(ctx, mailbox):
+    from backoffice.portal.services import remove_personal_data
+
+    registration = factories.registration(status="withdrawn")
+    address = registration.owner.email
+    sent = outbox.queue("withdrawn", address, "Withdrawn", f"Dear {registration.owner.name}")
+    db.session.commit()
+    outbox.deliver_pending()
+    remove_personal_data(registration)
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, sent.id)
+    assert (row.to_address, row.body_text) == ("", "")
