@@ -7,10 +7,10 @@ the home page and the list its link opens can never disagree.
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from .localtime import utcnow
-from .models import AuditEvent, FootageRequest, Registration
+from .models import AuditEvent, FootageRequest, Owner, Registration
 
 # Requests still waiting for footage: their deadline matters (SPEC §4 states).
 WAITING_STATES = ("open", "contacted", "consented", "no_response")
@@ -27,6 +27,20 @@ def confirmation_due(today: date, statuses=FOLLOWED_UP_STATUSES) -> ColumnElemen
         Registration.next_confirmation_due.is_not(None),
         Registration.next_confirmation_due <= horizon,
     )
+
+
+# Owners reached by a call rather than an e-mail: no address, or they asked for phone or SMS.
+CALLED_CONTACTS = ("phone", "sms")
+
+
+def confirmation_by_phone(today: date) -> ColumnElement[bool]:
+    """Active registrations due for confirmation whose owner has no e-mail address or prefers
+    a call or a text: Registry Staff ring them (the e-mail run cannot reach them, or should
+    not be the only way)."""
+    called = select(Owner.id).where(
+        or_(Owner.email.is_(None), Owner.email == "", Owner.preferred_contact.in_(CALLED_CONTACTS))
+    )
+    return and_(confirmation_due(today, statuses=("active",)), Registration.owner_id.in_(called))
 
 
 def confirmation_overdue(today: date) -> ColumnElement[bool]:

@@ -16,8 +16,9 @@ def send_confirmations(today) -> None:
     day = today.date() if today else county_today()
     ids = jobs.due_registrations(day)
     with click.progressbar(length=len(ids), label="Confirmation emails") as bar:
-        summary = jobs.send_confirmations(ids=ids, step=lambda: bar.update(1))
-    click.echo(f"sent {summary.sent}, skipped {summary.skipped}, not delivered yet {summary.failed}")
+        summary = jobs.send_confirmations(day, ids=ids, step=lambda: bar.update(1))
+    click.echo(f"sent {summary.sent}, skipped {summary.skipped}, not delivered yet {summary.failed}, "
+               f"to call {summary.to_call} (Registry → Confirmations to call)")
     if summary.failed:  # a delivery that failed now fails the job, as `workflow remind` does
         fail(f"{summary.failed} confirmation e-mail(s) queued, not delivered yet (the mail server did "
              "not take them); they are retried automatically")

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
@@ -12,7 +12,7 @@ from .. import outbox
 from ..models import ConfirmationNotice, Registration, RegistrationLifecycle
 from ..localtime import county_today, utcnow
 from . import notify
-from ..worklists import confirmation_due
+from ..worklists import confirmation_by_phone, confirmation_due
 from .records import is_held, lifecycle_of
 from .services import remove_personal_data
 
@@ -24,6 +24,7 @@ class SendSummary:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    to_call: int = 0  # due owners with no e-mail or who asked for a call: on the staff call list
 
 
 def due_registrations(today: date) -> list[int]:
@@ -74,11 +75,14 @@ def send_confirmations(
     today: date | None = None, ids: Iterable[int] | None = None, step: Callable[[], None] = lambda: None
 ) -> SendSummary:
     """Email every due registration not yet emailed for its due date (the outbox retries failures)."""
+    today = today or county_today()
     summary = SendSummary()
-    for registration_id in ids if ids is not None else due_registrations(today or county_today()):
+    for registration_id in ids if ids is not None else due_registrations(today):
         outcome = send_confirmation(registration_id)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         step()
+    summary.to_call = db.session.execute(
+        select(func.count(Registration.id)).where(confirmation_by_phone(today))).scalar_one()
     return summary
 
 

@@ -30,6 +30,7 @@ REGISTRY_MENUS = [
     "Owners",
     "Registrations",
     "Due for confirmation",
+    "Confirmations to call",
     "Cameras",
     "Review queue",
     "Programme terms",

@@ -19,6 +19,7 @@ from ..models.security import UserSecurity
 from ..portal.records import review_queue
 from ..scoping import scope_request, scope_to_agency
 from ..worklists import (
+    confirmation_by_phone,
     confirmation_due,
     confirmation_overdue,
     footage_due_within,
@@ -87,6 +88,8 @@ def _registry_panels() -> list[Panel]:
         select(func.count(Registration.id)).where(confirmation_due(today))).scalar_one()
     overdue_count = db.session.execute(
         select(func.count(Registration.id)).where(confirmation_overdue(today))).scalar_one()
+    call_count = db.session.execute(
+        select(func.count(Registration.id)).where(confirmation_by_phone(today))).scalar_one()
     due = db.session.execute(
         select(Registration).where(confirmation_due(today))
         .order_by(Registration.next_confirmation_due, Registration.id).limit(SHOWN)).scalars().all()
@@ -103,6 +106,10 @@ def _registry_panels() -> list[Panel]:
                    f"/registrationview/show/{r.id}",
                    warning="overdue" if r.next_confirmation_due < today else "") for r in due],
               urgent=overdue_count > 0, empty="None due."),
+        Panel("Confirmations to call", call_count,
+              f"{call_count} owner{'s'[:call_count != 1]} due for confirmation with no e-mail "
+              "or who asked for a call or a text", "/calllistview/list/", "Open the call list",
+              empty="Nobody to call."),
     ]
 
 

@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..datamodel import RegistryInterface
 from ..pickers import pick_owners, pick_registrations
+from ..labels import words
 from ..localtime import county_today
-from ..worklists import confirmation_due
+from ..worklists import confirmation_by_phone, confirmation_due
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
@@ -218,6 +219,32 @@ class DueRegistrationView(RegistrationView):
     base_order = ("next_confirmation_due", "asc")
 
 
+class ToCallForConfirmation(BaseFilter):
+    """Active registrations due for confirmation whose owner has no e-mail or prefers a call."""
+
+    name = "To call for confirmation"
+
+    def apply(self, query, value):
+        return query.filter(confirmation_by_phone(county_today()))
+
+
+class CallListView(RegistrationView):
+    """The call list: owners the confirmation e-mail cannot reach, or who asked for a call."""
+
+    list_title = "Confirmations to call"
+    base_filters = [["id", ToCallForConfirmation, None]]
+    base_order = ("next_confirmation_due", "asc")
+    list_columns = ["id", "owner.name", "owner.phone", "owner.preferred_contact", "address",
+                    "next_confirmation_due"]
+    label_columns = {**RegistrationView.label_columns, "owner.name": "Owner",
+                     "owner.phone": "Phone", "owner.preferred_contact": "Prefers"}
+    formatters_columns = {
+        **(RegistrationView.formatters_columns or {}),
+        "owner.phone": lambda value: format_phone(value) if value else "no phone: write to the premises",
+        "owner.preferred_contact": lambda value: words(value, "contact_method"),
+    }
+
+
 class OwnerView(RegistryModelView):
     """Owners and their confidential contact details."""
 
@@ -260,5 +287,8 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(RegistrationView, "Registrations", icon="fa-home", category="Registry")
     appbuilder.add_view(
         DueRegistrationView, "Due for confirmation", icon="fa-clock-o", category="Registry"
+    )
+    appbuilder.add_view(
+        CallListView, "Confirmations to call", icon="fa-phone", category="Registry"
     )
     appbuilder.add_view(CameraView, "Cameras", icon="fa-video-camera", category="Registry")

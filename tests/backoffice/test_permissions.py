@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Owners", "menu_access"): {STAFF},
     ("Registrations", "menu_access"): {STAFF},
     ("Due for confirmation", "menu_access"): {STAFF},
+    ("Confirmations to call", "menu_access"): {STAFF},
     ("Cameras", "menu_access"): {STAFF},
     ("Review queue", "menu_access"): {STAFF},
     ("Programme terms", "menu_access"): {STAFF},

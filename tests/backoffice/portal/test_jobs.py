@@ -2,6 +2,8 @@
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from backoffice import audit, outbox
 from backoffice.extensions import db
 from backoffice.localtime import utcnow
@@ -177,3 +179,31 @@ def test_confirmation_email_is_in_the_owners_language(ctx, mailbox):
     jobs.send_confirmations(TODAY)
     [message] = mailbox.to("es@example.net")
     assert str(make_header(decode_header(message["Subject"]))) == "Confirme sus datos del Registro de Cámaras"
+
+
+def test_owners_without_email_or_asking_for_a_call_are_on_the_call_list(ctx, mailbox, runner):
+    emailed = _active(TODAY, "mail.me@example.net")
+    no_email = factories.registration(owner=factories.owner(email=None, preferred_contact="phone"),
+                                      next_confirmation_due=TODAY)
+    texts = factories.registration(owner=factories.owner(email="texts@example.net", preferred_contact="sms"),
+                                   next_confirmation_due=TODAY)
+    result = runner.invoke(args=["registry", "send-confirmations", "--today", TODAY.isoformat()])
+    assert "to call 2" in result.output, result.output
+    assert {m["To"] for m in mailbox.messages} == {"mail.me@example.net", "texts@example.net"}
+    from backoffice.worklists import confirmation_by_phone
+    listed = set(db.session.scalars(select(Registration.id).where(confirmation_by_phone(TODAY))))
+    assert listed == {no_email.id, texts.id} and emailed.id not in listed
+
+
+def test_the_call_list_screen_shows_who_to_ring_in_words(ctx, client):
+    from backoffice.localtime import county_today
+    from tests.auth import login
+
+    due = county_today()
+    owner = factories.owner(email=None, phone="+16615550199", preferred_contact="phone")
+    factories.registration(owner=owner, next_confirmation_due=due)
+    db.session.commit()
+    login(client, "staff")
+    html = client.get("/calllistview/list/").get_data(as_text=True)
+    assert owner.name in html and "(661) 555-0199" in html and "Phone" in html
+    assert "Confirmations to call" in client.get("/").get_data(as_text=True)
