@@ -198,13 +198,14 @@ def camera_row(app, camera_id: int) -> dict:
 
 def registration_in_queue(app, *, name: str, street_number: int, cameras: int = 1,
                           status: str = "pending", verified: bool = True, city: str = "Bakersfield",
-                          language: str = "en", **fields) -> int:
+                          language: str = "en", owner_fields: dict | None = None, **fields) -> int:
     """A committed registration made without the portal (for staff journeys); returns its number."""
     from backoffice.localtime import utcnow
     from backoffice.models import RegistrationLifecycle
 
     with app.app_context():
-        owner = factories.owner(name=name, email=email(name.lower().replace(" ", ".")), language=language)
+        owner = factories.owner(**{"name": name, "email": email(name.lower().replace(" ", ".")),
+                                   "language": language, **(owner_fields or {})})
         registration = factories.registration(
             owner=owner, cameras=cameras, status=status, address=f"{street_number} {STREET}", city=city,
             postal_code="93309", **fields,

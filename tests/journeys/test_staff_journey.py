@@ -125,6 +125,10 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
                                   next_confirmation_due=today + timedelta(days=300))
     gone = registration_in_queue(app, name="Gus Gone", street_number=2307, status="withdrawn",
                                  next_confirmation_due=today - timedelta(days=5))
+    ring = registration_in_queue(app, name="Pat Phone", street_number=2313, status="active",
+                                 next_confirmation_due=today + timedelta(days=3),
+                                 owner_fields={"email": None, "phone": "+16615550177",
+                                               "preferred_contact": "phone"})
     approve = registration_in_queue(app, name="Amy Approve", street_number=2309)
     reject = registration_in_queue(app, name="Rex Reject", street_number=2311, language="es")
     # Kim registers the same premises again with a second camera: the queue offers the merge.
@@ -181,4 +185,10 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert f"2301 {STREET}" in due and f"2303 {STREET}" in due
     assert f"2305 {STREET}" not in due and f"2307 {STREET}" not in due
     assert "Lapsed (confirmation overdue)" in due
-    del later, gone, overdue
+
+    menu(page, "Registry", "Confirmations to call")
+    shoot(page, "staff-15-call-list")
+    calls = list_rows(page)
+    assert f"2313 {STREET}" in calls and "Pat Phone" in calls and "(661) 555-0177" in calls
+    assert f"2301 {STREET}" not in calls  # Kim is reached by e-mail
+    del later, gone, overdue, ring
