@@ -29,13 +29,18 @@ class LinkUsedError(TokenError):
     status = 410
 
 
-def link_url(purpose: str, payload: dict[str, Any], *, single_use: bool = False) -> str:
-    """The absolute URL of a signed link (PUBLIC_BASE_URL), usable without a request."""
+def link_url(purpose: str, payload: dict[str, Any], *, single_use: bool = False,
+             language: str | None = None) -> str:
+    """The absolute URL of a signed link (PUBLIC_BASE_URL), usable without a request; with the
+    owner's `language` it opens in that language whatever the browser asks for."""
     if single_use:
         payload = {**payload, "n": secrets.token_urlsafe(16)}
     token = make_token(purpose, payload)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + _PATHS[purpose].format(token=token)
+    url = base + _PATHS[purpose].format(token=token)
+    if language in current_app.config["PORTAL_LANGUAGES"]:
+        url += f"?lang={language}"
+    return url
 
 
 def read_link(purpose: str, token: str) -> dict[str, Any]:

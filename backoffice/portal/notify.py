@@ -39,12 +39,14 @@ def _message(registration: Registration, template: str, subject, **context) -> M
 def manage_link(registration: Registration) -> str:
     """The current management link of a registration."""
     return link_url(MANAGE, {"r": registration.id, "t": link_stamp(registration),
-                             "k": lifecycle_of(registration).manage_key})
+                             "k": lifecycle_of(registration).manage_key},
+                    language=registration.owner.language)
 
 
 def verification(registration: Registration) -> Message:
     """Please confirm your email address."""
-    link = link_url(VERIFY, {"r": registration.id, "t": link_stamp(registration)}, single_use=True)
+    link = link_url(VERIFY, {"r": registration.id, "t": link_stamp(registration)}, single_use=True,
+                    language=registration.owner.language)
     return _message(registration, "verify", _l("Confirm your email for the Camera Registry"), link=link)
 
 
@@ -90,7 +92,8 @@ def email_changed(registration: Registration, old_address: str) -> Message:
 def confirmation_due(registration: Registration, due: date) -> Message:
     """The annual check: confirm in one click, or update."""
     confirm = link_url(CONFIRM, {"r": registration.id, "t": link_stamp(registration),
-                                 "due": due.isoformat()}, single_use=True)
+                                 "due": due.isoformat()}, single_use=True,
+                       language=registration.owner.language)
     return _message(
         registration,
         "confirmation_due",

@@ -42,8 +42,8 @@ def last_link(mailbox, address: str, kind: str) -> str:
 
 
 def token_of(path: str) -> str:
-    """The token at the end of a link path."""
-    return path.rsplit("/", 1)[1]
+    """The token at the end of a link path (without the language the link asks for)."""
+    return path.split("?")[0].rsplit("/", 1)[1]
 
 
 def form_data(csrf: str, email="ana@example.net", cameras=1, **overrides) -> dict:

@@ -40,6 +40,19 @@ def test_spanish_errors_and_emails(client, mailbox):
     assert "Confirme su correo abriendo este enlace" in body_text(message)
 
 
+def test_an_emailed_link_opens_in_the_owners_language_whatever_the_browser_says(client, mailbox):
+    import re
+
+    client.get("/register?lang=es")
+    client.post("/register", data=form_data(csrf_token(client, "/register")))
+    [message] = mailbox.to("ana@example.net")
+    link = re.search(r"http://localhost(/register/verify/\S+)", body_text(message)).group(1)
+    assert link.endswith("?lang=es")
+    stranger = client.application.test_client()  # another device, its browser set to English
+    html = stranger.get(link, headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
+    assert '<html lang="es">' in html
+
+
 def test_staff_screens_keep_their_own_language_setting(client):
     client.get("/register?lang=es")
     with client.session_transaction() as session:
