@@ -17,6 +17,7 @@ from backoffice import outbox
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest
 from backoffice.outbox import attachment_builder
+from backoffice.portal.notify import receipt_mail, release_mail
 from reports.receipt import render_receipt_pdf
 
 from .documents import receipt_data
@@ -74,37 +75,13 @@ def queue_receipt(request: FootageRequest) -> None:
     owner = request.registration.owner
     if not owner.email:
         raise EffectFailed("the owner has no email address: hand the printed receipt over")
-    agency = request.case.agency.name
     count = db.session.scalar(
         select(func.count()).select_from(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
     )
-    outbox.queue(
-        "receipt",
-        owner.email,
-        f"Receipt for the footage collected by {agency}",
-        (
-            f"Dear {owner.name},\n\n"
-            f"Thank you for providing footage from {request.registration.address}.\n"
-            f"{agency} has collected {count} item(s) as evidence "
-            f"for case {request.case.case_number}. The attached receipt lists each copy with "
-            "its SHA-256 fingerprint; the code on it lets you check that the stored copies "
-            "are unchanged.\n\nCamera Registry"
-        ),
-        attachment="receipt",
-        about=("footage_request", request.id),
-    )
-
-
-def release_grounds_text(request: FootageRequest) -> str:
-    """The notice's sentence on what the release rests on: consent, court order or override."""
-    found = release_record(request) or {"grounds": "consent"}
-    if found["grounds"] == "court_order":
-        return (f"This release is required by a court order (reference {request.court_order_ref or 'on file'}); "
-                "it does not depend on your consent.")
-    if found["grounds"] == "override":
-        return ("You consented to the use of your footage as evidence only. A supervisor approved "
-                f"this release without your consent, for this reason: {found.get('override_reason')}")
-    return "You consented to this use of your footage when you provided it."
+    subject, text = receipt_mail(owner, agency=request.case.agency.name, address=request.registration.address,
+                                 case_number=request.case.case_number, count=count)
+    outbox.queue("receipt", owner.email, subject, text, attachment="receipt",
+                 about=("footage_request", request.id))
 
 
 def queue_release_notice(request: FootageRequest) -> None:
@@ -113,24 +90,14 @@ def queue_release_notice(request: FootageRequest) -> None:
     owner = request.registration.owner
     if not owner.email:
         raise EffectFailed("the owner has no email address: tell them of the release")
-    agency = request.case.agency.name
-    public = request.release_kind == "media_public"
-    outbox.queue(
-        "release_notice",
-        owner.email,
-        f"Your footage will be released {'to the public ' if public else ''}by {agency}",
-        (
-            f"Dear {owner.name},\n\n"
-            f"The footage you provided from {request.registration.address} for case "
-            f"{request.case.case_number} has been approved for release "
-            + ("to the media or the public, to help identify a suspect.\n" if public
-               else "as required by a court order.\n")
-            + f"Reason: {request.release_basis}\n"
-            f"{release_grounds_text(request)}\n\n"
-            f"If you have questions, contact {agency}.\n\nCamera Registry"
-        ),
-        about=("footage_request", request.id),
+    found = release_record(request) or {"grounds": "consent"}
+    subject, text = release_mail(
+        owner, agency=request.case.agency.name, address=request.registration.address,
+        case_number=request.case.case_number, public=request.release_kind == "media_public",
+        basis=request.release_basis, grounds=found["grounds"], court_order_ref=request.court_order_ref,
+        override_reason=found.get("override_reason"),
     )
+    outbox.queue("release_notice", owner.email, subject, text, about=("footage_request", request.id))
 
 
 NOT_DELIVERED = {

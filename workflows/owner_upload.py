@@ -9,9 +9,9 @@ from sqlalchemy import update
 from backoffice import audit, outbox
 from backoffice.errors import GoneError
 from backoffice.extensions import db
-from backoffice.localtime import format_instant
 from backoffice.models import EvidenceItem, UploadLink
 from backoffice.models.base import utcnow
+from backoffice.portal.notify import upload_link_mail
 from backoffice.tokens import TokenError, make_token, read_token
 
 from . import evidence as evidence_cmd
@@ -64,20 +64,12 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
         )
         token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
         url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
-        outbox.queue(
-            "upload_link",
-            owner.email,
-            f"Upload your footage for {request.case.agency.name}",
-            (
-                f"Dear {owner.name},\n\nThank you for agreeing to share footage from "
-                f"{request.registration.address}. We need the recording from "
-                f"{format_instant(request.window_from, 'en')} to {format_instant(request.window_to, 'en')}.\n\n"
-                f"You can upload the file here:\n\n{url}\n\n"
-                f"The link works once and expires on {format_instant(link.expires_at, 'en')} "
-                f"({hours} hours from now).\n\nCamera Registry"
-            ),
-            about=("footage_request", request.id),
+        subject, text = upload_link_mail(
+            owner, agency=request.case.agency.name, address=request.registration.address, url=url,
+            window_from=request.window_from, window_to=request.window_to, expires=link.expires_at,
+            hours=hours,
         )
+        outbox.queue("upload_link", owner.email, subject, text, about=("footage_request", request.id))
     if not outbox.deliver_pending().sent:
         raise LinkNotDelivered("The link was created; the e-mail to the owner is queued but not "
                                "delivered yet (the mail server did not take it). It is retried "

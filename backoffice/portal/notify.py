@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import outbox
@@ -34,6 +34,48 @@ def _message(registration: Registration, template: str, subject, **context) -> M
                 f"portal/mail/{template}.txt", owner=owner, registration=registration, **context
             ),
         )
+
+
+def _owner_mail(owner, template: str, subject, **context) -> tuple[str, str]:
+    """(subject, text) of an e-mail about a footage request, in the owner's language;
+    `subject` is called inside that language."""
+    with force_locale(owner.language or "en"):
+        return subject(), render_template(f"portal/mail/{template}.txt", owner=owner, **context)
+
+
+def receipt_mail(owner, *, agency: str, address: str, case_number: str, count: int) -> tuple[str, str]:
+    """The e-mail that carries the evidence receipt."""
+    return _owner_mail(
+        owner, "receipt", lambda: gettext("Receipt for the footage collected by %(agency)s", agency=agency),
+        agency=agency, address=address, case_number=case_number, count=count,
+    )
+
+
+def release_mail(owner, *, agency: str, address: str, case_number: str, public: bool, basis: str,
+                 grounds: str, court_order_ref: str | None, override_reason: str | None) -> tuple[str, str]:
+    """The notice that the owner's footage is released, and on what grounds (consent,
+    court_order or override)."""
+    def subject() -> str:
+        if public:
+            return gettext("Your footage will be released to the public by %(agency)s", agency=agency)
+        return gettext("Your footage will be released by %(agency)s", agency=agency)
+
+    return _owner_mail(owner, "release_notice", subject, agency=agency, address=address,
+                       case_number=case_number, public=public, basis=basis, grounds=grounds,
+                       court_order_ref=court_order_ref, override_reason=override_reason)
+
+
+def upload_link_mail(owner, *, agency: str, address: str, url: str, window_from, window_to,
+                     expires, hours: int) -> tuple[str, str]:
+    """The single-use link to upload footage; times in county time, in the owner's language."""
+    from ..localtime import format_instant
+
+    language = owner.language or "en"
+    return _owner_mail(
+        owner, "upload_link", lambda: gettext("Upload your footage for %(agency)s", agency=agency),
+        address=address, url=url, hours=hours, window_from=format_instant(window_from, language),
+        window_to=format_instant(window_to, language), expires=format_instant(expires, language),
+    )
 
 
 def manage_link(registration: Registration) -> str:

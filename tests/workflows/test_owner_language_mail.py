@@ -1,0 +1,63 @@
+"""The e-mails an owner gets about a footage request — the receipt, the release notice, the
+upload link — are in the owner's language, with times in county time written that way."""
+import re
+from email.header import decode_header, make_header
+
+import pytest
+
+from backoffice.extensions import db
+from tests import factories
+from tests.mailbox import body_text
+from tests.workflows.helpers import request_in
+from workflows import footage_request as wf
+from workflows import owner_upload
+
+
+def _to_spanish(request):
+    request.registration.owner.language = "es"
+    db.session.commit()
+
+
+def _subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def test_the_receipt_email_speaks_spanish_to_a_spanish_owner(ctx, mailbox):
+    request = request_in("consented")
+    _to_spanish(request)
+    wf.fire(request.id, "collect", factories.user("investigator"), 1)
+    [message] = mailbox.to(request.registration.owner.email)
+    assert _subject(message).startswith("Recibo de las grabaciones recogidas por")
+    text = body_text(message)
+    assert "Gracias por proporcionar grabaciones de" in text and "copia como prueba para el caso" in text
+    assert "Thank you" not in text
+
+
+@pytest.mark.parametrize("scope, kind, words", [
+    ("media_release", "media_public", "Usted consintió este uso de sus grabaciones"),
+    ("evidence_only", "court_order", "Esta entrega la exige una orden judicial (referencia BCV-26-77)"),
+    ("evidence_only", "media_public", "Un supervisor aprobó esta difusión sin su consentimiento, por este "
+                                      "motivo: sospechoso armado y peligro"),
+])
+def test_the_release_notice_says_its_grounds_in_spanish(ctx, mailbox, scope, kind, words):
+    request = request_in("release_pending")
+    request.consent_scope, request.release_kind = scope, kind
+    if kind == "court_order":
+        request.court_order_ref = "BCV-26-77"
+    _to_spanish(request)
+    data = {"override_reason": "sospechoso armado y peligro"} if scope == "evidence_only" and kind != "court_order" else {}
+    wf.fire(request.id, "approve_release", factories.user("supervisor"), 1, data)
+    [message] = mailbox.to(request.registration.owner.email)
+    assert words in body_text(message) and "Motivo:" in body_text(message)
+
+
+def test_the_upload_link_email_gives_spanish_county_times(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    _to_spanish(request)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    [message] = mailbox.to(request.registration.owner.email)
+    text = body_text(message)
+    assert _subject(message).startswith("Suba sus grabaciones para")
+    assert "El enlace funciona una sola vez y caduca el" in text
+    assert re.search(r"\b(PST|PDT|GMT-[78])\b", text), text  # county time, with its zone
+    assert "expires" not in text
