@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "receipt": "Receipt",
         "release_notice": "Release notice",
         "upload_link": "Upload link e-mail",
+        "upload_notice": "Upload notice to the investigator",
         "reminder": "Deadline reminder",
         "verification": "E-mail check",
         "confirmation": "Annual confirmation request",

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from backoffice import audit, outbox
 from backoffice.errors import GoneError
 from backoffice.extensions import db
-from backoffice.models import EvidenceItem, UploadLink
+from backoffice.models import EvidenceItem, FootageRequest, UploadLink
 from backoffice.models.base import utcnow
 from backoffice.portal.notify import upload_link_mail
 from backoffice.tokens import TokenError, make_token, read_token
@@ -109,8 +109,30 @@ def upload_with_link(
         )
         if used.rowcount != 1:
             raise LinkRefused("This link has already been used.")
+        queue_upload_notice(link.footage_request_id)
 
-    return evidence_cmd.add_evidence(
+    item = evidence_cmd.add_evidence(
         link.footage_request_id, None, stream, file_name, description, clock_offset_s,
         via="owner", before_commit=claim,
+    )
+    outbox.deliver_pending()  # a notice the mail server did not take is retried by the worker
+    return item
+
+
+def queue_upload_notice(request_id: int) -> None:
+    """Tell the request's assignee (else the case's lead investigator) that the owner uploaded
+    footage through the link, in the upload's transaction; nobody to tell, nothing queued."""
+    request = db.session.get(FootageRequest, request_id)
+    person = request.assignee or request.case.lead_investigator
+    if person is None or not person.email:
+        return
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.queue(
+        "upload_notice",
+        person.email,
+        f"Footage uploaded by the owner: request {request.id}, case {request.case.case_number}",
+        f"Hello {person.first_name},\n\nThe owner of {request.registration.address} uploaded footage "
+        f"for request {request.id} (case {request.case.case_number}) through the upload link.\n"
+        f"Check it on the request page:\n\n  {base}/footage/{request.id}\n\nCamera Registry",
+        about=("footage_request", request.id),
     )

@@ -96,3 +96,15 @@ def test_owner_is_told_which_footage_and_until_when_and_keeps_what_was_typed(ctx
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "more than a week" in html
     assert 'value="garage, 9 PM"' in html and 'value="99999999"' in html
+
+
+def test_the_assignee_is_told_when_the_owner_uploads(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    investigator = factories.user("investigator")
+    owner_upload.issue_link(request.id, investigator)
+    path = link_path(mailbox, request.registration.owner.email)
+    done = owner_posts(ctx.test_client(), path, b"owner footage")
+    assert done.status_code == 200
+    [notice] = mailbox.to(request.assignee.email)
+    assert f"request {request.id}" in notice["Subject"] and request.case.case_number in notice["Subject"]
+    assert f"/footage/{request.id}" in body_text(notice)
