@@ -154,12 +154,16 @@ def _sweep_partial_uploads(app: Flask) -> None:
 
 
 def _page_language(response):
-    """Backoffice pages say they are in English (Flask-AppBuilder's layout leaves <html>
-    without a language, which screen readers then guess)."""
+    """Pages say which language they are in (Flask-AppBuilder's layout leaves <html> without
+    one, which screen readers then guess): the locale the page was rendered in."""
     if response.mimetype == "text/html" and not response.direct_passthrough:
         head = response.get_data()[:400]
         if b"<html>" in head:
-            response.set_data(response.get_data().replace(b"<html>", b'<html lang="en">', 1))
+            from flask_babel import get_locale
+
+            language = getattr(get_locale(), "language", None) or "en"
+            tag = f'<html lang="{language}">'.encode()
+            response.set_data(response.get_data().replace(b"<html>", tag, 1))
     return response
 
 

@@ -64,6 +64,8 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
         )
         token = make_token(PURPOSE, {"l": link.id, "n": link.nonce})
         url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/{token}"
+        if owner.language in current_app.config["PORTAL_LANGUAGES"]:
+            url += f"?lang={owner.language}"  # the page opens in the owner's language
         subject, text = upload_link_mail(
             owner, agency=request.case.agency.name, address=request.registration.address, url=url,
             window_from=request.window_from, window_to=request.window_to, expires=link.expires_at,

@@ -337,6 +337,11 @@ def register_portal(app: Flask) -> None:
     def select_locale():
         if has_request_context() and request.blueprint == "portal":
             return portal_language()
+        if has_request_context() and request.blueprint == "OwnerUploadView":
+            # The owner's upload page: the language the e-mailed link names, else the browser's.
+            languages = current_app.config["PORTAL_LANGUAGES"]
+            asked = request.args.get("lang")
+            return asked if asked in languages else request.accept_languages.best_match(languages) or "en"
         return fab_selector()
 
     babel.locale_selector = select_locale

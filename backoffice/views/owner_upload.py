@@ -5,6 +5,7 @@ page: the page is a screen family of its own (backoffice.http_errors).
 """
 from flask import current_app, flash, request
 from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from backoffice.errors import RegistryError
@@ -57,7 +58,7 @@ class OwnerUploadView(BaseView):
                 )
         except RegistryError as error:  # shown on the page, with what was typed
             return self._page(token, error=error.message, status=error.status, link=link, typed=typed)
-        flash("Thank you: your file was received.", "success")
+        flash(_("Thank you: your file was received."), "success")
         return self._page(token, done=item)
 
 

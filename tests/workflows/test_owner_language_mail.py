@@ -61,3 +61,24 @@ def test_the_upload_link_email_gives_spanish_county_times(ctx, mailbox):
     assert "El enlace funciona una sola vez y caduca el" in text
     assert re.search(r"\b(PST|PDT|GMT-[78])\b", text), text  # county time, with its zone
     assert "expires" not in text
+
+
+def test_the_upload_page_opens_in_the_owners_language_whatever_the_browser_says(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    _to_spanish(request)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    [message] = mailbox.to(request.registration.owner.email)
+    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    assert path.endswith("?lang=es")
+    html = ctx.test_client().get(path, headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
+    assert '<html lang="es">' in html and "Suba las grabaciones solicitadas" in html
+    assert "Necesitamos la grabación desde" in html and "Upload requested footage" not in html
+
+
+def test_the_upload_page_stays_english_for_an_english_owner(ctx, mailbox):
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    [message] = mailbox.to(request.registration.owner.email)
+    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    html = ctx.test_client().get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<html lang="en">' in html and "Upload requested footage" in html
