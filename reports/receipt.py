@@ -6,4 +6,4 @@ from .render import render_pdf
 
 def render_receipt_pdf(data: Mapping[str, Any]) -> bytes:
     """Receipt for one footage request: owner, premises, case, agency, items, QR link."""
-    return render_pdf("receipt.html", **data)
+    return render_pdf("receipt.html", **data)  # data["language"]: the owner's

@@ -52,7 +52,28 @@ _env = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+
+
+def _gettext(message: str, **variables) -> str:
+    """The document's words in the language it is rendered in (English outside an app)."""
+    from flask import has_app_context
+    from flask_babel import gettext
+
+    return gettext(message, **variables) if has_app_context() else message % variables if variables else message
+
+
+def _ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    from flask import has_app_context
+    from flask_babel import ngettext
+
+    if has_app_context():
+        return ngettext(singular, plural, num, **variables)
+    return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
+_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
 
 
 def qr_svg(url: str) -> Markup:
@@ -114,7 +135,15 @@ def _font_config() -> FontConfiguration:
     return config
 
 
-def render_pdf(template: str, page: PageSetup = PORTRAIT, **context) -> bytes:
-    """Render one template to PDF bytes (fonts embedded and subset, same bytes for the same input)."""
-    html = _env.get_template(template).render(page=page, **context)
+def render_pdf(template: str, page: PageSetup = PORTRAIT, language: str = "en", **context) -> bytes:
+    """Render one template to PDF bytes (fonts embedded and subset, same bytes for the same
+    input), its words in `language` (documents for owners are in the owner's language)."""
+    from flask import has_app_context
+    from flask_babel import force_locale
+
+    if has_app_context():
+        with force_locale(language):
+            html = _env.get_template(template).render(page=page, language=language, **context)
+    else:
+        html = _env.get_template(template).render(page=page, language=language, **context)
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=_font_config())

@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from backoffice.errors import NotFoundError
@@ -32,13 +34,27 @@ def person(user: AgencyUser | None) -> str:
 
 
 def clock_offset(seconds: int | None) -> str:
-    """The recorder's clock against true time, in words."""
+    """The recorder's clock against true time, in words (in the current locale)."""
     if seconds is None:
-        return "not noted"
+        return gettext("not noted")
     if seconds == 0:
-        return "in step"
-    direction = "ahead" if seconds > 0 else "behind"
-    return f"{abs(seconds)} s {direction}"
+        return gettext("in step")
+    if seconds > 0:
+        return gettext("%(num)d s ahead", num=abs(seconds))
+    return gettext("%(num)d s behind", num=abs(seconds))
+
+
+# How consent was given and what it covers, as the owner's receipt says them (the codes are
+# SPEC's; the words are the staff screens' in English, and the portal catalogue's in Spanish).
+CONSENT_WORDS = {
+    "written": _l("in writing"),
+    "verbal": _l("verbally"),
+    "email": _l("by e-mail"),
+    "phone": _l("by phone"),
+    "in_person": _l("in person"),
+    "evidence_only": _l("evidence only"),
+    "media_release": _l("evidence and media release"),
+}
 
 
 def evidence_path(item: EvidenceItem) -> Path:
@@ -107,41 +123,54 @@ def _context(request: FootageRequest) -> dict[str, Any]:
 
 
 def receipt_data(request: FootageRequest) -> dict[str, Any]:
-    """Everything the evidence receipt shows."""
+    """Everything the evidence receipt shows, in the owner's language (`language`), times in
+    county time written that way."""
     owner = request.registration.owner
+    language = owner.language if owner.language in current_app.config["PORTAL_LANGUAGES"] else "en"
     items = _items(request.id)
-    consent = None
-    if request.consent_given_by:
-        method = words(request.consent_method, "contact_method").lower()
-        scope = words(request.consent_scope, "consent_scope").lower()
-        consent = f"{request.consent_given_by}, {method}, {stamp(request.consent_at)}; scope: {scope}"
-    collectors = sorted({person(item.collected_by) for item in items if item.collected_by})
-    return {
-        **_context(request),
-        "owner_name": owner.name,
-        "organisation": owner.organisation,
-        "window_from": stamp(request.window_from),
-        "window_to": stamp(request.window_to),
-        "consent": consent,
-        "items": [_item_facts(item) for item in items],
-        "collector": ", ".join(collectors) or "—",
-        "issued_at": stamp(request.receipt_issued_at),
-        "verify_url": verify_url(request.id),
-        "footer": f"Evidence receipt, case {request.case.case_number}, request {request.id}",
-    }
+    with force_locale(language):
+        def when(value) -> str:
+            return format_instant(value, language)
+
+        consent = None
+        if request.consent_given_by:
+            method = str(CONSENT_WORDS.get(request.consent_method, request.consent_method or ""))
+            scope = str(CONSENT_WORDS.get(request.consent_scope, request.consent_scope or ""))
+            consent = gettext("%(who)s, %(how)s, %(when)s; scope: %(scope)s", who=request.consent_given_by,
+                              how=method, when=when(request.consent_at), scope=scope)
+        collectors = sorted({person(item.collected_by) for item in items if item.collected_by})
+        facts = [{**_item_facts(item), "clock_offset": clock_offset(item.clock_offset_s),
+                  "collected_at": when(item.collected_at)} for item in items]
+        return {
+            **_context(request),
+            "language": language,
+            "owner_name": owner.name,
+            "organisation": owner.organisation,
+            "window_from": when(request.window_from),
+            "window_to": when(request.window_to),
+            "consent": consent,
+            "items": facts,
+            "collector": ", ".join(collectors) or "—",
+            "issued_at": when(request.receipt_issued_at),
+            "verify_url": verify_url(request.id),
+            "footer": gettext("Evidence receipt, case %(case)s, request %(number)s",
+                              case=request.case.case_number, number=request.id),
+        }
 
 
 def custody_data(item: EvidenceItem) -> dict[str, Any]:
-    """Everything the chain-of-custody report shows."""
+    """Everything the chain-of-custody report shows (a staff document: English)."""
     request = item.footage_request
     events = db.session.scalars(
         select(CustodyEvent)
         .where(CustodyEvent.evidence_item_id == item.id)
         .order_by(CustodyEvent.at, CustodyEvent.id)
     )
+    with force_locale("en"):
+        facts = _item_facts(item)
     return {
         **_context(request),
-        "item": _item_facts(item),
+        "item": facts,
         "events": [
             {"at": stamp(e.at), "action": e.action.replace("_", " "), "actor": person(e.actor), "note": e.note}
             for e in events

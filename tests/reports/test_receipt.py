@@ -146,3 +146,32 @@ def test_the_consent_line_is_in_words_not_codes(client, mailbox):
     assert consent.startswith("Pat Owner, in writing, ")
     assert consent.endswith("scope: evidence and media release")
     assert "written" not in consent and "media release" not in consent.replace("and media release", "")
+
+
+def test_a_spanish_owners_receipt_is_in_spanish_and_the_custody_report_stays_english(client, mailbox):
+    request = request_in("consented", evidence=False)
+    request.registration.owner.language = "es"
+    db.session.commit()
+    headers = api_token(client, "investigator")
+    upload = client.post(
+        f"/api/v1/footage_request/{request.id}/evidence",
+        data={"file": (io.BytesIO(b"frames" * 100), "porche.mp4"), "description": "cámara del porche",
+              "clock_offset_s": "-40"},
+        headers=headers, content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201
+    assert client.post(f"/api/v1/footage_request/{request.id}/collect", json={"version": 1},
+                       headers=headers).status_code == 200
+    pdf = client.get(f"/api/v1/footage_request/{request.id}/receipt.pdf", headers=headers).data
+    text = pdf_text(pdf)
+    for words in ("Recibo de pruebas", "Propietario y domicilio", "Periodo de grabación",
+                  "40 s atrasado", "alcance: como prueba y para difusión a los medios",
+                  "Propietario o representante: nombre, firma, fecha", "página 1 de 1"):
+        assert words in text, words
+    assert re.search(r"\b(lun|mar|mié|jue|vie|sáb|dom)\b", text)  # county times written in Spanish
+    assert "Evidence receipt" not in text and "Owner and premises" not in text
+    [message] = [m for m in mailbox.to(request.registration.owner.email)]
+    assert message.get_payload()  # the e-mail carries it
+    item_id = upload.json["id"]
+    custody = pdf_text(client.get(f"/api/v1/evidence_item/{item_id}/custody.pdf", headers=headers).data)
+    assert "Chain of custody" in custody and "40 s behind" in custody
