@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy.orm import aliased
 
 from .localtime import utcnow
 from .models import AuditEvent, FootageRequest, Owner, Registration
@@ -37,8 +38,9 @@ def confirmation_by_phone(today: date) -> ColumnElement[bool]:
     """Active registrations due for confirmation whose owner has no e-mail address or prefers
     a call or a text: Registry Staff ring them (the e-mail run cannot reach them, or should
     not be the only way)."""
-    called = select(Owner.id).where(
-        or_(Owner.email.is_(None), Owner.email == "", Owner.preferred_contact.in_(CALLED_CONTACTS))
+    owner = aliased(Owner)  # its own name: a list sorted by the owner's columns joins `owner`
+    called = select(owner.id).where(
+        or_(owner.email.is_(None), owner.email == "", owner.preferred_contact.in_(CALLED_CONTACTS))
     )
     return and_(confirmation_due(today, statuses=("active",)), Registration.owner_id.in_(called))
 
