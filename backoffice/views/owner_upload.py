@@ -12,10 +12,35 @@ from backoffice.errors import RegistryError
 from backoffice.extensions import db
 from backoffice.http_errors import register_screen_family
 from backoffice.models import FootageRequest
+from backoffice.models.validation import N_
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from workflows import owner_upload
 from workflows.errors import InvalidInput
+
+
+# What the page may refuse with, in the owner's words: the commands say these in English, and
+# each is also a message of the portal's catalogue, so the owner reads it in their language.
+OWNER_REFUSALS = frozenset((
+    N_("This link is not valid."),
+    N_("This link has already been used."),
+    N_("This link has expired."),
+    N_("This request no longer takes uploads."),
+    N_("Choose the file to upload."),
+    N_("The form expired (CSRF token missing or invalid); reload the page and try again."),
+    N_("The file is empty."),
+    N_("A description of the footage is required."),
+    N_("The description is longer than 2,000 characters; shorten it."),
+    N_("Recorder clock offset: give a whole number of seconds (+ ahead, - behind)."),
+    N_("Recorder clock offset: more than a week (604,800 s) ahead or behind; check the recorder's clock again."),
+))
+# Refusals about what was typed or chosen: the form is shown again to correct them.
+FORM_FIELDS = ("file", "description", "clock_offset_s")
+
+
+def owner_words(message: str) -> str:
+    """A refusal in the owner's language when the catalogue has it, else as it was said."""
+    return _(message) if message in OWNER_REFUSALS else message
 
 
 class OwnerUploadView(BaseView):
@@ -24,19 +49,22 @@ class OwnerUploadView(BaseView):
     route_base = "/upload"
     default_view = "upload"
 
-    def _page(self, token: str, error: str | None = None, done=None, status: int = 200, link=None, typed=None):
+    def _page(self, token: str, error: str | None = None, done=None, status: int = 200, link=None,
+              typed=None, form_again: bool = True):
         request_ = db.session.get(FootageRequest, link.footage_request_id) if link is not None else None
         return (
             self.render_template(
-                "workflow/owner_upload.html", token=token, error=error, done=done, csrf_token=generate_csrf,
-                link=link, wanted=request_, typed=typed or {},
+                "workflow/owner_upload.html", token=token, error=owner_words(error) if error else None,
+                done=done, csrf_token=generate_csrf, link=link, wanted=request_, typed=typed or {},
+                form_again=form_again,
             ),
             status,
         )
 
     def error_page(self, status: int, message: str, _error=None):
         """The upload page with the reason it refused."""
-        return self._page((request.view_args or {}).get("token", ""), error=message, status=status)
+        return self._page((request.view_args or {}).get("token", ""), error=message, status=status,
+                          form_again=status == 400)  # a refused link (410) offers no form
 
     @expose("/<token>", methods=["GET", "POST"])
     def upload(self, token: str):
@@ -57,7 +85,8 @@ class OwnerUploadView(BaseView):
                     form.get("clock_offset_s"),
                 )
         except RegistryError as error:  # shown on the page, with what was typed
-            return self._page(token, error=error.message, status=error.status, link=link, typed=typed)
+            return self._page(token, error=error.message, status=error.status, link=link, typed=typed,
+                              form_again=error.field in FORM_FIELDS or error.status == 400)
         flash(_("Thank you: your file was received."), "success")
         return self._page(token, done=item)
 

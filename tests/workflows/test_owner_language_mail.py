@@ -82,3 +82,21 @@ def test_the_upload_page_stays_english_for_an_english_owner(ctx, mailbox):
     path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
     html = ctx.test_client().get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="en">' in html and "Upload requested footage" in html
+
+
+def test_the_upload_page_says_its_refusals_in_the_owners_language_and_keeps_the_form(ctx, mailbox):
+    from tests.workflows.test_owner_upload import owner_posts
+
+    request = request_in("consented", evidence=False)
+    _to_spanish(request)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    [message] = mailbox.to(request.registration.owner.email)
+    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    refused = owner_posts(ctx.test_client(), path, b"frames", clock_offset_s="ten")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Desfase del reloj del grabador: indique un número entero de segundos" in html
+    assert 'name="clock_offset_s"' in html and 'value="ten"' in html  # the form again, as typed
+    used = ctx.test_client().get(path.split("?")[0] + "x" + "?lang=es").get_data(as_text=True)
+    assert "Este enlace no es válido" in used or "no es válido" in used
+    assert 'type="file"' not in used  # a refused link offers no form
