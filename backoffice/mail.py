@@ -15,14 +15,26 @@ class MailError(RuntimeError):
     `reason` names the failure without personal data: the exception class and SMTP code.
     """
 
-    def __init__(self, message: str, reason: str = "MailError"):
+    def __init__(self, message: str, reason: str = "MailError", permanent: bool = False):
         super().__init__(message)
         self.reason = reason
+        self.permanent = permanent  # the server refused for good (5xx): trying again cannot help
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True for a refusal no retry can change: every recipient refused, or a 5xx reply
+    (RFC 5321 §4.2.1: 5yz is a permanent negative completion reply)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
 
 
 def failure_reason(exc: BaseException) -> str:
     """The exception class and SMTP code of a failure: never the text (it may hold an address)."""
     code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # one code per refused recipient
+        code = ",".join(str(c) for c in sorted({c for c, _text in exc.recipients.values()}))
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
@@ -65,4 +77,4 @@ def send_mail(
     except (OSError, smtplib.SMTPException) as exc:
         # The address is personal data: log the failure, not the recipient.
         log.warning("mail to one recipient failed: %s", type(exc).__name__)
-        raise MailError(str(exc), failure_reason(exc)) from exc
+        raise MailError(str(exc), failure_reason(exc), is_permanent(exc)) from exc

@@ -159,7 +159,7 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
     if not _claim(outbox_id, now):
         return None
     message = db.session.get(OutboxMessage, outbox_id, populate_existing=True)
-    error = None
+    error, permanent = None, False
     try:
         attachments = ()
         if message.attachment:
@@ -173,7 +173,7 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
             message_id=message.message_id,
         )
     except MailError as exc:
-        error = exc.reason
+        error, permanent = exc.reason, exc.permanent
     except Exception as exc:  # noqa: BLE001  (an attachment that cannot be built: retried too)
         error = failure_reason(exc)
     begin_write(db.session)
@@ -182,7 +182,7 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
                   "attempts": OutboxMessage.attempts + 1}
     else:
         attempts = message.attempts + 1
-        given_up = attempts >= MAX_ATTEMPTS
+        given_up = permanent or attempts >= MAX_ATTEMPTS
         values = {
             "status": "given_up" if given_up else "failing",
             "attempts": attempts,

@@ -337,3 +337,35 @@ def test_removing_an_owners_personal_data_forgets_the_emails_sent_to_them(ctx, m
     db.session.expire_all()
     row = db.session.get(OutboxMessage, sent.id)
     assert (row.to_address, row.body_text) == ("", "")
+
+
+class RefusingMailbox(Mailbox):
+    """A real SMTP server that refuses one mailbox for good (550) and delays another (451)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("gone@"):
+            return "550 5.1.1 no such mailbox"
+        if address.startswith("busy@"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_permanent_refusal_is_given_up_at_once_and_a_temporary_one_retried(ctx):
+    box = RefusingMailbox()
+    server = Controller(box, hostname="127.0.0.1", port=free_port())
+    server.start()
+    saved, ctx.config["MAIL_PORT"] = ctx.config["MAIL_PORT"], server.port
+    try:
+        gone = outbox.queue("reminder", "gone@example.net", "Deadline", "Hello")
+        busy = outbox.queue("reminder", "busy@example.net", "Deadline", "Hello")
+        db.session.commit()
+        outbox.deliver_pending()
+    finally:
+        ctx.config["MAIL_PORT"] = saved
+        server.stop()
+    db.session.expire_all()
+    refused, delayed = db.session.get(OutboxMessage, gone.id), db.session.get(OutboxMessage, busy.id)
+    assert (refused.status, refused.attempts) == ("given_up", 1) and "550" in refused.last_error
+    assert (delayed.status, delayed.attempts) == ("failing", 1) and "451" in delayed.last_error
+    assert "@" not in refused.last_error + delayed.last_error  # no address kept with the failure
