@@ -18,6 +18,15 @@ def _to_spanish(request):
     db.session.commit()
 
 
+def _upload_link(mailbox, request, spanish: bool = True) -> str:
+    """Send the owner an upload link; the path it e-mailed."""
+    if spanish:
+        _to_spanish(request)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    [message] = mailbox.to(request.registration.owner.email)
+    return re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+
+
 def _subject(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
@@ -64,11 +73,7 @@ def test_the_upload_link_email_gives_spanish_county_times(ctx, mailbox):
 
 
 def test_the_upload_page_opens_in_the_owners_language_whatever_the_browser_says(ctx, mailbox):
-    request = request_in("consented", evidence=False)
-    _to_spanish(request)
-    owner_upload.issue_link(request.id, factories.user("investigator"))
-    [message] = mailbox.to(request.registration.owner.email)
-    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    path = _upload_link(mailbox, request_in("consented", evidence=False))
     assert path.endswith("?lang=es")
     html = ctx.test_client().get(path, headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
     assert '<html lang="es">' in html and "Suba las grabaciones solicitadas" in html
@@ -76,10 +81,7 @@ def test_the_upload_page_opens_in_the_owners_language_whatever_the_browser_says(
 
 
 def test_the_upload_page_stays_english_for_an_english_owner(ctx, mailbox):
-    request = request_in("consented", evidence=False)
-    owner_upload.issue_link(request.id, factories.user("investigator"))
-    [message] = mailbox.to(request.registration.owner.email)
-    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    path = _upload_link(mailbox, request_in("consented", evidence=False), spanish=False)
     html = ctx.test_client().get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="en">' in html and "Upload requested footage" in html
 
@@ -87,11 +89,7 @@ def test_the_upload_page_stays_english_for_an_english_owner(ctx, mailbox):
 def test_the_upload_page_says_its_refusals_in_the_owners_language_and_keeps_the_form(ctx, mailbox):
     from tests.workflows.test_owner_upload import owner_posts
 
-    request = request_in("consented", evidence=False)
-    _to_spanish(request)
-    owner_upload.issue_link(request.id, factories.user("investigator"))
-    [message] = mailbox.to(request.registration.owner.email)
-    path = re.search(r"http://localhost(/upload/\S+)", body_text(message)).group(1)
+    path = _upload_link(mailbox, request_in("consented", evidence=False))
     refused = owner_posts(ctx.test_client(), path, b"frames", clock_offset_s="ten")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
