@@ -52,18 +52,19 @@ class Job:
     and the slot a run at a given county time belongs to."""
 
     name: str
+    title: str  # in people's words (the home page's failed-check panel)
     command: tuple[str, ...]
     cron: dict
     slot: Callable[[datetime], str]
 
 
 JOBS = (
-    Job("remind", ("workflow", "remind"), {"minute": 5}, _hour),
-    Job("audit-checkpoint", ("audit", "checkpoint"), {"hour": 0, "minute": 15}, _day),
-    Job("lapse", ("registry", "lapse"), {"hour": 2, "minute": 30}, _day),
-    Job("clean-incoming", ("evidence", "clean-incoming"), {"hour": 3, "minute": 0}, _day),
-    Job("send-confirmations", ("registry", "send-confirmations"), {"hour": 6, "minute": 0}, _day),
-    Job("evidence-verify", ("evidence", "verify"), {"day_of_week": "sun", "hour": 4, "minute": 0}, _week),
+    Job("remind", "Deadline reminders", ("workflow", "remind"), {"minute": 5}, _hour),
+    Job("audit-checkpoint", "Audit checkpoint", ("audit", "checkpoint"), {"hour": 0, "minute": 15}, _day),
+    Job("lapse", "Registration lapse run", ("registry", "lapse"), {"hour": 2, "minute": 30}, _day),
+    Job("clean-incoming", "Partial upload sweep", ("evidence", "clean-incoming"), {"hour": 3, "minute": 0}, _day),
+    Job("send-confirmations", "Confirmation e-mails", ("registry", "send-confirmations"), {"hour": 6, "minute": 0}, _day),
+    Job("evidence-verify", "Evidence fixity check", ("evidence", "verify"), {"day_of_week": "sun", "hour": 4, "minute": 0}, _week),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

@@ -26,6 +26,7 @@ from ..worklists import (
     WAITING_STATES,
     release_waiting,
 )
+from ..worker import BY_NAME
 from .timefields import zone_label
 
 SHOWN = 5  # rows listed in a panel; the link opens the whole list
@@ -158,16 +159,6 @@ def _audit_panels() -> list[Panel]:
                   "/auditeventview/list/", "Open the audit log", empty="")]
 
 
-JOB_WORDS = {
-    "audit-checkpoint": "Audit checkpoint",
-    "evidence-verify": "Evidence fixity check",
-    "clean-incoming": "Partial upload sweep",
-    "lapse": "Registration lapse run",
-    "send-confirmations": "Confirmation e-mails",
-    "remind": "Deadline reminders",
-}
-
-
 def _last_line(output: str | None) -> str:
     lines = (output or "").strip().splitlines()
     return lines[-1] if lines else "no output"
@@ -183,7 +174,7 @@ def _jobs_panel() -> list[Panel]:
     for run in runs:
         latest.setdefault(run.job, run)
     failed = [run for run in latest.values() if run.exit_code not in (0, None)]
-    rows = [Row(f"{JOB_WORDS.get(run.job, run.job)} failed: {_last_line(run.output)}",
+    rows = [Row(f"{BY_NAME[run.job].title if run.job in BY_NAME else run.job} failed: {_last_line(run.output)}",
                 "/audit/checkpoints/", run.started_at, "failed") for run in failed]
     summary = (f"{len(failed)} scheduled job{'s'[:len(failed) != 1]} failed on its last run"
                if failed else f"The last run of each of {len(latest)} scheduled jobs succeeded")
