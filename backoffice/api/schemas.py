@@ -1,4 +1,5 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
+import threading
 from datetime import datetime
 
 from marshmallow import ValidationError, fields, missing, validate, validates_schema
@@ -101,17 +102,23 @@ class ModelSchema(SQLAlchemyAutoSchema):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("unknown", "raise")
         super().__init__(*args, **kwargs)
+        # marshmallow-sqlalchemy keeps the instance being loaded on the schema object, and an
+        # API holds one schema for all its requests: two edits at once would each write into
+        # the other's row, or into a new one.
+        self._loading = threading.RLock()
         for field in self.fields.values():
             if isinstance(field, fields.Integer) and not field.dump_only and _INT32 not in field.validators:
                 # Out-of-range numbers would reach the database and fail there (500).
                 field.validators.append(_INT32)
 
     def load(self, *args, **kwargs):
-        """Load, reporting a model field rule (backoffice.models.validation) as a field error."""
-        try:
-            return super().load(*args, **kwargs)
-        except FieldError as error:
-            raise ValidationError({error.field: [error.message]}) from error
+        """Load, reporting a model field rule (backoffice.models.validation) as a field error;
+        one load at a time per schema object (see __init__)."""
+        with self._loading:
+            try:
+                return super().load(*args, **kwargs)
+            except FieldError as error:
+                raise ValidationError({error.field: [error.message]}) from error
 
 
 class _Rule:
