@@ -9,7 +9,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import inspect
 
 from .database import configure_engine, queue_crud_writes
-from . import labels, localtime
+from . import labels, localtime, tokens
 from .extensions import db, migrate
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # FAB warns once per non-filterable column (geometry, its own security models) on
     # every start; that noise buries the one-line output of our commands.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+    tokens.keep_tokens_out_of_logs()
 
     from . import http_errors
     from . import models  # noqa: F401  (register the tables on the metadata)
@@ -129,6 +130,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         queue_crud_writes(app)
         register_tiles(app)
         map_context.init_app(app)
+        app.add_url_rule("/favicon.ico", "favicon", _favicon)
         if schema_ready:
             appbuilder.sm.sync_roles()
             db.session.commit()
@@ -143,6 +145,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _favicon():
+    """The registry's icon where browsers look for it (public: a picture, no data)."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 def _sweep_partial_uploads(app: Flask) -> None:

@@ -263,6 +263,8 @@ def returned_for_case(case_id: int, registration_id: int) -> bool:
             AuditEvent.action == "canvass.search",
             AuditEvent.object_type == "case",
             AuditEvent.object_id == case_id,
+            # not the searches of a deleted case that had the same number
+            AuditEvent.at >= select(Case.created_at).where(Case.id == case_id).scalar_subquery(),
         )
     ).scalars()
     return any(registration_id in json.loads(detail or "{}").get("registration_ids", ()) for detail in searches)

@@ -6,6 +6,9 @@ a code missing here falls back to its spelled-out form rather than showing raw.
 """
 from typing import Iterable
 
+from babel.numbers import format_decimal
+from flask import has_request_context
+
 LABELS: dict[str, dict[str, str]] = {
     "status": {  # registrations
         "pending": "Pending review",
@@ -28,8 +31,9 @@ LABELS: dict[str, dict[str, str]] = {
     "message_kind": {  # e-mails in the outbox
         "receipt": "Receipt",
         "release_notice": "Release notice",
-        "upload_link": "Upload link e-mail",
+        "upload_link": "Upload link",
         "upload_notice": "Upload notice to the investigator",
+        "release_decided": "Release decision notice to the investigator",
         "reminder": "Deadline reminder",
         "verification": "E-mail check",
         "confirmation": "Annual confirmation request",
@@ -167,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "review.approved": "Registration approved",
         "review.rejected": "Registration rejected",
         "review.merged": "Registration merged",
+        "lifecycle.confirmed_by_phone": "Confirmed by the owner on a call with Registry Staff",
         "lifecycle.confirmation_sent": "Confirmation e-mail sent",
         "lifecycle.lapsed": "Registration lapsed",
         "lifecycle.personal_data_removed": "Owner's personal data removed",
@@ -217,14 +222,26 @@ def choices(codes: Iterable[str], kind: str) -> list[tuple[str, str]]:
     return [(code, words(code, kind)) for code in codes]
 
 
-def filesize(size: int) -> str:
-    """Bytes in the users' words, with the exact count for the record."""
+def filesize(size: int, language: str | None = None) -> str:
+    """Bytes in the users' words, with the exact count for the record: "1.5 MB (1,572,864
+    bytes)", "1,5 MB (1.572.864 bytes)" in Spanish. Numbers are written the way `language`
+    (else the page's language, else English) writes them (Babel, CLDR)."""
+    locale = language or _page_language()
     units = ("bytes", "KB", "MB", "GB", "TB")
     value, unit = float(size), 0
     while value >= 1024 and unit < len(units) - 1:
         value, unit = value / 1024, unit + 1
-    text = f"{size:,} bytes"
-    return text if unit == 0 else f"{value:.1f} {units[unit]} ({text})"
+    text = f"{format_decimal(size, '#,##0', locale=locale)} bytes"
+    return text if unit == 0 else f"{format_decimal(value, '#,##0.0', locale=locale)} {units[unit]} ({text})"
+
+
+def _page_language() -> str:
+    """The language of the page being answered ("en" outside a request)."""
+    if not has_request_context():
+        return "en"
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
 
 
 def init_app(app) -> None:

@@ -36,6 +36,10 @@ _READY = "outbox_ready"  # session.info: ids committed and not yet tried
 
 # Attachments rebuilt when the message is sent: name -> builder(object_id) -> (file name, type, bytes).
 ATTACHMENTS: dict[str, Callable[[int], tuple[str, str, bytes]]] = {}
+# Per kind: why a message should no longer be sent (a few words for staff), or None to send it.
+STILL_WANTED: dict[str, Callable[[OutboxMessage], str | None]] = {}
+FINISHED = ("sent", "given_up", "cancelled")
+FORGOTTEN = ""  # what an address and a body become once they need not be kept
 
 
 def attachment_builder(name: str):
@@ -46,6 +50,26 @@ def attachment_builder(name: str):
         return builder
 
     return register
+
+
+def still_wanted(kind: str):
+    """Register the check made before each attempt of a kind of message (and before staff send
+    it again): a message whose reason has passed, an upload link already used say, is cancelled
+    instead of sent."""
+
+    def register(check):
+        STILL_WANTED[kind] = check
+        return check
+
+    return register
+
+
+def why_not_send(message: OutboxMessage) -> str | None:
+    """Why the message must not be sent (again) now, in a few words for staff; None to send it."""
+    if message.to_address == FORGOTTEN:
+        return "its address and text are no longer kept"
+    check = STILL_WANTED.get(message.kind)
+    return check(message) if check else None
 
 
 def new_message_id() -> str:
@@ -159,6 +183,11 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
     if not _claim(outbox_id, now):
         return None
     message = db.session.get(OutboxMessage, outbox_id, populate_existing=True)
+    cancelled = why_not_send(message)
+    if cancelled is not None:
+        begin_write(db.session)
+        _finish(outbox_id, message, {"status": "cancelled", "last_error": cancelled[:120], "claimed_until": None})
+        return None
     error, permanent = None, False
     try:
         attachments = ()
@@ -193,12 +222,20 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
         # The address is personal data: log the message's number and the failure only.
         log.warning("outbox message %s not sent (%s), attempt %s%s", outbox_id, error, attempts,
                     ", given up" if given_up else "")
+    _finish(outbox_id, message, values)
+    return error is None
+
+
+def _finish(outbox_id: int, message: OutboxMessage, values: dict) -> None:
+    """Write the attempt's outcome and commit; a finished message whose recipient's personal
+    data was removed meanwhile keeps no address or text."""
+    if message.forget_when_done and values["status"] in FINISHED:
+        values = {**values, "to_address": FORGOTTEN, "body_text": FORGOTTEN, "body_html": None}
     db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return error is None
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> Delivery:
@@ -222,15 +259,30 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> Delivery:
     return result
 
 
-def about(object_type: str, object_id: int) -> list[OutboxMessage]:
-    """The messages about one record, oldest first."""
+def about(record) -> list[OutboxMessage]:
+    """The messages about one record (a model instance with `created_at`), oldest first.
+
+    Only messages written since the record existed: a number freed by a deleted record may be
+    given again (SQLite reuses the highest id), and the old record's e-mails are not the new one's.
+    """
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.object_type == object_type, OutboxMessage.object_id == object_id)
+            .where(*_about(record))
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
         )
     )
+
+
+def is_about(message: OutboxMessage, record) -> bool:
+    """Whether the message is one of `about(record)`."""
+    return ((message.object_type, message.object_id) == (record.__tablename__, record.id)
+            and message.created_at >= record.created_at)
+
+
+def _about(record) -> tuple:
+    return (OutboxMessage.object_type == record.__tablename__, OutboxMessage.object_id == record.id,
+            OutboxMessage.created_at >= record.created_at)
 
 
 def requeue(message: OutboxMessage) -> None:
@@ -262,16 +314,13 @@ def deliver_after_request(response):
     return response
 
 
-FORGOTTEN = ""  # what an address and a body become once they need not be kept
-
-
 def forget(*where) -> int:
-    """Clear the address and the text of finished messages (sent or given up) that match
-    `where`, keeping what, when and about which record; in the caller's transaction. Returns
-    how many. Messages still to be sent are left alone."""
+    """Clear the address and the text of finished messages (sent, given up or cancelled) that
+    match `where`, keeping what, when and about which record; in the caller's transaction.
+    Returns how many. Messages still to be sent are left alone."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status.in_(("sent", "given_up")), OutboxMessage.to_address != FORGOTTEN, *where)
+        .where(OutboxMessage.status.in_(FINISHED), OutboxMessage.to_address != FORGOTTEN, *where)
         .values(to_address=FORGOTTEN, body_text=FORGOTTEN, body_html=None)
         .execution_options(synchronize_session=False)
     )
@@ -279,8 +328,18 @@ def forget(*where) -> int:
 
 
 def forget_address(address: str | None) -> int:
-    """Forget the finished messages to one address (an owner whose personal data is removed)."""
-    return forget(OutboxMessage.to_address == address) if address else 0
+    """Forget the finished messages to one address (an owner whose personal data is removed),
+    and the others as soon as they are finished (the receipt of a withdrawal is still sent).
+    Returns how many were forgotten now."""
+    if not address:
+        return 0
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status.not_in(FINISHED), OutboxMessage.to_address == address)
+        .values(forget_when_done=True)
+        .execution_options(synchronize_session=False)
+    )
+    return forget(OutboxMessage.to_address == address)
 
 
 def prune(keep_days: int) -> int:

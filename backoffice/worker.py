@@ -57,7 +57,21 @@ class Job:
     cron: dict
     slot: Callable[[datetime], str]
 
+    @property
+    def when(self) -> str:
+        """When it runs, in words: "hourly at :05", "daily at 2:30 AM", "Sundays at 4:00 AM"
+        (county time; only the cron fields used above are described)."""
+        minute = int(self.cron.get("minute", 0))
+        if "hour" not in self.cron:
+            return f"hourly at :{minute:02d}"
+        hour = int(self.cron["hour"])
+        clock = f"{(hour % 12) or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+        day = self.cron.get("day_of_week")
+        return f"{WEEKDAYS[day]}s at {clock}" if day else f"daily at {clock}"
 
+
+WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+            "sat": "Saturday", "sun": "Sunday"}
 JOBS = (
     Job("remind", "Deadline reminders", ("workflow", "remind"), {"minute": 5}, _hour),
     Job("audit-checkpoint", "Audit checkpoint", ("audit", "checkpoint"), {"hour": 0, "minute": 15}, _day),

@@ -111,6 +111,12 @@ NOT_DELIVERED = {
 def queue_messages(trigger: str, request: FootageRequest) -> list[str]:
     """Queue the e-mails a trigger sends, in its transaction; what could not be queued, in words."""
     try:
+        if trigger in RELEASE_DECISIONS:
+            queue_staff_notice(request, "release_decided",
+                               f"Release {RELEASE_DECISIONS[trigger]}: request {request.id}, "
+                               f"case {request.case.case_number}",
+                               f"the release of the footage from {request.registration.address} was "
+                               f"{RELEASE_DECISIONS[trigger]} by a supervisor")
         if trigger == "collect":
             queue_receipt(request)
         elif trigger == "approve_release" and request.release_kind in ("media_public", "court_order"):
@@ -118,6 +124,28 @@ def queue_messages(trigger: str, request: FootageRequest) -> list[str]:
     except EffectFailed as exc:
         return [str(exc)]
     return []
+
+
+RELEASE_DECISIONS = {"approve_release": "approved", "deny_release": "denied"}
+STAFF_NOTICES = ("upload_notice", "release_decided")  # news for the assignee (queue_staff_notice)
+
+
+def queue_staff_notice(request: FootageRequest, kind: str, subject: str, what: str) -> None:
+    """Tell the request's assignee (else the case's lead investigator) by e-mail what happened
+    on it, in the caller's transaction, when they chose news by e-mail (their account page);
+    it is on their home page either way. `what` completes "Hello <name>, on request N (case C), …"."""
+    person = request.assignee or request.case.lead_investigator
+    if person is None or not person.email or not person.notify_by_email:
+        return
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.queue(
+        kind, person.email, subject,
+        f"Hello {person.first_name},\n\nOn request {request.id} (case {request.case.case_number}), "
+        f"{what}.\nThe request page:\n\n  {base}/footage/{request.id}\n\n"
+        "You get these e-mails because your account says so (Your details → E-mail me news on my "
+        "requests); the news is also on your home page.\n\nCamera Registry",
+        about=("footage_request", request.id),
+    )
 
 
 def after(trigger: str, request_id: int) -> list[Callable[[], None]]:

@@ -173,7 +173,8 @@ def release_record(request: FootageRequest) -> dict[str, Any] | None:
         return None
     detail = db.session.scalar(
         select(AuditEvent.detail)
-        .where(AuditEvent.action == "footage_request.approve_release", AuditEvent.object_id == request.id)
+        .where(AuditEvent.action == "footage_request.approve_release", AuditEvent.object_id == request.id,
+               AuditEvent.at >= request.created_at)  # not a deleted request's that had its number
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
@@ -256,7 +257,7 @@ def fire(
         except Exception:
             db.session.rollback()
             raise
-    from .effects import NOT_DELIVERED, EffectFailed  # effects reads documents, which read this module
+    from .effects import NOT_DELIVERED, STAFF_NOTICES, EffectFailed  # effects reads documents, which read this module
 
     outcome.notices = [f"{text[:1].upper()}{text[1:]}." for text in outcome.notices]
     for effect in outcome.after_commit:
@@ -270,8 +271,10 @@ def fire(
             outcome.notices.append("The change is recorded, but a follow-up step (receipt or "
                                    "e-mail) did not complete: see the server log.")
     for outbox_id in outbox.deliver_pending().failed:
-        text = NOT_DELIVERED.get(db.session.get(OutboxMessage, outbox_id).kind, "an e-mail is queued "
-                                 "but not delivered yet; it is retried automatically")
+        kind = db.session.get(OutboxMessage, outbox_id).kind
+        if kind in STAFF_NOTICES:  # the colleague's own news: on their home page anyway
+            continue
+        text = NOT_DELIVERED.get(kind, "an e-mail is queued but not delivered yet; it is retried automatically")
         outcome.notices.append(f"{text[:1].upper()}{text[1:]}.")
     return outcome
 

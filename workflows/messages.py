@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from backoffice import audit, outbox
 from backoffice.extensions import db
 from backoffice.labels import words
-from backoffice.models import OutboxMessage
+from backoffice.models import FootageRequest, OutboxMessage
 
 from .documents import stamp
-from .errors import RequestNotFound, TriggerForbidden
+from .errors import RequestNotFound, TransitionRefused, TriggerForbidden
 from .footage_request import load_request, role_names
 from .machine import ACTING_ROLES, INVESTIGATOR
 from .transaction import command
@@ -23,6 +23,7 @@ class MessageLine:
     kind: str
     status: str
     text: str
+    may_send_again: bool
 
 
 def status_text(message: OutboxMessage) -> str:
@@ -31,6 +32,8 @@ def status_text(message: OutboxMessage) -> str:
     attempts = f"{message.attempts} attempt{'s' if message.attempts != 1 else ''}"
     if message.status == "sent":
         return f"{kind} e-mailed {stamp(message.sent_at)}"
+    if message.status == "cancelled":
+        return f"{kind} not sent: {message.last_error}"
     if message.status == "given_up":
         return f"{kind} not delivered: given up after {attempts}"
     if message.status == "failing":
@@ -38,9 +41,10 @@ def status_text(message: OutboxMessage) -> str:
     return f"{kind} waiting to be sent (queued {stamp(message.created_at)})"
 
 
-def messages_about(request_id: int) -> list[MessageLine]:
+def messages_about(request: FootageRequest) -> list[MessageLine]:
     """The request's e-mails, oldest first."""
-    return [MessageLine(m.id, m.kind, m.status, status_text(m)) for m in outbox.about(ABOUT, request_id)]
+    return [MessageLine(m.id, m.kind, m.status, status_text(m), outbox.why_not_send(m) is None)
+            for m in outbox.about(request)]
 
 
 def send_again(request_id: int, message_id: int, user) -> bool:
@@ -51,8 +55,12 @@ def send_again(request_id: int, message_id: int, user) -> bool:
         if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
             raise TriggerForbidden("Only investigators and supervisors may send an e-mail again.")
         message = db.session.get(OutboxMessage, message_id)
-        if message is None or (message.object_type, message.object_id) != (ABOUT, request.id):
+        if message is None or not outbox.is_about(message, request):
             raise RequestNotFound("There is no such e-mail on this request.")
+        refused = outbox.why_not_send(message)
+        if refused is not None:
+            advice = " Send a new upload link instead." if message.kind == "upload_link" else ""
+            raise TransitionRefused(f"This e-mail is not sent again: {refused}.{advice}")
         previous = message.status
         outbox.requeue(message)
         audit.record(

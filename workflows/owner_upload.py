@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backoffice import audit, outbox
 from backoffice.errors import GoneError
@@ -71,12 +71,29 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
             window_from=request.window_from, window_to=request.window_to, expires=link.expires_at,
             hours=hours,
         )
-        outbox.queue("upload_link", owner.email, subject, text, about=("footage_request", request.id))
+        message = outbox.queue("upload_link", owner.email, subject, text, about=("footage_request", request.id))
+        link.outbox_message_id = message.id
     if not outbox.deliver_pending().sent:
         raise LinkNotDelivered("The link was created; the e-mail to the owner is queued but not "
                                "delivered yet (the mail server did not take it). It is retried "
                                "automatically.")
     return url
+
+
+@outbox.still_wanted("upload_link")
+def link_still_open(message) -> str | None:
+    """Why an upload-link e-mail should not be sent (again): its link was used or has expired,
+    or its request no longer takes uploads; None while the link can still be used."""
+    link = db.session.scalar(select(UploadLink).where(UploadLink.outbox_message_id == message.id))
+    if link is None:
+        return None
+    if link.used_at is not None:
+        return "the link in it was used"
+    if link.expires_at < utcnow():
+        return "the link in it has expired"
+    if link.footage_request.state not in evidence_cmd.INTAKE_STATES:
+        return "the request no longer takes uploads"
+    return None
 
 
 def check_link(token: str) -> UploadLink:
@@ -122,19 +139,12 @@ def upload_with_link(
 
 
 def queue_upload_notice(request_id: int) -> None:
-    """Tell the request's assignee (else the case's lead investigator) that the owner uploaded
-    footage through the link, in the upload's transaction; nobody to tell, nothing queued."""
+    """Tell the request's assignee that the owner uploaded footage through the link, in the
+    upload's transaction (workflows.effects.queue_staff_notice)."""
+    from .effects import queue_staff_notice  # effects reads documents, which read footage_request
+
     request = db.session.get(FootageRequest, request_id)
-    person = request.assignee or request.case.lead_investigator
-    if person is None or not person.email:
-        return
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    outbox.queue(
-        "upload_notice",
-        person.email,
-        f"Footage uploaded by the owner: request {request.id}, case {request.case.case_number}",
-        f"Hello {person.first_name},\n\nThe owner of {request.registration.address} uploaded footage "
-        f"for request {request.id} (case {request.case.case_number}) through the upload link.\n"
-        f"Check it on the request page:\n\n  {base}/footage/{request.id}\n\nCamera Registry",
-        about=("footage_request", request.id),
-    )
+    queue_staff_notice(request, "upload_notice",
+                       f"Footage uploaded by the owner: request {request.id}, case {request.case.case_number}",
+                       f"the owner of {request.registration.address} uploaded footage through the upload link; "
+                       "check it on the request page")

@@ -3,16 +3,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from workflows.fixity import remove_partial_uploads, verify_evidence
 
-from ..cli import fail
+from ..cli import CommandGroup, fail
 from ..extensions import db
 from ..models import EvidenceItem
 
-evidence_cli = AppGroup("evidence", help="Stored evidence files.")
+evidence_cli = CommandGroup("evidence", help="Stored evidence files.")
 
 
 def _folder() -> Path:

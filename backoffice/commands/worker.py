@@ -1,15 +1,14 @@
 """`flask worker run`, `flask worker jobs` and `flask worker run-job NAME`."""
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..cli import fail
+from ..cli import CommandGroup, fail
 from ..extensions import db
 from ..localtime import format_instant
 from ..models import JobRun
 from ..worker import BY_NAME, JOBS, run_job, serve
 
-worker_cli = AppGroup("worker", help="The background worker that runs the scheduled jobs.")
+worker_cli = CommandGroup("worker", help="The background worker that runs the scheduled jobs.")
 
 
 @worker_cli.command("run")
@@ -25,13 +24,13 @@ def jobs() -> None:
         last = db.session.scalars(
             select(JobRun).where(JobRun.job == job.name).order_by(JobRun.id.desc()).limit(1)
         ).first()
-        when = ", ".join(f"{key}={value}" for key, value in job.cron.items())
+        when = f"{job.when} county time"
         if last is None:
             outcome = "never run"
         else:
             state = "running" if last.exit_code is None else ("ok" if last.exit_code == 0 else f"failed ({last.exit_code})")
             outcome = f"last run {format_instant(last.started_at, 'en')}: {state}"
-        click.echo(f"{job.name:20} {when:32} {outcome}")
+        click.echo(f"{job.name:20} {when:34} {outcome}")
 
 
 @worker_cli.command("run-job")

@@ -1,12 +1,11 @@
 """`flask workflow remind`: deadline reminders for footage requests."""
 import click
-from flask.cli import AppGroup
 
 from workflows.reminders import send_reminders
 
-from ..cli import fail
+from ..cli import CommandGroup, fail
 
-workflow_cli = AppGroup("workflow", help="Footage-request workflow jobs.")
+workflow_cli = CommandGroup("workflow", help="Footage-request workflow jobs.")
 
 
 @workflow_cli.command("remind")

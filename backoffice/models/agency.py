@@ -3,7 +3,7 @@ import re
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .validation import FieldError
@@ -46,3 +46,6 @@ class AgencyUser(User):
         Integer, ForeignKey("agency.id"), nullable=True, index=True
     )
     agency: Mapped[Agency | None] = relationship(Agency, lazy="joined")
+    # News on the user's requests (an owner's upload, a release decision) is on their home
+    # page; with this on, it is e-mailed too.
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())

@@ -2,12 +2,12 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Instant
 
-OUTBOX_STATUSES = ("queued", "sent", "failing", "given_up")
+OUTBOX_STATUSES = ("queued", "sent", "failing", "given_up", "cancelled")
 
 
 class OutboxMessage(Model):
@@ -41,3 +41,7 @@ class OutboxMessage(Model):
     created_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(Instant)
     claimed_until: Mapped[datetime | None] = mapped_column(Instant)
+    # The recipient's personal data was removed while the message was still to be sent: its
+    # address and text go as soon as it is finished (sent, given up or cancelled).
+    forget_when_done: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                   server_default=false())

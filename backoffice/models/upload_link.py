@@ -25,5 +25,6 @@ class UploadLink(Model):
     expires_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(Instant)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    outbox_message_id: Mapped[int | None] = mapped_column(Integer)  # the e-mail that carries it
 
     footage_request: Mapped[FootageRequest] = relationship()

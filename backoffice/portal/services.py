@@ -357,6 +357,23 @@ def confirm(token: str, *, today: date | None = None) -> Registration:
     return registration
 
 
+def confirm_by_phone(registration: Registration, user, *, today: date | None = None) -> bool:
+    """Registry Staff record that the owner confirmed the registration's details on a call
+    from the call list (backoffice.worklists.confirmation_by_phone): due again in a year,
+    audited. In the caller's transaction; False, changing nothing, for a registration that
+    is not (or no longer) on the call list."""
+    from ..worklists import confirmation_by_phone
+
+    on_list = select(Registration.id).where(
+        Registration.id == registration.id, confirmation_by_phone(today or county_today()))
+    if db.session.scalar(on_list) is None:
+        return False
+    _confirmed(registration, today)
+    audit.record("lifecycle.confirmed_by_phone", user=user, object_type="registration",
+                 object_id=registration.id)
+    return True
+
+
 def _confirmed(registration: Registration, today: date | None) -> None:
     registration.last_confirmed_at = utcnow()
     registration.next_confirmation_due = add_year(today or county_today())

@@ -73,11 +73,6 @@ def portal_language() -> str:
     return request.accept_languages.best_match(current_app.config["PORTAL_LANGUAGES"]) or "en"
 
 
-@bp.context_processor
-def _template_helpers():
-    return {"get_locale": get_locale}
-
-
 def error_page(status: int, message: str, error: Exception | None = None):
     """The portal's answer to a refusal or an HTTP error, in the owner's language: a clear
     page for an expired, forged or reused link (400 / 410), for too much data (413) or too
@@ -326,6 +321,8 @@ def register_portal(app: Flask) -> None:
     # above; the app-wide check would read an oversized body first and answer 400, not 413.
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    # The portal's layout names the page's language; the owner's upload page uses it too.
+    app.add_template_global(get_locale, "get_locale")
     # The pin map asks again as the owner pans: its own, larger budget (checked when it runs).
     endpoint = f"{bp.name}.{address_points.__name__}"
     app.view_functions[endpoint] = limiter.limit(

@@ -13,12 +13,14 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.forms import UserInfoEdit
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
+    UserInfoEditView as FabUserInfoEditView,
     UserStatsChartView,
     ViewMenuModelView,
 )
@@ -29,7 +31,7 @@ from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from sqlalchemy import func, update
 from werkzeug.security import check_password_hash
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, ValidationError
 
@@ -195,11 +197,30 @@ def permissions_in_words(permissions) -> str:
     return "; ".join(f"{view}: {', '.join(sorted(kinds))}" for view, kinds in sorted(grouped.items()))
 
 
+class AccountForm(UserInfoEdit):
+    """The user's own details, and whether news on their requests is also e-mailed."""
+
+    notify_by_email = BooleanField(
+        "E-mail me news on my requests",
+        description="An owner's upload through a link, a release approved or denied. "
+                    "It is always on your home page.",
+    )
+
+
+class UserInfoEditView(FabUserInfoEditView):
+    """FAB's "Your user information" form with the e-mail choice (FAB fills and saves every
+    field of the form by its name). FAB's class name is kept: its endpoint and permissions."""
+
+    form = AccountForm
+    form_title = "Your details"
+
+
 class RegistrySecurityManager(SecurityManager):
     """Users carry an agency; roles come from FAB_ROLES (backoffice.security.roles)."""
 
     user_model = AgencyUser
     userdbmodelview = AgencyUserView
+    userinfoeditview = UserInfoEditView
     userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
     security_api = RegistrySecurityApi

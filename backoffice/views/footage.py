@@ -219,7 +219,7 @@ class FootageWorkflowView(BaseView):
             may_act=may_act,
             may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
             evidence=_evidence(item),
-            messages=wf_messages.messages_about(item.id),
+            messages=wf_messages.messages_about(item),
             custody_actions=CUSTODY_ACTIONS,
             contact=contact,
             csrf_token=generate_csrf,

@@ -14,7 +14,16 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..localtime import county_today, format_day, utcnow
-from ..models import AuditEvent, FootageRequest, JobRun, Registration, RegistrationLifecycle
+from ..models import (
+    AuditEvent,
+    Case,
+    EvidenceItem,
+    FootageRequest,
+    JobRun,
+    Registration,
+    RegistrationLifecycle,
+    RequestTransition,
+)
 from ..models.security import UserSecurity
 from ..portal.records import review_queue
 from ..scoping import scope_request, scope_to_agency
@@ -133,6 +142,7 @@ def _footage_panels(user, approve: bool) -> list[Panel]:
         f"{mine_count} request{'s'[:mine_count != 1]} assigned to you, still waiting for footage",
         f"/footagerequestview/list/?_flt_0_assignee={user.id}", "Open the footage requests",
         [_request_row(r) for r in rows], empty="None assigned to you."))
+    panels.append(_news_panel(user))
     if approve:
         waiting = _requests(user, release_waiting())
         waiting_count = _count(waiting)
@@ -144,6 +154,39 @@ def _footage_panels(user, approve: bool) -> list[Panel]:
             [Row(f"#{r.id} · case {r.case.case_number}", f"/footage/{r.id}", r.updated_at)
              for r in rows]))
     return panels
+
+
+NEWS_DAYS = 7
+DECISIONS = {"approve_release": "release approved", "deny_release": "release denied"}
+
+
+def _news_panel(user) -> Panel:
+    """What happened in the last NEWS_DAYS days on the user's requests (assigned to them, or
+    unassigned on a case they lead) without them: an owner's upload through a link, a release
+    approved or denied. The same news is e-mailed to those who chose it."""
+    since = utcnow() - timedelta(days=NEWS_DAYS)
+    theirs = select(FootageRequest.id).join(Case, Case.id == FootageRequest.case_id).where(
+        (FootageRequest.assignee_id == user.id)
+        | (FootageRequest.assignee_id.is_(None) & (Case.lead_investigator_id == user.id)))
+    theirs = scope_to_agency(theirs, FootageRequest, user)
+    uploads = db.session.execute(
+        select(EvidenceItem.footage_request_id, EvidenceItem.collected_at, EvidenceItem.file_name)
+        .where(EvidenceItem.footage_request_id.in_(theirs), EvidenceItem.collected_by_id.is_(None),
+               EvidenceItem.collected_at >= since)
+        .order_by(EvidenceItem.collected_at.desc()).limit(SHOWN)).all()
+    decisions = db.session.execute(
+        select(RequestTransition.footage_request_id, RequestTransition.at, RequestTransition.trigger)
+        .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(DECISIONS),
+               RequestTransition.at >= since)
+        .order_by(RequestTransition.at.desc()).limit(SHOWN)).all()
+    news = sorted([(at, request_id, f"the owner uploaded {name}") for request_id, at, name in uploads]
+                  + [(at, request_id, DECISIONS[trigger]) for request_id, at, trigger in decisions],
+                  key=lambda entry: entry[0], reverse=True)[:SHOWN]
+    rows = [Row(f"#{request_id} · {what}", f"/footage/{request_id}", at) for at, request_id, what in news]
+    return Panel("News on your requests", None,
+                 f"Uploads by owners and release decisions of the last {NEWS_DAYS} days",
+                 "/footagerequestview/list/?_flt_0_assignee={}".format(user.id), "Open your requests",
+                 rows, empty="Nothing new.")
 
 
 def _audit_panels() -> list[Panel]:

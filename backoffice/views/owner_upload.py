@@ -3,7 +3,7 @@
 Its refusals (a used, expired or forged link 410; a missing file 400) are shown on the same
 page: the page is a screen family of its own (backoffice.http_errors).
 """
-from flask import current_app, flash, request
+from flask import current_app, request
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -87,7 +87,6 @@ class OwnerUploadView(BaseView):
         except RegistryError as error:  # shown on the page, with what was typed
             return self._page(token, error=error.message, status=error.status, link=link, typed=typed,
                               form_again=error.field in FORM_FIELDS or error.status == 400)
-        flash(_("Thank you: your file was received."), "success")
         return self._page(token, done=item)
 
 

@@ -1,7 +1,8 @@
 """Registry Staff screens: owners, registrations and cameras."""
 
-from flask import jsonify, request
+from flask import flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from wtforms import StringField, TextAreaField
@@ -9,6 +10,8 @@ from wtforms.widgets import DateInput
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..datamodel import RegistryInterface
+from ..extensions import db
+from ..portal import services
 from ..pickers import pick_owners, pick_registrations
 from ..labels import words
 from ..localtime import county_today
@@ -237,9 +240,14 @@ class _CallListInterface(RegistryInterface):
 
 
 class CallListView(RegistrationView):
-    """The call list: owners the confirmation e-mail cannot reach, or who asked for a call."""
+    """The call list: owners the confirmation e-mail cannot reach, or who asked for a call.
+    After the call, staff tick the owners who confirmed and choose "Confirmed by phone"."""
 
     datamodel = _CallListInterface(Registration)
+    # A call list adds or deletes nothing; "add" gets a permission of its own that the view
+    # never grants, so FAB's list shows no add button (it shares "write" with the action).
+    exclude_route_methods = RegistryModelView.exclude_route_methods | {"add", "delete"}
+    method_permission_name = {**READ_WRITE, "add": "add_registration", "confirmed_by_phone": "write"}
     list_title = "Confirmations to call"
     base_filters = [["id", ToCallForConfirmation, None]]
     base_order = ("next_confirmation_due", "asc")
@@ -253,6 +261,21 @@ class CallListView(RegistrationView):
         "owner.phone": lambda value: format_phone(value) if value else "no phone: write to the premises",
         "owner.preferred_contact": lambda value: words(value, "contact_method"),
     }
+
+    @action("confirmed_by_phone", "Confirmed by phone",
+            "Record that the chosen owners confirmed their details on the phone? Each is due again in a year.",
+            "fa-phone")
+    def confirmed_by_phone(self, items):
+        """Record the confirmations of the chosen registrations (audited), back to the list."""
+        items = items if isinstance(items, list) else [items]
+        done = sum(services.confirm_by_phone(item, g.user) for item in items)
+        db.session.commit()
+        if done:
+            flash(f"Confirmed by phone: {done} registration{'s' if done != 1 else ''}, due again in a year.",
+                  "success")
+        else:
+            flash("Nothing recorded: the chosen registrations are no longer on the call list.", "warning")
+        return redirect(url_for(".list"))
 
 
 class OwnerView(RegistryModelView):

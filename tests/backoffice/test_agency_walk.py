@@ -115,7 +115,8 @@ def _ids_for(rule, app, seeded: dict[type, set[int]]) -> list[dict]:
 
 
 def _text(response) -> str:
-    if response.mimetype in ("application/pdf", "application/octet-stream") or response.direct_passthrough:
+    textual = response.mimetype.startswith("text/") or response.mimetype.endswith(("json", "javascript"))
+    if not textual or response.direct_passthrough:  # files, PDFs, the icon
         return ""
     return response.get_data(as_text=True)
 

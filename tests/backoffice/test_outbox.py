@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from backoffice import outbox
 from backoffice.extensions import db
 from backoffice.localtime import utcnow
-from backoffice.models import AuditEvent, OutboxMessage
+from backoffice.models import AuditEvent, FootageRequest, OutboxMessage
 from tests import factories
 from tests.auth import CSRF_RE
 from tests.backoffice.test_footage_screens import page, signed_in
@@ -18,7 +18,7 @@ from workflows import footage_request as wf
 
 
 def _messages(request_id: int) -> list[OutboxMessage]:
-    return outbox.about("footage_request", request_id)
+    return outbox.about(db.session.get(FootageRequest, request_id))
 
 
 class MailServerDown:
@@ -201,9 +201,9 @@ def test_the_release_notice_is_queued_with_the_approval_and_names_its_grounds(ct
     assert outcome.state == "released"
     assert outcome.notices == ["The release notice to the owner is queued but not delivered yet (the "
                                "mail server did not take it); it is retried automatically."]
-    (message,) = _messages(request.id)
-    assert message.kind == "release_notice" and "You consented to this use" in message.body_text
-    assert outbox.deliver_due(utcnow() + timedelta(minutes=2)).sent == [message.id]
+    (message,) = [m for m in _messages(request.id) if m.kind == "release_notice"]
+    assert "You consented to this use" in message.body_text
+    assert message.id in outbox.deliver_due(utcnow() + timedelta(minutes=2)).sent
     assert len(mailbox.to(request.registration.owner.email)) == 1
 
 

@@ -145,3 +145,6 @@ def test_jobs_lists_each_job_with_its_last_run_in_county_time(ctx, runner):
     assert "last run" in lapse and lapse.endswith(": ok")
     assert utcnow().astimezone(ZONE).strftime("%Z") in lapse  # PST or PDT, as on the screens
     assert "never run" in next(line for line in result.output.splitlines() if line.startswith("evidence-verify"))
+    assert "daily at 2:30 AM county time" in lapse
+    said = result.output
+    assert "Sundays at 4:00 AM" in said and "hourly at :05" in said and "=" not in said

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from backoffice.localtime import county_today
+from backoffice.portal.records import add_year
 from tests.browser import needs_chromium, shoot
 from tests.journeys.owners_kit import (
     STREET,
@@ -191,4 +192,16 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     calls = list_rows(page)
     assert f"2313 {STREET}" in calls and "Pat Phone" in calls and "(661) 555-0177" in calls
     assert f"2301 {STREET}" not in calls  # Kim is reached by e-mail
-    del later, gone, overdue, ring
+    assert page.get_by_role("link", name=re.compile("Add a new record")).count() == 0  # a list to work, not to add to
+
+    # Pat confirms on the phone: tick the row, choose the action, confirm.
+    page.locator(f'input.action_check[value="{ring}"]').check()
+    page.get_by_role("button", name=re.compile("Actions")).click()
+    page.get_by_role("link", name=re.compile("Confirmed by phone")).click()
+    page.locator("#modal-confirm-ok").click()
+    page.get_by_text("Confirmed by phone: 1 registration, due again in a year.").wait_for()
+    shoot(page, "staff-16-confirmed-by-phone")
+    assert f"2313 {STREET}" not in page.inner_text("body")
+    pat = stored(app, registration_id=ring)
+    assert pat.next_due == add_year(county_today())
+    del later, gone, overdue

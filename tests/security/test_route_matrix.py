@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = {
     "RegistryAuthDBView.login",
     "static",
     "appbuilder.static",
+    "favicon",  # the registry's icon, where browsers ask for it
     # owners' links: the signed, single-use token decides, not a role
     "OwnerUploadView.upload",
     "EvidenceVerifyView.evidence",

@@ -57,7 +57,7 @@ def test_the_release_notice_says_its_grounds_in_spanish(ctx, mailbox, scope, kin
     data = {"override_reason": "sospechoso armado y peligro"} if scope == "evidence_only" and kind != "court_order" else {}
     wf.fire(request.id, "approve_release", factories.user("supervisor"), 1, data)
     [message] = mailbox.to(request.registration.owner.email)
-    assert words in body_text(message) and "Motivo:" in body_text(message)
+    assert words in body_text(message) and "en sus propias palabras:" in body_text(message)
 
 
 def test_the_upload_link_email_gives_spanish_county_times(ctx, mailbox):
