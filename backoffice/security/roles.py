@@ -115,9 +115,12 @@ ROLES = ("Admin", *ROLE_PERMISSIONS)
 
 ANY = "*"
 
+PUBLIC = "Public"  # visitors who have not signed in: nothing through FAB's permissions (the
+# owners' portal and link pages are routes of their own, outside these permissions)
 FAB_ROLES = {
     "Admin": [(ANY, ANY)],
     **{role: perms + SELF_SERVICE for role, perms in ROLE_PERMISSIONS.items()},
+    PUBLIC: [],
 }
 
 
