@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from . import spatial
+from .database import begin_write
+from .localtime import utcnow
+from .models import CameraMapSummary
 from .errors import InvalidInputError
 from .extensions import db
 from .models.validation import FieldError, check_latitude, check_longitude
 
 _summary_lock = threading.Lock()
-_summary: dict[str, Any] = {"key": None, "expires": 0.0, "cells": None, "refreshing": None}
+# This process's copy of the stored summary, as arrays, and the stamp it was read at.
+_summary: dict[str, Any] = {"key": None, "built_at": None, "cells": None, "refreshing": None}
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +49,7 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def _build_summary(session: Session) -> dict[str, np.ndarray]:
-    cells = spatial.camera_summary(session)
+def _arrays(cells: list[dict]) -> dict[str, np.ndarray]:
     n = np.array([c["n"] for c in cells], dtype=np.int64)
     arrays = {
         "n": n,
@@ -60,20 +63,37 @@ def _build_summary(session: Session) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _refresh_in_background(engine: Engine, key: str, ttl_s: float) -> threading.Thread:
-    """Rebuild the summary on a connection of its own; requests meanwhile get the old one."""
+def rebuild_summary(session: Session) -> int:
+    """Recompute the stored county summary (camera_map_cell) and stamp it, in the session's
+    transaction (no commit). Returns the number of cameras counted."""
+    cameras = spatial.rebuild_camera_cells(session)
+    stamp = session.get(CameraMapSummary, 1)
+    if stamp is None:
+        session.add(CameraMapSummary(id=1, built_at=utcnow(), cameras=cameras))
+    else:
+        stamp.built_at, stamp.cameras = utcnow(), cameras
+    session.flush()
+    return cameras
+
+
+def refresh_summary(engine: Engine) -> int:
+    """rebuild_summary in a transaction of its own, committed: the worker's round (every
+    minute) and the background refresh of a web process. Returns the cameras counted."""
+    with Session(bind=engine) as session:
+        begin_write(session)
+        cameras = rebuild_summary(session)
+        session.commit()
+    return cameras
+
+
+def _refresh_in_background(engine: Engine) -> threading.Thread:
+    """Refresh the stored summary on a connection of its own; requests meanwhile get the old one."""
 
     def run() -> None:
         try:
-            with Session(bind=engine) as session:
-                arrays = _build_summary(session)
-            with _summary_lock:
-                if _summary["key"] == key:
-                    _summary.update(cells=arrays, expires=time.monotonic() + ttl_s)
-        except Exception:  # noqa: BLE001  the old summary stays; tried again after ttl_s
+            refresh_summary(engine)
+        except Exception:  # noqa: BLE001  the old summary stays; tried again by a later request
             log.exception("rebuilding the camera map summary failed")
-            with _summary_lock:
-                _summary["expires"] = time.monotonic() + ttl_s
         finally:
             with _summary_lock:
                 _summary["refreshing"] = None
@@ -84,31 +104,40 @@ def _refresh_in_background(engine: Engine, key: str, ttl_s: float) -> threading.
 
 
 def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
-    """The fine-grid summary of all cameras as column arrays.
+    """The fine-grid summary of all shown cameras as column arrays, never computed in a request.
 
-    Built in the request the first time; once older than ttl_s it is rebuilt in the
-    background while requests go on with the previous one (a whole county at a million
-    cameras takes a second or two to sum).
+    The summary is stored in the database (camera_map_cell), computed by the worker every
+    minute (and by the migration that made the table); a process reads it once per new stamp
+    (a few thousand rows) and keeps it. A stored summary older than ttl_s (no worker running)
+    is refreshed in a background thread while requests go on with it. Only a database where
+    it was never computed counts the cameras in the request, once.
     """
     key = str(db.engine.url)
+    stamp = db.session.execute(select(CameraMapSummary.built_at).where(CameraMapSummary.id == 1)).scalar()
     with _summary_lock:
-        if _summary["key"] == key and _summary["cells"] is not None:
-            if time.monotonic() >= _summary["expires"] and _summary["refreshing"] is None:
-                _summary["refreshing"] = _refresh_in_background(db.engine, key, ttl_s)
-            return _summary["cells"]
-        arrays = _build_summary(db.session)
-        _summary.update(key=key, cells=arrays, expires=time.monotonic() + ttl_s, refreshing=None)
-        return arrays
+        ours = _summary["key"] == key and stamp is not None and _summary["built_at"] == stamp
+        cached = _summary["cells"] if ours else None
+        stale = stamp is None or (utcnow() - stamp).total_seconds() >= ttl_s
+        if stale and _summary["refreshing"] is None:
+            _summary["refreshing"] = _refresh_in_background(db.engine)
+    if cached is not None:
+        return cached
+    if stamp is None:
+        return _arrays(spatial.camera_summary(db.session))
+    arrays = _arrays(spatial.camera_cells(db.session))
+    with _summary_lock:
+        _summary.update(key=key, built_at=stamp, cells=arrays)
+    return arrays
 
 
 def forget_summary() -> None:
-    """Drop the cached summary (tests; after bulk imports), after any rebuild under way."""
+    """Drop this process's copy of the summary (tests), after any refresh under way."""
     with _summary_lock:
         thread = _summary["refreshing"]
     if thread is not None:
         thread.join()
     with _summary_lock:
-        _summary.update(key=None, expires=0.0, cells=None, refreshing=None)
+        _summary.update(key=None, built_at=None, cells=None, refreshing=None)
 
 
 def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:
@@ -141,8 +170,9 @@ def camera_geojson(
 ) -> dict[str, Any]:
     """Cameras in box as features, or grid clusters when there are more than max_features.
 
-    Views whose grid cells are much larger than the summary's are clustered from the cached
-    summary (counts may lag by summary_ttl_s); closer views are clustered live.
+    Views whose grid cells are much larger than the summary's are clustered from the stored
+    summary (counts may lag by a minute with the worker running, else by summary_ttl_s);
+    closer views are clustered live.
     """
     rows = spatial.cameras_in_box(db.session, box, max_features + 1)
     if len(rows) <= max_features:

@@ -289,6 +289,24 @@ def camera_summary(session: Session) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def rebuild_camera_cells(session: Session) -> int:
+    """Recompute the camera_map_cell table from the cameras, in the caller's transaction
+    (no commit): delete every cell, insert the SUMMARY_CELL_DEG grid sums. Returns the number
+    of cameras counted."""
+    session.execute(text("DELETE FROM camera_map_cell"))
+    session.execute(
+        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[_dialect(session)]),
+        {"cell": SUMMARY_CELL_DEG},
+    )
+    return int(session.execute(text("SELECT coalesce(sum(n), 0) FROM camera_map_cell")).scalar_one())
+
+
+def camera_cells(session: Session) -> list[dict]:
+    """The stored camera_map_cell rows: ix, iy, n, active, sum_lon, sum_lat."""
+    rows = session.execute(text("SELECT ix, iy, n, active, sum_lon, sum_lat FROM camera_map_cell")).mappings()
+    return [dict(row) for row in rows]
+
+
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
     """Up to limit cameras inside box (registrations not withdrawn), for the map."""
     rows = session.execute(

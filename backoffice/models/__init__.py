@@ -10,6 +10,7 @@ from .case import (
     footage_request_camera,
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
+from .camera_map import CameraMapCell, CameraMapSummary
 from .jobs import JobRun
 from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .portal import (
@@ -25,6 +26,8 @@ from .security import RecoveryCode, UserSecurity
 from .upload_link import UploadLink
 
 __all__ = [
+    "CameraMapCell",
+    "CameraMapSummary",
     "JobRun",
     "OUTBOX_STATUSES",
     "OutboxMessage",

@@ -1,5 +1,6 @@
 """GET /api/v1/canvass/ and its companions: ranking, scoping, audit, bad input."""
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -7,10 +8,12 @@ from flask import g
 from geographiclib.geodesic import Geodesic
 
 from backoffice.extensions import db
+from backoffice.localtime import utcnow
 from backoffice.models import AuditEvent, Camera, FootageRequest
 from backoffice.portal.access_log import entries
 from tests import factories
 from tests.auth import api_token, login
+from tests.backoffice.test_list_queries import count_statements
 
 LAT, LON = factories.BAKERSFIELD
 WGS84 = Geodesic.WGS84
@@ -412,61 +415,80 @@ def fresh_summary():
     camera_map.forget_summary()
 
 
-def test_county_view_clusters_from_the_summary(client, inv, monkeypatch, fresh_summary):
+def test_county_view_clusters_from_the_stored_summary(client, inv, monkeypatch, fresh_summary):
     for i in range(6):
         camera_at(50 + 10 * i, 60 * i)
     far = WGS84.Direct(LAT, LON, 90, 30_000)
     reg = factories.registration(far["lat2"], far["lon2"], cameras=2)
     factories.registration(far["lat2"], far["lon2"], cameras=1, status="withdrawn")
+    fresh_summary.rebuild_summary(db.session)  # as the worker does every minute
     monkeypatch.setitem(client.application.config, "GEOJSON_MAX_FEATURES", 3)
     monkeypatch.setitem(client.application.config, "GEOJSON_SUMMARY_TTL_S", 300)
     county = "-119.9,34.8,-117.6,35.8"
-    body = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    with count_statements() as seen:
+        body = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    assert not [s for s in seen if "GROUP BY" in s.upper() and "camera_map_cell" not in s]  # no count of cameras
     assert body["clustered"] is True
     counts = sorted(f["properties"]["count"] for f in body["features"])
     assert counts == [2, 6]
     near = next(f for f in body["features"] if f["properties"]["count"] == 6)
     lon, lat = near["geometry"]["coordinates"]
     assert abs(lat - LAT) < 0.01 and abs(lon - LON) < 0.01
-    # The summary is cached: a camera added now shows after the summary is rebuilt.
+    # A camera added now shows once the summary is recomputed.
     camera_at(70, 10)
     again = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
     assert sum(f["properties"]["count"] for f in again["features"]) == 8
-    fresh_summary.forget_summary()
+    fresh_summary.rebuild_summary(db.session)
     rebuilt = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
     assert sum(f["properties"]["count"] for f in rebuilt["features"]) == 9
     assert reg.id  # the far premises stays its own cluster
 
 
-def test_an_old_summary_is_served_while_it_is_rebuilt(client, inv, monkeypatch, fresh_summary):
-    from sqlalchemy.orm import Session
+def test_an_old_summary_is_served_at_once_and_refreshed_beside_it(app, fresh_summary):
+    """Committed cameras and a summary stamped an hour ago (no worker running): the county
+    view answers from it without counting cameras, and a background thread recomputes it."""
+    from sqlalchemy import update
 
-    from backoffice import spatial
+    from backoffice.models import CameraMapSummary
+    from tests.auth import api_token
+    from tests.concurrency import remove_registrations
 
-    for i in range(4):
-        camera_at(50 + 10 * i, 60 * i)
-    monkeypatch.setitem(client.application.config, "GEOJSON_MAX_FEATURES", 1)
-    monkeypatch.setitem(client.application.config, "GEOJSON_SUMMARY_TTL_S", 300)
+    with app.app_context():
+        fresh_summary.refresh_summary(db.engine)
+        regs = [factories.registration(LAT + 0.001 * i, LON, cameras=1) for i in range(4)]
+        db.session.execute(update(CameraMapSummary).values(built_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+        made = [(r.id, r.owner_id) for r in regs]
+        before = db.session.get(CameraMapSummary, 1).cameras
+    client = app.test_client()
+    headers = api_token(client, "investigator")
     county = "/api/v1/cameras/geojson?bbox=-119.9,34.8,-117.6,35.8"
+    app.config["GEOJSON_MAX_FEATURES"], saved = 1, app.config["GEOJSON_MAX_FEATURES"]
+    try:
+        from sqlalchemy import event
 
-    def shown():
-        body = client.get(county, headers=inv).json
-        assert body["clustered"] is True
-        return sum(f["properties"]["count"] for f in body["features"])
-
-    first = shown()  # built in the request: this test's cameras are in it
-    stale = fresh_summary._summary["cells"]
-    fresh_summary._summary["expires"] = 0.0  # as if GEOJSON_SUMMARY_TTL_S had passed
-    assert shown() == first  # answered at once from the old summary...
-    rebuild = fresh_summary._summary["refreshing"]
-    assert rebuild is not None  # ...while a new one is built beside it
-    rebuild.join()
-    assert fresh_summary._summary["cells"] is not stale
-    assert fresh_summary._summary["refreshing"] is None
-    # The rebuild ran on a connection of its own: it sees committed cameras only.
-    with Session(bind=db.engine) as other:
-        committed = sum(cell["n"] for cell in spatial.camera_summary(other))
-    assert shown() == committed
+        seen = []  # statements of this thread (the request), not of the refresh beside it
+        listener = lambda *a: seen.append(a[2]) if threading.get_ident() == me else None  # noqa: E731
+        me = threading.get_ident()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            body = client.get(county, headers=headers).json
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert not [s for s in seen if "GROUP BY" in s.upper()]  # answered from the stored summary
+        assert sum(f["properties"]["count"] for f in body["features"]) == before
+        rebuild = fresh_summary._summary["refreshing"]
+        assert rebuild is not None  # ...while it is recomputed beside the request
+        rebuild.join()
+        after = client.get(county, headers=headers).json
+        assert sum(f["properties"]["count"] for f in after["features"]) == before + 4
+    finally:
+        app.config["GEOJSON_MAX_FEATURES"] = saved
+        remove_registrations(app, made)
+        with app.app_context():
+            fresh_summary.refresh_summary(db.engine)
 
 
 def test_a_camera_facing_the_point_but_beyond_its_range_is_too_far_not_facing_away(client, inv):

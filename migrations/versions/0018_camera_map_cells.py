@@ -1,0 +1,49 @@
+"""the map's county summary is kept in the database (camera_map_cell), computed once here and
+then by the worker, so that no map request waits for it
+
+Revision ID: 0018
+Revises: 0017
+
+"""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "camera_map_cell",
+        sa.Column("ix", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("iy", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Integer(), nullable=False),
+        sa.Column("sum_lon", sa.Float(), nullable=False),
+        sa.Column("sum_lat", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("ix", "iy"),
+    )
+    op.create_table(
+        "camera_map_summary",
+        sa.Column("id", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cameras", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    from backoffice.models import CameraMapSummary
+    from backoffice.spatial import rebuild_camera_cells
+
+    session = Session(bind=op.get_bind())
+    cameras = rebuild_camera_cells(session)
+    session.add(CameraMapSummary(id=1, built_at=datetime.now(timezone.utc), cameras=cameras))
+    session.flush()
+
+
+def downgrade() -> None:
+    op.drop_table("camera_map_summary")
+    op.drop_table("camera_map_cell")
