@@ -27,11 +27,9 @@ def sqlite_url(path: Path | str) -> str:
 DATABASE_URL = os.environ.get("DATABASE_URL") or sqlite_url(INSTANCE_DIR / "registry.db")
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment; else a random key kept in instance/ (never in git)."""
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
+def instance_secret_key() -> str:
+    """A random key kept in instance/secret_key (never in git), made on first use: the
+    application's SECRET_KEY when the environment gives none (backoffice.create_app)."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         import secrets
@@ -42,7 +40,8 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+# Reading this module changes nothing on disk: an empty key is filled in by create_app.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")

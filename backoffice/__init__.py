@@ -79,6 +79,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
     if "SESSION_IDLE_MINUTES" in (overrides or {}):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=overrides["SESSION_IDLE_MINUTES"])
+    if not app.config.get("SECRET_KEY"):  # neither the environment nor the caller gave one
+        app.config["SECRET_KEY"] = config.instance_secret_key()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -121,11 +123,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         from .api import register_apis
         from . import map_context
+        from .portal.views import register_portal
         from .tiles import register_tiles
         from .views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        register_portal(app)
         security_web.init_app(app)
         queue_crud_writes(app)
         register_tiles(app)
@@ -158,7 +162,7 @@ def _favicon():
 def _sweep_partial_uploads(app: Flask) -> None:
     """Remove uploads left half-written by a dropped connection or a killed worker (an upload
     still arriving in another worker holds a lock on its file and is kept)."""
-    from workflows.fixity import remove_partial_uploads
+    from .evidence_files import remove_partial_uploads
 
     remove_partial_uploads(Path(app.config["EVIDENCE_DIR"]))
 

@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
-from workflows.evidence import IncomingFile, incoming_dir
-from workflows.errors import InvalidInput
+from .evidence_files import IncomingFile, incoming_dir
+from .errors import InvalidInputError
 
 MAX_FIELD_BYTES = 500_000  # Flask's own default for form fields
 MAX_PARTS = 20
@@ -39,7 +39,7 @@ def evidence_upload() -> Iterator[tuple[MultiDict, FileStorage | None]]:
                 max_form_parts=MAX_PARTS,
             )
         except (ValueError, RequestEntityTooLarge) as error:  # broken, truncated or oversized body
-            raise InvalidInput(f"The upload was refused: {error}") from None
+            raise InvalidInputError(f"The upload was refused: {error}") from None
         yield form, files.get("file")
     finally:
         for incoming in created:

@@ -1,5 +1,4 @@
 """The facts that go into receipts and custody reports, read from the database."""
-import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,15 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from backoffice.errors import NotFoundError
+from backoffice.evidence_files import file_sha256
 from backoffice.extensions import db
-from backoffice.labels import words
 from backoffice.localtime import format_instant
 from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.tokens import TokenError, make_token, read_token
 
 VERIFY_PURPOSE = "evidence-verify"
 VERIFY_MAX_AGE_S = 50 * 365 * 24 * 3600  # evidence outlives any sensible link expiry
-CHUNK = 1024 * 1024
 
 
 def stamp(value: datetime | None) -> str:
@@ -60,15 +58,6 @@ CONSENT_WORDS = {
 def evidence_path(item: EvidenceItem) -> Path:
     """Where an item's stored copy lives."""
     return Path(current_app.config["EVIDENCE_DIR"]) / item.storage_location
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file as 64 hex digits, read one chunk at a time (memory stays flat)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_url(request_id: int) -> str:

@@ -5,9 +5,10 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from workflows.fixity import remove_partial_uploads, verify_evidence
+from workflows.fixity import verify_evidence
 
 from ..cli import CommandGroup, fail
+from ..evidence_files import remove_partial_uploads
 from ..extensions import db
 from ..models import EvidenceItem
 

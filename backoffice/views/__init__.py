@@ -1,11 +1,11 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, audit, cases, checkpoints, footage, map, registry, review
+from . import admin, audit, cases, checkpoints, footage, map, owner_upload, registry, review, verify
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    """Add every screen and its menu entry."""
+    """Add every screen and its menu entry, and the public pages behind owners' links."""
     registry.register(appbuilder)
     admin.register(appbuilder)
     review.register(appbuilder)
@@ -14,3 +14,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     map.register(appbuilder)
     audit.register(appbuilder)
     checkpoints.register(appbuilder)
+    verify.register(appbuilder)  # an evidence receipt's QR code: re-checks the stored copies
+    owner_upload.register(appbuilder)  # an owner's upload link

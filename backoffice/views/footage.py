@@ -42,10 +42,8 @@ from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, 
 
 from ..labels import choices, words
 
-from . import owner_upload as owner_upload_view
 from .display import ReadableColumns
 from .timefields import local_datetime_field, zone_label
-from . import verify
 from .base import ScreenModelView
 
 # trigger -> form fields (name, label, kind, choices)
@@ -494,7 +492,7 @@ def _evidence(item: FootageRequest):
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """Add the footage screens under the Footage menu, and the public verification page."""
+    """Add the footage screens under the Footage menu."""
     appbuilder.add_view(FootageRequestView, "Footage requests", icon="fa-film", category="Footage")
     appbuilder.add_link(
         "New footage request", href="/footage/new", icon="fa-plus", category="Footage"
@@ -505,8 +503,6 @@ def register(appbuilder: AppBuilder) -> None:
         FootageWorkflowView, "Approval queue", href="/footage/approvals", icon="fa-gavel", category="Footage"
     )
     appbuilder.add_view_no_menu(EvidenceFileView)
-    verify.register(appbuilder)
-    owner_upload_view.register(appbuilder)
     # The evidence form checks its CSRF token inside the streaming parser; the app-wide check
     # would buffer the whole upload first.
     csrf.exempt(f"{FootageWorkflowView.__module__}.{FootageWorkflowView.evidence.__name__}")

@@ -1,5 +1,5 @@
 """Registry Staff's review queue: verified registrations to approve, reject or merge."""
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from wtforms import StringField, TextAreaField
@@ -14,7 +14,6 @@ from ..models import Registration, TermsVersion
 from ..portal import services
 from ..portal.forms import ApproveForm, MergeForm, RejectForm
 from ..portal.records import lifecycle_of, merge_candidates, review_queue
-from ..portal.views import register_portal
 from ..scoping import current_user
 from .registry import RegistryModelView
 
@@ -138,11 +137,10 @@ class TermsVersionView(RegistryModelView):
 
 
 def register(appbuilder: AppBuilder) -> None:
-    """The review queue and programme terms under Registry, and the public portal they serve."""
+    """The review queue and programme terms under Registry."""
     appbuilder.add_view(
         ReviewQueueView, "Review queue", icon="fa-check-square-o", category="Registry"
     )
     appbuilder.add_view(
         TermsVersionView, "Programme terms", icon="fa-file-text-o", category="Registry"
     )
-    register_portal(current_app)

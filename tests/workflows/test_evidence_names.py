@@ -20,7 +20,7 @@ from tests.workflows.helpers import request_in
 from tests.workflows.test_owner_upload import link_path
 from workflows import owner_upload
 from workflows.effects import receipt_pdf
-from workflows.evidence import MAX_FILE_NAME_BYTES, evidence_file_name
+from backoffice.evidence_files import MAX_FILE_NAME_BYTES, evidence_file_name
 
 LONG_254 = "North entrance camera " * 11 + "x.mp4"
 LONG_300 = "監" * 296 + ".mp4"

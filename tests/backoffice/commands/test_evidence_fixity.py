@@ -57,7 +57,7 @@ def leftover(folder: Path, relative: str, age_s: float) -> Path:
 
 def test_start_up_removes_dead_partial_uploads_and_keeps_live_ones(app, tmp_path):
     """A partial upload nobody holds is dead however fresh; one still being written is kept."""
-    from workflows.evidence import IncomingFile
+    from backoffice.evidence_files import IncomingFile
 
     folder = tmp_path / "evidence"
     dropped = leftover(folder, ".incoming/abc.part", 2 * 3600)
