@@ -12,7 +12,7 @@ from backoffice.errors import NotFoundError
 from backoffice.evidence_files import file_sha256
 from backoffice.extensions import db
 from backoffice.localtime import format_instant
-from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest
+from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest, RequestTransition
 from backoffice.tokens import TokenError, make_token, read_token
 
 VERIFY_PURPOSE = "evidence-verify"
@@ -60,11 +60,13 @@ def evidence_path(item: EvidenceItem) -> Path:
     return Path(current_app.config["EVIDENCE_DIR"]) / item.storage_location
 
 
-def verify_url(request_id: int) -> str:
-    """The public page that re-checks a request's stored evidence against its hashes."""
+def verify_url(request_id: int, language: str | None = None) -> str:
+    """The public page that re-checks a request's stored evidence against its hashes; with
+    the owner's `language` it opens in that language whatever the browser says."""
     token = make_token(VERIFY_PURPOSE, {"r": request_id})
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/verify/evidence/{token}"
+    url = f"{base}/verify/evidence/{token}"
+    return url + f"?lang={language}" if language in current_app.config["PORTAL_LANGUAGES"] else url
 
 
 def read_verify_token(token: str) -> int:
@@ -128,8 +130,16 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
             consent = gettext("%(who)s, %(how)s, %(when)s; scope: %(scope)s", who=request.consent_given_by,
                               how=method, when=when(request.consent_at), scope=scope)
         collectors = sorted({person(item.collected_by) for item in items if item.collected_by})
+        if not collectors:  # every file came through the owner's upload link: who marked it collected
+            marked = db.session.scalar(
+                select(RequestTransition.actor_id).where(RequestTransition.footage_request_id == request.id,
+                                                         RequestTransition.trigger == "collect")
+                .order_by(RequestTransition.id.desc()).limit(1))
+            collectors = [person(db.session.get(AgencyUser, marked))] if marked else []
         facts = [{**_item_facts(item), "clock_offset": clock_offset(item.clock_offset_s),
-                  "collected_at": when(item.collected_at)} for item in items]
+                  "collected_at": when(item.collected_at),
+                  "collected_by": person(item.collected_by) if item.collected_by else gettext("uploaded by the owner")}
+                 for item in items]
         return {
             **_context(request),
             "language": language,
@@ -141,7 +151,7 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
             "items": facts,
             "collector": ", ".join(collectors) or "—",
             "issued_at": when(request.receipt_issued_at),
-            "verify_url": verify_url(request.id),
+            "verify_url": verify_url(request.id, language),
             "footer": gettext("Evidence receipt, case %(case)s, request %(number)s",
                               case=request.case.case_number, number=request.id),
         }
@@ -168,8 +178,9 @@ def custody_data(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-def verification(request_id: int) -> list[dict[str, Any]]:
-    """Re-hash each stored copy of a request and compare with the recorded SHA-256."""
+def verification(request_id: int, language: str = "en") -> list[dict[str, Any]]:
+    """Re-hash each stored copy of a request and compare with the recorded SHA-256; times in
+    county time written the way `language` writes them."""
     results = []
     for item in _items(request_id):
         path = evidence_path(item)
@@ -179,7 +190,7 @@ def verification(request_id: int) -> list[dict[str, Any]]:
                 "id": item.id,
                 "file_name": item.file_name,
                 "sha256": item.sha256,
-                "collected_at": stamp(item.collected_at),
+                "collected_at": format_instant(item.collected_at, language),
                 "status": "missing" if actual is None else ("matches" if actual == item.sha256 else "changed"),
             }
         )

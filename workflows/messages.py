@@ -34,11 +34,16 @@ def status_text(message: OutboxMessage) -> str:
         return f"{kind} e-mailed {stamp(message.sent_at)}"
     if message.status == "cancelled":
         return f"{kind} not sent: {message.last_error}"
+    # Sent before and asked for again: the earlier delivery still counts for something.
+    before = f"{kind} e-mailed {stamp(message.sent_at)}; sent again, " if message.sent_at else f"{kind} "
     if message.status == "given_up":
-        return f"{kind} not delivered: given up after {attempts}"
+        return f"{before}not delivered: given up after {attempts}"
+    stopped = outbox.why_not_send(message)
+    if stopped is not None:  # cancelled at its next try, not sent
+        return f"{before}will not be sent: {stopped}"
     if message.status == "failing":
-        return f"{kind} not yet delivered: {attempts}, next try {stamp(message.next_attempt_at)}"
-    return f"{kind} waiting to be sent (queued {stamp(message.created_at)})"
+        return f"{before}not yet delivered: {attempts}, next try {stamp(message.next_attempt_at)}"
+    return f"{before}waiting to be sent (queued {stamp(message.created_at)})"
 
 
 def messages_about(request: FootageRequest) -> list[MessageLine]:

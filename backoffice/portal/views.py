@@ -313,6 +313,11 @@ def access(token: str):
                            entries=access_log.entries(registration))
 
 
+# Pages behind links owners get (the upload link, the receipt's evidence check): outside the
+# portal blueprint, in the owner's language.
+OWNER_LINK_PAGES = ("OwnerUploadView", "EvidenceVerifyView")
+
+
 def register_portal(app: Flask) -> None:
     """Add the portal to the app: pages, rate limits on posts, the owner's language."""
     limiter = app.appbuilder.sm.limiter
@@ -334,8 +339,8 @@ def register_portal(app: Flask) -> None:
     def select_locale():
         if has_request_context() and request.blueprint == "portal":
             return portal_language()
-        if has_request_context() and request.blueprint == "OwnerUploadView":
-            # The owner's upload page: the language the e-mailed link names, else the browser's.
+        if has_request_context() and request.blueprint in OWNER_LINK_PAGES:
+            # An owner's page behind a link: the language the link names, else the browser's.
             languages = current_app.config["PORTAL_LANGUAGES"]
             asked = request.args.get("lang")
             return asked if asked in languages else request.accept_languages.best_match(languages) or "en"

@@ -122,7 +122,17 @@ class AgencyUserView(ReasonedDelete, SafeActions, ReadableColumns, UserDBModelVi
     show_columns = _USER_COLUMNS + ["login_count", "last_login", "fail_login_count"]
     edit_columns = _USER_COLUMNS
     add_columns = _USER_COLUMNS + ["password", "conf_password"]
-    label_columns = {"agency": lazy_gettext("Agency")}
+    label_columns = {"agency": lazy_gettext("Agency"), "notify_by_email": "News on requests by e-mail"}
+    # The user's own page (Profile): their details and their choice of news by e-mail.
+    # FAB shows the fieldsets' columns (they replace show_columns): the choice in both.
+    user_show_fieldsets = [
+        *UserDBModelView.user_show_fieldsets,
+        ("Notices", {"fields": ["notify_by_email"], "expanded": True}),
+    ]
+    show_fieldsets = [
+        *UserDBModelView.show_fieldsets,
+        ("Notices", {"fields": ["notify_by_email"], "expanded": True}),
+    ]
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "email": _email_field(),
                              "agency": _agency_field(), "password": _password_field()}
     edit_form_extra_fields = {"email": _email_field(), "agency": _agency_field()}

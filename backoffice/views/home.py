@@ -160,6 +160,11 @@ NEWS_DAYS = 7
 DECISIONS = {"approve_release": "release approved", "deny_release": "release denied"}
 
 
+def _shortened(text: str, most: int = 60) -> str:
+    """Text for a panel row: at most `most` characters, the cut marked."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 def _news_panel(user) -> Panel:
     """What happened in the last NEWS_DAYS days on the user's requests (assigned to them, or
     unassigned on a case they lead) without them: an owner's upload through a link, a release
@@ -179,7 +184,7 @@ def _news_panel(user) -> Panel:
         .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(DECISIONS),
                RequestTransition.at >= since)
         .order_by(RequestTransition.at.desc()).limit(SHOWN)).all()
-    news = sorted([(at, request_id, f"the owner uploaded {name}") for request_id, at, name in uploads]
+    news = sorted([(at, request_id, f"the owner uploaded {_shortened(name)}") for request_id, at, name in uploads]
                   + [(at, request_id, DECISIONS[trigger]) for request_id, at, trigger in decisions],
                   key=lambda entry: entry[0], reverse=True)[:SHOWN]
     rows = [Row(f"#{request_id} · {what}", f"/footage/{request_id}", at) for at, request_id, what in news]

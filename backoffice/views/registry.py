@@ -239,6 +239,9 @@ class _CallListInterface(RegistryInterface):
         return "." not in name and super().is_orderable(name)
 
 
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}  # the portal's languages, in the staff's words
+
+
 class CallListView(RegistrationView):
     """The call list: owners the confirmation e-mail cannot reach, or who asked for a call.
     After the call, staff tick the owners who confirmed and choose "Confirmed by phone"."""
@@ -251,15 +254,22 @@ class CallListView(RegistrationView):
     list_title = "Confirmations to call"
     base_filters = [["id", ToCallForConfirmation, None]]
     base_order = ("next_confirmation_due", "asc")
-    list_columns = ["id", "owner.name", "owner.phone", "owner.preferred_contact", "address",
-                    "next_confirmation_due"]
+    list_columns = ["id", "owner.name", "owner.phone", "owner.preferred_contact", "owner.language", "owner.email",
+                    "address", "next_confirmation_due"]
+    # What the caller needs on the record's page too: whom to ring, in which language.
+    show_columns = ["id", "owner.name", "owner.phone", "owner.preferred_contact", "owner.language", "owner.email",
+                    "address", "city", "status", "next_confirmation_due", "last_confirmed_at"]
     order_columns = ["address", "next_confirmation_due"]
     label_columns = {**RegistrationView.label_columns, "owner.name": "Owner",
-                     "owner.phone": "Phone", "owner.preferred_contact": "Prefers"}
+                     "owner.phone": "Phone", "owner.preferred_contact": "Prefers",
+                     "owner.email": "E-mail", "owner.language": "Speaks"}
     formatters_columns = {
         **(RegistrationView.formatters_columns or {}),
         "owner.phone": lambda value: format_phone(value) if value else "no phone: write to the premises",
         "owner.preferred_contact": lambda value: words(value, "contact_method"),
+        "owner.language": lambda code: LANGUAGE_NAMES.get(code, code or "—"),
+        # Owners with an address get the yearly e-mail too; one who confirms by it leaves the list.
+        "owner.email": lambda value: "also e-mailed; leaves this list once confirmed" if value else "no e-mail",
     }
 
     @action("confirmed_by_phone", "Confirmed by phone",

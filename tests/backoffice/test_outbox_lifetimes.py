@@ -46,7 +46,7 @@ def test_send_again_is_refused_for_a_used_upload_link_and_not_offered(ctx, mailb
 
     browser = signed_in(ctx, "investigator")
     html = page(browser.client, f"/footage/{request.id}")
-    line = re.search(rf'<li class="message message-upload_link"[^>]*>(.*?)</li>', html, re.S).group(1)
+    line = re.search(r'<li class="message message-upload_link"[^>]*>(.*?)</li>', html, re.S).group(1)
     assert "Upload link e-mailed" in line and "Send again" not in line
     token = CSRF_RE.search(html).group(1)
     response = browser.post(f"/footage/{request.id}/messages/{message.id}/send",

@@ -10,7 +10,7 @@ from backoffice.models import EvidenceItem
 from reports.receipt import render_receipt_pdf
 from tests import factories
 from tests.auth import api_token
-from tests.mailbox import free_port
+from tests.mailbox import body_text, free_port
 from tests.reports import pdfcheck
 from tests.workflows.helpers import request_in
 from workflows import footage_request as wf
@@ -164,3 +164,29 @@ def test_a_spanish_owners_receipt_is_in_spanish_and_the_custody_report_stays_eng
     assert "Evidence receipt" not in text and "Owner and premises" not in text
     custody = pdf_text(client.get(f"/api/v1/evidence_item/{item['id']}/custody.pdf", headers=headers).data)
     assert "Chain of custody" in custody and "40 s behind" in custody
+
+
+def test_a_spanish_owners_evidence_check_opens_in_spanish(client, mailbox):
+    request, item, _ = collected_request(client, language="es")
+    url = receipt_data(request)["verify_url"]
+    assert url.endswith("?lang=es")
+    html = client.get("/" + url.split("/", 3)[3], headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert '<html lang="es">' in html and "Comprobación de las pruebas" in html and "Sin cambios" in html
+    assert "Evidence check" not in html and "Camera Registry" not in html
+    assert re.search(r"\d+:\d\d [ap]\. ?m\. P[SD]T", html)  # the time as Spanish writes it, with its zone
+    forged = client.get("/verify/evidence/abc.def?lang=es")
+    assert forged.status_code == 404 and "Este enlace no es válido." in forged.get_data(as_text=True)
+
+
+def test_the_receipt_names_who_collected_footage_the_owner_uploaded(client, mailbox):
+    from workflows import owner_upload
+
+    request = request_in("consented", evidence=False)
+    owner_upload.issue_link(request.id, factories.user("investigator"))
+    token = re.search(r"/upload/([^\s?]+)", body_text(mailbox.to(request.registration.owner.email)[0])).group(1)
+    owner_upload.upload_with_link(token, io.BytesIO(b"porch footage" * 40), "porch.mp4", "porch camera")
+    wf.fire(request.id, "collect", factories.user("investigator"), 1)
+    data = receipt_data(request)
+    investigator = factories.user("investigator")
+    assert data["collector"] == f"{investigator.first_name} {investigator.last_name} ({investigator.username})"
+    assert [item["collected_by"] for item in data["items"]] == ["uploaded by the owner"]

@@ -64,3 +64,5 @@ def test_the_choice_is_made_on_the_users_own_details_form(ctx):
     browser.post("/userinfoeditview/form", data=form)
     db.session.refresh(user)
     assert user.notify_by_email is True
+    profile = page(browser.client, "/users/userinfo/")  # the user's own page shows the choice
+    assert "News on requests by e-mail" in profile
