@@ -6,7 +6,6 @@ The walk is built from the application itself (its URL rules and model APIs), so
 is walked without changing this file.
 """
 import html
-import json
 import re
 from urllib.parse import urldefrag, urlsplit
 
@@ -18,7 +17,6 @@ from backoffice import audit
 from backoffice.accounts import ensure_user
 from backoffice.extensions import db
 from backoffice.models import AuditEvent, Case, EvidenceItem, FootageRequest
-from backoffice.scoping import SCOPED_MODELS
 from tests import factories
 from tests.auth import api_token, login
 

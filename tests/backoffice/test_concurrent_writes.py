@@ -16,7 +16,6 @@ from backoffice.models import (
     FootageRequest,
     Owner,
     Registration,
-    RegistrationLifecycle,
     RequestTransition,
     UsedLink,
 )

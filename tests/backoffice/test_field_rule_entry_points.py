@@ -12,7 +12,7 @@ from backoffice.models import validation as v
 from tests import factories
 from tests.auth import api_token, csrf_token, login
 from tests.backoffice.portal.helpers import form_data
-from tests.backoffice.test_import import ROW, run_import, write_csv
+from tests.backoffice.test_import import run_import, write_csv
 
 REFUSED = "refused"
 OWNER, PREMISES, CAMERA = "owner", "premises", "camera"

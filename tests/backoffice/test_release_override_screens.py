@@ -6,7 +6,6 @@ import pytest
 
 from backoffice.extensions import db
 from backoffice.models import FootageRequest
-from tests import factories
 from tests.auth import CSRF_RE, api_token
 from tests.backoffice.test_footage_screens import page, signed_in, state_of
 from tests.workflows.helpers import request_in

@@ -5,7 +5,7 @@ and checked in the database."""
 import csv
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 

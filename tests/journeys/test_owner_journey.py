@@ -84,7 +84,7 @@ def test_a_resident_registers_in_english_and_later_withdraws(journey, app):
     run.open(page, "/register")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing off-screen
     fill_registration(page, name="Pat Quail", address=pat, phone="661 555 0142 ext. 23", number="2101 quail",
-                      suggestion=f"2101 Quailwood Court, Bakersfield 93309", camera="Front porch",
+                      suggestion="2101 Quailwood Court, Bakersfield 93309", camera="Front porch",
                       overlooks="the street and the sidewalk", facing="North-east")
     assert page.input_value("#postal_code") == "93309"
     shoot(page, "owner-en-01-form-filled")
