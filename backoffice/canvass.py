@@ -20,6 +20,7 @@ from sqlalchemy.orm import lazyload
 
 from . import audit, spatial
 from .database import end_read_transaction
+from .domain import CONTACTABLE
 from .errors import InvalidInputError, NotFoundError
 from .extensions import db
 from .ids import as_id
@@ -306,7 +307,7 @@ def owner_contact(
     row = db.session.execute(
         select(Registration, Owner)
         .join(Owner, Owner.id == Registration.owner_id)
-        .where(Registration.id == number, Registration.status == "active")
+        .where(Registration.id == number, Registration.status.in_(CONTACTABLE))
     ).one_or_none()
     if row is None:
         # Owners who withdrew, or whose registration lapsed or is unverified, are not canvassed.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from .domain import SHOWN_ON_MAP
 from .models import AddressPoint
 
 # Metres per degree of latitude is at least this anywhere on the ellipsoid (at the equator).
@@ -23,7 +24,7 @@ _MARGIN = 1.01
 _EARTH_RADIUS_M = 6_371_008.8
 
 # Registrations whose cameras are shown on the map (withdrawn owners left the programme).
-MAP_STATUSES = ("active", "lapsed", "pending")
+MAP_STATUSES = SHOWN_ON_MAP  # backoffice.domain
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,11 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import aliased
 
+from .domain import FOLLOWED_UP, WAITING_STATES  # noqa: F401  (WAITING_STATES: the lists filter by it)
 from .localtime import utcnow
 from .models import AuditEvent, FootageRequest, Owner, Registration
 
-# Requests still waiting for footage: their deadline matters (SPEC §4 states).
-WAITING_STATES = ("open", "contacted", "consented", "no_response")
-# Registrations whose yearly confirmation staff follow up (lapsed ones until they are purged).
-FOLLOWED_UP_STATUSES = ("active", "lapsed")
+FOLLOWED_UP_STATUSES = FOLLOWED_UP  # backoffice.domain
 
 
 def confirmation_due(today: date, statuses=FOLLOWED_UP_STATUSES) -> ColumnElement[bool]:

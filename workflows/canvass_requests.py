@@ -10,12 +10,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from backoffice.domain import CONCLUDED_STATES, CONTACTABLE
 from backoffice.errors import InvalidInputError
 from backoffice.extensions import db
 from backoffice.ids import as_id
 from backoffice.models import Camera, Case, FootageRequest, Registration
 
-from .footage_request import FINAL_STATES, open_in_transaction
+from .footage_request import open_in_transaction
 from .transaction import command
 
 
@@ -49,7 +50,7 @@ def create_footage_requests(
             raise RequestCreationError(
                 f"no such camera: {', '.join(map(str, sorted(missing)))}"[:300], field="camera_ids"
             )
-        inactive = sorted({c.id for c in cameras if c.registration.status != "active"})
+        inactive = sorted({c.id for c in cameras if c.registration.status not in CONTACTABLE})
         if inactive:
             raise RequestCreationError(
                 "cameras of registrations that are not active cannot be requested: "
@@ -64,7 +65,7 @@ def create_footage_requests(
                 select(FootageRequest.registration_id).where(
                     FootageRequest.case_id == case.id,
                     FootageRequest.registration_id.in_(by_registration),
-                    FootageRequest.state.not_in(FINAL_STATES),
+                    FootageRequest.state.not_in(CONCLUDED_STATES),
                 )
             ).scalars()
         )

@@ -6,6 +6,7 @@ from typing import BinaryIO, Callable
 from sqlalchemy import select
 
 from backoffice import audit, scoping
+from backoffice.domain import INTAKE_STATES
 from backoffice.errors import ConflictError
 from backoffice.evidence_files import (
     IncomingFile,
@@ -22,10 +23,9 @@ from backoffice.models.base import utcnow
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
 from .footage_request import is_county_wide, load_request, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR, State
+from .machine import ACTING_ROLES, INVESTIGATOR
 from .transaction import begin_command, command
 
-INTAKE_STATES = (State.consented.value,)
 # `collected` is written by intake itself; the rest are recorded by hand.
 MANUAL_CUSTODY_ACTIONS = ("transferred", "checked_out", "checked_in", "released")
 MAX_CLOCK_OFFSET_S = 7 * 24 * 3600

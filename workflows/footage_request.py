@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from backoffice import audit, outbox, scoping
+from backoffice.domain import CONCLUDED_STATES, CONTACTABLE
 from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.ids import as_id, get_by_id
@@ -61,9 +62,7 @@ from .machine import (
 
 log = logging.getLogger(__name__)
 
-REQUESTABLE_STATUSES = ("active", "lapsed")
 LOCK_RETRIES = 5
-FINAL_STATES = (State.closed.value, State.cancelled.value, State.declined.value)
 
 
 def role_names(user) -> set[str]:
@@ -428,7 +427,7 @@ def open_in_transaction(
     registration = get_by_id(Registration, registration_id)
     if registration is None:
         raise InvalidInput(f"Registration {registration_id} was not found.", field="registration_id")
-    if registration.status not in REQUESTABLE_STATUSES:
+    if registration.status not in CONTACTABLE:
         raise TransitionRefused(
             f"Registration {registration_id} is {registration.status}; footage cannot be requested."
         )
@@ -452,7 +451,7 @@ def open_in_transaction(
         select(FootageRequest.id).where(
             FootageRequest.case_id == case.id,
             FootageRequest.registration_id == registration.id,
-            FootageRequest.state.not_in(FINAL_STATES),
+            FootageRequest.state.not_in(CONCLUDED_STATES),
         )
     )
     if existing:

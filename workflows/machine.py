@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from transitions import Machine
 
+from backoffice.domain import FINAL_STATES
 from backoffice.models.validation import MIN_WRITTEN_REASON, written_reason
 
 
@@ -152,7 +153,7 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
 }
 
 S = State
-_NOT_FINAL = [s for s in State if s not in (S.closed, S.cancelled)]
+_NOT_FINAL = [s for s in State if s.value not in FINAL_STATES]
 
 
 @dataclass(frozen=True)

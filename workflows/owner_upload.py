@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from backoffice import audit, outbox
+from backoffice.domain import INTAKE_STATES
 from backoffice.errors import GoneError
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, UploadLink
@@ -39,7 +40,7 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
         request = load_request(request_id, user)
         if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
             raise TriggerForbidden("Only investigators and supervisors may send upload links.")
-        if request.state not in evidence_cmd.INTAKE_STATES:
+        if request.state not in INTAKE_STATES:
             raise TransitionRefused("An upload link can be sent once the owner has consented.")
         owner = request.registration.owner
         if not owner.email:
@@ -91,7 +92,7 @@ def link_still_open(message) -> str | None:
         return "the link in it was used"
     if link.expires_at < utcnow():
         return "the link in it has expired"
-    if link.footage_request.state not in evidence_cmd.INTAKE_STATES:
+    if link.footage_request.state not in INTAKE_STATES:
         return "the request no longer takes uploads"
     return None
 
@@ -109,7 +110,7 @@ def check_link(token: str) -> UploadLink:
         raise LinkRefused("This link has already been used.")
     if link.expires_at < utcnow():
         raise LinkRefused("This link has expired.")
-    if link.footage_request.state not in evidence_cmd.INTAKE_STATES:
+    if link.footage_request.state not in INTAKE_STATES:
         raise LinkRefused("This request no longer takes uploads.")
     return link
 

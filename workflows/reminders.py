@@ -10,7 +10,7 @@ from backoffice.extensions import db
 from backoffice import outbox
 from backoffice.models import FootageRequest
 from backoffice.models.base import utcnow
-from backoffice.worklists import WAITING_STATES
+from backoffice.domain import WAITING_STATES
 
 from .documents import stamp
 

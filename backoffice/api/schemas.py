@@ -5,6 +5,7 @@ from datetime import datetime
 from marshmallow import ValidationError, fields, missing, validate, validates_schema
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 
+from ..domain import REGISTRATION_STATUSES
 from ..extensions import db
 from ..ids import get_by_id
 from ..localtime import AmbiguousLocalTime, LocalTimeError, iso, parse_instant
@@ -28,7 +29,6 @@ from ..models.validation import (
     OWNER_KINDS,
     RANGE_M_RANGE,
     RECORDING_MODES,
-    REGISTRATION_STATUSES,
     RETENTION_RANGE,
     SYSTEM_TYPES,
     FieldError,

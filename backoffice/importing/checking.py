@@ -3,12 +3,12 @@ and column, never the value."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..domain import REGISTRATION_STATUSES
 from ..models import Camera, Owner, Registration
 from ..models.validation import (
     CONTACT_METHODS,
     OWNER_KINDS,
     RECORDING_MODES,
-    REGISTRATION_STATUSES,
     SYSTEM_TYPES,
     FieldError,
     check_camera_placed,

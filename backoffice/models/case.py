@@ -13,24 +13,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..domain import REQUEST_STATES
 from .agency import Agency, AgencyUser
 from .base import Instant, TimestampMixin, utcnow
 from .geo import LocatedMixin, point_column
 from .registry import Camera, Registration
 from .validation import FieldError
 
-FOOTAGE_REQUEST_STATES = (
-    "open",
-    "contacted",
-    "consented",
-    "declined",
-    "no_response",
-    "collected",
-    "release_pending",
-    "released",
-    "closed",
-    "cancelled",
-)
+FOOTAGE_REQUEST_STATES = REQUEST_STATES  # SPEC §4, declared in backoffice.domain
 
 
 class Case(TimestampMixin, LocatedMixin, Model):

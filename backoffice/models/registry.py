@@ -5,13 +5,13 @@ from flask_appbuilder import Model
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..domain import REGISTRATION_STATUSES
 from .base import Instant, TimestampMixin
 from .geo import LocatedMixin, point_column
 from .validation import (
     CONTACT_METHODS,
     OWNER_KINDS,
     RECORDING_MODES,
-    REGISTRATION_STATUSES,
     SYSTEM_TYPES,
     FieldError,
     check_choice,

@@ -26,7 +26,6 @@ RETENTION_RANGE = (1, 365)
 
 OWNER_KINDS = ("resident", "business")
 CONTACT_METHODS = ("email", "phone", "sms")
-REGISTRATION_STATUSES = ("pending", "active", "lapsed", "withdrawn")
 RECORDING_MODES = ("continuous", "motion")
 SYSTEM_TYPES = ("dvr_nvr", "cloud_doorbell", "standalone")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .. import audit, outbox
 from ..database import begin_write
+from ..domain import FOLLOWED_UP
 from ..errors import ConflictError, NotFoundError
 from ..extensions import db
 from ..ids import get_by_id
@@ -339,7 +340,7 @@ def merge(registration_id: int, target_id: int, reviewer) -> Registration:
     return target
 
 
-_CONFIRMABLE = ("active", "lapsed")
+_CONFIRMABLE = FOLLOWED_UP  # backoffice.domain
 
 
 def check_confirm_link(token: str) -> Registration:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import Form, ValidationError
 
 from backoffice.datamodel import RegistryInterface
+from backoffice.domain import INTAKE_STATES
 from backoffice.downloads import evidence_download
 from backoffice.errors import RegistryError
 from backoffice.localtime import utcnow
@@ -215,7 +216,7 @@ class FootageWorkflowView(BaseView):
             typed=typed or {},
             typed_evidence=session.pop(TYPED_EVIDENCE, {}),
             may_act=may_act,
-            may_upload=may_act and item.state in evidence_cmd.INTAKE_STATES,
+            may_upload=may_act and item.state in INTAKE_STATES,
             evidence=_evidence(item),
             messages=wf_messages.messages_about(item),
             custody_actions=CUSTODY_ACTIONS,

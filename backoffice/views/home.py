@@ -12,6 +12,7 @@ from flask import current_app, g
 from flask_appbuilder import IndexView, expose
 from sqlalchemy import and_, func, select
 
+from ..domain import WAITING_STATES
 from ..extensions import db
 from ..localtime import county_today, format_day, utcnow
 from ..models import (
@@ -32,7 +33,6 @@ from ..worklists import (
     confirmation_due,
     confirmation_overdue,
     footage_due_within,
-    WAITING_STATES,
     release_waiting,
 )
 from ..worker import BY_NAME

@@ -10,6 +10,7 @@ from wtforms.widgets import DateInput
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..datamodel import RegistryInterface
+from ..domain import REGISTRATION_STATUSES
 from ..extensions import db
 from ..portal import services
 from ..pickers import pick_owners, pick_registrations
@@ -21,7 +22,6 @@ from ..models.validation import (
     CONTACT_METHODS,
     OWNER_KINDS,
     RECORDING_MODES,
-    REGISTRATION_STATUSES,
     SYSTEM_TYPES,
     check_direction,
     check_email,

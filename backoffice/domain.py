@@ -1,0 +1,47 @@
+"""The registry's status sets, each declared once (SPEC §3 registrations, §4 footage requests).
+
+Every module, screen and template that asks "may this registration be contacted?" or "is this
+request finished?" reads the answer here; the sets are codes (public interface), shown to people
+through backoffice.labels.
+"""
+
+# --- Registrations --------------------------------------------------------------------------
+
+REGISTRATION_STATUSES = ("pending", "active", "lapsed", "withdrawn")
+# On the map and in the canvass list: everything but withdrawn (pending ones greyed out).
+SHOWN_ON_MAP = ("active", "lapsed", "pending")
+# Whose owners an investigator may contact, reveal or ask for footage. A lapsed registration's
+# owner has not confirmed for over a year and 30 days: the programme's consent to be contacted
+# is not current, so lapsed is shown but not contacted (decided here; it was allowed by one of
+# the three places that asked).
+CONTACTABLE = ("active",)
+# Whose yearly confirmation staff follow up (lapsed ones until they are purged), and which an
+# owner may confirm from the e-mailed link.
+FOLLOWED_UP = ("active", "lapsed")
+
+# --- Footage requests -----------------------------------------------------------------------
+
+REQUEST_STATES = (
+    "open",
+    "contacted",
+    "consented",
+    "declined",
+    "no_response",
+    "collected",
+    "release_pending",
+    "released",
+    "closed",
+    "cancelled",
+)
+# Still waiting for footage: their deadline matters.
+WAITING_STATES = ("open", "contacted", "consented", "no_response")
+# Taking evidence (the investigator's upload and the owner's upload link).
+INTAKE_STATES = ("consented",)
+# No trigger leaves them (SPEC §4: `cancel` from any state but `closed`; a cancelled request
+# is not cancelled again).
+FINAL_STATES = ("closed", "cancelled")
+# Settled: the request no longer counts as open for its premises (a new one may be opened for
+# the case) nor as anybody's work. A declined request is settled but not final: SPEC §4 still
+# lets it be cancelled, to say why it is set aside. (Decided here: one copy called declined
+# final and the state machine did not.)
+CONCLUDED_STATES = ("declined", *FINAL_STATES)
