@@ -49,14 +49,11 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def _arrays(cells: list[dict]) -> dict[str, np.ndarray]:
-    n = np.array([c["n"] for c in cells], dtype=np.int64)
-    arrays = {
-        "n": n,
-        "active": np.array([c["active"] for c in cells], dtype=np.int64),
-        "sum_lon": np.array([c["sum_lon"] for c in cells], dtype=np.float64),
-        "sum_lat": np.array([c["sum_lat"] for c in cells], dtype=np.float64),
-    }
+def _arrays(cells: list[tuple]) -> dict[str, np.ndarray]:
+    """Column arrays of (n, active, sum_lon, sum_lat) rows, with each cell's centroid."""
+    table = np.array(cells, dtype=np.float64).reshape(-1, 4)
+    n = table[:, 0].astype(np.int64)
+    arrays = {"n": n, "active": table[:, 1].astype(np.int64), "sum_lon": table[:, 2], "sum_lat": table[:, 3]}
     safe = np.maximum(n, 1)
     arrays["lon"] = arrays["sum_lon"] / safe
     arrays["lat"] = arrays["sum_lat"] / safe
@@ -123,7 +120,8 @@ def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
     if cached is not None:
         return cached
     if stamp is None:
-        return _arrays(spatial.camera_summary(db.session))
+        counted = spatial.camera_summary(db.session)
+        return _arrays([(c["n"], c["active"], c["sum_lon"], c["sum_lat"]) for c in counted])
     arrays = _arrays(spatial.camera_cells(db.session))
     with _summary_lock:
         _summary.update(key=key, built_at=stamp, cells=arrays)

@@ -302,10 +302,9 @@ def rebuild_camera_cells(session: Session) -> int:
     return int(session.execute(text("SELECT coalesce(sum(n), 0) FROM camera_map_cell")).scalar_one())
 
 
-def camera_cells(session: Session) -> list[dict]:
-    """The stored camera_map_cell rows: ix, iy, n, active, sum_lon, sum_lat."""
-    rows = session.execute(text("SELECT ix, iy, n, active, sum_lon, sum_lat FROM camera_map_cell")).mappings()
-    return [dict(row) for row in rows]
+def camera_cells(session: Session) -> list[tuple]:
+    """The stored camera_map_cell rows as (n, active, sum_lon, sum_lat) tuples."""
+    return [tuple(row) for row in session.execute(text("SELECT n, active, sum_lon, sum_lat FROM camera_map_cell"))]
 
 
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:

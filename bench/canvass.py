@@ -220,19 +220,44 @@ def throughput(port: int, paths: list[str], headers: dict, seconds: float, clien
     return sum(done) / (time.perf_counter() - started)
 
 
-def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, clients: int, seconds: float):
-    """Start the app under gunicorn and measure requests/s per endpoint group."""
-    import json
+def _gunicorn(app_spec: str, workers: int, env: dict):
+    """A gunicorn serving app_spec on a free port: (process, port)."""
     import subprocess
 
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED": "0", "RATELIMIT_ENABLED": "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "backoffice:create_app()"],
+         "--log-level", "warning", app_spec],
         env=env, cwd=Path(__file__).resolve().parents[1],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    return server, port
+
+
+def bare_throughput(workers: int, clients: int, seconds: float) -> float:
+    """Requests/s of the bare Flask baseline (bench.bare_app) under the same gunicorn settings."""
+    server, port = _gunicorn("bench.bare_app:app", workers, dict(os.environ))
+    try:
+        for _ in range(120):
+            try:
+                if _http(port, "GET", "/ping")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.25)
+        throughput(port, ["/ping"], {}, 1.0, clients)
+        return throughput(port, ["/ping"], {}, seconds, clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, clients: int, seconds: float):
+    """Start the app under gunicorn and measure requests/s per endpoint group."""
+    import json
+
+    env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED": "0", "RATELIMIT_ENABLED": "0"}
+    server, port = _gunicorn("backoffice:create_app()", workers, env)
     try:
         for _ in range(120):
             try:
@@ -315,6 +340,26 @@ def main(argv: list[str] | None = None) -> None:
     def floor(i):
         assert client.get(f"/api/v1/agency/{agency.id}", headers=headers).status_code == 200
 
+    from bench.bare_app import app as bare_app
+
+    bare_client = bare_app.test_client()
+
+    def bare(i):
+        assert bare_client.get("/ping").status_code == 200
+
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731  (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listener)
+    floor(0)
+    statements.clear()
+    floor(0)
+    event.remove(engine, "before_cursor_execute", listener)
+    floor_statements = [s for s in statements if s.strip().upper() != "BEGIN"]
+
     found = []
 
     def api(i):
@@ -339,7 +384,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Interleaved so that load from elsewhere on the machine hits all three alike.
     # No app context around the calls: each request must get its own, as in production.
-    floor_ms, api_ms, raw_ms = interleaved([floor, api, raw], args.requests)
+    bare_ms, floor_ms, api_ms, raw_ms = interleaved([bare, floor, api, raw], args.requests)
     scan_ms = timed(lambda i: raw(i, use_index=False), args.scans, warmup=1)
     raw_session.close()
     with app.app_context():
@@ -362,6 +407,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from backoffice import camera_map
 
+    with app.app_context():
+        engine = db.engine
+    refresh_ms = timed(lambda i: camera_map.refresh_summary(engine), 3, warmup=0)  # the worker's round
     camera_map.forget_summary()
     cold_ms = timed(geojson(county), 1, warmup=0)
     county_ms = timed(geojson(county), max(20, args.requests // 10), warmup=2)
@@ -370,16 +418,19 @@ def main(argv: list[str] | None = None) -> None:
     import json
 
     found = [json.loads(body)["count"] for body in found]
-    line("floor: GET /api/v1/agency/<id>", floor_ms)
+    line("bare Flask: GET /ping (no database)", bare_ms)
+    line("floor: GET /api/v1/agency/<id>", floor_ms, f"({len(floor_statements)} SQL statements)")
     line("GET /api/v1/canvass/", api_ms, f"(mean {statistics.mean(found):.1f} cameras found)")
     line("raw indexed SQL", raw_ms)
     line("same search, no spatial index", scan_ms, f"({args.scans} calls)")
     size, n, clustered = sizes[county]
-    line("geojson, county, summary built", cold_ms, "(first request of a worker; later rebuilt in the background)")
+    line("map summary recomputed (worker)", refresh_ms, "(every minute, outside requests)")
+    line("geojson, county, first request", cold_ms, "(a process reads the stored summary once)")
     line("geojson, whole county", county_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")
     size, n, clustered = sizes[street]
     line("geojson, street viewport", street_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")
     print("ratios:")
+    print(f"  floor p50 / bare Flask p50         {pct(floor_ms, .5) / pct(bare_ms, .5):8.2f} ×")
     print(f"  canvass API p50 − floor p50        {pct(api_ms, .5) - pct(floor_ms, .5):+8.2f} ms")
     print(f"  canvass API p50 / floor p50        {pct(api_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     print(f"  canvass API p50 / raw SQL p50      {pct(api_ms, .5) / pct(raw_ms, .5):8.2f} ×")
@@ -396,8 +447,11 @@ def main(argv: list[str] | None = None) -> None:
             url, {"floor": [f"/api/v1/agency/{agency.id}"], "canvass": canvass_paths},
             args.gunicorn_workers, args.clients, args.seconds,
         )
+        bare_rate = bare_throughput(args.gunicorn_workers, args.clients, args.seconds)
         print(f"throughput under gunicorn ({args.gunicorn_workers} workers, {args.clients} clients):")
+        print(f"  bare Flask                         {bare_rate:8.1f} req/s")
         print(f"  floor                              {rates['floor']:8.1f} req/s")
+        print(f"  floor / bare Flask                 {rates['floor'] / bare_rate:8.2f}")
         print(f"  canvass                            {rates['canvass']:8.1f} req/s")
         print(f"  canvass / floor                    {rates['canvass'] / rates['floor']:8.2f}")
     print("plan of the indexed search:")
