@@ -234,17 +234,22 @@ def _gunicorn(app_spec: str, workers: int, env: dict):
     return server, port
 
 
+def _wait_until_up(port: int, path: str, tries: int = 120) -> None:
+    """Poll GET path until it answers 200 (a starting gunicorn refuses connections first)."""
+    for _ in range(tries):
+        try:
+            if _http(port, "GET", path)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
 def bare_throughput(workers: int, clients: int, seconds: float) -> float:
     """Requests/s of the bare Flask baseline (bench.bare_app) under the same gunicorn settings."""
     server, port = _gunicorn("bench.bare_app:app", workers, dict(os.environ))
     try:
-        for _ in range(120):
-            try:
-                if _http(port, "GET", "/ping")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
+        _wait_until_up(port, "/ping")
         throughput(port, ["/ping"], {}, 1.0, clients)
         return throughput(port, ["/ping"], {}, seconds, clients)
     finally:
@@ -259,13 +264,7 @@ def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, cli
     env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED": "0", "RATELIMIT_ENABLED": "0"}
     server, port = _gunicorn("backoffice:create_app()", workers, env)
     try:
-        for _ in range(120):
-            try:
-                if _http(port, "GET", "/login/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
+        _wait_until_up(port, "/login/")
         status, body = _http(port, "POST", "/api/v1/security/login", {"Content-Type": "application/json"},
                              json.dumps({"username": "investigator", "password": PASSWORD,
                                          "provider": "db", "refresh": False}))
