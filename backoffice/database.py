@@ -1,6 +1,11 @@
-"""Engine set-up that makes SQLite behave like the production database."""
+"""Engine set-up that makes SQLite behave like the production database, and how a command
+tells a conflict with another writer (to be tried again) from any other database error."""
+import sqlite3
+from typing import Callable, TypeVar
+
 from flask import Flask, request
 from geoalchemy2 import alembic_helpers
+from psycopg import errors as pg_errors
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -15,6 +20,37 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+T = TypeVar("T")
+# Another writer got there first: PostgreSQL's serialization failure (40001), deadlock (40P01)
+# and lock not available (55P03); SQLite's BUSY and LOCKED result codes (extended codes keep
+# the primary one in their low byte).
+_PG_CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
+_SQLITE_CONFLICTS = frozenset((sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+CONFLICT_ATTEMPTS = 5
+
+
+def is_conflict(error: BaseException) -> bool:
+    """True when `error` (a DBAPIError or the driver's own exception) says another writer got
+    there first, decided by the driver's error class or result code, never by its message."""
+    orig = getattr(error, "orig", error)
+    if isinstance(orig, _PG_CONFLICTS):
+        return True
+    if isinstance(orig, sqlite3.OperationalError):
+        return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_CONFLICTS
+    return False
+
+
+def retry_on_conflict(attempt: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """attempt() again (after a short random wait, growing) while it fails with a conflict
+    (is_conflict), at most `attempts` times; the last conflict, or any other error, is raised.
+    The attempt owns its transaction: it commits, or rolls back before raising (tenacity)."""
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
+
+    retrying = Retrying(retry=retry_if_exception(is_conflict), stop=stop_after_attempt(attempts),
+                        wait=wait_random(0.005, 0.05), reraise=True)
+    return retrying(attempt)
 
 
 # Execution option of a connection whose transaction takes SQLite's write lock when it begins.

@@ -7,8 +7,6 @@ then issues receipts and tries to deliver the e-mails.
 """
 import json
 import logging
-import random
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
@@ -17,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from backoffice import audit, outbox, scoping
+from backoffice.database import is_conflict, retry_on_conflict
 from backoffice.domain import CONCLUDED_STATES, CONTACTABLE
 from backoffice.extensions import db
 from backoffice.labels import words
@@ -62,7 +61,6 @@ from .machine import (
 
 log = logging.getLogger(__name__)
 
-LOCK_RETRIES = 5
 
 
 def role_names(user) -> set[str]:
@@ -220,12 +218,6 @@ def _changes(trigger: str, request: FootageRequest, user, data: Mapping[str, Any
     return {}
 
 
-def _is_conflict(exc: DBAPIError) -> bool:
-    """A lock or serialisation failure: another writer got there first."""
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text or "serializ" in text or "deadlock" in text
-
-
 def fire(
     request_id: int,
     trigger: str,
@@ -239,23 +231,23 @@ def fire(
         raise RequestNotFound(f"There is no action called {trigger[:40]!r}.")
     if as_id(request_id) is None:
         raise RequestNotFound(f"Footage request {request_id} was not found.")
-    for attempt in range(LOCK_RETRIES):
+    def attempt() -> Outcome:
         try:
-            outcome = _apply(request_id, trigger, user, version, data)
+            applied = _apply(request_id, trigger, user, version, data)
             db.session.commit()
-            break
-        except DBAPIError as exc:
-            db.session.rollback()
-            # SQLite refuses a write whose snapshot is stale, even when the other writer
-            # touched another request: try again, and let the version check decide.
-            if not _is_conflict(exc):
-                raise
-            if attempt == LOCK_RETRIES - 1:
-                raise RequestChanged() from None
-            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
-        except Exception:
+            return applied
+        except BaseException:
             db.session.rollback()
             raise
+
+    try:
+        # SQLite refuses a write whose snapshot is stale, even when the other writer touched
+        # another request: try again, and let the version check decide.
+        outcome = retry_on_conflict(attempt)
+    except DBAPIError as exc:
+        if is_conflict(exc):
+            raise RequestChanged() from None
+        raise
     from .effects import NOT_DELIVERED, STAFF_NOTICES, EffectFailed  # effects reads documents, which read this module
 
     outcome.notices = [f"{text[:1].upper()}{text[1:]}." for text in outcome.notices]
