@@ -29,7 +29,7 @@ from .localtime import LocalTimeError, format_instant, iso, parse_instant, utcno
 from .models.validation import (
     MIN_WRITTEN_REASON, FieldError, check_latitude, check_longitude, format_phone, written_reason,
 )
-from .scoping import refused_read, scope_to_agency
+from .scoping import scoped_get
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 2000
@@ -81,18 +81,9 @@ def case_for_user(case_id: Any, user) -> Case:
         raise CanvassParameterError(
             "case_id must be the id of one of your agency's cases", field="case_id"
         ) from None
-    if as_id(number) is None:
-        raise CaseNotFoundError(f"No such case in your agency (case {number}).", field="case_id")
-    query = (
-        scope_to_agency(db.session.query(Case), Case, user)
-        .options(lazyload(Case.agency), lazyload(Case.lead_investigator))
-        .filter(Case.id == number)
-    )
-    case = query.one_or_none()
-    if case is None:
-        refused_read(Case, number, user)  # another agency's case: audited, still not found
-        raise CaseNotFoundError(f"No such case in your agency (case {number}).", field="case_id")
-    return case
+    return scoped_get(Case, number, user, lambda: CaseNotFoundError(
+        f"No such case in your agency (case {number}).", field="case_id"),
+        load=(lazyload(Case.agency), lazyload(Case.lead_investigator)))
 
 
 def _number(args: Mapping[str, Any], name: str, low: float, high: float) -> float | None:

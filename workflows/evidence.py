@@ -22,7 +22,7 @@ from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.models.base import utcnow
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
-from .footage_request import is_county_wide, load_request, role_names
+from .footage_request import load_request, role_names
 from .machine import ACTING_ROLES, INVESTIGATOR
 from .transaction import begin_command, command
 
@@ -153,13 +153,8 @@ def add_evidence(
 
 def load_item(item_id: int, user) -> EvidenceItem:
     """An evidence item of the user's agency, else RequestNotFound."""
-    item = get_by_id(EvidenceItem, item_id)
-    if item is None or not (
-        is_county_wide(user) or item.footage_request.case.agency_id == getattr(user, "agency_id", None)
-    ):
-        scoping.refused_read(EvidenceItem, item_id, user)  # audited, still not found
-        raise RequestNotFound(f"Evidence item {item_id} was not found.")
-    return item
+    return scoping.scoped_get(EvidenceItem, item_id, user,
+                              lambda: RequestNotFound(f"Evidence item {item_id} was not found."))
 
 
 def record_custody(item_id: int, user, action: str, note: str, to: str | None = None) -> CustodyEvent:

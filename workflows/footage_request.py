@@ -68,21 +68,13 @@ def role_names(user) -> set[str]:
     return {role.name for role in getattr(user, "roles", None) or []}
 
 
-def is_county_wide(user) -> bool:
-    """Admins act for every agency; auditors of an oversight agency read every agency's."""
-    return scoping.is_county_wide(user)
-
-
 def load_request(request_id: int, user) -> FootageRequest:
     """The request if the user's agency may see it, else RequestNotFound (also for a number
     that cannot be an id)."""
-    request = get_by_id(FootageRequest, request_id, populate_existing=True)
-    if request is None or not (
-        is_county_wide(user) or request.case.agency_id == getattr(user, "agency_id", None)
-    ):
-        scoping.refused_read(FootageRequest, request_id, user)  # audited, still not found
-        raise RequestNotFound(f"Footage request {request_id} was not found.")
-    return request
+    return scoping.scoped_get(
+        FootageRequest, request_id, user, lambda: RequestNotFound(f"Footage request {request_id} was not found."),
+        populate_existing=True,
+    )
 
 
 def deadline_for(window_from: datetime, cameras: list[Camera]) -> datetime | None:
@@ -411,11 +403,7 @@ def open_in_transaction(
     """open_request's work inside the caller's command() (for opening several at once)."""
     if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
-    case = get_by_id(Case, case_id)
-    if case is None or not (is_county_wide(user) or case.agency_id == user.agency_id):
-        if case is not None:
-            scoping.refused_read(Case, case_id, user)  # another agency's case: audited
-        raise RequestNotFound(f"Case {case_id} was not found.")
+    case = scoping.scoped_get(Case, case_id, user, lambda: RequestNotFound(f"Case {case_id} was not found."))
     registration = get_by_id(Registration, registration_id)
     if registration is None:
         raise InvalidInput(f"Registration {registration_id} was not found.", field="registration_id")
