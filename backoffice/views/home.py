@@ -180,12 +180,14 @@ def _news_panel(user) -> Panel:
                EvidenceItem.collected_at >= since)
         .order_by(EvidenceItem.collected_at.desc()).limit(SHOWN)).all()
     decisions = db.session.execute(
-        select(RequestTransition.footage_request_id, RequestTransition.at, RequestTransition.trigger)
+        select(RequestTransition.footage_request_id, RequestTransition.at, RequestTransition.trigger,
+               RequestTransition.note)
         .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(DECISIONS),
                RequestTransition.at >= since)
         .order_by(RequestTransition.at.desc()).limit(SHOWN)).all()
     news = sorted([(at, request_id, f"the owner uploaded {_shortened(name)}") for request_id, at, name in uploads]
-                  + [(at, request_id, DECISIONS[trigger]) for request_id, at, trigger in decisions],
+                  + [(at, request_id, DECISIONS[trigger] + (f": {_shortened(note)}" if note and trigger == "deny_release" else ""))
+                     for request_id, at, trigger, note in decisions],
                   key=lambda entry: entry[0], reverse=True)[:SHOWN]
     rows = [Row(f"#{request_id} · {what}", f"/footage/{request_id}", at) for at, request_id, what in news]
     return Panel("News on your requests", None,

@@ -31,7 +31,10 @@ def test_a_release_decision_is_emailed_to_the_assignee_and_shown_at_home(ctx, ma
     [notice] = mailbox.to(request.assignee.email)
     assert notice["Subject"] == f"Release {word}: request {request.id}, case {request.case.case_number}"
     assert f"was {word} by a supervisor" in body_text(notice) and f"/footage/{request.id}" in body_text(notice)
-    assert f"#{request.id} · release {word}" in _news(ctx)
+    news = _news(ctx)
+    assert f"#{request.id} · release {word}" in news
+    if word == "denied":  # the supervisor's reason, as the history keeps it
+        assert "the order is not served yet" in news
 
 
 def test_no_email_for_an_assignee_who_chose_none_but_the_home_page_tells(ctx, mailbox):
