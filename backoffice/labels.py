@@ -6,8 +6,10 @@ a code missing here falls back to its spelled-out form rather than showing raw.
 """
 from typing import Iterable
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
-from flask import has_request_context
+
+from .localtime import page_language
 
 LABELS: dict[str, dict[str, str]] = {
     "status": {  # registrations
@@ -226,7 +228,7 @@ def filesize(size: int, language: str | None = None) -> str:
     """Bytes in the users' words, with the exact count for the record: "1.5 MB (1,572,864
     bytes)", "1,5 MB (1.572.864 bytes)" in Spanish. Numbers are written the way `language`
     (else the page's language, else English) writes them (Babel, CLDR)."""
-    locale = language or _page_language()
+    locale = language or page_language()
     units = ("bytes", "KB", "MB", "GB", "TB")
     value, unit = float(size), 0
     while value >= 1024 and unit < len(units) - 1:
@@ -235,13 +237,14 @@ def filesize(size: int, language: str | None = None) -> str:
     return text if unit == 0 else f"{format_decimal(value, '#,##0.0', locale=locale)} {units[unit]} ({text})"
 
 
-def _page_language() -> str:
-    """The language of the page being answered ("en" outside a request)."""
-    if not has_request_context():
-        return "en"
-    from flask_babel import get_locale
-
-    return str(get_locale() or "en")
+def language_name(code: str | None) -> str:
+    """A language code of the portal ("es") in the staff's words ("Spanish"; Babel, CLDR)."""
+    if not code:
+        return "—"
+    try:
+        return Locale.parse(code).get_display_name("en").capitalize()
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def init_app(app) -> None:

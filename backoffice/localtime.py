@@ -176,14 +176,18 @@ def parse_instant(text: str, fold: int | None = None) -> datetime:
         raise LocalTimeError(f"The year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.") from None
 
 
-def _babel_locale(locale: str | None) -> str:
-    if locale is None:
-        from flask_babel import get_locale
+def page_language() -> str:
+    """The language of the page or document being made ("en" when there is none)."""
+    from flask_babel import get_locale
 
-        try:
-            locale = str(get_locale() or "en")
-        except Exception:  # outside a request Flask-Babel may have no locale to give
-            locale = "en"
+    try:
+        return str(get_locale() or "en")
+    except Exception:  # outside a request Flask-Babel may have no locale to give
+        return "en"
+
+
+def _babel_locale(locale: str | None) -> str:
+    locale = locale or page_language()
     return LOCALES.get(locale.split("_")[0], locale)
 
 

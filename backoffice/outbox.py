@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .database import begin_write
 from .extensions import db
+from .ids import as_id
 from .localtime import utcnow
 from .mail import MailError, failure_reason, send_mail
 from .models import OutboxMessage
@@ -274,10 +275,12 @@ def about(record) -> list[OutboxMessage]:
     )
 
 
-def is_about(message: OutboxMessage, record) -> bool:
-    """Whether the message is one of `about(record)`."""
-    return ((message.object_type, message.object_id) == (record.__tablename__, record.id)
-            and message.created_at >= record.created_at)
+def one_about(record, outbox_id: int) -> OutboxMessage | None:
+    """Message `outbox_id` when it is one of `about(record)`, else None (also for a number that
+    cannot be an id)."""
+    if as_id(outbox_id) is None:
+        return None
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.id == outbox_id, *_about(record))).first()
 
 
 def _about(record) -> tuple:

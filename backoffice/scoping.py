@@ -138,19 +138,20 @@ def refused_read(model, pk, user=None) -> bool:
     return True
 
 
-def scoped_get(model, pk, user, not_found: Callable[[], Exception], *, load: tuple = (), **options):
+def scoped_get(model, pk, user, not_found: Callable[[], Exception], *, load: tuple = (),
+               populate_existing: bool = False):
     """Record `pk` of a scoped model (Case, FootageRequest, EvidenceItem) when `user` may see
     it: the one way commands load such a record by id. Otherwise the refused read is audited
     (refused_read) and `not_found()` is raised: the same answer for a record of another agency,
-    one that does not exist, and anything that cannot be an id. `options` are Session.get's
-    (populate_existing=True for a record the command is about to change); `load` are loader
-    options (what the caller will not need joined in)."""
+    one that does not exist, and anything that cannot be an id. `populate_existing` for a record
+    the command is about to change (read afresh); `load` are loader options (what the caller
+    will not need joined in)."""
     number = as_id(pk)
     if number is None:
         raise not_found()
     key = model.__mapper__.primary_key[0]
     query = scope_to_agency(select(model).where(key == number).options(*load), model, user)
-    if options.get("populate_existing"):
+    if populate_existing:
         query = query.execution_options(populate_existing=True)
     record = db.session.scalars(query).first()
     if record is None:

@@ -24,7 +24,6 @@ _MARGIN = 1.01
 _EARTH_RADIUS_M = 6_371_008.8
 
 # Registrations whose cameras are shown on the map (withdrawn owners left the programme).
-MAP_STATUSES = SHOWN_ON_MAP  # backoffice.domain
 
 
 @dataclass(frozen=True)
@@ -204,7 +203,7 @@ def cameras_within(
     return [dict(zip(keys, row)) for row in result]
 
 
-_STATUS_LIST = ", ".join(f"'{s}'" for s in MAP_STATUSES)
+_STATUS_LIST = ", ".join(f"'{s}'" for s in SHOWN_ON_MAP)
 
 _BOX_SQL = {
     # Joined (not IN) so that the R*Tree scan streams and stops at the LIMIT.

@@ -14,10 +14,9 @@ from .domain import FOLLOWED_UP, WAITING_STATES  # noqa: F401  (WAITING_STATES: 
 from .localtime import utcnow
 from .models import AuditEvent, FootageRequest, Owner, Registration
 
-FOLLOWED_UP_STATUSES = FOLLOWED_UP  # backoffice.domain
 
 
-def confirmation_due(today: date, statuses=FOLLOWED_UP_STATUSES) -> ColumnElement[bool]:
+def confirmation_due(today: date, statuses=FOLLOWED_UP) -> ColumnElement[bool]:
     """Registrations in `statuses` whose confirmation falls due within CONFIRMATION_LEAD_DAYS
     of `today` (a county-local date), or is overdue. Withdrawn and pending ones never are."""
     horizon = today + timedelta(days=current_app.config["CONFIRMATION_LEAD_DAYS"])
@@ -46,7 +45,7 @@ def confirmation_by_phone(today: date) -> ColumnElement[bool]:
 def confirmation_overdue(today: date) -> ColumnElement[bool]:
     """Followed-up registrations whose confirmation date has passed."""
     return and_(
-        Registration.status.in_(FOLLOWED_UP_STATUSES),
+        Registration.status.in_(FOLLOWED_UP),
         Registration.next_confirmation_due < today,
     )
 

@@ -178,9 +178,9 @@ def custody_data(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-def verification(request_id: int, language: str = "en") -> list[dict[str, Any]]:
+def verification(request_id: int) -> list[dict[str, Any]]:
     """Re-hash each stored copy of a request and compare with the recorded SHA-256; times in
-    county time written the way `language` writes them."""
+    county time, written in the page's language."""
     results = []
     for item in _items(request_id):
         path = evidence_path(item)
@@ -190,7 +190,7 @@ def verification(request_id: int, language: str = "en") -> list[dict[str, Any]]:
                 "id": item.id,
                 "file_name": item.file_name,
                 "sha256": item.sha256,
-                "collected_at": format_instant(item.collected_at, language),
+                "collected_at": format_instant(item.collected_at),
                 "status": "missing" if actual is None else ("matches" if actual == item.sha256 else "changed"),
             }
         )

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 
 from backoffice import audit, outbox
-from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.models import FootageRequest, OutboxMessage
 
@@ -28,6 +27,17 @@ class MessageLine:
 
 def status_text(message: OutboxMessage) -> str:
     """The message's status in words, times in county time with their zone."""
+    return message_line(message).text
+
+
+def message_line(message: OutboxMessage) -> MessageLine:
+    """One message as the request page lists it: whether it may be sent again is decided once
+    (outbox.why_not_send) and said in its words."""
+    stopped = outbox.why_not_send(message)
+    return MessageLine(message.id, message.kind, message.status, _words(message, stopped), stopped is None)
+
+
+def _words(message: OutboxMessage, stopped: str | None) -> str:
     kind = words(message.kind, "message_kind")
     attempts = f"{message.attempts} attempt{'s' if message.attempts != 1 else ''}"
     if message.status == "sent":
@@ -38,7 +48,6 @@ def status_text(message: OutboxMessage) -> str:
     before = f"{kind} e-mailed {stamp(message.sent_at)}; sent again, " if message.sent_at else f"{kind} "
     if message.status == "given_up":
         return f"{before}not delivered: given up after {attempts}"
-    stopped = outbox.why_not_send(message)
     if stopped is not None:  # cancelled at its next try, not sent
         return f"{before}will not be sent: {stopped}"
     if message.status == "failing":
@@ -48,8 +57,7 @@ def status_text(message: OutboxMessage) -> str:
 
 def messages_about(request: FootageRequest) -> list[MessageLine]:
     """The request's e-mails, oldest first."""
-    return [MessageLine(m.id, m.kind, m.status, status_text(m), outbox.why_not_send(m) is None)
-            for m in outbox.about(request)]
+    return [message_line(m) for m in outbox.about(request)]
 
 
 def send_again(request_id: int, message_id: int, user) -> bool:
@@ -59,8 +67,8 @@ def send_again(request_id: int, message_id: int, user) -> bool:
         request = load_request(request_id, user)
         if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
             raise TriggerForbidden("Only investigators and supervisors may send an e-mail again.")
-        message = db.session.get(OutboxMessage, message_id)
-        if message is None or not outbox.is_about(message, request):
+        message = outbox.one_about(request, message_id)
+        if message is None:
             raise RequestNotFound("There is no such e-mail on this request.")
         refused = outbox.why_not_send(message)
         if refused is not None:

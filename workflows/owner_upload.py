@@ -81,20 +81,33 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
     return url
 
 
+# Why a link can no longer be used: what the owner's page says, and what staff read of the
+# e-mail that carries it.
+CLOSED_LINK_WORDS = {
+    "used": ("This link has already been used.", "the link in it was used"),
+    "expired": ("This link has expired.", "the link in it has expired"),
+    "not_intake": ("This request no longer takes uploads.", "the request no longer takes uploads"),
+}
+
+
+def why_closed(link: UploadLink) -> str | None:
+    """"used", "expired" or "not_intake" (a key of CLOSED_LINK_WORDS); None while it can be used."""
+    if link.used_at is not None:
+        return "used"
+    if link.expires_at < utcnow():
+        return "expired"
+    if link.footage_request.state not in INTAKE_STATES:
+        return "not_intake"
+    return None
+
+
 @outbox.still_wanted("upload_link")
 def link_still_open(message) -> str | None:
-    """Why an upload-link e-mail should not be sent (again): its link was used or has expired,
-    or its request no longer takes uploads; None while the link can still be used."""
+    """Why an upload-link e-mail should not be sent (again), in staff's words; None while its
+    link can still be used."""
     link = db.session.scalar(select(UploadLink).where(UploadLink.outbox_message_id == message.id))
-    if link is None:
-        return None
-    if link.used_at is not None:
-        return "the link in it was used"
-    if link.expires_at < utcnow():
-        return "the link in it has expired"
-    if link.footage_request.state not in INTAKE_STATES:
-        return "the request no longer takes uploads"
-    return None
+    closed = why_closed(link) if link is not None else None
+    return CLOSED_LINK_WORDS[closed][1] if closed else None
 
 
 def check_link(token: str) -> UploadLink:
@@ -106,12 +119,9 @@ def check_link(token: str) -> UploadLink:
         raise LinkRefused("This link is not valid.") from None
     if link is None or not secrets.compare_digest(link.nonce, str(payload.get("n"))):
         raise LinkRefused("This link is not valid.")
-    if link.used_at is not None:
-        raise LinkRefused("This link has already been used.")
-    if link.expires_at < utcnow():
-        raise LinkRefused("This link has expired.")
-    if link.footage_request.state not in INTAKE_STATES:
-        raise LinkRefused("This request no longer takes uploads.")
+    closed = why_closed(link)
+    if closed:
+        raise LinkRefused(CLOSED_LINK_WORDS[closed][0])
     return link
 
 

@@ -2,7 +2,6 @@
 from .agency import Agency, AgencyUser
 from .audit import AuditEvent, AuditHead
 from .case import (
-    FOOTAGE_REQUEST_STATES,
     Case,
     ContactAttempt,
     FootageRequest,
@@ -47,7 +46,6 @@ __all__ = [
     "ContactAttempt",
     "CustodyEvent",
     "EvidenceItem",
-    "FOOTAGE_REQUEST_STATES",
     "FootageRequest",
     "Owner",
     "RecoveryCode",

@@ -20,8 +20,6 @@ from .geo import LocatedMixin, point_column
 from .registry import Camera, Registration
 from .validation import FieldError
 
-FOOTAGE_REQUEST_STATES = REQUEST_STATES  # SPEC §4, declared in backoffice.domain
-
 
 class Case(TimestampMixin, LocatedMixin, Model):
     """An investigation of one agency, with where and when the incident happened."""
@@ -114,7 +112,7 @@ class FootageRequest(TimestampMixin, Model):
 
     @validates("state")
     def _check_state(self, _key, value):
-        if value not in FOOTAGE_REQUEST_STATES:
+        if value not in REQUEST_STATES:
             raise FieldError("state", f"unknown state {value!r}")
         return value
 

@@ -340,17 +340,16 @@ def merge(registration_id: int, target_id: int, reviewer) -> Registration:
     return target
 
 
-_CONFIRMABLE = FOLLOWED_UP  # backoffice.domain
 
 
 def check_confirm_link(token: str) -> Registration:
     """The registration a confirmation link is for, changing nothing (TokenError if unusable)."""
-    return _linked(CONFIRM, token, _CONFIRMABLE)[0]
+    return _linked(CONFIRM, token, FOLLOWED_UP)[0]
 
 
 def confirm(token: str, *, today: date | None = None) -> Registration:
     """The owner's one-click annual confirmation: details still correct, due again in a year."""
-    registration, payload = _linked(CONFIRM, token, _CONFIRMABLE, act=True)
+    registration, payload = _linked(CONFIRM, token, FOLLOWED_UP, act=True)
     use_once(CONFIRM, payload)
     _confirmed(registration, today)
     audit.record("portal.confirmed", object_type="registration", object_id=registration.id)

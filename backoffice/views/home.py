@@ -12,6 +12,8 @@ from flask import current_app, g
 from flask_appbuilder import IndexView, expose
 from sqlalchemy import and_, func, select
 
+from workflows.effects import RELEASE_DECISIONS
+
 from ..domain import WAITING_STATES
 from ..extensions import db
 from ..localtime import county_today, format_day, utcnow
@@ -157,7 +159,6 @@ def _footage_panels(user, approve: bool) -> list[Panel]:
 
 
 NEWS_DAYS = 7
-DECISIONS = {"approve_release": "release approved", "deny_release": "release denied"}
 
 
 def _shortened(text: str, most: int = 60) -> str:
@@ -182,11 +183,12 @@ def _news_panel(user) -> Panel:
     decisions = db.session.execute(
         select(RequestTransition.footage_request_id, RequestTransition.at, RequestTransition.trigger,
                RequestTransition.note)
-        .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(DECISIONS),
+        .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(RELEASE_DECISIONS),
                RequestTransition.at >= since)
         .order_by(RequestTransition.at.desc()).limit(SHOWN)).all()
     news = sorted([(at, request_id, f"the owner uploaded {_shortened(name)}") for request_id, at, name in uploads]
-                  + [(at, request_id, DECISIONS[trigger] + (f": {_shortened(note)}" if note and trigger == "deny_release" else ""))
+                  + [(at, request_id, f"release {RELEASE_DECISIONS[trigger]}"
+                      + (f": {_shortened(note)}" if note and trigger == "deny_release" else ""))
                      for request_id, at, trigger, note in decisions],
                   key=lambda entry: entry[0], reverse=True)[:SHOWN]
     rows = [Row(f"#{request_id} · {what}", f"/footage/{request_id}", at) for at, request_id, what in news]

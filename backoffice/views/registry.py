@@ -14,7 +14,7 @@ from ..domain import REGISTRATION_STATUSES
 from ..extensions import db
 from ..portal import services
 from ..pickers import pick_owners, pick_registrations
-from ..labels import words
+from ..labels import language_name, words
 from ..localtime import county_today
 from ..worklists import confirmation_by_phone, confirmation_due
 from ..models import Camera, Owner, Registration
@@ -239,9 +239,6 @@ class _CallListInterface(RegistryInterface):
         return "." not in name and super().is_orderable(name)
 
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}  # the portal's languages, in the staff's words
-
-
 class CallListView(RegistrationView):
     """The call list: owners the confirmation e-mail cannot reach, or who asked for a call.
     After the call, staff tick the owners who confirmed and choose "Confirmed by phone"."""
@@ -267,7 +264,7 @@ class CallListView(RegistrationView):
         **(RegistrationView.formatters_columns or {}),
         "owner.phone": lambda value: format_phone(value) if value else "no phone: write to the premises",
         "owner.preferred_contact": lambda value: words(value, "contact_method"),
-        "owner.language": lambda code: LANGUAGE_NAMES.get(code, code or "—"),
+        "owner.language": language_name,
         # Owners with an address get the yearly e-mail too; one who confirms by it leaves the list.
         "owner.email": lambda value: "also e-mailed; leaves this list once confirmed" if value else "no e-mail",
     }

@@ -1,7 +1,6 @@
 """Public page behind the receipt's QR code: re-checks the stored copies against their hashes."""
 from flask import current_app
 from flask_appbuilder import AppBuilder, BaseView, expose
-from flask_babel import get_locale
 
 from backoffice.http_errors import register_screen_family
 from workflows.documents import read_verify_token, verification
@@ -21,7 +20,7 @@ class EvidenceVerifyView(BaseView):
     def evidence(self, token: str):
         """Re-hash each stored copy and say whether it still matches the receipt."""
         request_id = read_verify_token(token)
-        items = verification(request_id, str(get_locale() or "en"))
+        items = verification(request_id)
         return self.render_template("workflow/verify.html", error=None, items=items, request_id=request_id)
 
 

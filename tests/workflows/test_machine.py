@@ -1,6 +1,6 @@
 """The machine is SPEC §4's table, exactly: states, triggers, sources, destinations, who."""
 from workflows.machine import RULES, SUPERVISOR, State, build_machine, triggers_from
-from backoffice.models import FOOTAGE_REQUEST_STATES
+from backoffice.domain import REQUEST_STATES
 
 SPEC_TABLE = {
     ("open", "contact_owner"): "contacted",
@@ -14,12 +14,12 @@ SPEC_TABLE = {
     ("release_pending", "deny_release"): "collected",
     ("collected", "close"): "closed",
     ("released", "close"): "closed",
-    **{(s, "cancel"): "cancelled" for s in FOOTAGE_REQUEST_STATES if s not in ("closed", "cancelled")},
+    **{(s, "cancel"): "cancelled" for s in REQUEST_STATES if s not in ("closed", "cancelled")},
 }
 
 
 def test_states_are_the_spec_names():
-    assert [s.value for s in State] == list(FOOTAGE_REQUEST_STATES)
+    assert [s.value for s in State] == list(REQUEST_STATES)
     assert all(s.name == s.value for s in State)
 
 
