@@ -57,6 +57,9 @@ vendor: node_modules/.installed
 		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
 		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
 	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/LICENSE
+	mkdir -p $(VENDOR)/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/chart.umd.min.js
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chartjs/LICENSE.md
 
 # Test tools from npm (axe-core, playwright-core driving Debian's chromium). Without npm the
 # browser tests are skipped; the app itself needs only the committed copies in $(VENDOR).

@@ -34,6 +34,7 @@ REGISTRY_MENUS = [
     "Cameras",
     "Review queue",
     "Programme terms",
+    "Registry dashboard",
 ]
 FOOTAGE_MENUS = [
     "Footage",
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("MapContext", READ),  # county outline and address points on the review maps
         ("TermsVersion", READ),
         ("Agency", READ),
+        ("RegistryDashboard", READ),
         *[(menu, MENU) for menu in REGISTRY_MENUS],
     ],
     "Investigator": [
@@ -92,6 +94,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("EvidenceItem", DOWNLOAD),
         *[(menu, MENU) for menu in FOOTAGE_MENUS],
         ("Approval queue", MENU),
+        ("AgencyDashboard", READ),
+        ("Agency dashboard", MENU),
         *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Auditor": [

@@ -1,7 +1,19 @@
 """HTML screens, registered on the AppBuilder in one place."""
 from flask_appbuilder import AppBuilder
 
-from . import admin, audit, cases, checkpoints, footage, map, owner_upload, registry, review, verify
+from . import (
+    admin,
+    audit,
+    cases,
+    checkpoints,
+    dashboards,
+    footage,
+    map,
+    owner_upload,
+    registry,
+    review,
+    verify,
+)
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -16,3 +28,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     checkpoints.register(appbuilder)
     verify.register(appbuilder)  # an evidence receipt's QR code: re-checks the stored copies
     owner_upload.register(appbuilder)  # an owner's upload link
+    dashboards.register(appbuilder)

@@ -71,6 +71,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Cameras", "menu_access"): {STAFF},
     ("Review queue", "menu_access"): {STAFF},
     ("Programme terms", "menu_access"): {STAFF},
+    # the dashboards: the registry's for its staff, the agency's for supervisors
+    ("RegistryDashboard", "can_read"): {STAFF},
+    ("Registry dashboard", "menu_access"): {STAFF},
+    ("AgencyDashboard", "can_read"): {SUP},
+    ("Agency dashboard", "menu_access"): {SUP},
     ("Footage", "menu_access"): LAW | {AUD},  # auditors read the requests, as the cases
     ("Footage requests", "menu_access"): LAW | {AUD},
     ("New footage request", "menu_access"): LAW,
