@@ -1,4 +1,4 @@
-# Two commands: `make run` (set up and serve the demo) and `make test`.
+# Two commands: `make run` (set up and serve the demo) and `make test`; `make lint` checks the code.
 PY ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuz
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-deps translations vendor db demo bench clean
+.PHONY: run test lint setup system-deps translations vendor db demo bench clean
 
 # The web server, and beside it the worker that runs the scheduled jobs (stopped with it).
 run: demo
@@ -20,6 +20,12 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest
+
+# ruff and mypy (configured in pyproject.toml) find bugs before users do: a name used before it
+# is bound, a None used as a value, a call with the wrong arguments.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 setup: system-deps $(BIN)/.installed node_modules/.installed
 

@@ -37,7 +37,7 @@ def parse_bbox(raw: str | None) -> spatial.Box:
         raise BoxParameterError("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox")
     checks = (check_longitude, check_latitude, check_longitude, check_latitude)
     try:
-        min_lon, min_lat, max_lon, max_lat = (check(part) for check, part in zip(checks, parts))
+        min_lon, min_lat, max_lon, max_lat = (check(part) for check, part in zip(checks, parts, strict=True))
     except FieldError as error:
         raise BoxParameterError(f"bbox: {error.message}", field="bbox") from None
     if min_lon > max_lon or min_lat > max_lat:
@@ -89,7 +89,7 @@ def _refresh_in_background(engine: Engine) -> threading.Thread:
     def run() -> None:
         try:
             refresh_summary(engine)
-        except Exception:  # noqa: BLE001  the old summary stays; tried again by a later request
+        except Exception:  # logged; the old summary stays; tried again by a later request
             log.exception("rebuilding the camera map summary failed")
         finally:
             with _summary_lock:

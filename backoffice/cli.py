@@ -47,7 +47,7 @@ audit_cli = CommandGroup("audit", help="The tamper-evident audit log.")
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    from . import commands  # noqa: F401  (defines the commands on the groups)
+    from . import commands  # defines the commands on the groups
 
     app.cli.add_command(registry_cli)
     app.cli.add_command(audit_cli)

@@ -112,14 +112,14 @@ class RegistryInterface(CountyInterface):
         try:
             super().add(item, commit)
         except SQLAlchemyError as ex:
-            raise DatabaseRefusal(ex).as_exception()
+            raise DatabaseRefusal(ex).as_exception()  # noqa: B904  it sets the cause FAB shows
 
     def edit(self, item, commit: bool = True) -> None:
         """FAB's edit(), saying why the database refused without its SQL and values."""
         try:
             super().edit(item, commit)
         except DatabaseException as ex:
-            raise DatabaseRefusal(ex.__cause__).as_exception()
+            raise DatabaseRefusal(ex.__cause__).as_exception()  # noqa: B904  it sets the cause FAB shows
 
     def delete(self, item, commit: bool = True) -> None:
         """FAB's delete(), saying why the database refused without its SQL and values; an
@@ -137,7 +137,7 @@ class RegistryInterface(CountyInterface):
         try:
             super().delete(item, commit)
         except DatabaseException as ex:
-            raise DatabaseRefusal(ex.__cause__).as_exception()
+            raise DatabaseRefusal(ex.__cause__).as_exception()  # noqa: B904  it sets the cause FAB shows
 
     # --- lists --------------------------------------------------------------------------
 
@@ -188,14 +188,14 @@ class RegistryInterface(CountyInterface):
     def apply_filters(self, query, filters: Filters | None):
         """Filter, refusing a value the filtered column cannot be compared with (_check_filter_value)."""
         if filters:
-            for flt, value in zip(filters.filters, filters.values):
+            for flt, value in zip(filters.filters, filters.values, strict=True):
                 _check_filter_value(flt, value)
         return super().apply_filters(query, filters)
 
     def _get_base_query(self, query, filters=None, order_column="", order_direction=""):
         """The query of FAB's charts, with the same check of filter values."""
         if filters:
-            for flt, value in zip(filters.filters, filters.values):
+            for flt, value in zip(filters.filters, filters.values, strict=True):
                 _check_filter_value(flt, value)
         return super()._get_base_query(query, filters, order_column, order_direction)
 

@@ -182,7 +182,7 @@ def page_language() -> str:
 
     try:
         return str(get_locale() or "en")
-    except Exception:  # outside a request Flask-Babel may have no locale to give
+    except Exception:  # noqa: BLE001  outside a request Flask-Babel may have no locale to give
         return "en"
 
 

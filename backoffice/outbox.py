@@ -311,7 +311,7 @@ def deliver_after_request(response):
         if not (session.new or session.dirty or session.deleted):
             try:
                 deliver_pending()
-            except Exception:  # noqa: BLE001  (the worker retries; the answer stands)
+            except Exception:  # the worker retries; the answer stands
                 log.exception("outbox delivery after the request failed")
                 db.session.rollback()
     return response

@@ -200,7 +200,7 @@ def cameras_within(
         cameras_within_params(lat, lon, radius_m),
     )
     keys = list(result.keys())
-    return [dict(zip(keys, row)) for row in result]
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in SHOWN_ON_MAP)

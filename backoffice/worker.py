@@ -178,7 +178,7 @@ def serve() -> None:
         with app.app_context():
             try:
                 outbox.deliver_due()
-            except Exception:  # noqa: BLE001  (the next round tries again)
+            except Exception:  # the next round tries again
                 log.exception("outbox round failed")
             finally:
                 db.session.remove()
@@ -187,7 +187,7 @@ def serve() -> None:
         with app.app_context():
             try:
                 camera_map.refresh_summary(db.engine)
-            except Exception:  # noqa: BLE001  (the next round tries again)
+            except Exception:  # the next round tries again
                 log.exception("map summary round failed")
             finally:
                 db.session.remove()

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import aliased
 
-from .domain import FOLLOWED_UP, WAITING_STATES  # noqa: F401  (WAITING_STATES: the lists filter by it)
+from .domain import FOLLOWED_UP, WAITING_STATES  # WAITING_STATES: the lists filter by it
 from .localtime import utcnow
 from .models import AuditEvent, FootageRequest, Owner, Registration
 

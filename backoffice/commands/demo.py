@@ -320,7 +320,7 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
     plan = _plan(rng, cameras)
     statuses = _status_quota(len(plan), rng)
     chains: dict[str, Owner] = {}  # a few businesses register a second store
-    for (business, count), status in zip(plan, statuses):
+    for (business, count), status in zip(plan, statuses, strict=True):
         lat, lon = _premises_point(rng)
         city, postal_code = _city(lat, lon)
         if city in TOWN_STREETS:

@@ -188,10 +188,10 @@ def read_csv(text: str, encoding: str = "utf-8") -> AddressFile:
         if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names):]):
             source.unusable.append(UnusableRow(where, "more cells than the header"))
             continue
-        row = dict(zip(names, cells))
+        row = dict(zip(names, cells, strict=False))  # a short row: its last cells are empty
         try:
             source.points.append(point_values(where, layout.parts(
-                lambda name: _clean(row.get(name, "")), name_set)))
+                lambda name: _clean(row.get(name, "")), name_set)))  # noqa: B023  called at once
         except _Unusable as exc:
             source.unusable.append(UnusableRow(where, str(exc)))
     if source is None:
@@ -238,7 +238,9 @@ def read_geojson(text: str, encoding: str = "utf-8") -> AddressFile:
             source.unusable.append(UnusableRow(where, f"geometry {exc}"))
             continue
         try:
-            parts = layout.parts(lambda name: _clean(property_text(name, properties.get(name))), names)
+            parts = layout.parts(
+                lambda name: _clean(property_text(name, properties.get(name))),  # noqa: B023  called at once
+                names)
             parts["lat"], parts["lon"] = repr(lat), repr(lon)
             source.points.append(point_values(where, parts))
         except (GeoJSONError, _Unusable) as exc:

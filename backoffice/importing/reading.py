@@ -96,7 +96,7 @@ def read_csv(text: str) -> list[SourceRow]:
             _check_columns(header, REQUIRED_COLUMNS)
             continue
         row = SourceRow(f"line {start}", {name: "" for name in header})
-        row.values.update({name: cell.strip() for name, cell in zip(header, cells)})
+        row.values.update({name: cell.strip() for name, cell in zip(header, cells, strict=False)})
         if len(cells) > len(header):
             row.problems.append(FieldError("row", "has more cells than the header"))
         rows.append(row)

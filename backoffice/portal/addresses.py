@@ -1,6 +1,8 @@
 """Address suggestions as people type, and the point of a known address: from the county's
 address points (`flask registry import-addresses`), no outside service."""
-from sqlalchemy import select, union_all
+from typing import Any
+
+from sqlalchemy import Select, select, union_all
 
 from ..extensions import db
 from ..geocoding.keys import KEY_END, fold, search_key, typed_prefixes
@@ -24,7 +26,7 @@ def _points_starting_with(prefixes: list[str], limit: int) -> list[AddressPoint]
 
     One statement: each prefix's range reads at most `limit` index entries.
     """
-    ranges = [_starting_with(prefix, limit).subquery().select() for prefix in prefixes]
+    ranges: list[Select[Any]] = [_starting_with(prefix, limit).subquery().select() for prefix in prefixes]
     found = (ranges[0] if len(ranges) == 1 else union_all(*ranges)).subquery()
     rows = db.session.execute(
         select(AddressPoint)

@@ -243,7 +243,6 @@ class RegistrySecurityManager(SecurityManager):
     permissionmodelview = _hardened(PermissionModelView)
     viewmenumodelview = _hardened(ViewMenuModelView)
     permissionviewmodelview = _hardened(PermissionViewModelView)
-    userstatschartview = None  # a chart of login counts nobody here needs
     permission_api = RegistryPermissionApi
     role_api = RegistryRoleApi
     user_api = RegistryUserApi

@@ -53,7 +53,7 @@ class AuditEventView(ReadableColumns, ScreenModelView):
         screen = query.statement if self._filters.filters else None
         shown = {
             f"{flt.column_name} {flt.name}".lower(): values
-            for flt, values in zip(self._filters.filters, self._filters.values)
+            for flt, values in zip(self._filters.filters, self._filters.values, strict=True)
         }
         body, _count = export_csv(request.args, within=screen, shown=shown)  # bad filter: a 400 page
         stamp = to_local(utcnow()).strftime("%Y%m%dT%H%M%S%z")

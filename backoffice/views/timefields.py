@@ -79,7 +79,7 @@ class LocalDateTimeInput:
             parts.append(
                 '<fieldset class="fold-choice"><legend class="small">Which one?</legend>'
             )
-            for fold, (instant, words) in enumerate(zip(choices, ("first", "second"))):
+            for fold, (instant, words) in enumerate(zip(choices, ("first", "second"), strict=False)):
                 checked = " checked" if chosen == fold else ""
                 parts.append(
                     f'<label class="radio-inline"><input type="radio" name="{escape(field.name)}{FOLD_SUFFIX}"'

@@ -9,7 +9,8 @@ from tests.browser import DESK, needs_chromium, open_page, serve, shoot, sign_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS = {
-    "staff": ["/", "/registrationview/list/", "/review/", "/review/{review}", "/registrationview/show/{review}", "/dueregistrationview/list/", "/cameraview/list/",
+    "staff": ["/", "/registrationview/list/", "/review/", "/review/{review}",
+              "/registrationview/show/{review}", "/dueregistrationview/list/", "/cameraview/list/",
               "/ownerview/list/", "/registrationview/add"],
     "investigator": ["/", "/caseview/list/", "/caseview/add", "/map/", "/footagerequestview/list/", "/footage/new",
                      "/footage/{request}", "/caseview/show/{case}"],

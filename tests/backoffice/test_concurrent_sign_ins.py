@@ -12,7 +12,7 @@ from backoffice.extensions import db
 from backoffice.models import AuditEvent, RecoveryCode, UserSecurity
 from backoffice.security import lockout, mfa
 from tests import factories
-from tests.concurrency import RACERS, all_at_once, base_url  # noqa: F401  (a fixture)
+from tests.concurrency import RACERS, all_at_once
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -21,13 +21,12 @@ from backoffice.models import (
 )
 from tests import factories
 from tests.backoffice.portal.helpers import form_data, last_link
-from tests.concurrency import RACERS, all_at_once, base_url, remove_registrations  # noqa: F401  (a fixture)
-from tests.workflows.test_concurrency import committed_requests  # noqa: F401  (a fixture)
+from tests.concurrency import RACERS, all_at_once, remove_registrations
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def bearer(base_url: str, username: str) -> dict[str, str]:  # noqa: F811
+def bearer(base_url: str, username: str) -> dict[str, str]:
     response = requests.post(f"{base_url}/api/v1/security/login", json={
         "username": username, "password": factories.PASSWORD, "provider": "db"}, timeout=60)
     assert response.status_code == 200, response.text
@@ -39,7 +38,7 @@ def count(app, query) -> int:
         return db.session.execute(query).scalar_one()
 
 
-def test_simultaneous_transitions_on_one_request_one_wins(app, base_url, committed_requests):  # noqa: F811
+def test_simultaneous_transitions_on_one_request_one_wins(app, base_url, committed_requests):
     (request_id,) = committed_requests(1)
     headers = bearer(base_url, "investigator")
 
@@ -60,7 +59,7 @@ def test_simultaneous_transitions_on_one_request_one_wins(app, base_url, committ
         RequestTransition.footage_request_id == request_id)) == 1
 
 
-def test_simultaneous_contact_reveals_are_all_answered_and_audited(app, base_url, committed_requests):  # noqa: F811
+def test_simultaneous_contact_reveals_are_all_answered_and_audited(app, base_url, committed_requests):
     (request_id,) = committed_requests(1)
     with app.app_context():
         request = db.session.get(FootageRequest, request_id)
@@ -92,7 +91,7 @@ def _remove_registrations(app, emails) -> None:
     remove_registrations(app, pairs)
 
 
-def _post_registrations(base_url, emails):  # noqa: F811
+def _post_registrations(base_url, emails):
     """Every browser opens the form, then all send it at once; their answers' statuses."""
     browsers = [requests.Session() for _ in emails]
     tokens = [CSRF_RE.search(http.get(f"{base_url}/register", timeout=60).text).group(1) for http in browsers]
@@ -105,7 +104,7 @@ def _post_registrations(base_url, emails):  # noqa: F811
     return all_at_once(submit, len(emails))
 
 
-def test_simultaneous_portal_registrations_are_all_kept(app, base_url, mailbox):  # noqa: F811
+def test_simultaneous_portal_registrations_are_all_kept(app, base_url, mailbox):
     emails = [f"owner-{n}-{uuid.uuid4().hex[:8]}@example.net" for n in range(RACERS)]
     try:
         assert _post_registrations(base_url, emails) == [302] * RACERS
@@ -116,7 +115,7 @@ def test_simultaneous_portal_registrations_are_all_kept(app, base_url, mailbox):
         _remove_registrations(app, emails)
 
 
-def test_the_same_registration_sent_at_once_is_kept_once(app, base_url, mailbox):  # noqa: F811
+def test_the_same_registration_sent_at_once_is_kept_once(app, base_url, mailbox):
     emails = [f"double-tap-{uuid.uuid4().hex[:8]}@example.net"] * RACERS
     try:
         assert _post_registrations(base_url, emails) == [302] * RACERS
@@ -129,7 +128,7 @@ def test_the_same_registration_sent_at_once_is_kept_once(app, base_url, mailbox)
         _remove_registrations(app, emails[:1])
 
 
-def test_simultaneous_reads_of_the_audit_log_are_all_answered_and_audited(app, base_url):  # noqa: F811
+def test_simultaneous_reads_of_the_audit_log_are_all_answered_and_audited(app, base_url):
     headers = bearer(base_url, "auditor")
     listed = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "audit_log_listed")
     before = count(app, listed)
@@ -142,7 +141,7 @@ def test_simultaneous_reads_of_the_audit_log_are_all_answered_and_audited(app, b
     assert count(app, listed) - before == RACERS
 
 
-def test_an_emailed_link_pressed_several_times_at_once_works_once(app, base_url, mailbox):  # noqa: F811
+def test_an_emailed_link_pressed_several_times_at_once_works_once(app, base_url, mailbox):
     email = f"presses-{uuid.uuid4().hex[:8]}@example.net"
     used_before = count(app, select(func.coalesce(func.max(UsedLink.id), 0)))
     try:
@@ -169,7 +168,7 @@ def test_an_emailed_link_pressed_several_times_at_once_works_once(app, base_url,
             db.session.commit()
 
 
-def test_simultaneous_cases_opened_over_the_api_are_all_kept(app, base_url):  # noqa: F811
+def test_simultaneous_cases_opened_over_the_api_are_all_kept(app, base_url):
     headers = bearer(base_url, "investigator")
     numbers = [f"RACE-{uuid.uuid4().hex[:6]}-{n}" for n in range(RACERS)]
 
@@ -190,7 +189,7 @@ def test_simultaneous_cases_opened_over_the_api_are_all_kept(app, base_url):  # 
             db.session.commit()
 
 
-def test_simultaneous_camera_edits_over_the_api_are_all_kept(app, base_url):  # noqa: F811
+def test_simultaneous_camera_edits_over_the_api_are_all_kept(app, base_url):
     with app.app_context():
         registrations = [factories.registration(cameras=1) for _ in range(RACERS)]
         db.session.commit()

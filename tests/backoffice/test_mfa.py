@@ -124,7 +124,7 @@ def test_five_wrong_codes_lock_the_account(mfa_on):
     client = mfa_on
     secret, _ = enrolled("investigator")
     login(client, "investigator")
-    for attempt in range(5):
+    for _ in range(5):
         response = submit_code(client, "/mfa/verify", "000000")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert actions()[-2:] == ["login_failed", "account_locked"]

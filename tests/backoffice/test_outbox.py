@@ -265,7 +265,7 @@ def test_the_worker_sends_due_outbox_mail_every_30_seconds(ctx, mailbox, monkeyp
             fn(*args)
 
     monkeypatch.setattr("apscheduler.schedulers.blocking.BlockingScheduler", Scheduler)
-    monkeypatch.setattr(worker, "missed", lambda: [])
+    monkeypatch.setattr(worker, "missed", list)
     refreshed = []
     monkeypatch.setattr(worker.camera_map, "refresh_summary", lambda engine: refreshed.append(engine))
     worker.serve()

@@ -11,8 +11,8 @@ from tests.auth import api_token
 from tests.workflows.helpers import READY, request_in
 
 
-from tests.workflows.test_footage_request import CASES, OK  # noqa: E402  (the role × trigger table)
-from workflows.errors import RequestNotFound, TriggerForbidden  # noqa: E402
+from tests.workflows.test_footage_request import CASES, OK  # the role × trigger table
+from workflows.errors import RequestNotFound, TriggerForbidden
 
 STATUS = {OK: 200, TriggerForbidden: 403, RequestNotFound: 404}
 _tokens: dict[str, dict] = {}

@@ -5,8 +5,8 @@ from backoffice.accounts import ensure_user
 from backoffice.extensions import db
 from tests import factories
 from tests.browser import needs_chromium
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    in_db, journey, unique_case_number,
+from tests.journeys.cases_kit import (
+    in_db, unique_case_number,
 )
 
 pytestmark = needs_chromium

@@ -13,8 +13,8 @@ from backoffice.extensions import db
 from backoffice.localtime import county_zone
 from backoffice.models import Case, ContactAttempt, CustodyEvent, EvidenceItem, FootageRequest, Registration
 from tests.browser import needs_chromium, type_datetime
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    audit_events, download, in_db, journey, keep, offset, opened_pdf, pdf_text, unique_case_number,
+from tests.journeys.cases_kit import (
+    audit_events, download, in_db, keep, offset, opened_pdf, pdf_text, unique_case_number,
 )
 
 pytestmark = needs_chromium

@@ -6,7 +6,7 @@ from backoffice import outbox
 from backoffice.extensions import db
 from backoffice.models import FootageRequest, OutboxMessage
 from tests.browser import needs_chromium
-from tests.journeys.cases_kit import audit_events, in_db, journey, unique_case_number  # noqa: F401
+from tests.journeys.cases_kit import audit_events, in_db, unique_case_number
 
 pytestmark = needs_chromium
 SCENE = (35.3420, -119.0820)

@@ -15,8 +15,8 @@ from backoffice.localtime import county_zone
 from backoffice.models import AgencyUser, FootageRequest
 from tests import factories
 from tests.browser import needs_chromium, type_datetime
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    USER_PREFIX, audit_events, download, in_db, journey, keep, offset, unique_case_number,
+from tests.journeys.cases_kit import (
+    USER_PREFIX, audit_events, download, in_db, keep, offset, unique_case_number,
 )
 
 pytestmark = needs_chromium

@@ -8,7 +8,7 @@ from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, OutboxMessage, Registration, UploadLink
 from tests import factories
 from tests.browser import PHONE, needs_chromium, shoot
-from tests.journeys.cases_kit import in_db, journey, unique_case_number  # noqa: F401
+from tests.journeys.cases_kit import in_db, unique_case_number
 from tests.mailbox import body_text
 
 pytestmark = needs_chromium

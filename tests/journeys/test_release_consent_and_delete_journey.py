@@ -9,8 +9,8 @@ from backoffice.localtime import utcnow
 from backoffice.models import Case, FootageRequest
 from tests import factories
 from tests.browser import needs_chromium
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    PREFIX, audit_events, in_db, journey, offset, unique_case_number,
+from tests.journeys.cases_kit import (
+    audit_events, in_db, offset, unique_case_number,
 )
 from tests.journeys.test_oversight_journey import ask_for_release
 

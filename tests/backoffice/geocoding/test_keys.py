@@ -107,7 +107,7 @@ def test_lookup_keys_start_at_the_number_and_at_each_street_name_word():
 def test_street_names_made_of_suffix_words_are_found_by_them(address, starts):
     keys = lookup_keys(address, "Taft", "")
     assert len(keys) == len(starts)
-    assert all(key.startswith(start) for key, start in zip(keys, starts))
+    assert all(key.startswith(start) for key, start in zip(keys, starts, strict=True))
 
 
 def test_only_unit_words_typed_give_no_prefix():
