@@ -11,7 +11,7 @@
 """
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 from flask_appbuilder.api import BaseApi
@@ -42,7 +42,14 @@ def json_body() -> dict[str, Any]:
     return payload
 
 
-class ApiConventions:
+# mypy checks the mixins as the classes they are mixed into; at run time they stand alone.
+if TYPE_CHECKING:
+    from flask_appbuilder.api import BaseApi as _Api
+else:
+    _Api = object
+
+
+class ApiConventions(_Api):
     """Mixin for BaseApi / ModelRestApi subclasses (put it first among the bases)."""
 
     # Per API class: path parameter name -> OpenAPI schema, for parameters beyond ids.

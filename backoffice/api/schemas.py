@@ -1,5 +1,6 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
 import threading
+from typing import TYPE_CHECKING
 from datetime import datetime
 
 from marshmallow import ValidationError, fields, missing, validate, validates_schema
@@ -121,7 +122,14 @@ class ModelSchema(SQLAlchemyAutoSchema):
                 raise ValidationError({error.field: [error.message]}) from error
 
 
-class _Rule:
+# mypy checks the mixins as the classes they are mixed into; at run time they stand alone.
+if TYPE_CHECKING:
+    _Field = fields.Field
+else:
+    _Field = object
+
+
+class _Rule(_Field):
     """A schema field decided by a field rule (backoffice.models.validation): the rule reads
     what was sent (null included) and gives the value to store, or its message."""
 

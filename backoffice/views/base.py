@@ -7,6 +7,7 @@ None.func for an unknown name (500, even for visitors who had not signed in), an
 the action with None for a record that does not exist.
 """
 import re
+from typing import TYPE_CHECKING
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
@@ -19,8 +20,14 @@ from ..security.audit_hooks import delete_reason, deleting_with_reason
 # FAB reads these list arguments with int() (flask_appbuilder.urltools): anything else is a 500.
 LIST_NUMBER_ARGUMENT = re.compile(r"(page|psize)_(.*)")
 
+# mypy checks the mixins as the classes they are mixed into; at run time they stand alone.
+if TYPE_CHECKING:
+    from flask_appbuilder import ModelView as _ModelView
+else:
+    _ModelView = object
 
-class SafeActions:
+
+class SafeActions(_ModelView):
     """Mixin for FAB ModelViews (put it first among the bases): actions by name and record."""
 
     def _known_action(self, name: str):
@@ -81,7 +88,7 @@ def check_list_arguments() -> None:
                 raise InvalidInputError(f"{name} must be a whole number.", field=name)
 
 
-class ReasonedDelete:
+class ReasonedDelete(_ModelView):
     """Mixin for model screens: a delete asks for a written reason on a confirmation page and is
     audited with it (the audit event itself is written by backoffice.security.audit_hooks)."""
 

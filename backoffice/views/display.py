@@ -5,6 +5,7 @@ codes in words (backoffice.labels), empty values as "—" (never "None"), yes/no
 and date-time filters typed in county time.
 """
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import flash
 from wtforms import SelectField
@@ -51,7 +52,14 @@ def _coded(kind: str):
     return lambda value: words(value, kind, EMPTY)
 
 
-class ReadableColumns:
+# mypy checks the mixins as the classes they are mixed into; at run time they stand alone.
+if TYPE_CHECKING:
+    from flask_appbuilder import ModelView as _ModelView
+else:
+    _ModelView = object
+
+
+class ReadableColumns(_ModelView):
     """ModelView mix-in: columns shown in people's words (see module docstring)."""
 
     add_row_message = "Saved."
