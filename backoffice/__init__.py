@@ -77,7 +77,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.update(overrides)
         if "DATABASE_URL" in overrides:
             app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
-    if "SESSION_IDLE_MINUTES" in (overrides or {}):
+    if overrides and "SESSION_IDLE_MINUTES" in overrides:
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=overrides["SESSION_IDLE_MINUTES"])
     if not app.config.get("SECRET_KEY"):  # neither the environment nor the caller gave one
         app.config["SECRET_KEY"] = config.instance_secret_key()
@@ -155,7 +155,8 @@ def _favicon():
     """The registry's icon where browsers look for it (public: a picture, no data)."""
     from flask import current_app, send_from_directory
 
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+    return send_from_directory(current_app.static_folder,  # type: ignore[arg-type]  # the app has one
+                               "favicon.ico", mimetype="image/vnd.microsoft.icon",
                                max_age=7 * 24 * 3600)
 
 

@@ -37,7 +37,7 @@ def ensure_user(
     username: str, role: str, agency: Agency | None, password: str, first: str, last: str
 ) -> AgencyUser:
     """The user with this name and role, created if missing (password set only on creation)."""
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     user = sm.find_user(username=username)
     if user is None:
         user = sm.add_user(

@@ -111,7 +111,7 @@ def queue_crud_writes(app: Flask) -> None:
     """
     crud_views = {
         view.blueprint.name
-        for view in app.appbuilder.baseviews
+        for view in app.appbuilder.baseviews  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         if getattr(view, "datamodel", None) is not None and getattr(view, "blueprint", None) is not None
     }
 

@@ -57,7 +57,7 @@ def json_error(status: int, message: str, field: str | None = None, headers=None
     return response
 
 
-def api_answer(error: Exception):
+def api_answer(error: BaseException):
     """The JSON answer for a refusal, an HTTP error or anything unexpected."""
     if isinstance(error, RegistryError):
         return json_error(error.status, error.message, error.field)
@@ -90,7 +90,7 @@ def register_screen_family(blueprint: str, render: Callable[[int, str, Exception
 
 def error_page(status: int, message: str):
     """A readable error page in the back office's layout."""
-    appbuilder = current_app.appbuilder
+    appbuilder = current_app.appbuilder  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     g.user = current_user  # as FAB's request set-up does; a refusal may come before it (CSRF)
     return render_template(
         "errors/page.html",

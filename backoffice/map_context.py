@@ -99,7 +99,7 @@ def read_outline(path: str | Path) -> dict[str, Any]:
 def county_outline() -> dict[str, Any]:
     """The county outline of COUNTY_OUTLINE as a FeatureCollection, read once per app; an
     empty collection when none is set or the file is unusable (logged: the maps still work)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy; typed as the app
     path = app.config.get("COUNTY_OUTLINE") or ""
     cached = app.extensions.get(_EXTENSION_KEY)
     if cached is not None and cached[0] == path:

@@ -45,7 +45,7 @@ def current_user():
     user = getattr(g, "user", None)
     if (user is None or not getattr(user, "is_authenticated", False)) and has_request_context():
         # A bearer token's user is loaded on first use, not always into g.user yet.
-        user = current_app.appbuilder.sm.current_user
+        user = current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 

@@ -162,7 +162,7 @@ def serve() -> None:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy; typed as the app
 
     def fire(job: Job) -> None:
         with app.app_context():

@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"canvass benchmark on {dialect}, {args.cameras} cameras, radius {args.radius:g} m")
     with app.app_context():
         upgrade()
-        app.appbuilder.sm.sync_roles()
+        app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         ensure_demo_accounts(PASSWORD)
         db.session.commit()
         bulk_load(db.engine, args.cameras)

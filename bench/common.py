@@ -20,7 +20,7 @@ def bench_app(database_url: str | None = None):
     app = create_app({"DATABASE_URL": url, "MFA_REQUIRED": False, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         upgrade()
-        app.appbuilder.sm.sync_roles()
+        app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         ensure_demo_accounts(app.config["DEMO_PASSWORD"])
         db.session.commit()
     return app

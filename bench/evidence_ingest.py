@@ -93,7 +93,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            app.appbuilder.sm.sync_roles()
+            app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
             factories.seed_users(password=factories.PASSWORD)
             request = factories.footage_request(state="consented")
             db.session.commit()

@@ -125,8 +125,8 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
 
         consent = None
         if request.consent_given_by:
-            method = str(CONSENT_WORDS.get(request.consent_method, request.consent_method or ""))
-            scope = str(CONSENT_WORDS.get(request.consent_scope, request.consent_scope or ""))
+            method = str(CONSENT_WORDS.get(request.consent_method or "", request.consent_method or ""))
+            scope = str(CONSENT_WORDS.get(request.consent_scope or "", request.consent_scope or ""))
             consent = gettext("%(who)s, %(how)s, %(when)s; scope: %(scope)s", who=request.consent_given_by,
                               how=method, when=when(request.consent_at), scope=scope)
         collectors = sorted({person(item.collected_by) for item in items if item.collected_by})

@@ -148,7 +148,7 @@ def queue_staff_notice(request: FootageRequest, kind: str, subject: str, what: s
     )
 
 
-def after(trigger: str, request_id: int) -> list[Callable[[], None]]:
+def after(trigger: str, request_id: int) -> list[Callable[[], object]]:
     """The after-commit steps of a trigger (its e-mails are queued with it and delivered after)."""
     if trigger == "collect":
         return [lambda: issue_receipt(request_id)]

@@ -1,9 +1,10 @@
 """Evidence intake (streamed, hashed, stored once, never modified) and the custody log."""
 import os
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import Any, BinaryIO, Callable
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from backoffice import audit, scoping
 from backoffice.domain import INTAKE_STATES
@@ -69,8 +70,8 @@ def check_intake(request_id: int, user, *, via: str = "investigator") -> Footage
 def add_evidence(
     request_id: int,
     user,
-    stream: BinaryIO,
-    file_name: str,
+    stream: BinaryIO | FileStorage,
+    file_name: str | None,
     description: str,
     clock_offset_s=None,
     *,
@@ -91,7 +92,7 @@ def add_evidence(
 
     folder = evidence_dir() / str(request.id)
     folder.mkdir(parents=True, exist_ok=True)
-    source = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
+    source: Any = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
     # A multipart upload arrived hashed (its parser discards it); a raw stream is copied here.
     incoming = source if isinstance(source, IncomingFile) else store_stream(source)
     temp, size, sha256 = incoming.finish()
@@ -157,7 +158,9 @@ def load_item(item_id: int, user) -> EvidenceItem:
                               lambda: RequestNotFound(f"Evidence item {item_id} was not found."))
 
 
-def record_custody(item_id: int, user, action: str, note: str, to: str | None = None) -> CustodyEvent:
+def record_custody(
+    item_id: int, user, action: str | None, note: str | None, to: str | None = None
+) -> CustodyEvent:
     """Add a custody entry (who = user, when = now, why = note); commits."""
     with command():
         item = load_item(item_id, user)

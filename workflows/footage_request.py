@@ -132,7 +132,7 @@ class Outcome:
     from_state: str
     state: str
     version: int
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 

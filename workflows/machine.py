@@ -205,6 +205,8 @@ def failed_guard(trigger: str, facts: Facts, *, input_guards: bool = True) -> Gu
 class _Subject:
     """The machine's model: a state only (the request row is changed by the command)."""
 
+    trigger: Callable[..., bool]  # added by the machine (transitions) when the model joins it
+
     def __init__(self, state: State):
         self.state = state
 

@@ -5,6 +5,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select, update
+from werkzeug.datastructures import FileStorage
 
 from backoffice import audit, outbox
 from backoffice.domain import INTAKE_STATES
@@ -126,7 +127,7 @@ def check_link(token: str) -> UploadLink:
 
 
 def upload_with_link(
-    token: str, stream: BinaryIO, file_name: str, description: str, clock_offset_s=None
+    token: str, stream: BinaryIO | FileStorage, file_name: str | None, description: str, clock_offset_s=None
 ) -> EvidenceItem:
     """Store the owner's file and use up the link in the same transaction."""
     link = check_link(token)

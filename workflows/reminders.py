@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from backoffice.extensions import db
 from backoffice import outbox
-from backoffice.models import FootageRequest
+from backoffice.models import AgencyUser, FootageRequest
 from backoffice.models.base import utcnow
 from backoffice.domain import WAITING_STATES
 
@@ -49,8 +49,9 @@ def send_reminders(now: datetime | None = None, within_hours: int = 48) -> Remin
     (the reminder is queued with the mark, so one the mail server refused is retried, not redone)."""
     now = now or utcnow()
     run = ReminderRun()
-    by_assignee = defaultdict(list)
+    by_assignee: defaultdict[AgencyUser, list[FootageRequest]] = defaultdict(list)
     for request in due_for_reminder(now, timedelta(hours=within_hours)):
+        assert request.assignee is not None  # due_for_reminder selects assigned requests only
         by_assignee[request.assignee].append(request)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     queued: dict[int, list[int]] = {}  # outbox id -> the requests its reminder lists

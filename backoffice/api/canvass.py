@@ -17,7 +17,7 @@ READ = {"search": "read", "reveal_contact": "read"}
 
 def _user():
     """The signed-in user, from the session cookie or the bearer token."""
-    return current_app.appbuilder.sm.current_user
+    return current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
 
 
 def _case_id(data: dict):

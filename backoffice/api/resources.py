@@ -36,10 +36,14 @@ class RegistryApi(ApiConventions, ModelRestApi):
     method_permission_name = API_READ_WRITE
     allow_browser_login = True
     page_size = 50
-    schema = None
+    schema: type[schemas.ModelSchema] | None = None
+    add_columns: list[str]
+    edit_columns: list[str]
 
     def __init__(self):
         schema = self.schema
+        if schema is None:
+            raise TypeError(f"{type(self).__name__} names no schema")
         # Dump exactly the selected columns: anything else would lazy-load per row.
         self.list_model_schema = schema(only=self.list_columns)
         self.show_model_schema = schema(only=self.show_columns)
@@ -184,7 +188,7 @@ class CaseApi(RegistryApi):
 
     def pre_add(self, item: Case) -> None:
         """A case belongs to the agency of the user who opens it."""
-        user = current_app.appbuilder.sm.current_user
+        user = current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         item.agency_id = user.agency_id
         if item.lead_investigator_id is None:
             item.lead_investigator_id = user.id

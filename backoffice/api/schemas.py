@@ -183,7 +183,7 @@ class LocatedSchema(ModelSchema):
     """A schema whose model has a point location shown as lat/lon."""
 
     class Meta(ModelSchema.Meta):
-        exclude = ("location",)
+        exclude: tuple[str, ...] = ("location",)
 
     lat = lat_field()
     lon = lon_field()

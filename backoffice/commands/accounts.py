@@ -22,7 +22,7 @@ def _acceptable(password: str, username: str) -> None:
 @click.password_option()
 def create_admin(username: str, firstname: str, lastname: str, email: str, password: str) -> None:
     """Create an administrator (county-wide, no agency)."""
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     _acceptable(password, username)
     try:
         email = check_email(email, required=True)
@@ -41,7 +41,7 @@ def create_admin(username: str, firstname: str, lastname: str, email: str, passw
 @click.password_option()
 def reset_password(username: str, password: str) -> None:
     """Set a new password for a user."""
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     user = sm.find_user(username=username)
     if user is None:
         fail(f"no user named {username}")

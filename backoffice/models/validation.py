@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from numbers import Integral, Real
+from typing import Literal, overload
 
 import phonenumbers
 from scourgify.address_constants import STATE_ABBREVIATIONS
@@ -115,10 +116,15 @@ def _text(field: str, value, message: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+@overload
+def _number(field: str, value, bounds, message: str, *, whole: Literal[True]) -> int: ...
+@overload
+def _number(field: str, value, bounds, message: str, *, whole: Literal[False]) -> float: ...
 def _number(field: str, value, bounds, message: str, *, whole: bool) -> float | int:
     """A finite number within bounds (inclusive), from a number or decimal text."""
     if isinstance(value, bool):
         raise FieldError(field, message)
+    number: float | Integral
     if isinstance(value, Integral):
         number = value
     elif isinstance(value, Real):
@@ -146,7 +152,8 @@ def check_email(value, *, field: str = "email", required: bool = False) -> str |
     lookup; `noe@correo.xn--80asehdb` and `Noe@Correo.ОНЛАЙН` both give `noe@correo.онлайн`.
     """
     if _blank(value):
-        return _absent(field, required, EMAIL_REQUIRED)
+        _absent(field, required, EMAIL_REQUIRED)
+        return None
     text = _text(field, value, EMAIL_EXPECTED)
     try:
         address = validate_email(text, check_deliverability=False)
@@ -162,7 +169,8 @@ def check_phone(value, *, field: str = "phone", required: bool = False) -> str |
     American number; extensions written "ext. 23", "x7", "#7" or "extension 23" are kept.
     """
     if _blank(value):
-        return _absent(field, required, PHONE_REQUIRED)
+        _absent(field, required, PHONE_REQUIRED)
+        return None
     text = _text(field, value, PHONE_EXPECTED)
     try:
         number = phonenumbers.parse(text, PHONE_REGION)
@@ -201,7 +209,8 @@ def check_state(value, *, field: str = "state", required: bool = False) -> str |
     """A USPS two-letter state code, upper-case: `ca`, `California` and `Calif.` give `CA`
     (names and their usual abbreviations from usaddress-scourgify's table)."""
     if _blank(value):
-        return _absent(field, required, STATE_REQUIRED)
+        _absent(field, required, STATE_REQUIRED)
+        return None
     key = re.sub(r"[\s.]+", " ", _text(field, value, STATE_EXPECTED)).strip().upper()
     code = key if key in USPS_STATE_CODES else STATE_ABBREVIATIONS.get(key)
     if code not in USPS_STATE_CODES:
@@ -212,7 +221,8 @@ def check_state(value, *, field: str = "state", required: bool = False) -> str |
 def check_postal_code(value, *, field: str = "postal_code", required: bool = False) -> str | None:
     """A ZIP code, `12345` or ZIP+4 `12345-6789` (also accepted as `12345 6789`, `123456789`)."""
     if _blank(value):
-        return _absent(field, required, ZIP_REQUIRED)
+        _absent(field, required, ZIP_REQUIRED)
+        return None
     if isinstance(value, Integral) and not isinstance(value, bool):
         value = str(value)  # a spreadsheet's number; a leading zero would be lost already
     match = ZIP_RE.fullmatch(_text(field, value, ZIP_EXPECTED))
@@ -225,14 +235,16 @@ def check_postal_code(value, *, field: str = "postal_code", required: bool = Fal
 def check_latitude(value, *, field: str = "lat", required: bool = True) -> float | None:
     """WGS 84 latitude in decimal degrees, -90 to 90, finite."""
     if _blank(value):
-        return _absent(field, required, LAT_REQUIRED)
+        _absent(field, required, LAT_REQUIRED)
+        return None
     return _number(field, value, LAT_RANGE, LAT_EXPECTED, whole=False)
 
 
 def check_longitude(value, *, field: str = "lon", required: bool = True) -> float | None:
     """WGS 84 longitude in decimal degrees, -180 to 180, finite."""
     if _blank(value):
-        return _absent(field, required, LON_REQUIRED)
+        _absent(field, required, LON_REQUIRED)
+        return None
     return _number(field, value, LON_RANGE, LON_EXPECTED, whole=False)
 
 
@@ -303,28 +315,32 @@ def check_camera_placed(camera: tuple[float, float], premises: tuple[float, floa
 def check_direction(value, *, field: str = "direction_deg", required: bool = False) -> int | None:
     """Facing direction in whole degrees clockwise from north, 0–359; None = unknown or a dome."""
     if _blank(value):
-        return _absent(field, required, DIRECTION_EXPECTED)
+        _absent(field, required, DIRECTION_EXPECTED)
+        return None
     return _number(field, value, DIRECTION_RANGE, DIRECTION_EXPECTED, whole=True)
 
 
 def check_fov(value, *, field: str = "fov_deg", required: bool = True) -> int | None:
     """Horizontal field of view in whole degrees, 1–360."""
     if _blank(value):
-        return _absent(field, required, FOV_REQUIRED)
+        _absent(field, required, FOV_REQUIRED)
+        return None
     return _number(field, value, FOV_RANGE, FOV_EXPECTED, whole=True)
 
 
 def check_range_m(value, *, field: str = "range_m", required: bool = True) -> int | None:
     """How far the camera usefully sees, whole metres, 1–500."""
     if _blank(value):
-        return _absent(field, required, RANGE_M_REQUIRED)
+        _absent(field, required, RANGE_M_REQUIRED)
+        return None
     return _number(field, value, RANGE_M_RANGE, RANGE_M_EXPECTED, whole=True)
 
 
 def check_retention(value, *, field: str = "retention_days", required: bool = True) -> int | None:
     """How long footage is kept, whole days, 1–365."""
     if _blank(value):
-        return _absent(field, required, RETENTION_REQUIRED)
+        _absent(field, required, RETENTION_REQUIRED)
+        return None
     return _number(field, value, RETENTION_RANGE, RETENTION_EXPECTED, whole=True)
 
 
@@ -352,7 +368,8 @@ def check_confirmation_due(value, *, field: str = "next_confirmation_due", requi
     from ..localtime import county_today
 
     if _blank(value):
-        return _absent(field, required, CONFIRMATION_DUE_EXPECTED)
+        _absent(field, required, CONFIRMATION_DUE_EXPECTED)
+        return None
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())

@@ -51,7 +51,7 @@ def receipt_mail(owner, *, agency: str, address: str, case_number: str, count: i
     )
 
 
-def release_mail(owner, *, agency: str, address: str, case_number: str, public: bool, basis: str,
+def release_mail(owner, *, agency: str, address: str, case_number: str, public: bool, basis: str | None,
                  grounds: str, court_order_ref: str | None, override_reason: str | None) -> tuple[str, str]:
     """The notice that the owner's footage is released, and on what grounds (consent,
     court_order or override)."""

@@ -320,7 +320,7 @@ OWNER_LINK_PAGES = ("OwnerUploadView", "EvidenceVerifyView")
 
 def register_portal(app: Flask) -> None:
     """Add the portal to the app: pages, rate limits on posts, the owner's language."""
-    limiter = app.appbuilder.sm.limiter
+    limiter = app.appbuilder.sm.limiter  # type: ignore[attr-defined]  # FAB sets app.appbuilder
     limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"], methods=["POST"])(bp)
     # The portal's forms check their CSRF tokens themselves (FlaskForm), after the size check
     # above; the app-wide check would read an oversized body first and answer 400, not 413.

@@ -210,7 +210,7 @@ def _actor():
     user = current_user()
     if user is None and has_request_context():
         try:
-            user = current_app.appbuilder.sm.current_user
+            user = current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         except Exception:  # noqa: BLE001 (no valid token: nobody)
             user = None
     return user if getattr(user, "is_authenticated", False) else None

@@ -74,7 +74,7 @@ def _pending_user():
     if not pending or time.time() - pending.get("at", 0) > PENDING_MAX_S:
         session.pop(PENDING, None)
         return None
-    return current_app.appbuilder.sm.get_user_by_id(pending["user_id"])
+    return current_app.appbuilder.sm.get_user_by_id(pending["user_id"])  # type: ignore[attr-defined]  # FAB sets app.appbuilder
 
 
 class MfaView(BaseView):

@@ -225,8 +225,8 @@ def _limit_sign_in(app: Flask) -> None:
     """Rate-limit POSTs to the sign-in form, the REST login and the one-time-code step:
     LOGIN_RATE_LIMIT failed attempts per address and account name (successes do not count;
     the per-account lockout is separate)."""
-    limiter = app.appbuilder.sm.limiter
-    for view in app.appbuilder.baseviews:
+    limiter = app.appbuilder.sm.limiter  # type: ignore[attr-defined]  # FAB sets app.appbuilder
+    for view in app.appbuilder.baseviews:  # type: ignore[attr-defined]  # FAB sets app.appbuilder
         if type(view).__name__ in SIGN_IN_DOORS:
             limiter.limit(lambda: current_app.config["AUTH_RATE_LIMIT"], key_func=sign_in_limit_key,
                           methods=["POST"], deduct_when=_attempt_failed,

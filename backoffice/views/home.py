@@ -244,7 +244,7 @@ def _admin_panels() -> list[Panel]:
 
 def work_for(user) -> tuple[list[Panel], list[Action]]:
     """The panels and first-step buttons for `user`, by what their roles may open."""
-    security = current_app.appbuilder.sm
+    security = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
 
     def may(permission: str, view: str) -> bool:
         return security.has_access(permission, view)
