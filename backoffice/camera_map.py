@@ -53,7 +53,7 @@ def _arrays(cells: list[tuple]) -> dict[str, np.ndarray]:
     """Column arrays of (n, active, sum_lon, sum_lat) rows, with each cell's centroid."""
     table = np.array(cells, dtype=np.float64).reshape(-1, 4)
     n = table[:, 0].astype(np.int64)
-    arrays = {"n": n, "active": table[:, 1].astype(np.int64), "sum_lon": table[:, 2], "sum_lat": table[:, 3]}
+    arrays: dict[str, np.ndarray] = {"n": n, "active": table[:, 1].astype(np.int64), "sum_lon": table[:, 2], "sum_lat": table[:, 3]}
     safe = np.maximum(n, 1)
     arrays["lon"] = arrays["sum_lon"] / safe
     arrays["lat"] = arrays["sum_lat"] / safe

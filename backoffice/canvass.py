@@ -126,7 +126,7 @@ def parse_query(args: Mapping[str, Any], user) -> CanvassQuery:
     lon = _coordinate(args, "lon", check_longitude)
     if (lat is None) != (lon is None):
         raise CanvassParameterError("lat and lon go together", field="lon" if lat is not None else "lat")
-    if lat is None:
+    if lat is None or lon is None:  # neither was given (they go together)
         lat, lon = case.lat, case.lon
     radius = _number(args, "radius_m", 1, MAX_RADIUS_M)
     since, until = parse_window(args, case)

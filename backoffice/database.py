@@ -86,13 +86,12 @@ def begin_write(session: Session | scoped_session) -> None:
     """
     if session.get_bind().dialect.name != "sqlite":
         return
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.in_transaction():
-        if session.connection().get_execution_options().get(_IMMEDIATE):
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        if real.connection().get_execution_options().get(_IMMEDIATE):
             return
-        session.commit()
-    session.connection(execution_options={_IMMEDIATE: True})
+        real.commit()
+    real.connection(execution_options={_IMMEDIATE: True})
 
 
 # Flask-AppBuilder's own writes: its model APIs (post, put, delete) and screens (add, edit,

@@ -242,7 +242,7 @@ def language_name(code: str | None) -> str:
     if not code:
         return "—"
     try:
-        return Locale.parse(code).get_display_name("en").capitalize()
+        return (Locale.parse(code).get_display_name("en") or code).capitalize()
     except (ValueError, UnknownLocaleError):
         return code
 

@@ -191,7 +191,7 @@ def deliver(outbox_id: int, now: datetime | None = None) -> bool | None:
         return None
     error, permanent = None, False
     try:
-        attachments = ()
+        attachments: tuple[tuple[str, str, bytes], ...] = ()
         if message.attachment:
             attachments = (ATTACHMENTS[message.attachment](message.object_id),)
         send_mail(

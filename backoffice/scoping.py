@@ -15,7 +15,7 @@ which applies `scope_to_agency` to every query of a scoped model (lists, single 
 related-field drop-downs, filter choices), and calls `refused_read` when a record is not found
 so that an attempt to read another agency's record is audited.
 """
-from typing import Callable
+from typing import Any, Callable
 
 from flask import current_app, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
@@ -30,7 +30,7 @@ COUNTY_WIDE_ROLES = {"Admin"}
 # a user holding any other role as well keeps to their own agency).
 OVERSIGHT_ROLES = {"Auditor"}
 # Scoped model -> the record type named in audit events.
-SCOPED_MODELS = {
+SCOPED_MODELS: dict[type[Any], str] = {
     Case: "case",
     FootageRequest: "footage_request",
     EvidenceItem: "evidence_item",
@@ -70,7 +70,7 @@ def agency_case_ids(agency_id: int | None):
     return select(Case.id).where(Case.agency_id == agency_id)
 
 
-def scoped_model(model) -> type | None:
+def scoped_model(model) -> type[Any] | None:
     """The scoped model `model` is (or derives from), else None."""
     if not isinstance(model, type):
         return None

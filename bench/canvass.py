@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     client = app.test_client()
     login = client.post("/api/v1/security/login", json={
         "username": "investigator", "password": PASSWORD, "provider": "db", "refresh": False})
-    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    headers = {"Authorization": f"Bearer {(login.json or {})['access_token']}"}
 
     def floor(i):
         assert client.get(f"/api/v1/agency/{agency.id}", headers=headers).status_code == 200
@@ -401,7 +401,8 @@ def main(argv: list[str] | None = None) -> None:
         def call(i):
             r = client.get(f"/api/v1/cameras/geojson?bbox={bbox}", headers=headers)
             assert r.status_code == 200
-            sizes[bbox] = (len(r.data), len(r.json["features"]), r.json["clustered"])
+            body = r.json or {}
+            sizes[bbox] = (len(r.data), len(body["features"]), body["clustered"])
         return call
 
     from backoffice import camera_map

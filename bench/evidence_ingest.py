@@ -71,8 +71,8 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp_name:
+        tmp = Path(tmp_name)
         import config
 
         os.environ.setdefault("MFA_REQUIRED", "0")

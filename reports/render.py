@@ -73,7 +73,8 @@ def _ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return (singular if num == 1 else plural) % {"num": num, **variables}
 
 
-_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+    _gettext, _ngettext, newstyle=True)
 
 
 def qr_svg(url: str) -> Markup:

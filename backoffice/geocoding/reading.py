@@ -172,7 +172,7 @@ def read_csv(text: str, encoding: str = "utf-8") -> AddressFile:
             if source is not None:
                 source.blank += 1
             continue
-        if source is None:
+        if source is None or layout is None:  # the header (both are set from it)
             names = [column_name(cell) for cell in cells]
             duplicates = sorted({n for n in names if n and names.count(n) > 1})
             if duplicates:

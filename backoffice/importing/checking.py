@@ -1,6 +1,7 @@
 """Checking rows against the field rules (backoffice.models.validation): errors name the row
 and column, never the value."""
 from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass
 
 from ..domain import REGISTRATION_STATUSES
@@ -114,7 +115,7 @@ def _choice(values: dict, name: str, choices) -> str | None:
 
 def _owner(values: dict, errors: list[FieldError]) -> dict:
     """The owner fields of a row (model attribute names), adding broken rules to errors."""
-    found = {}
+    found: dict[str, Any] = {}
     checks = {
         "owner_kind": lambda: _choice(values, "owner_kind", OWNER_KINDS),
         "owner_name": lambda: _text(values, "owner_name", required=True),
@@ -139,7 +140,7 @@ def _owner(values: dict, errors: list[FieldError]) -> dict:
 
 def _registration(values: dict, errors: list[FieldError]) -> dict:
     """The registration fields of a row, adding broken rules to errors."""
-    found = {}
+    found: dict[str, Any] = {}
     checks = {
         "address": lambda: _text(values, "address", required=True),
         "city": lambda: _text(values, "city", required=True),
@@ -153,8 +154,8 @@ def _registration(values: dict, errors: list[FieldError]) -> dict:
 
 def _camera(values: dict, errors: list[FieldError]) -> dict:
     """The camera fields of a row, adding broken rules to errors."""
-    found = {}
-    checks = {
+    found: dict[str, Any] = {}
+    checks: dict[str, Callable[[], Any]] = {
         "camera_label": lambda: _text(values, "camera_label", required=True),
         "recording_mode": lambda: _choice(values, "recording_mode", RECORDING_MODES),
         "system_type": lambda: _choice(values, "system_type", SYSTEM_TYPES),
@@ -216,6 +217,7 @@ def check_row(row: SourceRow) -> CameraRow | RejectedRow:
     premises = _location(values, "premises_lat", "premises_lon", errors, required=False)
     if errors:
         return RejectedRow(row.where, errors)
+    assert location is not None  # required: a missing point is among the errors
     return CameraRow(row.where, owner, registration, camera, location, premises)
 
 

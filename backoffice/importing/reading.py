@@ -116,7 +116,7 @@ def read_geojson(text: str) -> list[SourceRow]:
         data = load_feature_collection(text)
     except GeoJSONError as exc:
         raise ImportFileError(str(exc)) from None
-    rows, names = [], set()
+    rows, names = [], set[str]()
     for number, feature in enumerate(data["features"], start=1):
         row = SourceRow(f"feature {number}", {})
         rows.append(row)

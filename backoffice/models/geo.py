@@ -1,5 +1,8 @@
 """Point locations stored as GeoAlchemy2 geometry and exposed as lat/lon."""
+from typing import cast
+
 from geoalchemy2 import Geometry
+from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,7 +36,7 @@ class LocatedMixin:
             return pending[index]
         if self.location is None:
             return None
-        point = to_shape(self.location)
+        point = cast(Point, to_shape(cast(WKBElement, self.location)))  # a point column, as read
         return point.y if index == 0 else point.x
 
     @property

@@ -232,6 +232,10 @@ def check_postal_code(value, *, field: str = "postal_code", required: bool = Fal
     return f"{zip5}-{plus4}" if plus4 else zip5
 
 
+@overload
+def check_latitude(value, *, field: str = ..., required: Literal[True] = ...) -> float: ...
+@overload
+def check_latitude(value, *, field: str = ..., required: bool) -> float | None: ...
 def check_latitude(value, *, field: str = "lat", required: bool = True) -> float | None:
     """WGS 84 latitude in decimal degrees, -90 to 90, finite."""
     if _blank(value):
@@ -240,6 +244,10 @@ def check_latitude(value, *, field: str = "lat", required: bool = True) -> float
     return _number(field, value, LAT_RANGE, LAT_EXPECTED, whole=False)
 
 
+@overload
+def check_longitude(value, *, field: str = ..., required: Literal[True] = ...) -> float: ...
+@overload
+def check_longitude(value, *, field: str = ..., required: bool) -> float | None: ...
 def check_longitude(value, *, field: str = "lon", required: bool = True) -> float | None:
     """WGS 84 longitude in decimal degrees, -180 to 180, finite."""
     if _blank(value):

@@ -74,7 +74,7 @@ class CameraForm(Form):
     fov_deg = StringField(
         _l("How wide it sees (degrees)"),
         description=_l("Most cameras see about 90°; a fisheye or dome sees up to 360°."),
-        default=90,
+        default="90",
         validators=[Rule(check_fov, required=True)],
     )
     recording_mode = RadioField(
@@ -86,7 +86,7 @@ class CameraForm(Form):
     retention_days = StringField(
         _l("How many days it keeps footage"),
         description=_l("Look in your recorder's or app's settings; 14 days is common."),
-        default=14,
+        default="14",
         validators=[Rule(check_retention, required=True)],
     )
     system_type = SelectField(
@@ -104,12 +104,14 @@ class CameraForm(Form):
 
     def values(self) -> dict:
         """The camera as the lifecycle commands take it."""
+        direction: str | int | None
         if self.direction_deg.data is not None:
             direction = self.direction_deg.data
         else:
             direction = int(self.direction.data) if self.direction.data else None
+        camera_id = self.id.data or ""
         return {
-            "id": int(self.id.data) if (self.id.data or "").isdigit() else None,
+            "id": int(camera_id) if camera_id.isdigit() else None,
             "label": self.label.data,
             "overlooks": self.overlooks.data or None,
             "direction_deg": direction,

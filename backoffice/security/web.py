@@ -130,7 +130,7 @@ def read_list_query(raw: str):
         raise InvalidInputError("q is not valid Rison.", field="q") from None
     if current_app.config.get("FAB_API_ALLOW_JSON_QS", True):
         try:
-            return json.loads(parse_qs(f"q={raw}").get("q")[0])
+            return json.loads(parse_qs(f"q={raw}")["q"][0])
         except Exception:  # noqa: BLE001  not JSON either (or empty after decoding)
             pass
     raise InvalidInputError("q is neither valid Rison nor valid JSON.", field="q")
@@ -238,7 +238,8 @@ def init_csrf(app: Flask) -> None:
     proxy's client address and scheme when TRUST_PROXY_HEADERS is on."""
     csrf.init_app(app)
     if app.config.get("TRUST_PROXY_HEADERS"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's way to wrap it
+            app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
 def init_app(app: Flask) -> None:

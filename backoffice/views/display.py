@@ -86,16 +86,15 @@ class ReadableColumns(_ModelView):
                 formatters[name] = _instant
             elif datamodel.is_date(name):
                 formatters[name] = _day
-            elif kind_of(datamodel, name):
-                formatters[name] = _coded(kind_of(datamodel, name))
+            elif kind := kind_of(datamodel, name):
+                formatters[name] = _coded(kind)
             else:
                 formatters[name] = _plain
         for name in self.search_columns or []:
             label = self.label_columns.get(name, name)
             if datamodel.is_datetime(name):
                 extra.setdefault(name, LocalDateTimeField(label))
-            elif kind_of(datamodel, name):  # a choice, not free text
-                kind = kind_of(datamodel, name)
+            elif kind := kind_of(datamodel, name):  # a choice, not free text
                 extra.setdefault(name, SelectField(label, choices=choices(LABELS_OF[kind], kind)))
         for name, text in LABELS.items():
             if not self.label_columns.get(name) or self.label_columns.get(name) == "None":
