@@ -152,6 +152,11 @@ def _registration(values: dict, errors: list[FieldError]) -> dict:
     return found
 
 
+def _number_rule(values: dict, name: str, check) -> Callable[[], Any]:
+    """The check of one optional number cell, to run later."""
+    return lambda: _rule(values, name, check, required=False)
+
+
 def _camera(values: dict, errors: list[FieldError]) -> dict:
     """The camera fields of a row, adding broken rules to errors."""
     found: dict[str, Any] = {}
@@ -162,8 +167,7 @@ def _camera(values: dict, errors: list[FieldError]) -> dict:
         "make_model": lambda: _text(values, "make_model"),
         "overlooks": lambda: _text(values, "overlooks"),
         **{
-            name: (lambda name=name, check=check: _rule(values, name, check, required=False))
-            for name, check in CAMERA_NUMBERS.items()
+            name: _number_rule(values, name, check) for name, check in CAMERA_NUMBERS.items()
         },
     }
     _collect(checks, CAMERA_FIELDS, found, errors)

@@ -145,6 +145,10 @@ def _number(field: str, value, bounds, message: str, *, whole: bool) -> float | 
     return int(number) if whole else float(number)
 
 
+@overload
+def check_email(value, *, field: str = ..., required: Literal[True]) -> str: ...
+@overload
+def check_email(value, *, field: str = ..., required: bool = ...) -> str | None: ...
 def check_email(value, *, field: str = "email", required: bool = False) -> str | None:
     """An e-mail address in its normal form: lower-case, the domain in Unicode (IDNA 2008).
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class Message:
     """One email ready to send (built before personal data may be removed)."""
 
-    to: str
+    to: str | None  # None: the owner has no address (queue() then sends nothing)
     subject: str
     text: str
 

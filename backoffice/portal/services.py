@@ -127,7 +127,8 @@ def _apply_cameras(
     by_id = {camera.id: camera for camera in registration.cameras}
     kept = set()
     for values in cameras:
-        camera = by_id.get(values.get("id")) if values.get("id") else None
+        camera_id = values.get("id")
+        camera = by_id.get(camera_id) if camera_id else None
         if camera is None:
             camera = Camera()
             registration.cameras.append(camera)
@@ -254,6 +255,8 @@ def _reviewable(registration_id: int) -> Registration:
     """A registration waiting for review, taken for the reviewer's decision (two at once: one
     decides, the other is told it has been reviewed)."""
     registration = _registration_for(_get(registration_id).id, act=True)
+    if registration is None:  # deleted while this request waited for the lock
+        raise RegistrationNotFoundError("This registration no longer exists.")
     lifecycle = lifecycle_of(registration)
     if registration.status != "pending" or lifecycle.review_decision is not None:
         raise PortalError("This registration has already been reviewed.")

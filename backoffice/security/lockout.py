@@ -31,7 +31,7 @@ def is_locked(user) -> bool:
     if row.locked_until > utcnow():
         return True
     queue_sign_in(user)
-    row = security_row(user.id)
+    row = security_row(user.id, create=True)  # the row read above, read again in the write
     row.locked_until = None
     user.fail_login_count = 0
     return False

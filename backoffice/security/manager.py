@@ -5,6 +5,7 @@ a second factor for the roles that need one (the password step alone logs nobody
 """
 import datetime
 import logging
+from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import expose
@@ -254,6 +255,7 @@ class RegistrySecurityManager(SecurityManager):
         """FAB's manager; its screens get the data layer that refuses impossible ids, pages,
         sort columns and filter values (backoffice.datamodel) instead of plain SQLAInterface."""
         super().__init__(appbuilder)
+        view: Any
         for view in (self.userdbmodelview, self.userstatschartview, self.rolemodelview,
                      self.groupmodelview, self.permissionmodelview, self.viewmenumodelview,
                      self.permissionviewmodelview):

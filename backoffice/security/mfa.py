@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import secrets
+from typing import Literal, overload
 import time
 from datetime import datetime, timezone
 
@@ -31,6 +32,10 @@ def mfa_required_for(user) -> bool:
     return is_enrolled(user)
 
 
+@overload
+def security_row(user_id: int, create: Literal[True]) -> UserSecurity: ...
+@overload
+def security_row(user_id: int, create: bool = False) -> UserSecurity | None: ...
 def security_row(user_id: int, create: bool = False) -> UserSecurity | None:
     """The user's lockout/second-factor row (created on demand)."""
     row = db.session.get(UserSecurity, user_id)

@@ -1,4 +1,6 @@
 """Auditors' list of the signed audit checkpoints kept in AUDIT_CHECKPOINT_DIR."""
+from typing import Any
+
 from flask import Response, abort, request, send_file
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
@@ -22,7 +24,8 @@ class AuditCheckpointView(BaseView):
     @has_access
     def index(self):
         """The list, newest first; ?check=1 also walks the chain against every checkpoint."""
-        rows, genuine = [], []
+        rows: list[dict[str, Any]] = []
+        genuine = []
         for path in reversed(stored()):
             try:
                 checkpoint = Checkpoint.load(path)

@@ -5,7 +5,7 @@ codes in words (backoffice.labels), empty values as "—" (never "None"), yes/no
 and date-time filters typed in county time.
 """
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask import flash
 from wtforms import SelectField
@@ -72,6 +72,8 @@ class ReadableColumns(_ModelView):
         for problem in filter_problems():
             flash(f"Filter {problem}", "warning")
         return widgets
+
+    formatters_columns: dict[str, Callable[[Any], Any]]  # FAB's; set per view below
 
     def _init_properties(self):
         super()._init_properties()

@@ -222,7 +222,7 @@ def _jobs_panel() -> list[Panel]:
         select(JobRun).where(JobRun.started_at >= utcnow() - timedelta(days=8))
         .order_by(JobRun.job, JobRun.id.desc())
     ).all()
-    latest = {}
+    latest: dict[str, JobRun] = {}
     for run in runs:
         latest.setdefault(run.job, run)
     failed = [run for run in latest.values() if run.exit_code not in (0, None)]
