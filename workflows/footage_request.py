@@ -214,7 +214,7 @@ def fire(
     request_id: int,
     trigger: str,
     user,
-    version: int | None,
+    version: int | str | None,  # a form sends it as text
     data: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Fire one trigger on one request for one user; commits, then runs side effects."""

@@ -1,4 +1,5 @@
 """`flask registry import-addresses FILE`: the county's address points for offline geocoding."""
+import sys
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ def import_addresses(file: Path, strict: bool) -> None:
             click.echo(line, err=True)
         fail(f"{file.name}: {len(source.unusable)} unusable rows (--strict); nothing was imported")
     try:
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr  # click.get_text_stream is deprecated (gone in Click 9)
         label = f"{source.layout} ({source.encoding})"
         with click.progressbar(length=len(source.points), label=label, file=stderr) as bar:
             summary = import_points(source, on_progress=bar.update)

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
+import sys
+
 import click
 from flask import current_app
 
@@ -333,11 +335,11 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
             number = rng.randint(10, 99) * 100 + rng.choice((0, 1, 5, 10, 15, 20, 30, 50))
         else:
             number = rng.randint(100, 14999)
-        owner = None
+        owner: Owner | None = None
         if business in chains and rng.random() < 0.15:
             owner = chains.pop(business)
         new_owner = owner is None
-        if new_owner:
+        if owner is None:
             owner = _business(rng, business, street) if business else _resident(rng)
             if business:
                 chains[business] = owner
@@ -420,11 +422,11 @@ def demo_data(cameras: int, if_empty: bool, seed: int) -> None:
             click.echo("demo-data: registrations already exist, none added "
                        f"({len(DEMO_AGENCIES)} agencies and {len(DEMO_USERS)} demo users ready)")
             return
-        owners, statuses = 0, Counter()
+        owners, statuses = 0, Counter[str]()
         pending: list[Owner] = []
         points: list[PointValues] = []
         addresses = 0
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr  # click.get_text_stream is deprecated (gone in Click 9)
         with click.progressbar(length=cameras, label="Creating cameras", file=stderr) as bar:
             for owner, count, new_owner in build_county(cameras, seed, county_today()):
                 owners += new_owner

@@ -1,4 +1,5 @@
 """`flask registry import FILE`: owners, registrations and cameras from CSV or GeoJSON."""
+import sys
 from pathlib import Path
 
 import click
@@ -24,7 +25,7 @@ def import_file(file: str) -> None:
                 click.echo(line, err=True)
         fail(f"import refused: {len(rejected)} of {len(source)} rows rejected, nothing written")
     try:
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr  # click.get_text_stream is deprecated (gone in Click 9)
         with click.progressbar(length=len(rows), label="Importing cameras", file=stderr) as bar:
             counts = import_rows(rows, on_row=bar.update)
         # File name only: the path may say whose machine it came from.

@@ -67,7 +67,7 @@ class Submission:
     lat: float
     lon: float
     cameras: list[dict[str, Any]]
-    terms_version: str
+    terms_version: str | None  # as the form sent it; checked against the current terms
     language: str = "en"
 
 

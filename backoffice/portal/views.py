@@ -137,7 +137,7 @@ def register():
         return redirect(url_for(".sent"))
     elif form.is_submitted():
         ready, where = _ready(form)
-        if ready:
+        if ready and where is not None:  # ready: the address is placed
             try:
                 result = services.submit_registration(services.Submission(
                     owner=form.owner_values(),
@@ -272,7 +272,7 @@ def manage(token: str):
     if request.method == "POST":
         form = DetailsForm()
         ready, where = _ready(form)
-        if ready:
+        if ready and where is not None:  # ready: the address is placed
             try:
                 notes = services.update_registration(
                     token, form.owner_values(), form.premises_values(), where[0], where[1],

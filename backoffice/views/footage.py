@@ -155,7 +155,8 @@ class Due72View(FootageRequestView):
 
 def _back_to_request(pk: int, **_) -> str:
     """The form's `next` page on this site, else the request's own page."""
-    return request.form.get("next") if _local(request.form.get("next")) else url_for(".detail", pk=pk)
+    target = request.form.get("next")
+    return target if target and _local(target) else url_for(".detail", pk=pk)
 
 
 TYPED_EVIDENCE = "registry.typed_evidence"  # what the upload form held, for the page after a refusal
@@ -168,6 +169,12 @@ def _keep_typed_evidence() -> None:
     typed = request.environ.get(TYPED_EVIDENCE)
     if typed:
         session[TYPED_EVIDENCE] = typed
+
+
+def _back_to_evidence_form(pk: int) -> str:
+    """After a refused upload: the request's evidence form, with what was typed kept."""
+    _keep_typed_evidence()
+    return url_for(".detail", pk=pk, _anchor="evidence-form")
 
 
 def _evidence_request_page(item_id: int) -> str:
@@ -334,7 +341,7 @@ class FootageWorkflowView(BaseView):
 
     @expose("/<int:pk>/evidence", methods=["POST"])
     @has_access
-    @flash_refusals(lambda pk: _keep_typed_evidence() or url_for(".detail", pk=pk, _anchor="evidence-form"))
+    @flash_refusals(_back_to_evidence_form)
     def evidence(self, pk: int):
         """Take in one evidence file from the upload form; after a refusal the page shows the
         form again with the description and offset that were typed (the file must be chosen

@@ -93,7 +93,8 @@ class ReviewQueueView(BaseView):
     def reject(self, pk: int):
         """Reject with the reason the owner will read."""
         form = RejectForm()
-        return self._act(pk, form, "reject_form", lambda r: services.reject(r.id, current_user(), form.reason.data),
+        return self._act(pk, form, "reject_form", lambda r: services.reject(
+            r.id, current_user(), form.reason.data),  # type: ignore[arg-type]  # validated: required
                          "Rejected; the owner has been told why and their details deleted.")
 
     @expose("/<int:pk>/merge", methods=["POST"])
@@ -102,7 +103,8 @@ class ReviewQueueView(BaseView):
     def merge(self, pk: int):
         """Merge into an existing registration."""
         form = MergeForm()
-        return self._act(pk, form, "merge_form", lambda r: services.merge(r.id, form.target_id.data, current_user()),
+        return self._act(pk, form, "merge_form", lambda r: services.merge(
+            r.id, form.target_id.data, current_user()),  # type: ignore[arg-type]  # validated: required
                          "Merged into the existing registration.")
 
 
