@@ -1,7 +1,7 @@
 """Marshmallow schemas for the model APIs: locations as lat/lon, never WKT."""
 import threading
-from typing import TYPE_CHECKING
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from marshmallow import ValidationError, fields, missing, validate, validates_schema
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema

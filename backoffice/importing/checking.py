@@ -1,8 +1,8 @@
 """Checking rows against the field rules (backoffice.models.validation): errors name the row
 and column, never the value."""
 from collections.abc import Callable, Iterable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from ..domain import REGISTRATION_STATUSES
 from ..models import Camera, Owner, Registration
