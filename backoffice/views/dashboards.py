@@ -102,7 +102,7 @@ class RegistryDashboardView(BaseView):
         chart = {"lapsing": lapsing, "months": months, "coverage": figures.coverage}
         return self.render_template(
             "dashboards/registry.html", figures=figures, chart=chart, lapsing=lapsing,
-            lapsing_total=sum(item["count"] for item in lapsing), months=months,
+            lapsing_total=sum(figures.lapsing.values()), months=months,
             forecast_days=LAPSE_FORECAST_DAYS, cell_km=round(COVERAGE_CELL_DEG * 111, 1),
             tile_url=tile_url(),
         )

@@ -9,7 +9,7 @@ from backoffice.extensions import db
 from backoffice.models import FootageRequest, RequestTransition
 from tests.browser import needs_chromium
 from tests.factories import BAKERSFIELD
-from tests.journeys.cases_kit import journey, unique_case_number  # noqa: F401  (journey: a fixture)
+from tests.journeys.cases_kit import unique_case_number
 
 pytestmark = needs_chromium
 
