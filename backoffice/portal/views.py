@@ -339,8 +339,9 @@ def register_portal(app: Flask) -> None:
     def select_locale():
         if has_request_context() and request.blueprint == "portal":
             return portal_language()
-        if has_request_context() and request.blueprint in OWNER_LINK_PAGES:
-            # An owner's page behind a link: the language the link names, else the browser's.
+        if has_request_context() and request.blueprint in (*OWNER_LINK_PAGES, "transparency"):
+            # An owner's page behind a link, or the public transparency report: the language
+            # the link names, else the browser's.
             languages = current_app.config["PORTAL_LANGUAGES"]
             asked = request.args.get("lang")
             return asked if asked in languages else request.accept_languages.best_match(languages) or "en"

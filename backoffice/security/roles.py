@@ -104,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("Audit", MENU),
         ("Audit log", MENU),
         ("Audit checkpoints", MENU),
+        ("TransparencyFigures", READ),
+        ("Transparency figures", MENU),
         ("Agency", READ),
         ("Case", READ),
         ("FootageRequest", READ),

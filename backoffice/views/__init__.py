@@ -12,6 +12,7 @@ from . import (
     owner_upload,
     registry,
     review,
+    transparency,
     verify,
 )
 
@@ -28,4 +29,5 @@ def register_views(appbuilder: AppBuilder) -> None:
     checkpoints.register(appbuilder)
     verify.register(appbuilder)  # an evidence receipt's QR code: re-checks the stored copies
     owner_upload.register(appbuilder)  # an owner's upload link
+    transparency.register(appbuilder.app, appbuilder)  # the public report, and auditors' figures
     dashboards.register(appbuilder)

@@ -88,6 +88,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("Audit", "menu_access"): {AUD},
     ("Audit log", "menu_access"): {AUD},
     ("Audit checkpoints", "menu_access"): {AUD},
+    ("TransparencyFigures", "can_read"): {AUD},
+    ("Transparency figures", "menu_access"): {AUD},
     ("AgencyUserView", "unlock"): NOBODY,
     ("AgencyUserView", "resetmfa"): NOBODY,
     ("Security", "menu_access"): NOBODY,

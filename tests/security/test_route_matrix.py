@@ -20,6 +20,10 @@ PUBLIC_ENDPOINTS = {
     "EvidenceVerifyView.evidence",
     # the county's own basemap tiles (TILES_PATH): no registry data, and the portal's map uses them
     "tiles.tile",
+    # the public transparency report: counts only, small ones suppressed
+    "transparency.report",
+    "transparency.report_pdf",
+    "transparency.report_csv",
 }
 # The owners' portal is public by design; tests/backoffice/portal/test_public_routes.py
 # lists each of its routes with the reason.

@@ -1,0 +1,146 @@
+"""The public transparency report: its counts equal raw SQL over the same records, small counts
+are published as "fewer than 5", nothing personal appears, it reads in English and Spanish as
+HTML, PDF and CSV without signing in; auditors see the same figures unsuppressed and linked to
+the audit events they were counted from."""
+import csv
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from backoffice import audit
+from backoffice.extensions import db
+from backoffice.localtime import county_today, utcnow
+from backoffice.models import RequestTransition
+from backoffice.transparency import SUPPRESS_BELOW, last_months, shown, transparency_report
+from tests import factories
+from tests.auth import login
+
+NOW = datetime.now(timezone.utc)
+
+
+def searches(user, n: int) -> None:
+    for _ in range(n):
+        audit.record("canvass.search", user=user, object_type="case", object_id=1, purpose="X")
+
+
+@pytest.fixture()
+def usage(ctx):
+    """Seven canvass searches, two reveals, six footage requests (three consented, one declined,
+    one released to the media) for the first agency; one search for the second."""
+    investigator = factories.user("investigator")
+    searches(investigator, 7)
+    for _ in range(2):
+        audit.record("owner.reveal", user=investigator, object_type="owner", object_id=1, purpose="X")
+    searches(factories.user("investigator2"), 1)
+    case = factories.case(case_number="2026-SECRET-1", address="1 Private Lane")
+    owner = factories.owner(name="Zebulon Quackenbush")
+    made = [factories.footage_request(case_obj=case, reg=factories.registration(owner=owner))
+            for _ in range(6)]
+    for item in made[:3]:
+        db.session.add(RequestTransition(footage_request_id=item.id, from_state="contacted",
+                                         to_state="consented", trigger="record_consent", at=utcnow()))
+    db.session.add(RequestTransition(footage_request_id=made[3].id, from_state="contacted",
+                                     to_state="declined", trigger="record_refusal", at=utcnow()))
+    made[0].release_kind = "media_public"
+    db.session.add(RequestTransition(footage_request_id=made[0].id, from_state="release_pending",
+                                     to_state="released", trigger="approve_release", at=utcnow()))
+    db.session.flush()
+    return made
+
+
+def raw_count(sql: str, **params) -> int:
+    return db.session.execute(text(sql), params).scalar_one()
+
+
+def test_counts_equal_raw_sql(usage):
+    report = transparency_report()
+    first = factories.agency(0)
+    mine = next(a for a in report.agencies if a.agency_id == first.id)
+    month = report.months[-1]
+    since = datetime.fromisoformat(f"{report.months[0]}-01") - timedelta(days=1)
+    params = {"a": first.id, "since": since}
+    assert mine.months[month]["canvass_searches"] == raw_count(
+        "SELECT count(*) FROM audit_event WHERE agency_id = :a AND action = 'canvass.search' "
+        "AND at >= :since", **params) == 7
+    assert mine.totals["contact_reveals"] == raw_count(
+        "SELECT count(*) FROM audit_event WHERE agency_id = :a AND action IN "
+        "('owner.reveal', 'owner.reveal_justified') AND at >= :since", **params) == 2
+    assert mine.totals["footage_requests"] == raw_count(
+        'SELECT count(*) FROM footage_request fr JOIN "case" c ON c.id = fr.case_id '
+        "WHERE c.agency_id = :a AND fr.created_at >= :since", **params) == 6
+    assert mine.totals["consents"] == raw_count(
+        "SELECT count(*) FROM request_transition t JOIN footage_request fr ON fr.id = t.footage_request_id "
+        'JOIN "case" c ON c.id = fr.case_id WHERE c.agency_id = :a AND t.to_state = \'consented\' '
+        "AND t.at >= :since", **params) == 3
+    assert mine.totals["refusals"] == 1
+    assert mine.totals["releases_media_public"] == 1 and mine.totals["releases_court_order"] == 0
+    assert report.county_totals["canvass_searches"] == 8
+
+
+def test_small_counts_are_published_as_fewer_than_five():
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["fewer than 5"] * 3 + [5, 12]
+    assert shown(3, suppress=False) == 3
+    assert SUPPRESS_BELOW == 5
+
+
+def test_the_public_page_needs_no_login_and_hides_what_is_personal(client, usage):
+    page = client.get("/transparency/?lang=en")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "How the camera registry is used" in html
+    assert "fewer than 5" in html  # two reveals, one refusal...
+    assert ">7<" in html  # seven searches is published as it is
+    for private in ("2026-SECRET-1", "1 Private Lane", "Zebulon", "Quackenbush", "owner"
+                    "@example"):
+        assert private not in html
+    assert "Programme terms" in html or "terms" in html
+    assert "/register" in html  # the link to the portal
+    assert "set-cookie" not in {k.lower() for k in page.headers.keys()} or "session" not in page.headers.get("Set-Cookie", "")
+
+
+def test_the_report_reads_in_spanish(client, usage):
+    html = client.get("/transparency/?lang=es").get_data(as_text=True)
+    assert 'lang="es"' in html
+    assert "menos de 5" in html
+    assert "Búsquedas" in html or "búsquedas" in html
+    assert "fewer than 5" not in html
+
+
+def test_csv_and_pdf_carry_the_same_published_figures(client, usage):
+    response = client.get("/transparency/report.csv?lang=en")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["Agency", "Month"] and "Canvass searches" in header
+    first = factories.agency(0).name
+    month = last_months(county_today())[-1]
+    row = next(r for r in body if r[0] == first and r[1] == month)
+    assert row[header.index("Canvass searches")] == "7"
+    assert row[header.index("Owner contacts looked up")] == "fewer than 5"
+    assert not any("Zebulon" in cell or "SECRET" in cell for r in rows for cell in r)
+
+    pdf = client.get("/transparency/report.pdf?lang=es")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "menos de 5" in words and first in words
+    assert "Zebulon" not in words and "2026-SECRET-1" not in words
+
+
+def test_auditors_see_unsuppressed_figures_linked_to_the_audit_log(client, usage):
+    assert login(client, "auditor").status_code == 302
+    page = client.get("/oversight/transparency")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    first = factories.agency(0)
+    table = re.search(rf'id="figures-{first.id}".*?</table>', html, re.S).group(0)
+    assert ">2</a>" in table  # the two reveals, not "fewer than 5"
+    link = re.search(r'href="(/auditeventview/list/\?[^"]*owner.reveal[^"]*)"', table).group(1)
+    listed = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert listed.count("Owner contact shown") >= 2
+    client.get("/logout/")
+    assert login(client, "investigator").status_code == 302
+    assert client.get("/oversight/transparency").status_code in (302, 403)
