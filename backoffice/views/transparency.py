@@ -7,6 +7,7 @@ is counted and how small counts are published)."""
 import csv
 import io
 from datetime import date, timedelta
+from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, current_app, render_template, request, send_file, url_for
@@ -41,7 +42,9 @@ def language() -> str:
     """The report's language: ?lang=, else the browser's preference, else English."""
     languages = current_app.config["PORTAL_LANGUAGES"]
     asked = request.args.get("lang")
-    return asked if asked in languages else request.accept_languages.best_match(languages) or "en"
+    if asked and asked in languages:
+        return asked
+    return request.accept_languages.best_match(languages) or "en"
 
 
 def month_words(month: str, locale: str) -> str:
@@ -148,7 +151,7 @@ class TransparencyFiguresView(BaseView):
             actions = AUDIT_ACTIONS.get(code)
             if not actions:
                 return None
-            args = {"_flt_0_action": actions[0]}
+            args: dict[str, Any] = {"_flt_0_action": actions[0]}
             if month:
                 start, end = month_range(month)
                 # Greater than the instant before the month begins, smaller than the next month.
