@@ -164,6 +164,8 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_item.checked_in": "Evidence checked in",
         "evidence_item.released": "Evidence released",
         "evidence_item.uploaded_by_owner": "Evidence uploaded by owner",
+        "evidence_item.owner_declaration": "Owner's declaration stored with uploaded evidence",
+        "footage_request.consent_narrowed": "Consent narrowed by the owner to evidence only",
         "portal.submitted": "Registration submitted",
         "portal.resubmitted": "Registration submitted again",
         "portal.verified": "Owner e-mail verified",

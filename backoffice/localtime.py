@@ -28,6 +28,7 @@ INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what an HTML datetime-local input sends and s
 # Babel patterns (CLDR): "Sun 29 Nov 2026, 10:30 PM PST"; dates alone "30 Nov 2027".
 INSTANT_PATTERN = "EEE d MMM y, h:mm a z"
 DATE_PATTERN = "d MMM y"
+INSTANT_SECONDS_PATTERN = "EEE d MMM y, h:mm:ss a z"
 # The county's own variants of each language: US English, US Spanish (zone names as "PST").
 LOCALES = {"en": "en_US", "es": "es_US"}
 
@@ -201,6 +202,15 @@ def format_instant(value: datetime | None, locale: str | None = None, empty: str
         return empty
     return babel_format_datetime(
         to_utc(value), INSTANT_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
+    )
+
+
+def format_instant_seconds(value: datetime | None, locale: str | None = None, empty: str = "—") -> str:
+    """As format_instant, to the second ("Sun 29 Nov 2026, 10:30:05 PM PST"): for clock readings."""
+    if value is None:
+        return empty
+    return babel_format_datetime(
+        to_utc(value), INSTANT_SECONDS_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
     )
 
 

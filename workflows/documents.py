@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backoffice.errors import NotFoundError
 from backoffice.evidence_files import file_sha256
 from backoffice.extensions import db
-from backoffice.localtime import format_instant
+from backoffice.localtime import format_instant, format_instant_seconds
 from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest, RequestTransition
 from backoffice.tokens import TokenError, make_token, read_token
 
@@ -113,6 +113,38 @@ def _context(request: FootageRequest) -> dict[str, Any]:
     }
 
 
+def declaration_facts(item: EvidenceItem, language: str) -> dict[str, Any] | None:
+    """What the owner declared with an uploaded copy, in `language` (None when the copy
+    came with no declaration: an investigator collected it)."""
+    declaration = item.owner_declaration
+    if declaration is None:
+        return None
+    with force_locale(language):
+        return _declaration_words(item, declaration, language)
+
+
+def _declaration_words(item: EvidenceItem, declaration, language: str) -> dict[str, Any]:
+    if declaration.no_clock:
+        clock = gettext("no clock on the recorder")
+    else:
+        shown = declaration.recorder_reading.replace("T", " ")
+        clock = gettext("showed %(reading)s at %(at)s: %(offset)s",
+                        reading=shown, at=format_instant_seconds(declaration.read_at, language),
+                        offset=clock_offset(declaration.clock_offset_s))
+    return {
+        "item_id": item.id,
+        "file_name": item.file_name,
+        "sha256": declaration.sha256,
+        "declared_at": format_instant(declaration.declared_at, language),
+        "clock": clock,
+        "unaltered": gettext("declared by the owner"),
+        "consent": str(CONSENT_WORDS[declaration.consent_scope]),
+        "statement": declaration.statement,
+        "statement_language": declaration.language,
+        "digest": declaration.digest,
+    }
+
+
 def receipt_data(request: FootageRequest) -> dict[str, Any]:
     """Everything the evidence receipt shows, in the owner's language (`language`), times in
     county time written that way."""
@@ -140,9 +172,11 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
                   "collected_at": when(item.collected_at),
                   "collected_by": person(item.collected_by) if item.collected_by else gettext("uploaded by the owner")}
                  for item in items]
+        declarations = [facts for facts in (declaration_facts(item, language) for item in items) if facts]
         return {
             **_context(request),
             "language": language,
+            "declarations": declarations,
             "owner_name": owner.name,
             "organisation": owner.organisation,
             "window_from": when(request.window_from),

@@ -76,7 +76,7 @@ def add_evidence(
     clock_offset_s=None,
     *,
     via: str = "investigator",
-    before_commit: Callable[[], None] | None = None,
+    before_commit: Callable[[EvidenceItem], None] | None = None,
 ) -> EvidenceItem:
     """Store one collected copy for a consented request; commits. Partial uploads leave nothing."""
     request = check_intake(request_id, user, via=via)
@@ -138,7 +138,7 @@ def add_evidence(
             detail={"footage_request_id": request.id, "sha256": sha256, "size": size, "via": via},
         )
         if before_commit is not None:
-            before_commit()
+            before_commit(item)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -1,6 +1,6 @@
 """Owner upload links: signed, expiring, single-use links that let an owner send footage."""
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
@@ -16,6 +16,7 @@ from backoffice.models.base import utcnow
 from backoffice.portal.notify import upload_link_mail
 from backoffice.tokens import TokenError, make_token, read_token
 
+from . import declarations
 from . import evidence as evidence_cmd
 from .errors import InvalidInput, TransitionRefused, TriggerForbidden
 from .footage_request import load_request, role_names
@@ -127,12 +128,17 @@ def check_link(token: str) -> UploadLink:
 
 
 def upload_with_link(
-    token: str, stream: BinaryIO | FileStorage, file_name: str | None, description: str, clock_offset_s=None
+    token: str, stream: BinaryIO | FileStorage, file_name: str | None, description: str,
+    declaration: declarations.DeclarationForm, *, received_at: datetime | None = None,
+    language: str = "en",
 ) -> EvidenceItem:
-    """Store the owner's file and use up the link in the same transaction."""
+    """Store the owner's file with their declaration and use up the link, in one transaction.
+    The declaration is checked before anything is kept (InvalidInput naming its field);
+    `received_at` is when the form arrived (default now), `language` the page's."""
     link = check_link(token)
+    checked = declarations.check(declaration, link.footage_request, received_at or utcnow(), language)
 
-    def claim() -> None:
+    def claim(item: EvidenceItem) -> None:
         used = db.session.execute(
             update(UploadLink)
             .where(UploadLink.id == link.id, UploadLink.used_at.is_(None))
@@ -140,10 +146,11 @@ def upload_with_link(
         )
         if used.rowcount != 1:
             raise LinkRefused("This link has already been used.")
+        declarations.store(checked, item, db.session.get(FootageRequest, link.footage_request_id))
         queue_upload_notice(link.footage_request_id)
 
     item = evidence_cmd.add_evidence(
-        link.footage_request_id, None, stream, file_name, description, clock_offset_s,
+        link.footage_request_id, None, stream, file_name, description,
         via="owner", before_commit=claim,
     )
     outbox.deliver_pending()  # a notice the mail server did not take is retried by the worker

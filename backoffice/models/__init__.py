@@ -9,6 +9,7 @@ from .case import (
     footage_request_camera,
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
+from .declaration import DeclarationWriteOnce, OwnerDeclaration
 from .camera_map import CameraMapCell, CameraMapSummary
 from .jobs import JobRun
 from .outbox import OUTBOX_STATUSES, OutboxMessage
@@ -45,9 +46,11 @@ __all__ = [
     "Case",
     "ContactAttempt",
     "CustodyEvent",
+    "DeclarationWriteOnce",
     "EvidenceItem",
     "FootageRequest",
     "Owner",
+    "OwnerDeclaration",
     "RecoveryCode",
     "Registration",
     "RequestTransition",

@@ -36,7 +36,7 @@ from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows import messages as wf_messages
 from workflows import owner_upload
-from workflows.documents import clock_offset, custody_data, stamp
+from workflows.documents import clock_offset, custody_data, declaration_facts, stamp
 from workflows.effects import receipt_file_name, receipt_pdf
 from workflows.errors import InvalidInput, RequestNotFound
 from workflows.machine import CONSENT_METHODS, CONSENT_SCOPES, CONTACT_METHODS, RELEASE_KINDS, needs_override
@@ -213,6 +213,7 @@ class FootageWorkflowView(BaseView):
         user = g.user
         triggers = wf.available_triggers(item, user)
         may_act = bool(wf.role_names(user) & {"Investigator", "Supervisor", "Admin"})
+        evidence = _evidence(item)
         return self.render_template(
             "workflow/detail.html",
             item=item,
@@ -224,7 +225,8 @@ class FootageWorkflowView(BaseView):
             typed_evidence=session.pop(TYPED_EVIDENCE, {}),
             may_act=may_act,
             may_upload=may_act and item.state in INTAKE_STATES,
-            evidence=_evidence(item),
+            evidence=evidence,
+            declarations={ev.id: declaration_facts(ev, "en") for ev in evidence},
             messages=wf_messages.messages_about(item),
             custody_actions=CUSTODY_ACTIONS,
             contact=contact,

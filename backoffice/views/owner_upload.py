@@ -11,11 +11,13 @@ from flask_wtf.csrf import generate_csrf
 from backoffice.errors import RegistryError
 from backoffice.extensions import db
 from backoffice.http_errors import register_screen_family
+from backoffice.localtime import page_language
 from backoffice.models import FootageRequest
+from backoffice.models.base import utcnow
 from backoffice.models.validation import N_
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
-from workflows import owner_upload
+from workflows import declarations, owner_upload
 from workflows.errors import InvalidInput
 
 
@@ -31,11 +33,12 @@ OWNER_REFUSALS = frozenset((
     N_("The file is empty."),
     N_("A description of the footage is required."),
     N_("The description is longer than 2,000 characters; shorten it."),
-    N_("Recorder clock offset: give a whole number of seconds (+ ahead, - behind)."),
-    N_("Recorder clock offset: more than a week (604,800 s) ahead or behind; check the recorder's clock again."),
+    *declarations.DECLARATION_REFUSALS,
 ))
 # Refusals about what was typed or chosen: the form is shown again to correct them.
-FORM_FIELDS = ("file", "description", "clock_offset_s")
+FORM_FIELDS = ("file", "description", *declarations.DECLARATION_FIELDS)
+# A reading kept after a refusal keeps the moment it was typed (on the owner's device clock).
+TYPED_FIELDS = ("description", "clock_reading", "clock_read_ms", "no_clock", "unaltered", "consent_scope")
 
 
 def owner_words(message: str) -> str:
@@ -50,13 +53,13 @@ class OwnerUploadView(BaseView):
     default_view = "upload"
 
     def _page(self, token: str, error: str | None = None, done=None, status: int = 200, link=None,
-              typed=None, form_again: bool = True):
+              typed=None, form_again: bool = True, error_field: str | None = None):
         request_ = db.session.get(FootageRequest, link.footage_request_id) if link is not None else None
         return (
             self.render_template(
                 "workflow/owner_upload.html", token=token, error=owner_words(error) if error else None,
                 done=done, csrf_token=generate_csrf, link=link, wanted=request_, typed=typed or {},
-                form_again=form_again,
+                form_again=form_again, words=declarations, error_field=error_field,
             ),
             status,
         )
@@ -68,25 +71,28 @@ class OwnerUploadView(BaseView):
 
     @expose("/<token>", methods=["GET", "POST"])
     def upload(self, token: str):
-        """GET shows the form; POST stores the file and uses up the link."""
+        """GET shows the form; POST stores the file with the owner's declaration and uses up the link."""
+        received_at = utcnow()  # before the body is read: the moment the owner sent the form
         link = owner_upload.check_link(token)
         if request.method == "GET":
             return self._page(token, link=link)
         typed: dict = {}
         try:
             with evidence_upload() as (form, upload):
-                typed = {name: form.get(name) or "" for name in ("description", "clock_offset_s")}
+                typed = {name: form.get(name) or "" for name in TYPED_FIELDS}
                 check_form_token(form)
                 if upload is None or not upload.filename:
                     raise InvalidInput("Choose the file to upload.", field="file")
                 item = owner_upload.upload_with_link(
                     token, upload, upload.filename,
                     form.get("description") or f"Uploaded by the owner for request {link.footage_request_id}",
-                    form.get("clock_offset_s"),
+                    declarations.DeclarationForm.from_form(form), received_at=received_at,
+                    language=page_language(),
                 )
         except RegistryError as error:  # shown on the page, with what was typed
             return self._page(token, error=error.message, status=error.status, link=link, typed=typed,
-                              form_again=error.field in FORM_FIELDS or error.status == 400)
+                              form_again=error.field in FORM_FIELDS or error.status == 400,
+                              error_field=error.field)
         return self._page(token, done=item)
 
 

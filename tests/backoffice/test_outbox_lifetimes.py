@@ -22,7 +22,7 @@ from tests.backoffice.test_footage_screens import page, signed_in
 from tests.backoffice.test_outbox import MailServerDown
 from tests.concurrency import base_url, remove_registrations  # noqa: F401  (fixture)
 from tests.mailbox import body_text
-from tests.workflows.helpers import request_in
+from tests.workflows.helpers import declaration_for, request_in
 from workflows import footage_request as wf
 from workflows import messages as wf_messages
 from workflows import owner_upload
@@ -41,7 +41,8 @@ def test_send_again_is_refused_for_a_used_upload_link_and_not_offered(ctx, mailb
     request = request_in("consented", evidence=False)
     owner_upload.issue_link(request.id, factories.user("investigator"))
     message = _link_message(request)
-    owner_upload.upload_with_link(_token(message), io.BytesIO(b"night footage" * 100), "cam1.mp4", "front door")
+    owner_upload.upload_with_link(_token(message), io.BytesIO(b"night footage" * 100), "cam1.mp4", "front door",
+                                  declaration_for(request))
     mailbox.clear()
 
     browser = signed_in(ctx, "investigator")

@@ -12,7 +12,7 @@ from tests import factories
 from tests.auth import api_token
 from tests.mailbox import body_text, free_port
 from tests.reports import pdfcheck
-from tests.workflows.helpers import request_in
+from tests.workflows.helpers import declaration_for, request_in
 from workflows import footage_request as wf
 from workflows.documents import receipt_data
 
@@ -184,7 +184,8 @@ def test_the_receipt_names_who_collected_footage_the_owner_uploaded(client, mail
     request = request_in("consented", evidence=False)
     owner_upload.issue_link(request.id, factories.user("investigator"))
     token = re.search(r"/upload/([^\s?]+)", body_text(mailbox.to(request.registration.owner.email)[0])).group(1)
-    owner_upload.upload_with_link(token, io.BytesIO(b"porch footage" * 40), "porch.mp4", "porch camera")
+    owner_upload.upload_with_link(token, io.BytesIO(b"porch footage" * 40), "porch.mp4", "porch camera",
+                                  declaration_for(request))
     wf.fire(request.id, "collect", factories.user("investigator"), 1)
     data = receipt_data(request)
     investigator = factories.user("investigator")

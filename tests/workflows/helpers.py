@@ -4,6 +4,7 @@ import hashlib
 from backoffice.extensions import db
 from backoffice.models import ContactAttempt, CustodyEvent, EvidenceItem
 from tests import factories
+from workflows.declarations import DeclarationForm
 
 # trigger -> (state to start from, guard data that satisfies it)
 READY = {
@@ -18,6 +19,17 @@ READY = {
     "close": ("collected", {}),
     "cancel": ("open", {"reason": "suspect arrested"}),
 }
+
+
+# What an owner's upload page sends for the declaration, when a test is not about it.
+DECLARATION_FIELDS = {"clock_reading": "2026-12-01T10:41:05", "unaltered": "1", "consent_scope": "media_release"}
+
+
+def declaration_for(request, **changes) -> DeclarationForm:
+    """An owner's declaration that keeps the request's consent as it is (no narrowing)."""
+    fields = {"clock_reading": "2026-12-01T10:41:05", "unaltered": True,
+              "consent_scope": request.consent_scope or "evidence_only", **changes}
+    return DeclarationForm(**fields)
 
 
 def add_evidence_row(request, user, content: bytes = b"footage", name: str = "cam1.mp4"):

@@ -14,6 +14,7 @@ from tests.auth import csrf_token, login
 from tests.backoffice.portal.helpers import form_data, last_link
 from tests.backoffice.test_outbox import MailServerDown
 from tests.mailbox import body_text
+from tests.workflows.helpers import declaration_for
 from workflows import footage_request as wf
 from workflows import owner_upload
 
@@ -60,7 +61,8 @@ def test_every_message_of_a_journey_arrives_once_in_spanish_despite_the_mail_ser
             pass
     _retry_rounds()
     token = re.search(r"/upload/([^\s?]+)", body_text(mailbox.to(OWNER)[-1])).group(1)
-    owner_upload.upload_with_link(token, io.BytesIO(b"porche " * 300), "porche.mp4", "cámara del porche")
+    owner_upload.upload_with_link(token, io.BytesIO(b"porche " * 300), "porche.mp4", "cámara del porche",
+                                  declaration_for(request), language="es")
     with MailServerDown(ctx):
         version = wf.fire(request.id, "collect", investigator, version).version
     _retry_rounds()

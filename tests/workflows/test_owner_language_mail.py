@@ -90,11 +90,11 @@ def test_the_upload_page_says_its_refusals_in_the_owners_language_and_keeps_the_
     from tests.workflows.test_owner_upload import owner_posts
 
     path = _upload_link(mailbox, request_in("consented", evidence=False))
-    refused = owner_posts(ctx.test_client(), path, b"frames", clock_offset_s="ten")
+    refused = owner_posts(ctx.test_client(), path, b"frames", clock_reading="ten")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "Desfase del reloj del grabador: indique un número entero de segundos" in html
-    assert 'name="clock_offset_s"' in html and 'value="ten"' in html  # the form again, as typed
+    assert "El reloj del grabador: escriba la fecha y la hora que muestra" in html
+    assert 'name="clock_reading"' in html and 'value="ten"' in html  # the form again, as typed
     used = ctx.test_client().get(path.split("?")[0] + "x" + "?lang=es").get_data(as_text=True)
     assert "Este enlace no es válido" in used or "no es válido" in used
     assert 'type="file"' not in used  # a refused link offers no form

@@ -7,11 +7,12 @@ from flask import g
 
 from backoffice.extensions import db
 from backoffice.models import AuditEvent, EvidenceItem, UploadLink
+from backoffice.localtime import to_local
 from backoffice.models.base import utcnow
 from tests import factories
 from tests.auth import CSRF_RE
 from tests.mailbox import body_text
-from tests.workflows.helpers import request_in
+from tests.workflows.helpers import DECLARATION_FIELDS, request_in
 from workflows import owner_upload
 
 
@@ -25,7 +26,8 @@ def owner_posts(client, path, content=b"owner footage", **form):
         g.pop(name, None)
     page = client.get(path)
     token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
-    data = {"csrf_token": token, "file": (io.BytesIO(content), "porch.mp4"), "description": "porch cam", **form}
+    data = {"csrf_token": token, "file": (io.BytesIO(content), "porch.mp4"), "description": "porch cam",
+            **DECLARATION_FIELDS, **form}
     return client.post(path, data=data, content_type="multipart/form-data")
 
 
@@ -34,10 +36,13 @@ def test_owner_uploads_once_through_the_link(ctx, mailbox):
     owner_upload.issue_link(request.id, factories.user("investigator"))
     path = link_path(mailbox, request.registration.owner.email)
     client = ctx.test_client()
-    done = owner_posts(client, path, b"owner footage", clock_offset_s="-30")
+    shows = (to_local(utcnow()) - timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S")  # 30 s slow
+    done = owner_posts(client, path, b"owner footage", clock_reading=shows,
+                       clock_read_ms="1700000000000", clock_sent_ms="1700000002000")  # sent 2 s after reading
     assert done.status_code == 200 and 'id="upload-done"' in done.get_data(as_text=True)
     item = db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).one()
-    assert item.collected_by_id is None and item.clock_offset_s == -30
+    assert item.collected_by_id is None and -30 <= item.clock_offset_s <= -27
+    assert item.owner_declaration.read_at_source == "browser"
     assert [e.note for e in item.custody_log] == ["uploaded by the owner"]
     assert db.session.query(AuditEvent).filter_by(  # the log outlives rows (and SQLite reuses ids)
         action="evidence_item.collect", object_id=item.id, purpose=item.footage_request.case.case_number
@@ -92,9 +97,9 @@ def test_owner_is_told_which_footage_and_until_when_and_keeps_what_was_typed(ctx
     client = ctx.test_client()
     page = client.get(path).get_data(as_text=True)
     assert format_instant(request.window_from, "en") in page
-    refused = owner_posts(client, path, description="garage, 9 PM", clock_offset_s="99999999")
+    refused = owner_posts(client, path, description="garage, 9 PM", clock_reading="99999999")
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "more than a week" in html
+    assert refused.status_code == 400 and "type the date and time it shows" in html
     assert 'value="garage, 9 PM"' in html and 'value="99999999"' in html
 
 

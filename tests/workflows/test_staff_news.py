@@ -11,7 +11,7 @@ from tests import factories
 from tests.auth import CSRF_RE
 from tests.backoffice.test_footage_screens import page, signed_in
 from tests.mailbox import body_text
-from tests.workflows.helpers import request_in
+from tests.workflows.helpers import declaration_for, request_in
 from workflows import footage_request as wf
 from workflows import owner_upload
 
@@ -43,7 +43,8 @@ def test_no_email_for_an_assignee_who_chose_none_but_the_home_page_tells(ctx, ma
     db.session.commit()
     owner_upload.issue_link(request.id, request.assignee)
     token = re.search(r"/upload/([^\s?]+)", body_text(mailbox.to(request.registration.owner.email)[0])).group(1)
-    owner_upload.upload_with_link(token, io.BytesIO(b"porch footage" * 50), "porch.mp4", "porch camera")
+    owner_upload.upload_with_link(token, io.BytesIO(b"porch footage" * 50), "porch.mp4", "porch camera",
+                                  declaration_for(request))
     version = wf.fire(request.id, "collect", request.assignee, 1).version
     version = wf.fire(request.id, "request_release", request.assignee, version,
                       {"kind": "media_public", "basis": "identify the suspect"}).version
