@@ -4,8 +4,8 @@ with a desktop browser, committed test data near a point of their own, and its r
 The browser talks to a real server thread, so what the journeys make is committed for real.
 Every case they open has a number starting with PREFIX and every user a name starting with
 USER_PREFIX; `Journey.clean()` removes those, the premises it made and everything hanging
-from them (requests, attempts, history, evidence and its files). Audit events stay: the log
-is append-only.
+from them (requests, attempts, history, evidence, the owners' declarations and the files).
+Audit events stay: the log is append-only.
 """
 import io
 import math
@@ -39,6 +39,7 @@ from backoffice.models.security import RecoveryCode, UserSecurity
 from backoffice.models.upload_link import UploadLink
 from tests import factories
 from tests.browser import DESK, SHOTS, open_page, serve, shoot, sign_in
+from tests.write_once import delete_declarations
 
 PREFIX = "E2E-CJ-"
 USER_PREFIX = "e2ecj"
@@ -144,6 +145,7 @@ class Journey:
                     stored.unlink()
             item_ids = [item.id for item in items] or [-1]
             db.session.expunge_all()
+            delete_declarations(db.session, item_ids)  # write-once: lifted for this clean-up only
             db.session.execute(delete(CustodyEvent).where(CustodyEvent.evidence_item_id.in_(item_ids)))
             db.session.execute(delete(EvidenceItem).where(EvidenceItem.id.in_(item_ids)))
             for table, column in ((UploadLink, UploadLink.footage_request_id),

@@ -1,15 +1,21 @@
 """An investigator e-mails a Spanish-speaking owner an upload link; the owner opens it on a
 phone, reads the page in Spanish, uploads the footage and is thanked with the file's size and
-fingerprint; the investigator is told, the link is spent and is not offered for sending again."""
+fingerprint, having declared what the recorder's clock shows, that the file is unaltered and
+what they consent to; the investigator is told, the link is spent and is not offered for sending again."""
 import re
+import subprocess
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from pypdf import PdfReader
 
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, OutboxMessage, Registration, UploadLink
 from tests import factories
-from tests.browser import PHONE, needs_chromium, shoot
+from tests.browser import PHONE, SHOTS, needs_chromium, shoot
 from tests.journeys.cases_kit import in_db, unique_case_number
 from tests.mailbox import body_text
+from workflows import footage_request as wf
 
 pytestmark = needs_chromium
 SCENE = (35.3470, -119.0750)
@@ -63,12 +69,26 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     window = owner.locator("#upload-window").inner_text()
     assert "PST" in window or "PDT" in window
     shoot(owner, "owner-upload-01-phone-page")
+    owner.get_by_label("Mi grabador no muestra ningún reloj.").check()
+    assert owner.locator("#clock_reading").is_disabled()  # one or the other
+    owner.get_by_label("Mi grabador no muestra ningún reloj.").uncheck()
 
     footage = tmp_path / "grabación porche 22h.mp4"
     footage.write_bytes(FOOTAGE)
     owner.get_by_label("Archivo de grabación").set_input_files(str(footage))
     owner.get_by_label("Qué muestra (cámara, hora)").fill("Cámara del porche, de 22:00 a 22:10")
+    # The declarations: the recorder's screen shows a time 95 s ahead of the county's clocks.
+    declaration = owner.locator("#declaration")
+    shows = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) + timedelta(seconds=95)).strftime("%Y-%m-%dT%H:%M:%S")
+    declaration.get_by_label("Lo que marca ahora el reloj de su grabador").fill(shows)
+    declaration.get_by_label("El archivo que envío es una copia sin alterar exportada del grabador",
+                             exact=False).check()
+    evidence_only = declaration.get_by_label("Doy mi consentimiento para que estas grabaciones se usen solo como prueba.")
+    assert evidence_only.is_checked()  # as the owner told the investigator
+    assert declaration.locator('input[value="media_release"]').count() == 0  # never widened here
     owner.get_by_role("button", name="Subir").click()
+    refused = owner.locator("#upload-error")  # the file must be chosen again after a refusal; none here
+    assert refused.count() == 0
     done = owner.locator("#upload-done")
     done.wait_for()
     said = done.inner_text()
@@ -84,6 +104,16 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
             kind="upload_notice", object_type="footage_request", object_id=request_id).all()
         return item.size_bytes, item.file_name, item.description, link_row.used_at, [n.status for n in notices]
     size, name, description, used_at, notices = in_db(app, stored)
+
+    def declared():
+        item = db.session.query(EvidenceItem).filter_by(footage_request_id=request_id).one()
+        d = item.owner_declaration
+        return (d.read_at_source, d.clock_offset_s, item.clock_offset_s, d.language, d.consent_scope,
+                d.statement, d.digest == d.compute_digest(), d.sha256 == item.sha256, item.id, d.digest)
+    source, offset_s, item_offset, language, scope, statement, digest_ok, bound, item_id, digest = in_db(app, declared)
+    assert source == "browser" and 90 <= offset_s <= 96 and item_offset == offset_s, offset_s
+    assert (language, scope, digest_ok, bound) == ("es", "evidence_only", True, True)
+    assert statement.startswith("Soy el propietario del grabador") and shows.replace("T", " ") in statement
     assert (size, name, description) == (len(FOOTAGE), "grabación porche 22h.mp4", "Cámara del porche, de 22:00 a 22:10")
     assert used_at is not None and notices == ["sent"]
     assert len(mailbox.to(investigator_email)) == 1
@@ -99,4 +129,21 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     link_line = messages.locator("li.message-upload_link")
     assert link_line.get_by_role("button", name="Send again").count() == 0  # its link is spent
     assert "grabación porche 22h.mp4" in page.inner_text("body")
+    shown = page.locator(f"#declaration-{item_id}")
+    assert digest in shown.inner_text() and "evidence only" in shown.inner_text()
+    shown.scroll_into_view_if_needed()
     journey.shoot("owner-upload-04-request-after")
+
+    # Collected: the receipt carries the owner's declarations, in Spanish.
+    in_db(app, lambda: wf.fire(request_id, "collect", factories.user("investigator"),
+                               db.session.get(FootageRequest, request_id).version))
+    receipt = page.request.get(f"{journey.base}/footage/{request_id}/receipt.pdf")
+    assert receipt.ok
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(receipt.body())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
+    for words in ("Declaraciones del propietario", "Reloj del grabador", "95 s adelantado",
+                  "Copia sin alterar", "Doy mi consentimiento para que estas grabaciones se usen solo como prueba."):
+        assert words in text, words
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(SHOTS / "owner-upload-05-receipt")], check=True)

@@ -258,3 +258,16 @@ def test_the_staff_request_page_shows_the_declaration(client, mailbox):
 
 def test_declaration_fields_default_to_what_a_test_owner_sends():
     assert set(DECLARATION_FIELDS) <= set(declarations.DECLARATION_FIELDS)
+
+
+def test_test_clean_up_may_delete_declarations_and_the_refusal_comes_back(ctx, mailbox):
+    from tests.write_once import delete_declarations
+
+    first, second = _declared(ctx, mailbox), _declared(ctx, mailbox)
+    delete_declarations(db.session, [first.evidence_item_id])
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(OwnerDeclaration)
+                             .where(OwnerDeclaration.id == first.id)) == 0
+    with pytest.raises(exc.DBAPIError, match="owner declarations are write-once"):
+        with db.session.begin_nested():
+            db.session.execute(text("DELETE FROM owner_declaration WHERE id = :id"), {"id": second.id})
