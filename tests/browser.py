@@ -34,6 +34,30 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+def shoot_pdf(pdf: bytes, name: str, dpi: int = 70) -> list[Path]:
+    """Each page of a PDF saved as SHOTS/<name>-<page>.png, for a person to look at: with
+    pdftoppm (poppler-utils) when it is installed, else pypdfium2; [] when neither is."""
+    import shutil
+    import subprocess
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    if shutil.which("pdftoppm"):
+        source = SHOTS / f"{name}.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(SHOTS / name)], check=True)
+        return sorted(SHOTS.glob(f"{name}-*.png"))
+    try:
+        import pypdfium2
+    except ImportError:
+        return []
+    paths = []
+    for number, page in enumerate(pypdfium2.PdfDocument(pdf), start=1):
+        path = SHOTS / f"{name}-{number}.png"
+        page.render(scale=dpi / 72).to_pil().save(path)
+        paths.append(path)
+    return paths
+
+
 def serve(app):
     """Serve the app on a free local port; returns (base URL, stop function)."""
     port = free_port()

@@ -3,7 +3,6 @@ phone, reads the page in Spanish, uploads the footage and is thanked with the fi
 fingerprint, having declared what the recorder's clock shows, that the file is unaltered and
 what they consent to; the investigator is told, the link is spent and is not offered for sending again."""
 import re
-import subprocess
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,7 @@ from pypdf import PdfReader
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, OutboxMessage, Registration, UploadLink
 from tests import factories
-from tests.browser import PHONE, SHOTS, needs_chromium, shoot
+from tests.browser import PHONE, needs_chromium, shoot, shoot_pdf
 from tests.journeys.cases_kit import in_db, unique_case_number
 from tests.mailbox import body_text
 from workflows import footage_request as wf
@@ -142,8 +141,7 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(receipt.body())
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
-    for words in ("Declaraciones del propietario", "Reloj del grabador", "95 s adelantado",
+    for words in ("Declaraciones del propietario", "Reloj del grabador", f"{offset_s} s adelantado",
                   "Copia sin alterar", "Doy mi consentimiento para que estas grabaciones se usen solo como prueba."):
         assert words in text, words
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(SHOTS / "owner-upload-05-receipt")], check=True)
+    shoot_pdf(receipt.body(), "owner-upload-05-receipt")
