@@ -53,7 +53,11 @@ class OwnerDeclaration(Model):
     declared_at: Mapped[datetime] = mapped_column(Instant, default=utcnow, nullable=False)
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    evidence_item: Mapped[EvidenceItem] = relationship(backref=backref("owner_declaration", uselist=False))
+    # passive_deletes="all": deleting the item never touches its declaration (the ORM would
+    # otherwise clear the link); the database's foreign key refuses the delete instead.
+    evidence_item: Mapped[EvidenceItem] = relationship(
+        backref=backref("owner_declaration", uselist=False, passive_deletes="all")
+    )
 
     def digest_input(self) -> bytes:
         """The canonical bytes the digest covers: the declared words, the facts behind them and

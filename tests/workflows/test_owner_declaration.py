@@ -125,9 +125,8 @@ def test_the_declaration_is_bound_to_the_files_sha256_and_its_words(ctx, mailbox
 def test_the_database_refuses_to_change_or_delete_a_declaration(ctx, mailbox, statement):
     declaration = _declared(ctx, mailbox)
     pk, words = declaration.id, declaration.statement
-    with pytest.raises(exc.DBAPIError, match="owner declarations are write-once"):
-        with db.session.begin_nested():
-            db.session.execute(text(statement), {"id": pk})
+    with pytest.raises(exc.DBAPIError, match="owner declarations are write-once"), db.session.begin_nested():
+        db.session.execute(text(statement), {"id": pk})
     db.session.expire_all()
     assert db.session.get(OwnerDeclaration, pk).statement == words
 
@@ -268,6 +267,41 @@ def test_test_clean_up_may_delete_declarations_and_the_refusal_comes_back(ctx, m
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(OwnerDeclaration)
                              .where(OwnerDeclaration.id == first.id)) == 0
-    with pytest.raises(exc.DBAPIError, match="owner declarations are write-once"):
-        with db.session.begin_nested():
-            db.session.execute(text("DELETE FROM owner_declaration WHERE id = :id"), {"id": second.id})
+    with pytest.raises(exc.DBAPIError, match="owner declarations are write-once"), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM owner_declaration WHERE id = :id"), {"id": second.id})
+
+
+def test_the_database_refuses_a_declaration_without_the_unaltered_statement(ctx, mailbox):
+    declaration = _declared(ctx, mailbox)
+    columns = {c.key: getattr(declaration, c.key) for c in OwnerDeclaration.__table__.columns if c.key != "id"}
+    other = _declared(ctx, mailbox).evidence_item_id
+    for broken in ({"unaltered_copy": False}, {"consent_scope": "everything"},
+                   {"no_clock": False, "recorder_reading": None}):
+        with pytest.raises(exc.IntegrityError), db.session.begin_nested():
+            db.session.execute(OwnerDeclaration.__table__.insert().values(
+                {**columns, "evidence_item_id": other, **broken}))
+    db.session.rollback()
+
+
+def test_an_owner_uploaded_item_is_not_deleted_with_its_declaration_left_behind(client, mailbox):
+    declaration = _declared(client.application, mailbox)
+    item_id = declaration.evidence_item_id
+    headers = api_token(client, "admin")
+    response = client.delete(f"/api/v1/evidence_item/{item_id}", headers=headers, json={"reason": "entered twice"})
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(OwnerDeclaration, declaration.id) is not None
+    assert db.session.get(EvidenceItem, item_id) is not None
+
+
+def test_an_english_owners_receipt_prints_the_declaration_in_english(client, mailbox):
+    request = request_in("consented", evidence=False)
+    declaration = _declared(client.application, mailbox, request, clock_reading="", no_clock="1")
+    wf.fire(request.id, "collect", factories.user("investigator"), request.version)
+    pdf = client.get(f"/api/v1/footage_request/{request.id}/receipt.pdf",
+                     headers=api_token(client, "investigator")).data
+    text_ = pdf_text(pdf)
+    for words in ("The owner's declarations", "no clock on the recorder", "My recorder shows no clock.",
+                  "Unaltered copy declared by the owner", "evidence and media release"):
+        assert words in text_, words
+    assert declaration.digest in "".join(text_.split())
