@@ -96,6 +96,10 @@ MANAGE_LINK_MAX_AGE_S = int(os.environ.get("MANAGE_LINK_MAX_AGE_S", str(400 * 24
 CONFIRMATION_LEAD_DAYS = int(os.environ.get("CONFIRMATION_LEAD_DAYS", "14"))
 LAPSE_AFTER_DAYS = int(os.environ.get("LAPSE_AFTER_DAYS", "30"))
 LAPSED_PURGE_DAYS = int(os.environ.get("LAPSED_PURGE_DAYS", "365"))
+# Evidence of a case is kept this many days after its last footage request is closed or
+# cancelled, unless a retention rule for its incident type says otherwise (Footage ->
+# Retention rules) or the case is on legal hold; then a supervisor may dispose of it.
+DEFAULT_RETENTION_DAYS = int(os.environ.get("DEFAULT_RETENTION_DAYS", "1095"))
 PORTAL_MAX_CAMERAS = int(os.environ.get("PORTAL_MAX_CAMERAS", "20"))
 PORTAL_MAX_BYTES = int(os.environ.get("PORTAL_MAX_BYTES", str(64 * 1024)))
 PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/minute;60/hour")

@@ -90,6 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
         "checked_in": "Checked in",
         "released": "Released",
         "uploaded_by_owner": "Uploaded by the owner",
+        "disposed": "Disposed of (retention ended)",
     },
     "release_decision": {"approved": "Approved", "denied": "Denied"},
     "release_grounds": {
@@ -166,6 +167,9 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_item.uploaded_by_owner": "Evidence uploaded by owner",
         "evidence_item.owner_declaration": "Owner's declaration stored with uploaded evidence",
         "footage_request.consent_narrowed": "Consent narrowed by the owner to evidence only",
+        "evidence_item.disposed": "Evidence disposed of (retention ended)",
+        "case.legal_hold": "Case placed on legal hold",
+        "case.legal_hold_lifted": "Legal hold lifted",
         "portal.submitted": "Registration submitted",
         "portal.resubmitted": "Registration submitted again",
         "portal.verified": "Owner e-mail verified",

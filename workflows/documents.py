@@ -217,15 +217,18 @@ def verification(request_id: int) -> list[dict[str, Any]]:
     county time, written in the page's language."""
     results = []
     for item in _items(request_id):
+        facts = {
+            "id": item.id,
+            "file_name": item.file_name,
+            "sha256": item.sha256,
+            "collected_at": format_instant(item.collected_at),
+            "disposed_at": format_instant(item.disposed_at) if item.disposed_at else None,
+        }
+        if item.disposed_at is not None:  # deleted under the retention policy, on purpose
+            results.append({**facts, "status": "disposed"})
+            continue
         path = evidence_path(item)
         actual = file_sha256(path) if path.is_file() else None
-        results.append(
-            {
-                "id": item.id,
-                "file_name": item.file_name,
-                "sha256": item.sha256,
-                "collected_at": format_instant(item.collected_at),
-                "status": "missing" if actual is None else ("matches" if actual == item.sha256 else "changed"),
-            }
-        )
+        status = "missing" if actual is None else ("matches" if actual == item.sha256 else "changed")
+        results.append({**facts, "status": status})
     return results

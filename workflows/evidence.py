@@ -20,6 +20,7 @@ from backoffice.evidence_files import (
 from backoffice.extensions import db
 from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
+from backoffice.localtime import format_instant
 from backoffice.models.base import utcnow
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
@@ -207,6 +208,11 @@ def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
         item = load_item(item_id, user)
         if not _may_handle_evidence(user):
             raise TriggerForbidden("Only investigators and supervisors may download evidence.")
+        if item.disposed_at is not None:
+            raise RequestNotFound(
+                f"Evidence item {item.id} was disposed of on {format_instant(item.disposed_at)} "
+                "under the retention policy: its stored copy no longer exists."
+            )
         path = evidence_dir() / item.storage_location
         if not path.is_file():
             raise RequestNotFound(

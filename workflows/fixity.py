@@ -11,8 +11,11 @@ from backoffice.models import EvidenceItem
 
 
 def verify_evidence(folder: Path) -> Iterator[tuple[EvidenceItem, str]]:
-    """(item, problem) for every evidence item whose stored copy is missing or changed."""
-    for item in db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)):
+    """(item, problem) for every evidence item whose stored copy is missing or changed (items
+    disposed of under the retention policy have none, on purpose)."""
+    for item in db.session.scalars(
+        select(EvidenceItem).where(EvidenceItem.disposed_at.is_(None)).order_by(EvidenceItem.id)
+    ):
         path = folder / item.storage_location
         if not path.is_file():
             yield item, "missing"

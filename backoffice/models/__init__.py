@@ -6,6 +6,7 @@ from .case import (
     ContactAttempt,
     FootageRequest,
     RequestTransition,
+    RetentionRule,
     footage_request_camera,
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
@@ -54,6 +55,7 @@ __all__ = [
     "RecoveryCode",
     "Registration",
     "RequestTransition",
+    "RetentionRule",
     "UploadLink",
     "UserSecurity",
     "footage_request_camera",

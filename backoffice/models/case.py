@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import (
+    Boolean,
     Column,
     ForeignKey,
     Integer,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -37,6 +39,11 @@ class Case(TimestampMixin, LocatedMixin, Model):
     occurred_to: Mapped[datetime] = mapped_column(Instant, nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
     lead_investigator_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # A legal hold keeps every evidence item of the case past its retention (workflows.disposition).
+    legal_hold: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                             server_default=false())
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_at: Mapped[datetime | None] = mapped_column(Instant)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     lead_investigator: Mapped[AgencyUser | None] = relationship(lazy="joined")
@@ -160,3 +167,30 @@ class RequestTransition(Model):
 
     footage_request: Mapped[FootageRequest] = relationship(back_populates="history")
     actor: Mapped[AgencyUser | None] = relationship()
+
+
+class RetentionRule(Model):
+    """How long evidence of one incident type is kept after the case's requests are closed
+    (days); incident types without a rule keep it DEFAULT_RETENTION_DAYS (a setting)."""
+
+    __tablename__ = "retention_rule"
+
+    incident_type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    retain_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    @validates("incident_type")
+    def _incident_type(self, _key, value: str) -> str:
+        value = (value or "").strip().lower()
+        if not value:
+            raise FieldError("incident_type", "Give the incident type the rule is for.")
+        return value
+
+    @validates("retain_days")
+    def _retain_days(self, _key, value) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 36500:
+            raise FieldError("retain_days", "Keep evidence between 1 and 36,500 days (100 years).")
+        return value
+
+    def __repr__(self) -> str:
+        return f"{self.incident_type}: {self.retain_days} days"

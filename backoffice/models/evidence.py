@@ -9,7 +9,7 @@ from .agency import AgencyUser
 from .base import Instant, utcnow
 from .case import FootageRequest
 
-CUSTODY_ACTIONS = ("collected", "transferred", "checked_out", "checked_in", "released")
+CUSTODY_ACTIONS = ("collected", "transferred", "checked_out", "checked_in", "released", "disposed")
 
 
 class EvidenceItem(Model):
@@ -31,6 +31,10 @@ class EvidenceItem(Model):
     )
     storage_location: Mapped[str] = mapped_column(String(500), nullable=False)
     clock_offset_s: Mapped[int | None] = mapped_column(Integer)
+    # Disposed of under the retention policy (workflows.disposition): the stored copy is gone,
+    # the row and its custody log stay.
+    disposed_at: Mapped[datetime | None] = mapped_column(Instant)
+    disposal_reason: Mapped[str | None] = mapped_column(Text)
 
     footage_request: Mapped[FootageRequest] = relationship(lazy="joined")
     collected_by: Mapped[AgencyUser | None] = relationship()

@@ -89,6 +89,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", WRITE),
         ("FootageRequest", "can_approve"),
         ("FootageRequest", "can_receipt"),
+        ("EvidenceItem", "can_dispose"),  # workflows.disposition
+        ("Case", "can_legal_hold"),
+        ("RetentionRule", READ),
+        ("Disposition", MENU),
+        ("Retention rules", MENU),
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
         ("EvidenceItem", DOWNLOAD),

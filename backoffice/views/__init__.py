@@ -7,6 +7,7 @@ from . import (
     cases,
     checkpoints,
     dashboards,
+    disposition,
     footage,
     map,
     owner_upload,
@@ -31,3 +32,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     owner_upload.register(appbuilder)  # an owner's upload link
     transparency.register(appbuilder.app, appbuilder)  # the public report, and auditors' figures
     dashboards.register(appbuilder)
+    disposition.register(appbuilder)
