@@ -4,14 +4,14 @@ cases, and disposed evidence items (the row and its custody log kept, the stored
 Who set a hold or disposed of an item is in the audit log and the item's custody log.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
