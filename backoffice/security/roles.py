@@ -89,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", WRITE),
         ("FootageRequest", "can_approve"),
         ("FootageRequest", "can_receipt"),
+        ("Case", "can_package"),  # the prosecutor's evidence package (releases every item)
         ("EvidenceItem", READ),
         ("EvidenceItem", WRITE),
         ("EvidenceItem", DOWNLOAD),
