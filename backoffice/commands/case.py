@@ -44,6 +44,6 @@ def verify_package(file: str, public_key_file: str | None) -> None:
         click.echo(problem)
     if result.problems:
         fail(result.problems[-1])
-    case = result.manifest["case"]["case_number"]
-    click.echo(f"package OK: case {case}, {result.files_checked} file(s) match the signed manifest "
-               f"(key {result.manifest['key_id']})")
+    manifest = result.manifest or {}
+    click.echo(f"package OK: case {manifest['case']['case_number']}, {result.files_checked} file(s) match "
+               f"the signed manifest (key {manifest['key_id']})")

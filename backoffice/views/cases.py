@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from workflows import discovery
 
 from ..datamodel import RegistryInterface
-from ..http_errors import flash_refusals
 from ..extensions import db
+from ..http_errors import flash_refusals
 from ..models import Case
 from ..scoping import AgencyScope, current_user
 from ..security.web import check_form_token
@@ -23,11 +23,13 @@ from .timefields import local_datetime_field
 TYPED_RECIPIENT = "registry.typed_recipient"  # the package form's recipient, after a refusal
 
 
-def _keep_typed_recipient() -> None:
-    """After a refused package: whom it was for, kept in the (signed) session for the case page."""
+def _back_to_case(pk: int) -> str:
+    """After a refused package: the case page, with whom it was for kept in the (signed)
+    session for the form there (not in the URL, which access logs keep)."""
     typed = request.environ.get(TYPED_RECIPIENT)
     if typed:
         session[TYPED_RECIPIENT] = typed
+    return url_for("CaseView.show", pk=pk)
 
 
 class UniqueCaseNumber:
@@ -127,7 +129,7 @@ class CaseView(RegistryModelView):
 
     @expose("/package/<int:pk>", methods=["POST"])
     @has_access
-    @flash_refusals(lambda pk: _keep_typed_recipient() or url_for("CaseView.show", pk=pk))
+    @flash_refusals(_back_to_case)
     def package(self, pk: int):
         """The prosecutor's evidence package of this case, as a ZIP download."""
         check_form_token()

@@ -4,6 +4,7 @@ the case's agency may make one."""
 import io
 import json
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_package_round_trips_through_verify(case_with_evidence, tmp_path):
     assert "discovery package to DDA Jane Roe" in text and "released" in text
 
 
-def test_signature_checks_with_openssl_as_the_readme_says(case_with_evidence, tmp_path):
+def test_the_readme_s_openssl_and_python_checks_work(case_with_evidence, tmp_path):
     out = make(case_with_evidence[0], tmp_path)
     folder = tmp_path / "unpacked"
     with zipfile.ZipFile(out) as package:
@@ -97,18 +98,31 @@ def test_signature_checks_with_openssl_as_the_readme_says(case_with_evidence, tm
         cwd=folder, capture_output=True, text=True, check=False,
     )
     assert checked.returncode == 0 and "Signature Verified Successfully" in checked.stdout, checked
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    script = "\n".join(line[2:] for line in readme.split("run in the unpacked folder:\n", 1)[1].splitlines())
+    python = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, check=False)
+    assert python.returncode == 0 and "package intact and signed by" in python.stdout, python.stderr
+    (folder / "evidence" / "planted.mp4").write_bytes(b"x")
+    python = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, check=False)
+    assert python.returncode != 0 and "planted.mp4" in python.stderr
 
 
-def _other_key_signs(name, data, key=Ed25519PrivateKey.generate(), manifest={}):
-    """Re-sign the manifest with a key that is not the registry's (and ship that key)."""
-    if name == "manifest.json":
-        manifest["data"] = data
-    if name == "manifest.json.sig":
-        return key.sign(manifest["data"])
-    if name == "public-key.pem":
-        return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                             serialization.PublicFormat.SubjectPublicKeyInfo)
-    return data
+def _signed_by_another_key():
+    """A change that re-signs the manifest with a key that is not the registry's (and ships
+    that key): the manifest comes before its signature in the package."""
+    key, seen = Ed25519PrivateKey.generate(), {}
+
+    def change(name, data):
+        if name == "manifest.json":
+            seen["manifest"] = data
+        if name == "manifest.json.sig":
+            return key.sign(seen["manifest"])
+        if name == "public-key.pem":
+            return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
+        return data
+
+    return change
 
 
 def _changed_manifest(name, data):
@@ -128,7 +142,7 @@ TAMPERING = {
     "changed manifest": (_changed_manifest, None, "manifest.json: its signature does not verify"),
     "removed signature": (lambda n, d: None if n == "manifest.json.sig" else d, None,
                           "removed: manifest.json.sig"),
-    "wrong key": (_other_key_signs, None, "manifest.json: its signature does not verify"),
+    "wrong key": (_signed_by_another_key(), None, "manifest.json: its signature does not verify"),
 }
 
 
@@ -240,7 +254,7 @@ def test_commands_refuse_bad_input_in_one_line(case_with_evidence, tmp_path, run
 # --- the case screen's button -----------------------------------------------------------------
 
 def test_supervisor_downloads_the_package_from_the_case_page(case_with_evidence, client, tmp_path):
-    case, item_ids = case_with_evidence
+    case, _ = case_with_evidence
     login(client, "supervisor")
     token = csrf_token(client, f"/caseview/show/{case.id}")
     response = client.post(f"/caseview/package/{case.id}", data={"csrf_token": token, "recipient": RECIPIENT})
@@ -266,7 +280,7 @@ def test_the_button_is_for_supervisors_only(case_with_evidence, client):
 
 
 def test_another_agencys_supervisor_gets_not_found(case_with_evidence, client):
-    case, item_ids = case_with_evidence
+    case, _ = case_with_evidence
     login(client, "supervisor2")
     token = csrf_token(client, "/caseview/add")
     refused = client.post(f"/caseview/package/{case.id}", data={"csrf_token": token, "recipient": RECIPIENT})
@@ -278,7 +292,7 @@ def test_another_agencys_supervisor_gets_not_found(case_with_evidence, client):
 
 
 def test_a_refusal_keeps_what_was_typed(case_with_evidence, client, tmp_path):
-    case, item_ids = case_with_evidence
+    case, _ = case_with_evidence
     login(client, "supervisor")
     token = csrf_token(client, f"/caseview/show/{case.id}")
     long = "x" * 201
