@@ -54,7 +54,7 @@ from .errors import InvalidInput, TransitionRefused, TriggerForbidden
 from .evidence import EvidenceChanged, custody_log
 from .footage_request import role_names
 from .machine import ACTING_ROLES, SUPERVISOR
-from .transaction import begin_command
+from .transaction import begin_command, command
 
 KIND = "discovery-package"
 FORMAT = 1
@@ -232,11 +232,13 @@ def build(case_number: str, user, recipient: str, out_path: str | os.PathLike, *
         os.replace(temp, out)
         moved = True
         db.session.commit()
-    except BaseException:
+    except BaseException as error:
         db.session.rollback()
         temp.unlink(missing_ok=True)
         if moved:
             out.unlink(missing_ok=True)
+        if isinstance(error, _NotAsCollected):
+            _record_fixity_failure(error, user, case.case_number)
         raise
     return Package(out, case.case_number, [item.id for item in items], package_sha256, out.stat().st_size)
 
@@ -253,13 +255,13 @@ def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipi
         for item in items:
             path = evidence_path(item)
             if not path.is_file():
-                raise EvidenceChanged(f"The stored copy of evidence item {item.id} is missing, so no package "
-                                      "was made: tell the evidence custodian.")
+                raise _NotAsCollected(item, None, f"The stored copy of evidence item {item.id} is missing, "
+                                      "so no package was made: tell the evidence custodian.")
             size, sha256 = writer.add_file(evidence_name(item), path)
             if sha256 != item.sha256 or size != item.size_bytes:
-                raise EvidenceChanged(f"The stored copy of evidence item {item.id} no longer matches the SHA-256 "
-                                      "recorded when it was collected, so no package was made: tell the "
-                                      "evidence custodian.")
+                raise _NotAsCollected(item, sha256, f"The stored copy of evidence item {item.id} no longer "
+                                      "matches the SHA-256 recorded when it was collected, so no package was "
+                                      "made: tell the evidence custodian.")
             report = custody_data(item)
             report["events"].append(release)
             writer.add_bytes(custody_name(item), render_custody_pdf(report))
@@ -286,6 +288,23 @@ def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipi
         writer.add_bytes(SIGNATURE, sign_bytes(data), listed=False)
         writer.add_bytes(PUBLIC_KEY, public_key_pem(key).encode("ascii"), listed=False)
     return manifest
+
+
+class _NotAsCollected(EvidenceChanged):
+    """A stored copy is missing (`found` None) or not the bytes collected."""
+
+    def __init__(self, item: EvidenceItem, found: str | None, message: str):
+        super().__init__(message)
+        self.item_id, self.expected, self.found = item.id, item.sha256, found
+
+
+def _record_fixity_failure(error: _NotAsCollected, user, case_number: str) -> None:
+    """Audit the copy that stopped a package (as a refused download is), in its own transaction."""
+    with command():
+        audit.record("evidence_item.fixity_failed", user=user, object_type="evidence_item",
+                     object_id=error.item_id, purpose=case_number,
+                     detail={"sha256": error.expected, "found": error.found or "missing",
+                             "during": "discovery package"})
 
 
 def _item_entry(item: EvidenceItem, now: datetime, user, note: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The prosecutor's evidence package: it round-trips through verify, any tampering is found,
 every export is recorded in each item's custody log and the audit log, and only supervisors of
 the case's agency may make one."""
+import hashlib
 import io
 import json
 import subprocess
@@ -193,6 +194,13 @@ def test_a_half_done_package_leaves_no_file_and_no_custody_entry(case_with_evide
     assert list(tmp_path.iterdir()) == []  # neither the package nor its temporary file
     assert db.session.scalar(select(CustodyEvent.id).where(
         CustodyEvent.evidence_item_id.in_(item_ids), CustodyEvent.action == "released")) is None
+    failed = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == item_ids[1],
+                                                         AuditEvent.object_type == "evidence_item")
+                                .order_by(AuditEvent.id.desc())).first()
+    assert failed.action == "evidence_item.fixity_failed" and failed.purpose == case.case_number
+    assert json.loads(failed.detail)["found"] == hashlib.sha256(b"overwritten").hexdigest()
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.discovery_package",
+                                                         AuditEvent.object_id == case.id)) is None
 
 
 def test_only_supervisors_of_the_cases_agency(case_with_evidence, tmp_path):
