@@ -309,3 +309,19 @@ def test_a_refusal_keeps_what_was_typed(case_with_evidence, client, tmp_path):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "at most 200 characters" in page
     assert 'value="' + "x" * 200 + '"' in page
+
+
+def test_the_longest_name_a_file_can_have_unpacks(case_with_evidence, tmp_path, ctx):
+    case, _ = case_with_evidence
+    request_id = db.session.scalar(
+        select(ev.EvidenceItem.footage_request_id).where(ev.EvidenceItem.id == case_with_evidence[1][0]))
+    db.session.get(ev.FootageRequest, request_id).state = "consented"
+    db.session.commit()
+    item = ev.add_evidence(request_id, factories.user("investigator"), io.BytesIO(b"long"), "日" * 300 + ".mp4",
+                           "camera with a very long file name", "7")
+    assert 236 <= len(item.file_name.encode()) <= 240  # shortened at intake, as file systems take
+    out = make(case, tmp_path)
+    assert discovery.verify(out).ok
+    with zipfile.ZipFile(out) as package:
+        package.extractall(tmp_path / "unpacked")  # each name fits a file system's 255 bytes
+    assert (tmp_path / "unpacked" / discovery.evidence_name(item)).read_bytes() == b"long"
