@@ -325,3 +325,15 @@ def test_the_longest_name_a_file_can_have_unpacks(case_with_evidence, tmp_path, 
     with zipfile.ZipFile(out) as package:
         package.extractall(tmp_path / "unpacked")  # each name fits a file system's 255 bytes
     assert (tmp_path / "unpacked" / discovery.evidence_name(item)).read_bytes() == b"long"
+
+
+def test_a_case_number_two_agencies_use_needs_the_agency(case_with_evidence, tmp_path, runner):
+    case, _ = case_with_evidence
+    factories.case(1, case_number=case.case_number)
+    db.session.commit()
+    out = tmp_path / "x.zip"
+    args = ["case", "package", case.case_number, "--out", str(out), "--to", RECIPIENT]
+    assert "name the agency by its ORI" in one_line_error(runner.invoke(args=args))
+    made = runner.invoke(args=[*args, "--agency", case.agency.ori])
+    assert made.exit_code == 0, made.output
+    assert discovery.verify(out).manifest["case"]["agency_ori"] == case.agency.ori
