@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask import current_app
 from sqlalchemy import select
 
 from backoffice import audit, scoping
 from backoffice.errors import InvalidInputError, NotFoundError
-from backoffice.evidence_files import CHUNK
+from backoffice.evidence_files import CHUNK, evidence_dir
 from backoffice.extensions import db
 from backoffice.localtime import county_zone, to_local, utcnow
 from backoffice.models import Agency, Case, CustodyEvent, EvidenceItem, FootageRequest
@@ -48,12 +49,10 @@ from backoffice.signing import (
 )
 from reports.custody import render_custody_pdf
 
-from .documents import clock_offset, custody_data, evidence_path, person, stamp
+from .documents import clock_offset, custody_data, person, stamp
 from .effects import receipt_file_name, receipt_pdf
 from .errors import InvalidInput, TransitionRefused, TriggerForbidden
-from .evidence import EvidenceChanged, custody_log
-from .footage_request import role_names
-from .machine import ACTING_ROLES, SUPERVISOR
+from .evidence import EvidenceChanged
 from .transaction import begin_command, command
 
 KIND = "discovery-package"
@@ -65,6 +64,7 @@ README = "README.txt"
 UNLISTED = (MANIFEST, SIGNATURE, PUBLIC_KEY)  # the manifest cannot list itself or its signature
 MAX_RECIPIENT = 200
 RELEASED = "released"
+PACKAGE_PERMISSION = ("can_package", "Case")  # granted in backoffice.security.roles
 # Characters Windows refuses in file names: replaced in the ZIP's names (the manifest keeps
 # the name as given), so the package unpacks anywhere.
 _WINDOWS_UNSAFE = re.compile(r'[<>:"|?*\\/]')
@@ -103,9 +103,9 @@ class Verification:
 
 
 def may_package(user) -> bool:
-    """Supervisors (and Admin) export packages; `None` is the command line (the county's
-    administrators)."""
-    return user is None or bool(role_names(user) & ACTING_ROLES[SUPERVISOR])
+    """Whoever holds the package permission (Supervisors; Admin) exports packages; `None` is
+    the command line (the county's administrators)."""
+    return user is None or current_app.appbuilder.sm._has_view_access(user, *PACKAGE_PERMISSION)
 
 
 def find_case(case_number: str, user, agency_ori: str | None = None) -> Case:
@@ -253,7 +253,7 @@ def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipi
         writer.add_bytes(README, _readme(case, recipient, now, key).encode("utf-8"))
         entries = []
         for item in items:
-            path = evidence_path(item)
+            path = evidence_dir() / item.storage_location
             if not path.is_file():
                 raise _NotAsCollected(item, None, f"The stored copy of evidence item {item.id} is missing, "
                                       "so no package was made: tell the evidence custodian.")
@@ -309,7 +309,7 @@ def _record_fixity_failure(error: _NotAsCollected, user, case_number: str) -> No
 
 def _item_entry(item: EvidenceItem, now: datetime, user, note: str) -> dict[str, Any]:
     custody = [{"at": _instant(event.at), "action": event.action, "by": person(event.actor) if event.actor else None,
-                "note": event.note} for event in custody_log(item)]
+                "note": event.note} for event in sorted(item.custody_log, key=lambda e: (e.at, e.id))]
     custody.append({"at": _instant(now), "action": RELEASED, "by": person(user) if user else None, "note": note})
     return {
         "evidence_item": item.id,

@@ -140,7 +140,7 @@ class CaseView(RegistryModelView):
         try:
             discovery.build(case.case_number, g.user, request.form.get("recipient", ""), name,
                             agency_ori=case.agency.ori)
-            handle = open(name, "rb")  # noqa: SIM115  (send_file closes it)
+            handle = open(name, "rb")  # send_file closes it
         finally:
             os.unlink(name)  # the open handle keeps the bytes until the download is sent
         return send_file(handle, mimetype="application/zip", as_attachment=True,
