@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from backoffice.extensions import db
+from backoffice.labels import words
 from backoffice.models import AuditEvent, CustodyEvent
 from tests import factories
 from tests.auth import csrf_token, login
@@ -182,6 +183,7 @@ def test_each_export_is_in_the_custody_log_and_audited(case_with_evidence, tmp_p
     assert package_event.purpose == case.case_number and package_event.username == "supervisor"
     detail = json.loads(package_event.detail)
     assert detail["recipient"] == RECIPIENT and detail["evidence_items"] == item_ids
+    assert words("case.discovery_package", "audit_action") == "Evidence package made for the prosecutor"
 
 
 def test_a_half_done_package_leaves_no_file_and_no_custody_entry(case_with_evidence, tmp_path, ctx):
