@@ -439,17 +439,21 @@ def verify(path: str | os.PathLike, public_key: Ed25519PublicKey | None = None) 
         if MANIFEST not in present:
             return result
         data = archive.read(MANIFEST)
-        if SIGNATURE in present:
-            try:
-                verify_bytes(data, archive.read(SIGNATURE), key)
-            except SignatureInvalid as error:
-                result.problems.append(f"{MANIFEST}: {error}")
         try:
             manifest = json.loads(data.decode("utf-8"))
             if manifest.get("kind") != KIND:
                 raise ValueError(manifest.get("kind"))
             listed = {str(entry["path"]): entry for entry in manifest["files"]}
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+            manifest = None
+        if SIGNATURE in present:
+            try:
+                verify_bytes(data, archive.read(SIGNATURE), key)
+            except SignatureInvalid as error:
+                named = manifest.get("key_id") if manifest else None
+                hint = f"; the manifest names key {named}" if named and named != key_id(key) else ""
+                result.problems.append(f"{MANIFEST}: {error}{hint}")
+        if manifest is None:
             result.problems.append(f"{MANIFEST}: not the manifest of an evidence package")
             return result
         result.manifest = manifest

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from backoffice.extensions import db
 from backoffice.labels import words
+from backoffice.signing import key_id, signing_key
 from backoffice.models import AuditEvent, CustodyEvent
 from tests import factories
 from tests.auth import csrf_token, login
@@ -161,7 +162,9 @@ def test_a_tampered_package_fails(case_with_evidence, tmp_path, tampering):
 def test_checking_with_another_public_key_fails(case_with_evidence, tmp_path, runner):
     out = make(case_with_evidence[0], tmp_path)
     other = Ed25519PrivateKey.generate().public_key()
-    assert "signature does not verify" in discovery.verify(out, other).problems[0]
+    problem = discovery.verify(out, other).problems[0]
+    assert "signature does not verify" in problem
+    assert f"the manifest names key {key_id(signing_key().public_key())}" in problem
     pem = tmp_path / "other.pem"
     pem.write_bytes(other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     result = runner.invoke(args=["case", "verify-package", str(out), "--public-key", str(pem)])
