@@ -105,7 +105,10 @@ class Verification:
 def may_package(user) -> bool:
     """Whoever holds the package permission (Supervisors; Admin) exports packages; `None` is
     the command line (the county's administrators)."""
-    return user is None or current_app.appbuilder.sm._has_view_access(user, *PACKAGE_PERMISSION)
+    if user is None:
+        return True
+    security = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
+    return bool(security._has_view_access(user, *PACKAGE_PERMISSION))
 
 
 def find_case(case_number: str, user, agency_ori: str | None = None) -> Case:

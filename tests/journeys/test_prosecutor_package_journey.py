@@ -9,11 +9,7 @@ from sqlalchemy import select
 from backoffice.extensions import db
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
 from tests.browser import needs_chromium
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    in_db,
-    journey,
-    unique_case_number,
-)
+from tests.journeys.cases_kit import in_db, unique_case_number
 from workflows import discovery
 
 pytestmark = needs_chromium
