@@ -53,6 +53,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(commands.workflow.workflow_cli)
     app.cli.add_command(commands.evidence.evidence_cli)
+    app.cli.add_command(commands.case.case_cli)
     app.cli.add_command(commands.worker.worker_cli)
 
 

@@ -4,7 +4,7 @@
   keying the audit chain's HMAC-SHA256. Someone who can write to the database but cannot read
   this key cannot recompute a hash, so cannot edit, insert or re-chain an event unnoticed.
 - The **signing key** (`AUDIT_SIGNING_KEY_FILE`, PEM): an Ed25519 private key that signs audit
-  checkpoints (and, later, evidence packages). Its public key is exported
+  checkpoints and the prosecutor's evidence packages. Its public key is exported
   (`flask audit public-key`) and kept by whoever checks the statements, so a statement cannot
   be forged even by someone who can rewrite the database and the chain.
 
@@ -119,6 +119,25 @@ def sign(payload: dict[str, Any]) -> dict[str, Any]:
         "key_id": key_id(key.public_key()),
         "signature": base64.b64encode(key.sign(canonical(payload))).decode(),
     }
+
+
+def sign_bytes(data: bytes) -> bytes:
+    """The raw 64-byte Ed25519 signature of `data` (a file signed as it is, byte for byte, so
+    that anyone can check it with openssl or any Ed25519 library)."""
+    return signing_key().sign(data)
+
+
+def verify_bytes(data: bytes, signature: bytes, public_key: Ed25519PublicKey | None = None) -> None:
+    """Check a raw signature of `data`; SignatureInvalid when it does not verify with
+    `public_key` (default: this registry's own signing key)."""
+    key = public_key or signing_key().public_key()
+    try:
+        key.verify(signature, data)
+    except InvalidSignature as error:
+        raise SignatureInvalid(
+            "its signature does not verify with the registry's public key "
+            f"{key_id(key)} (altered, or signed with another key)"
+        ) from error
 
 
 def verify(document: dict[str, Any], public_key: Ed25519PublicKey | None = None) -> dict[str, Any]:

@@ -79,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Supervisor": [
+        ("Case", "can_package"),  # the prosecutor's evidence package (releases every item)
         ("Camera", READ),
         ("Canvass", READ),
         ("MapContext", READ),

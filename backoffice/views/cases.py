@@ -1,17 +1,36 @@
 """Investigators' and supervisors' case screens, scoped to their own agency."""
-from flask import g, redirect, request, url_for
-from flask_appbuilder import AppBuilder
+import os
+import tempfile
+
+from flask import g, redirect, request, send_file, session, url_for
+from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from workflows import discovery
+
 from ..datamodel import RegistryInterface
 from ..extensions import db
+from ..http_errors import flash_refusals
 from ..models import Case
 from ..scoping import AgencyScope, current_user
+from ..security.web import check_form_token
 from .forms import latlon_fields
-from .registry import RegistryModelView
+from .registry import READ_WRITE, RegistryModelView
 from .timefields import local_datetime_field
+
+TYPED_RECIPIENT = "registry.typed_recipient"  # the package form's recipient, after a refusal
+
+
+def _back_to_case(pk: int) -> str:
+    """After a refused package: the case page, with whom it was for kept in the (signed)
+    session for the form there (not in the URL, which access logs keep)."""
+    typed = request.environ.get(TYPED_RECIPIENT)
+    if typed:
+        session[TYPED_RECIPIENT] = typed
+    return url_for("CaseView.show", pk=pk)
+
 
 class UniqueCaseNumber:
     """Form check: a case number is used once per agency."""
@@ -50,6 +69,7 @@ class CaseView(RegistryModelView):
 
     datamodel = RegistryInterface(Case)
     class_permission_name = "Case"
+    method_permission_name = {**READ_WRITE, "package": "package"}  # supervisors only (roles.py)
     list_title = "Cases"
     show_title = "Case"
     add_title = "Open a case"
@@ -100,6 +120,31 @@ class CaseView(RegistryModelView):
         "occurred_to": _when("Occurred to", "End of the time window", NotBefore("occurred_from")),
         "summary": TextAreaField("Summary", widget=BS3TextAreaFieldWidget(), validators=[Optional()]),
     }
+
+    def render_template(self, template, **kwargs):
+        """The case page gets what the package form held before a refusal."""
+        if template == self.show_template:
+            kwargs["typed_recipient"] = session.pop(TYPED_RECIPIENT, "")
+        return super().render_template(template, **kwargs)
+
+    @expose("/package/<int:pk>", methods=["POST"])
+    @has_access
+    @flash_refusals(_back_to_case)
+    def package(self, pk: int):
+        """The prosecutor's evidence package of this case, as a ZIP download."""
+        check_form_token()
+        request.environ[TYPED_RECIPIENT] = request.form.get("recipient", "")[:discovery.MAX_RECIPIENT]
+        case = discovery.load_case(pk, g.user)
+        descriptor, name = tempfile.mkstemp(suffix=".zip")
+        os.close(descriptor)
+        try:
+            discovery.build(case.case_number, g.user, request.form.get("recipient", ""), name,
+                            agency_ori=case.agency.ori)
+            handle = open(name, "rb")  # send_file closes it
+        finally:
+            os.unlink(name)  # the open handle keeps the bytes until the download is sent
+        return send_file(handle, mimetype="application/zip", as_attachment=True,
+                         download_name=discovery.download_name(case), max_age=0)
 
     def pre_add(self, item: Case) -> None:
         """A case belongs to the agency of the user who opens it, who leads it."""

@@ -50,6 +50,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     # case data
     ("Case", "can_read"): LAW | {AUD},
     ("Case", "can_write"): LAW,
+    ("Case", "can_package"): {SUP},  # the prosecutor's evidence package
     ("FootageRequest", "can_read"): LAW | {AUD},
     ("FootageRequest", "can_write"): LAW,
     ("FootageRequest", "can_receipt"): LAW,

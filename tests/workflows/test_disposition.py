@@ -181,3 +181,19 @@ def test_the_case_page_shows_retention_and_the_hold_form(client, ctx):
     db.session.expire_all()
     from backoffice.models import Case
     assert db.session.get(Case, case.id).legal_hold is True
+
+
+def test_a_package_leaves_out_evidence_disposed_of(ctx, tmp_path):
+    from workflows import discovery
+
+    case, request, gone, _ = closed_case_item(ctx)
+    supervisor = factories.user("supervisor")
+    inv = factories.user("investigator")
+    kept = add_evidence_row(request, inv, content=b"still here", name="kept.mp4")
+    path = Path(ctx.config["EVIDENCE_DIR"]) / kept.storage_location
+    path.write_bytes(b"still here")
+    db.session.commit()
+    disposition.dispose([gone.id], supervisor, "retention period ended")
+    package = discovery.build(case.case_number, supervisor, "DDA Pat Roe", tmp_path / "case.zip")
+    assert package.item_ids == [kept.id]
+    assert discovery.verify(tmp_path / "case.zip").ok
