@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from backoffice import audit, scoping
 from backoffice.errors import InvalidInputError, NotFoundError
-from backoffice.evidence_files import CHUNK, evidence_dir
+from backoffice.evidence_files import CHUNK, evidence_dir, file_sha256
 from backoffice.extensions import db
 from backoffice.localtime import county_zone, to_local, utcnow
 from backoffice.models import Agency, Case, CustodyEvent, EvidenceItem, FootageRequest
@@ -231,7 +231,7 @@ def build(case_number: str, user, recipient: str, out_path: str | os.PathLike, *
     try:
         with temp.open("wb") as handle:
             manifest = _write(handle, case, items, user, recipient, note, now)
-        package_sha256 = _file_sha256(temp)
+        package_sha256 = file_sha256(temp)
         begin_command()
         _record_release(case, items, user, recipient, note, now, package_sha256, manifest)
         os.replace(temp, out)
@@ -353,14 +353,6 @@ def _record_release(case: Case, items: list[EvidenceItem], user, recipient: str,
                 "package_sha256": package_sha256, "key_id": manifest["key_id"],
                 "files": len(manifest["files"])},
     )
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _readme(case: Case, recipient: str, now: datetime, key: Ed25519PublicKey) -> str:
