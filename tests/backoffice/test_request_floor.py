@@ -159,3 +159,26 @@ def test_show_screen_statements_do_not_grow_with_related_rows(client, username, 
         assert response.status_code == 200, url
         counts.append(len(_data_statements(seen)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_canvass_is_the_user_the_case_the_search_and_its_audit_event(client):
+    """GET /api/v1/canvass/: the floor, the case, the indexed search, and the audit event
+    appended to the chain (head and event: three statements on SQLite, one on PostgreSQL),
+    committed in the request; nothing per camera found."""
+    case = factories.case()
+    for i in range(5):
+        factories.registration(lat=case.lat + i * 0.0002, lon=case.lon, cameras=2)
+    db.session.commit()
+    headers = api_token(client, "investigator")
+    url = f"/api/v1/canvass/?case_id={case.id}&radius_m=500"
+    assert client.get(url, headers=headers).status_code == 200
+    with count_statements() as seen:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    assert response.json["count"] == 10
+    statements = _data_statements(seen)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
+    reads = [s for s in statements if s not in writes and s.strip().upper() not in ("COMMIT", "ROLLBACK")]
+    assert len(reads) == 3, reads  # the user, the case, the search
+    assert 1 <= len(writes) <= 3, writes
+    assert all("audit" in s for s in writes), writes
