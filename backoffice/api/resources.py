@@ -1,4 +1,6 @@
 """Model APIs by resource name (SPEC §5), with the same permissions as the screens."""
+from typing import Any
+
 from flask import current_app
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.const import API_RESULT_RES_KEY, API_SELECT_COLUMNS_RIS_KEY
@@ -92,7 +94,7 @@ class RegistryApi(ApiConventions, ModelRestApi):
                 refused_read(model, number)  # another agency's record: audited, still not found
         if item is None:
             return self.response_404()
-        response = {}
+        response: dict[str, Any] = {}
         self.set_response_key_mappings(response, self.get, {}, **{API_SELECT_COLUMNS_RIS_KEY: []})
         response["id"] = pk
         response[API_RESULT_RES_KEY] = self.show_model_schema.dump(item, many=False)
