@@ -82,8 +82,11 @@ demo: db
 	MFA_REQUIRED=0 $(BIN)/flask registry demo-data --if-empty
 	MFA_REQUIRED=0 $(BIN)/flask registry import-addresses samples/addresses.csv
 
+# Every benchmark, figures as ratios against baselines measured in the same run. The servers
+# listen on BENCH_PORT, BENCH_PORT+1 and BENCH_PORT+2 (default: free ports).
+BENCH_PORT ?=
 bench: setup
-	$(BIN)/python -m bench
+	BENCH_PORT=$(BENCH_PORT) $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance/registry.db node_modules

@@ -220,11 +220,18 @@ def throughput(port: int, paths: list[str], headers: dict, seconds: float, clien
     return sum(done) / (time.perf_counter() - started)
 
 
-def _gunicorn(app_spec: str, workers: int, env: dict):
-    """A gunicorn serving app_spec on a free port: (process, port)."""
+def bench_port(offset: int = 0) -> int:
+    """The port a benchmark server listens on: BENCH_PORT (or --port) plus offset, else any
+    free port (several people share this machine, each with their own ports)."""
+    base = int(os.environ.get("BENCH_PORT") or 0)
+    return base + offset if base else _free_port()
+
+
+def _gunicorn(app_spec: str, workers: int, env: dict, port_offset: int = 0):
+    """A gunicorn serving app_spec on bench_port(port_offset): (process, port)."""
     import subprocess
 
-    port = _free_port()
+    port = bench_port(port_offset)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", app_spec],
@@ -247,7 +254,7 @@ def _wait_until_up(port: int, path: str, tries: int = 120) -> None:
 
 def bare_throughput(workers: int, clients: int, seconds: float) -> float:
     """Requests/s of the bare Flask baseline (bench.bare_app) under the same gunicorn settings."""
-    server, port = _gunicorn("bench.bare_app:app", workers, dict(os.environ))
+    server, port = _gunicorn("bench.bare_app:app", workers, dict(os.environ), port_offset=1)
     try:
         _wait_until_up(port, "/ping")
         throughput(port, ["/ping"], {}, 1.0, clients)
@@ -288,7 +295,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="0 skips the gunicorn run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients against gunicorn")
     parser.add_argument("--seconds", type=float, default=8, help="duration of each throughput run")
+    parser.add_argument("--port", type=int, default=None,
+                        help="first of two ports for the gunicorns (default: BENCH_PORT, else free ports)")
     args = parser.parse_args(argv)
+    if args.port:
+        os.environ["BENCH_PORT"] = str(args.port)
 
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -435,6 +446,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  canvass API p50 / floor p50        {pct(api_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     print(f"  canvass API p50 / raw SQL p50      {pct(api_ms, .5) / pct(raw_ms, .5):8.2f} ×")
     print(f"  scan p50 / raw indexed SQL p50     {pct(scan_ms, .5) / pct(raw_ms, .5):8.1f} ×")
+    print(f"  geojson county p50 / floor p50     {pct(county_ms, .5) / pct(floor_ms, .5):8.2f} ×")
+    print(f"  geojson street p50 / floor p50     {pct(street_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     if args.gunicorn_workers:
         from urllib.parse import urlencode
 

@@ -99,7 +99,9 @@ def main() -> None:
             db.session.commit()
             request_id = request.id
 
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        from bench.canvass import bench_port
+
+        server = make_server("127.0.0.1", bench_port(2), app, threaded=True)
         port = server.server_port
         threading.Thread(target=server.serve_forever, daemon=True).start()
         conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -121,6 +123,7 @@ def main() -> None:
         print(f"file: {size_mb:.0f} MiB")
         print(f"sha256sum:       {reference_s:6.2f} s  {size_mb / reference_s:7.1f} MiB/s")
         print(f"evidence ingest: {ingest_s:6.2f} s  {size_mb / ingest_s:7.1f} MiB/s (HTTP upload, hash, fsync, rename, commit)")
+        print(f"evidence ingest / sha256sum time: {ingest_s / reference_s:.2f} ×")
         print(f"peak memory: {before:.0f} MiB before the upload, {after:.0f} MiB after (+{after - before:.0f} MiB)")
 
         with app.app_context():

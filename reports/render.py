@@ -1,4 +1,6 @@
 """Shared rendering: Jinja templates in reports/templates, WeasyPrint to PDF bytes."""
+import atexit
+import gc
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -121,6 +123,19 @@ _env.globals.update(font_stack=Markup(FONT_STACK), mono_stack=Markup(MONO_STACK)
 
 
 _fonts = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Release the main thread's font configuration while Pango and GLib are still loaded.
+
+    Left to the interpreter's last clean-up (the thread state is cleared after cffi's
+    libraries are gone), its font map was unreferenced through a dangling function pointer: a
+    segmentation fault after the program had finished (exit status 139 after a PDF render).
+    """
+    if getattr(_fonts, "config", None) is not None:
+        del _fonts.config
+        gc.collect()
 
 
 def _font_config() -> FontConfiguration:

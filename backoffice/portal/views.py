@@ -334,7 +334,6 @@ def register_portal(app: Flask) -> None:
         lambda: current_app.config["PUBLIC_MAP_RATE_LIMIT"])(app.view_functions[endpoint])
     register_screen_family(bp.name, error_page)
     babel = app.extensions["babel"]
-    fab_selector = babel.locale_selector
 
     def select_locale():
         if has_request_context() and request.blueprint == "portal":
@@ -345,6 +344,21 @@ def register_portal(app: Flask) -> None:
             languages = current_app.config["PORTAL_LANGUAGES"]
             asked = request.args.get("lang")
             return asked if asked in languages else request.accept_languages.best_match(languages) or "en"
-        return fab_selector()
+        return backoffice_language()
 
     babel.locale_selector = select_locale
+
+
+def backoffice_language() -> str:
+    """The backoffice's language: FAB's choice (`_l_` in the query, else the one chosen with
+    FAB's language menu, else the default), read without writing it to the session. FAB's own
+    selector stored the default in the session on first use, so every API answer that
+    translated a label set a session cookie: an API call opened a browser session."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    asked = request.args.get("_l_")
+    if asked is not None:
+        return asked if asked in languages else default
+    return session.get("locale") or default

@@ -262,6 +262,15 @@ class RegistrySecurityManager(SecurityManager):
             if view is not None and getattr(view, "datamodel", None) is not None:
                 view.datamodel = RegistryInterface(view.datamodel.obj)
 
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager, keeping verified tokens until they expire (backoffice.security.jwt)."""
+        from .jwt import CachingJWTManager
+
+        jwt_manager = CachingJWTManager()
+        jwt_manager.init_app(app)
+        jwt_manager.user_lookup_loader(self.load_user_jwt)
+        return jwt_manager
+
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""
         return role_allows(role.name, view_name, permission_name)

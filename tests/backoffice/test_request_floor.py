@@ -69,3 +69,116 @@ def test_a_role_taken_away_is_refused_on_the_next_request(client):
 def test_visitors_get_no_permission_from_the_public_role(client):
     assert client.get("/api/v1/case/").status_code == 401
     assert client.get("/api/v1/agency/1").status_code == 401
+
+
+def test_an_api_answer_opens_no_session(client):
+    """A bearer-token call gets its answer and no cookie: API clients hold no browser session
+    (the language selector stored the default language in a new session on every call)."""
+    headers = api_token(client, "investigator")
+    fresh = client.application.test_client()
+    for url in (f"/api/v1/agency/{factories.agency(0).id}", "/api/v1/case/", "/api/v1/agency/_info"):
+        response = fresh.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert not response.headers.getlist("Set-Cookie"), (url, response.headers.getlist("Set-Cookie"))
+
+
+def test_one_api_record_is_the_same_through_the_short_path_and_flask_appbuilders(client):
+    """GET one record without query arguments reads it by a statement built once; with
+    arguments FAB builds its query. Both answer the same record."""
+    agency = factories.agency(0)
+    headers = api_token(client, "investigator")
+    short = client.get(f"/api/v1/agency/{agency.id}", headers=headers)
+    columns = "(columns:!(id,name,ori,county_oversight))"
+    fab = client.get(f"/api/v1/agency/{agency.id}?q={columns}", headers=headers)
+    assert short.status_code == fab.status_code == 200
+    assert short.json["result"] == fab.json["result"]
+    assert short.json["result"]["name"] == agency.name
+    assert set(short.json) >= {"id", "result", "label_columns", "show_columns", "description_columns", "show_title"}
+    assert client.get("/api/v1/agency/2147483647", headers=headers).status_code == 404
+
+
+def test_another_agencys_record_stays_not_found_through_the_short_path(client):
+    """The short path of GET one record keeps the agency scope (404, the refusal audited)."""
+    from backoffice.models import AuditEvent
+
+    other = factories.case(agency_index=1)
+    db.session.commit()
+    headers = api_token(client, "investigator")
+    assert client.get(f"/api/v1/case/{other.id}", headers=headers).status_code == 404
+    refused = db.session.query(AuditEvent).filter_by(action="access.refused", object_id=other.id).count()
+    assert refused == 1
+
+
+def test_a_permission_revoked_from_a_role_is_refused_on_the_next_request(client):
+    """A role kept in the database (made on the Roles screen, not declared in code): taking a
+    permission away from it refuses the very next request of a token issued before."""
+    sm = client.application.appbuilder.sm
+    role = sm.add_role("Agency readers")
+    permission = sm.add_permission_view_menu("can_read", "Agency")
+    sm.add_permission_role(role, permission)
+    user = sm.add_user("reader", "Rea", "Der", "reader@example.org", role, password=factories.PASSWORD)
+    user.agency_id = factories.agency(0).id
+    db.session.commit()
+    headers = api_token(client, "reader")
+    url = f"/api/v1/agency/{factories.agency(0).id}"
+    assert client.get(url, headers=headers).status_code == 200
+    sm.del_permission_role(role, permission)
+    db.session.commit()
+    db.session.expire_all()
+    assert client.get(url, headers=headers).status_code in (401, 403)
+    sm.add_permission_role(role, permission)
+    db.session.commit()
+    assert client.get(url, headers=headers).status_code == 200
+
+
+SHOW_PAGES = [
+    # (user, URL of a record with `n` related rows shown on its page)
+    ("staff", lambda n: f"/registrationview/show/{factories.registration(cameras=n).id}"),
+    ("staff", lambda n: "/ownerview/show/{}".format(_owner_with(n).id)),
+]
+
+
+def _owner_with(n: int):
+    owner = factories.owner()
+    for _ in range(n):
+        factories.registration(owner=owner)
+    return owner
+
+
+@pytest.mark.parametrize("username, make_url", SHOW_PAGES)
+def test_show_screen_statements_do_not_grow_with_related_rows(client, username, make_url):
+    login(client, username)
+    small, large = make_url(1), make_url(12)
+    db.session.commit()
+    counts = []
+    for url in (small, large):
+        client.get(url)  # warm-up: what a process reads once is not per row
+        db.session.expire_all()  # each request starts from the database, as in production
+        with count_statements() as seen:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append(len(_data_statements(seen)))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_canvass_is_the_user_the_case_the_search_and_its_audit_event(client):
+    """GET /api/v1/canvass/: the floor, the case, the indexed search, and the audit event
+    appended to the chain (head and event: three statements on SQLite, one on PostgreSQL),
+    committed in the request; nothing per camera found."""
+    case = factories.case()
+    for i in range(5):
+        factories.registration(lat=case.lat + i * 0.0002, lon=case.lon, cameras=2)
+    db.session.commit()
+    headers = api_token(client, "investigator")
+    url = f"/api/v1/canvass/?case_id={case.id}&radius_m=500"
+    assert client.get(url, headers=headers).status_code == 200
+    with count_statements() as seen:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    assert response.json["count"] == 10
+    statements = _data_statements(seen)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
+    reads = [s for s in statements if s not in writes and s.strip().upper() not in ("COMMIT", "ROLLBACK")]
+    assert len(reads) == 3, reads  # the user, the case, the search
+    assert 1 <= len(writes) <= 3, writes
+    assert all("audit" in s for s in writes), writes
