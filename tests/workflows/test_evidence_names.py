@@ -16,7 +16,7 @@ from backoffice.models import AuditEvent, EvidenceItem
 from tests import factories
 from tests.auth import CSRF_RE, api_token
 from tests.backoffice.test_footage_screens import signed_in
-from tests.workflows.helpers import request_in
+from tests.workflows.helpers import DECLARATION_FIELDS, request_in
 from tests.workflows.test_owner_upload import link_path
 from workflows import owner_upload
 from workflows.effects import receipt_pdf
@@ -163,7 +163,7 @@ def test_owner_upload_keeps_the_name(ctx, mailbox):
         g.pop(key, None)
     token = CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
     name = "تسجيل الشرفة 🎥.mp4"
-    done = client.post(path, data={"csrf_token": token, "description": "porch cam",
+    done = client.post(path, data={"csrf_token": token, "description": "porch cam", **DECLARATION_FIELDS,
                                    "file": (io.BytesIO(b"owner footage"), name)},
                        content_type="multipart/form-data")
     assert done.status_code == 200 and name in done.get_data(as_text=True)
