@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_wtf.csrf import generate_csrf
@@ -19,7 +19,7 @@ from wtforms import Form, ValidationError
 
 from backoffice.datamodel import RegistryInterface
 from backoffice.domain import INTAKE_STATES
-from backoffice.downloads import evidence_download
+from backoffice.downloads import evidence_download, send_download
 from backoffice.errors import RegistryError
 from backoffice.localtime import utcnow
 from backoffice.extensions import db
@@ -382,20 +382,15 @@ class FootageWorkflowView(BaseView):
         item = wf.load_request(pk, g.user)
         if item.receipt_issued_at is None:
             raise RequestNotFound("No receipt yet: it is issued when the footage is collected.")
-        return Response(
-            receipt_pdf(item), mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{receipt_file_name(item)}"'},
-        )
+        return send_download(receipt_pdf(item), receipt_file_name(item), inline=True)
 
     @expose("/evidence/<int:item_id>/custody.pdf")
     @has_access
     def custody_pdf(self, item_id: int):
         """The chain-of-custody PDF of one item."""
         item = evidence_cmd.load_item(item_id, g.user)
-        return Response(
-            render_custody_pdf(custody_data(item)), mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="chain-of-custody-item-{item.id}.pdf"'},
-        )
+        return send_download(render_custody_pdf(custody_data(item)), f"chain-of-custody-item-{item.id}.pdf",
+                             inline=True)
 
     @expose("/approvals")
     @has_access
