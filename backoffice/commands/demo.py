@@ -17,6 +17,7 @@ from flask import current_app
 
 from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
+from .. import geodesy
 from ..extensions import db
 from ..geocoding import AddressFile, import_points
 from ..geocoding.reading import PointValues
@@ -29,7 +30,6 @@ RADIUS_M = 12_000
 DEFAULT_CAMERAS = 2000
 DEFAULT_SEED = 2026
 BATCH = 250  # owners per flush: keeps memory flat and the progress bar moving
-METRES_PER_DEGREE = 111_320.0
 
 # Exact shares, applied as quotas so even a small county shows every status.
 STATUS_SHARES = (("active", 0.85), ("pending", 0.05), ("lapsed", 0.06), ("withdrawn", 0.04))
@@ -130,25 +130,16 @@ STANDALONE = ("Wyze Cam v3", "Eufy SoloCam S40", "Reolink Argus 3", "Arlo Pro 4"
               "Blink Outdoor")
 
 
-def offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[float, float]:
-    """The point north_m / east_m metres from lat/lon (flat-earth; fine over a county)."""
-    return (
-        lat + north_m / METRES_PER_DEGREE,
-        lon + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))),
-    )
-
-
 def _premises_point(rng: random.Random) -> tuple[float, float]:
     """A point within RADIUS_M of the centre, denser towards downtown."""
     distance = RADIUS_M * rng.random() ** 0.75  # exponent < 1 would be uniform at 0.5
     bearing = rng.uniform(0, 2 * math.pi)
-    return offset(*CENTRE, distance * math.cos(bearing), distance * math.sin(bearing))
+    return geodesy.destination(*CENTRE, math.degrees(bearing), distance)
 
 
 def _city(lat: float, lon: float) -> tuple[str, str]:
     """City and ZIP code for a point: Bakersfield ZIPs by district, smaller towns at the edges."""
-    north = (lat - CENTRE[0]) * METRES_PER_DEGREE
-    east = (lon - CENTRE[1]) * METRES_PER_DEGREE * math.cos(math.radians(CENTRE[0]))
+    east, north = geodesy.east_north_m(lat, lon, *CENTRE)
     if north > 4500 and -4500 < east < 3500:
         return "Oildale", "93308"
     if north > 5000 and east < -7000:
@@ -296,7 +287,7 @@ def _cameras(
     for camera in cameras:
         distance, bearing = rng.uniform(2, spread), rng.uniform(0, 2 * math.pi)
         camera.location = make_point(
-            *offset(lat, lon, distance * math.cos(bearing), distance * math.sin(bearing))
+            *geodesy.destination(lat, lon, math.degrees(bearing), distance)
         )
     return cameras
 
@@ -400,7 +391,7 @@ def _demo_cases(users: dict, agencies: list) -> int:
         case = Case(agency_id=agency.id, case_number=number, incident_type=kind,
                     occurred_from=start, occurred_to=start + timedelta(minutes=minutes),
                     summary=summary, lead_investigator_id=users[lead].id)
-        case.set_location(*offset(*CENTRE, north, east))
+        case.set_location(*geodesy.offset(*CENTRE, north, east))
         db.session.add(case)
         made += 1
     return made

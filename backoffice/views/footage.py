@@ -29,7 +29,7 @@ from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_ag
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from backoffice.canvass import MAX_RADIUS_M
-from backoffice.models.validation import distance_m
+from backoffice import geodesy
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
@@ -281,7 +281,7 @@ class FootageWorkflowView(BaseView):
                 status = error.status
             else:
                 flash(f"Footage request {item.id} opened.", "success")
-                away = distance_m((item.case.lat, item.case.lon), (item.registration.lat, item.registration.lon))
+                away = geodesy.distance_m(item.case.lat, item.case.lon, item.registration.lat, item.registration.lon)
                 if away > MAX_RADIUS_M:  # a typed number far from the scene: say so
                     flash(f"Note: {item.registration.address} is {away / 1000:,.1f} km from the case's "
                           "location, beyond any canvass. Check the registration number.", "warning")
