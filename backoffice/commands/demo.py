@@ -130,16 +130,18 @@ STANDALONE = ("Wyze Cam v3", "Eufy SoloCam S40", "Reolink Argus 3", "Arlo Pro 4"
               "Blink Outdoor")
 
 
-def _premises_point(rng: random.Random) -> tuple[float, float]:
-    """A point within RADIUS_M of the centre, denser towards downtown."""
+def _premises_point(rng: random.Random) -> tuple[float, float, float, float]:
+    """A point within RADIUS_M of the centre, denser towards downtown: lat, lon, and metres
+    east and north of the centre."""
     distance = RADIUS_M * rng.random() ** 0.75  # exponent < 1 would be uniform at 0.5
     bearing = rng.uniform(0, 2 * math.pi)
-    return geodesy.destination(*CENTRE, math.degrees(bearing), distance)
+    lat, lon = geodesy.destination(*CENTRE, math.degrees(bearing), distance)
+    return lat, lon, distance * math.sin(bearing), distance * math.cos(bearing)
 
 
-def _city(lat: float, lon: float) -> tuple[str, str]:
-    """City and ZIP code for a point: Bakersfield ZIPs by district, smaller towns at the edges."""
-    east, north = geodesy.east_north_m(lat, lon, *CENTRE)
+def _city(east: float, north: float) -> tuple[str, str]:
+    """City and ZIP code for a point so many metres east and north of the centre: Bakersfield
+    ZIPs by district, smaller towns at the edges."""
     if north > 4500 and -4500 < east < 3500:
         return "Oildale", "93308"
     if north > 5000 and east < -7000:
@@ -314,8 +316,8 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
     statuses = _status_quota(len(plan), rng)
     chains: dict[str, Owner] = {}  # a few businesses register a second store
     for (business, count), status in zip(plan, statuses, strict=True):
-        lat, lon = _premises_point(rng)
-        city, postal_code = _city(lat, lon)
+        lat, lon, east, north = _premises_point(rng)
+        city, postal_code = _city(east, north)
         if city in TOWN_STREETS:
             street = rng.choice(TOWN_STREETS[city])
         elif business:
