@@ -21,7 +21,7 @@ from .. import geodesy
 from ..extensions import db
 from ..geocoding import AddressFile, import_points
 from ..geocoding.reading import PointValues
-from ..localtime import county_today, localize_leniently, utcnow
+from ..localtime import add_year, county_today, localize_leniently, utcnow
 from ..models import Camera, Case, Owner, Registration, RegistrationLifecycle
 from ..models.geo import make_point
 
@@ -190,7 +190,7 @@ def _schedule(rng: random.Random, status: str, today: date) -> dict:
     if status == "pending":
         registered = at(-rng.randint(0, 13))
         return {"registered_at": registered, "last_confirmed_at": None,
-                "next_confirmation_due": registered.date() + timedelta(days=365)}
+                "next_confirmation_due": add_year(registered.date())}
     if status == "active":
         # Most are confirmed well ahead; some fall due within the month.
         until_due = rng.randint(0, 30) if soon else rng.randint(31, 364)
