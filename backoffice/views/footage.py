@@ -1,6 +1,7 @@
 """Footage-request screens: lists, the detail page with its trigger forms, the approval queue.
 
-Thin: every POST checks its CSRF token and calls a workflow command; a refusal is flashed
+Thin: every POST calls a workflow command (Flask-WTF's CSRFProtect has checked its token
+before; the evidence upload checks its own, as its file streams); a refusal is flashed
 on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
@@ -248,7 +249,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def contact(self, pk: int):
         """Show the owner's contact details for this case (audited with the case number)."""
-        check_form_token()
         contact = wf.reveal_owner_contact(pk, g.user)
         return self._render_detail(wf.load_request(pk, g.user), contact=contact)
 
@@ -261,7 +261,6 @@ class FootageWorkflowView(BaseView):
         window = WindowForm(request.form if request.method == "POST" else None)
         status = 200
         if request.method == "POST":
-            check_form_token()
             try:
                 if not window.validate():
                     raise InvalidInput("Check the footage window: " + " ".join(
@@ -295,7 +294,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def upload_link(self, pk: int):
         """Email the owner a single-use link to upload the footage themselves."""
-        check_form_token()
         try:
             owner_upload.issue_link(pk, g.user)
         except owner_upload.LinkNotDelivered as error:  # the link exists (committed)
@@ -309,7 +307,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def send_again(self, pk: int, message_id: int):
         """Queue one of the request's e-mails again and try it now."""
-        check_form_token()
         if wf_messages.send_again(pk, message_id, g.user):
             flash("E-mail sent again.", "success")
         else:
@@ -322,7 +319,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def fire(self, pk: int, trigger: str):
         """Fire one trigger from its form."""
-        check_form_token()
         data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version", "next")}
         try:
             outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
@@ -367,7 +363,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(lambda item_id: _evidence_request_page(item_id))
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
-        check_form_token()
         item = evidence_cmd.load_item(item_id, g.user)
         evidence_cmd.record_custody(
             item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
