@@ -11,6 +11,7 @@ import io
 import mimetypes
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Response, send_file
 from werkzeug.http import parse_options_header
@@ -29,7 +30,7 @@ def ascii_file_name(name: str, fallback: str) -> str:
 
 
 def send_download(
-    data: bytes | Path,
+    data: bytes | Path | BinaryIO,
     name: str,
     *,
     mimetype: str | None = None,
@@ -37,7 +38,7 @@ def send_download(
     inline: bool = False,
     **options,
 ) -> Response:
-    """data (bytes, or a stored file's path) offered as name: an attachment, or shown in the
+    """data (bytes, a stored file's path, or an open binary file) offered as name: an attachment, or shown in the
     browser when inline (PDFs). fallback names the file for clients that only read the ASCII
     `filename` when name is in another script (without it: what werkzeug keeps of name).
     Other options go to send_file (etag=, max_age=)."""
