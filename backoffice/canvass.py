@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from . import audit, spatial
+from . import audit, geodesy, spatial
 from .database import end_read_transaction
 from .domain import CONTACTABLE
 from .errors import InvalidInputError, NotFoundError
@@ -170,7 +170,7 @@ def assess(
 ) -> dict[str, Any]:
     """One camera row turned into a canvass item (deadlines: a cache by retention days)."""
     distance = float(row["distance_m"])
-    bearing = spatial.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
+    bearing = geodesy.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
     days = row["retention_days"]
     cached = deadlines.get(days) if deadlines is not None else None
     if cached is None:

@@ -1,14 +1,20 @@
-"""File names on downloads: the name people gave, in any script (RFC 6266 with RFC 8187)."""
+"""Every file the backoffice hands out, through flask.send_file, offered under the name people
+gave, in any script (RFC 6266 with RFC 8187).
+
+send_file writes Content-Disposition itself: `filename*` (UTF-8, percent-encoded) for a name
+that is not plain ASCII, and beside it an ASCII `filename` for clients without RFC 8187 (curl
+-J among them). Werkzeug makes that one by dropping what is not ASCII, which leaves " 2.mp4" of
+"監視器錄影 2.mp4"; where letters would be lost we name the file by its fallback instead
+("evidence-12.mp4"), keeping send_file's `filename*` as it wrote it.
+"""
+import io
 import mimetypes
 import unicodedata
 from pathlib import Path
-from urllib.parse import quote
+from typing import BinaryIO
 
 from flask import Response, send_file
-from werkzeug.http import dump_options_header
-
-# RFC 8187 attr-char: what may stand unencoded in filename*.
-_ATTR_CHARS = "!#$&+-.^_`|~"
+from werkzeug.http import parse_options_header
 
 
 def ascii_file_name(name: str, fallback: str) -> str:
@@ -23,25 +29,31 @@ def ascii_file_name(name: str, fallback: str) -> str:
     return f"{fallback}.{extension}" if dot and extension.isalnum() else fallback
 
 
-def content_disposition(name: str, *, fallback: str, inline: bool = False) -> str:
-    """The Content-Disposition header offering a file under name.
-
-    Every client gets `filename` in ASCII (RFC 6266 §4.3); when name is not plain ASCII it
-    also travels exactly, UTF-8 percent-encoded, as `filename*` (RFC 8187, formerly RFC 5987),
-    which current browsers prefer.
-    """
-    plain = ascii_file_name(name, fallback)
-    options = {"filename": plain}
-    if plain != name:
-        options["filename*"] = "UTF-8''" + quote(name, safe=_ATTR_CHARS)
-    return dump_options_header("inline" if inline else "attachment", options)
+def send_download(
+    data: bytes | Path | BinaryIO,
+    name: str,
+    *,
+    mimetype: str | None = None,
+    fallback: str | None = None,
+    inline: bool = False,
+    **options,
+) -> Response:
+    """data (bytes, a stored file's path, or an open binary file) offered as name: an attachment, or shown in the
+    browser when inline (PDFs). fallback names the file for clients that only read the ASCII
+    `filename` when name is in another script (without it: what werkzeug keeps of name).
+    Other options go to send_file (etag=, max_age=)."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    if mimetype is None:
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = send_file(source, mimetype=mimetype, download_name=name, as_attachment=not inline, **options)
+    if fallback is not None and not name.isascii():
+        kind, _ = parse_options_header(response.headers["Content-Disposition"])
+        encoded = response.headers["Content-Disposition"].rpartition("filename*=")[2]
+        response.headers.set("Content-Disposition", kind,
+                             **{"filename": ascii_file_name(name, fallback), "filename*": encoded})
+    return response
 
 
 def evidence_download(item, path: Path) -> Response:
     """An evidence item's stored copy as an attachment named as it was given (ETag: its SHA-256)."""
-    mimetype = mimetypes.guess_type(item.file_name)[0] or "application/octet-stream"
-    response = send_file(path, mimetype=mimetype, etag=item.sha256, max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(
-        item.file_name, fallback=f"evidence-{item.id}"
-    )
-    return response
+    return send_download(path, item.file_name, fallback=f"evidence-{item.id}", etag=item.sha256, max_age=0)

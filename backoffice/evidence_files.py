@@ -170,12 +170,9 @@ def store_stream(stream: BinaryIO) -> IncomingFile:
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file as 64 hex digits, read one chunk at a time (memory stays flat)."""
-    digest = hashlib.sha256()
+    """SHA-256 of a file as 64 hex digits, read one buffer at a time (memory stays flat)."""
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def partial_uploads(folder: Path) -> Iterator[Path]:

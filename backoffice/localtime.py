@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from dateutil.relativedelta import relativedelta
 from flask import current_app, has_app_context
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -96,6 +97,12 @@ def utcnow() -> datetime:
 def county_today() -> date:
     """Today's date on the county's calendar (not the server's)."""
     return utcnow().astimezone(county_zone()).date()
+
+
+def add_year(day: date) -> date:
+    """The same day next year; 28 February for 29 February (dateutil's relativedelta keeps
+    within the month)."""
+    return day + relativedelta(years=1)
 
 
 def to_utc(value: datetime) -> datetime:

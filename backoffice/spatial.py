@@ -2,8 +2,8 @@
 
 Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree joined
 explicitly; PostGIS: `&&` against an envelope, which the GiST index serves), then the exact
-geodesic distance in metres on the WGS 84 ellipsoid decides. Bearings and view sectors are
-pure Python.
+geodesic distance in metres on the WGS 84 ellipsoid decides. View sectors are pure Python;
+distances and bearings outside SQL are geodesy.py's.
 """
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from .domain import SHOWN_ON_MAP
 from .models import AddressPoint
 
+# The one place that turns metres into degrees (geodesy.py measures everything else): the
+# index pre-filter's box must hold every point within the radius, so it errs on the large side.
 # Metres per degree of latitude is at least this anywhere on the ellipsoid (at the equator).
 _MIN_M_PER_DEG_LAT = 110_574.0
 # Metres per degree of longitude is at least this × cos(latitude).
 _MIN_M_PER_DEG_LON = 111_319.0
 _MARGIN = 1.01
-_EARTH_RADIUS_M = 6_371_008.8
 
 # Registrations whose cameras are shown on the map (withdrawn owners left the programme).
 
@@ -62,23 +63,6 @@ def radius_box(lat: float, lon: float, radius_m: float) -> Box:
 
 
 # --- pure geometry ---------------------------------------------------------------------
-
-
-def bearing_deg(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
-    """Initial bearing from one point to another, degrees clockwise from north in [0, 360)."""
-    phi1, phi2 = math.radians(from_lat), math.radians(to_lat)
-    dlon = math.radians(to_lon - from_lon)
-    y = math.sin(dlon) * math.cos(phi2)
-    x = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlon)
-    return math.degrees(math.atan2(y, x)) % 360.0
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres on the mean sphere (for drawing, not for ranking)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def angle_between(a: float, b: float) -> float:
@@ -342,7 +326,7 @@ def address_points_in_box(session: Session, box: Box, limit: int) -> list[dict]:
     """
     centre_lat = (box.min_lat + box.max_lat) / 2
     centre_lon = (box.min_lon + box.max_lon) / 2
-    squeeze = math.cos(math.radians(centre_lat))  # a degree of longitude is shorter
+    squeeze = math.cos(math.radians(centre_lat))  # for ordering only: a degree of longitude is shorter
     d_lat = AddressPoint.lat - centre_lat
     d_lon = (AddressPoint.lon - centre_lon) * squeeze
     rows = session.execute(

@@ -4,17 +4,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from backoffice.geodesy import east_north_m
+
 from .render import LANDSCAPE, render_pdf
 
 MAP_SIZE = 320  # SVG user units (points) for the square map inset
-_M_PER_DEG_LAT = 111_132.0
-
-
-def _project(lat: float, lon: float, centre_lat: float, centre_lon: float) -> tuple[float, float]:
-    """Metres east and north of the centre (equirectangular; fine within a few km)."""
-    east = (lon - centre_lon) * _M_PER_DEG_LAT * math.cos(math.radians(centre_lat))
-    north = (lat - centre_lat) * _M_PER_DEG_LAT
-    return east, north
 
 
 def _cone_path(x: float, y: float, direction: float, fov: float, reach: float) -> str:
@@ -32,7 +26,7 @@ def map_inset(lat: float, lon: float, radius_m: float, cameras: list[dict[str, A
     scale = (half - 14) / max(radius_m, 1.0)  # SVG units per metre
     points = []
     for number, camera in enumerate(cameras, start=1):
-        east, north = _project(camera["lat"], camera["lon"], lat, lon)
+        east, north = east_north_m(camera["lat"], camera["lon"], lat, lon)
         x, y = half + east * scale, half - north * scale
         cone = None
         if camera.get("direction_deg") is not None and (camera.get("fov_deg") or 0) < 360:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, render_template
 
 from sqlalchemy import func, select
 
@@ -140,10 +140,7 @@ def queue_staff_notice(request: FootageRequest, kind: str, subject: str, what: s
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     outbox.queue(
         kind, person.email, subject,
-        f"Hello {person.first_name},\n\nOn request {request.id} (case {request.case.case_number}), "
-        f"{what}.\nThe request page:\n\n  {base}/footage/{request.id}\n\n"
-        "You get these e-mails because your account says so (Your details → E-mail me news on my "
-        "requests); the news is also on your home page.\n\nCamera Registry",
+        render_template("mail/staff_notice.txt", person=person, request=request, what=what, base=base),
         about=("footage_request", request.id),
     )
 

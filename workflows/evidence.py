@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from backoffice import audit, scoping
@@ -235,14 +234,3 @@ def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
             "recorded when it was collected, so it is not handed out: tell the evidence custodian."
         )
     return db.session.get(EvidenceItem, item_id), path
-
-
-def custody_log(item: EvidenceItem) -> list[CustodyEvent]:
-    """An item's custody entries in order."""
-    return list(
-        db.session.scalars(
-            select(CustodyEvent)
-            .where(CustodyEvent.evidence_item_id == item.id)
-            .order_by(CustodyEvent.at, CustodyEvent.id)
-        )
-    )

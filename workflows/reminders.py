@@ -3,7 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import or_, select
 
 from backoffice.extensions import db
@@ -60,19 +60,12 @@ def send_reminders(now: datetime | None = None, within_hours: int = 48) -> Remin
         if not assignee.email:
             run.no_email.extend(ids)
             continue
-        lines = [
-            f"- request {r.id}, case {r.case.case_number}, {r.registration.address}: "
-            f"{r.state.replace('_', ' ')}, footage may be overwritten from {stamp(r.deadline)}\n"
-            f"  {base}/footage/{r.id}"
-            for r in requests
-        ]
         message = outbox.queue(
             "reminder",
             assignee.email,
             f"Footage deadline within {within_hours} h: {len(requests)} request(s)",
-            f"Hello {assignee.first_name},\n\nThe footage of these requests is likely to be "
-            "overwritten soon and has not been collected yet:\n\n" + "\n".join(lines)
-            + "\n\nCamera Registry",
+            render_template("mail/deadline_reminder.txt", assignee=assignee, requests=requests, base=base,
+                            stamp=stamp),
             about=("user", assignee.id),
         )
         for r in requests:

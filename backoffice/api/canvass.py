@@ -3,12 +3,13 @@
 Refusals (bad parameters 400, another agency's case 404) are raised by the commands and
 answered by the API error handler (backoffice.http_errors).
 """
-from flask import current_app, make_response, request
+from flask import current_app, request
 from flask_appbuilder.api import expose, protect
 
 from reports.canvass import render_canvass_pdf
 
 from .. import camera_map, canvass
+from ..downloads import send_download
 from workflows.canvass_requests import create_footage_requests
 from .base import RegistryBaseApi, json_body
 
@@ -250,12 +251,8 @@ class CanvassSheetApi(RegistryBaseApi):
         """
         query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
         pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
-        response = make_response(pdf)
-        response.headers["Content-Type"] = "application/pdf"
         safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case_number)
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="canvass-{safe_number}.pdf"'
-        )
+        response = send_download(pdf, f"canvass-{safe_number}.pdf", mimetype="application/pdf")
         response.headers["Cache-Control"] = "no-store"
         return response
 

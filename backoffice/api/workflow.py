@@ -19,7 +19,7 @@ from workflows.errors import InvalidInput, RequestNotFound
 from workflows.machine import TRIGGERS
 from reports.custody import render_custody_pdf
 
-from ..downloads import evidence_download
+from ..downloads import evidence_download, send_download
 from ..localtime import iso
 from ..uploads import evidence_upload
 from .base import RegistryBaseApi, json_body
@@ -27,11 +27,7 @@ from .schemas import InstantField
 
 
 def _pdf(data: bytes, file_name: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{file_name}"'},
-    )
+    return send_download(data, file_name, mimetype="application/pdf", inline=True)
 
 
 def _datetime(payload: dict, name: str) -> datetime | None:

@@ -17,10 +17,11 @@ from flask import current_app
 
 from ..accounts import DEMO_AGENCIES, DEMO_USERS, ensure_demo_accounts
 from ..cli import registry_cli
+from .. import geodesy
 from ..extensions import db
 from ..geocoding import AddressFile, import_points
 from ..geocoding.reading import PointValues
-from ..localtime import county_today, localize_leniently, utcnow
+from ..localtime import add_year, county_today, localize_leniently, utcnow
 from ..models import Camera, Case, Owner, Registration, RegistrationLifecycle
 from ..models.geo import make_point
 
@@ -29,7 +30,6 @@ RADIUS_M = 12_000
 DEFAULT_CAMERAS = 2000
 DEFAULT_SEED = 2026
 BATCH = 250  # owners per flush: keeps memory flat and the progress bar moving
-METRES_PER_DEGREE = 111_320.0
 
 # Exact shares, applied as quotas so even a small county shows every status.
 STATUS_SHARES = (("active", 0.85), ("pending", 0.05), ("lapsed", 0.06), ("withdrawn", 0.04))
@@ -130,25 +130,18 @@ STANDALONE = ("Wyze Cam v3", "Eufy SoloCam S40", "Reolink Argus 3", "Arlo Pro 4"
               "Blink Outdoor")
 
 
-def offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[float, float]:
-    """The point north_m / east_m metres from lat/lon (flat-earth; fine over a county)."""
-    return (
-        lat + north_m / METRES_PER_DEGREE,
-        lon + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))),
-    )
-
-
-def _premises_point(rng: random.Random) -> tuple[float, float]:
-    """A point within RADIUS_M of the centre, denser towards downtown."""
+def _premises_point(rng: random.Random) -> tuple[float, float, float, float]:
+    """A point within RADIUS_M of the centre, denser towards downtown: lat, lon, and metres
+    east and north of the centre."""
     distance = RADIUS_M * rng.random() ** 0.75  # exponent < 1 would be uniform at 0.5
     bearing = rng.uniform(0, 2 * math.pi)
-    return offset(*CENTRE, distance * math.cos(bearing), distance * math.sin(bearing))
+    lat, lon = geodesy.destination(*CENTRE, math.degrees(bearing), distance)
+    return lat, lon, distance * math.sin(bearing), distance * math.cos(bearing)
 
 
-def _city(lat: float, lon: float) -> tuple[str, str]:
-    """City and ZIP code for a point: Bakersfield ZIPs by district, smaller towns at the edges."""
-    north = (lat - CENTRE[0]) * METRES_PER_DEGREE
-    east = (lon - CENTRE[1]) * METRES_PER_DEGREE * math.cos(math.radians(CENTRE[0]))
+def _city(east: float, north: float) -> tuple[str, str]:
+    """City and ZIP code for a point so many metres east and north of the centre: Bakersfield
+    ZIPs by district, smaller towns at the edges."""
     if north > 4500 and -4500 < east < 3500:
         return "Oildale", "93308"
     if north > 5000 and east < -7000:
@@ -197,7 +190,7 @@ def _schedule(rng: random.Random, status: str, today: date) -> dict:
     if status == "pending":
         registered = at(-rng.randint(0, 13))
         return {"registered_at": registered, "last_confirmed_at": None,
-                "next_confirmation_due": registered.date() + timedelta(days=365)}
+                "next_confirmation_due": add_year(registered.date())}
     if status == "active":
         # Most are confirmed well ahead; some fall due within the month.
         until_due = rng.randint(0, 30) if soon else rng.randint(31, 364)
@@ -296,7 +289,7 @@ def _cameras(
     for camera in cameras:
         distance, bearing = rng.uniform(2, spread), rng.uniform(0, 2 * math.pi)
         camera.location = make_point(
-            *offset(lat, lon, distance * math.cos(bearing), distance * math.sin(bearing))
+            *geodesy.destination(lat, lon, math.degrees(bearing), distance)
         )
     return cameras
 
@@ -323,8 +316,8 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
     statuses = _status_quota(len(plan), rng)
     chains: dict[str, Owner] = {}  # a few businesses register a second store
     for (business, count), status in zip(plan, statuses, strict=True):
-        lat, lon = _premises_point(rng)
-        city, postal_code = _city(lat, lon)
+        lat, lon, east, north = _premises_point(rng)
+        city, postal_code = _city(east, north)
         if city in TOWN_STREETS:
             street = rng.choice(TOWN_STREETS[city])
         elif business:
@@ -400,7 +393,7 @@ def _demo_cases(users: dict, agencies: list) -> int:
         case = Case(agency_id=agency.id, case_number=number, incident_type=kind,
                     occurred_from=start, occurred_to=start + timedelta(minutes=minutes),
                     summary=summary, lead_investigator_id=users[lead].id)
-        case.set_location(*offset(*CENTRE, north, east))
+        case.set_location(*geodesy.offset(*CENTRE, north, east))
         db.session.add(case)
         made += 1
     return made

@@ -1,12 +1,13 @@
 """Writing checked rows to the database through db.session, in the caller's transaction."""
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Camera, Owner, Registration
+from ..localtime import add_year, to_local
 from ..models.base import utcnow
 from .checking import CameraRow, normalise
 
@@ -51,14 +52,6 @@ def _move(record, lat: float, lon: float) -> bool:
             return False
     record.set_location(lat, lon)
     return True
-
-
-def _one_year_after(day: date) -> date:
-    """The same calendar day next year (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 class _Directory:
@@ -150,12 +143,13 @@ def _without_key_spelling(row: CameraRow, values: dict) -> dict:
 def _create_registration(
     group: list[CameraRow], directory: _Directory, now: datetime
 ) -> Registration:
-    """A new registration, due for confirmation a year from now."""
+    """A new registration, due for confirmation a year from today on the county's calendar
+    (as the owner portal counts it)."""
     first = group[0]
     owner = _owner_for(first, _merged(group, "owner"), directory)
     registration = Registration(
         owner=owner, status="active", state="CA", registered_at=now,
-        next_confirmation_due=_one_year_after(now.date()),
+        next_confirmation_due=add_year(to_local(now).date()),
     )
     _assign(registration, _merged(group, "registration"))
     registration.set_location(*_premises(group))
@@ -180,7 +174,7 @@ def _premises(group: list[CameraRow]) -> tuple[float, float]:
 
 
 def import_rows(
-    rows: Iterable[CameraRow], on_row: Callable[[int], None] | None = None
+    rows: Iterable[CameraRow], on_row: Callable[[int], None] | None = None, *, now: datetime | None = None
 ) -> ImportCounts:
     """Create or update owners, registrations and cameras from checked rows (caller commits).
 
@@ -188,7 +182,7 @@ def import_rows(
     """
     counts = ImportCounts()
     directory = _Directory()
-    now = utcnow()
+    now = now or utcnow()
     for group in _grouped(rows):
         registration = directory.registration(group[0])
         if registration is None:

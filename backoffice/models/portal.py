@@ -17,8 +17,6 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from .base import Instant, utcnow
 from .registry import Registration
 
-REVIEW_DECISIONS = ("approved", "rejected", "merged")
-
 
 class TermsVersion(Model):
     """One published version of the programme terms, in each portal language."""

@@ -15,8 +15,9 @@ from typing import Literal, overload
 
 import phonenumbers
 from scourgify.address_constants import STATE_ABBREVIATIONS
-from geographiclib.geodesic import Geodesic
 from email_validator import EmailNotValidError, validate_email
+
+from .. import geodesy
 
 LAT_RANGE = (-90.0, 90.0)
 LON_RANGE = (-180.0, 180.0)
@@ -278,11 +279,6 @@ CAMERA_OUTSIDE_COUNTY = N_(
 )
 
 
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Geodesic distance in metres between two (lat, lon) points on the WGS 84 ellipsoid."""
-    return Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1])["s12"]
-
-
 def _within(bounds, point) -> bool:
     west, south, east, north = bounds
     return south <= point[0] <= north and west <= point[1] <= east
@@ -298,7 +294,7 @@ def check_camera_place(camera: tuple[float, float], premises: tuple[float, float
         west, south, east, north = bounds
         raise FieldError("lat", CAMERA_OUTSIDE_COUNTY, west=west, south=south, east=east, north=north)
     if premises is not None:
-        away = distance_m(camera, premises)
+        away = geodesy.distance_m(*camera, *premises)
         if away > limit_m:
             shown = f"{away / 1000:,.1f} km" if away >= 1000 else f"{away:,.0f} m"
             raise FieldError("lat", CAMERA_TOO_FAR, limit=limit_m, away=shown)

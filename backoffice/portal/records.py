@@ -1,5 +1,4 @@
 """Queries the portal's commands share: duplicates, holds, current terms (no commits here)."""
-from datetime import date
 
 from sqlalchemy import exists, select
 
@@ -21,14 +20,6 @@ def normalise_address(*parts: str | None) -> str:
     """A comparison key for an address: case, accents, punctuation and USPS abbreviations
     ignored (`geocoding.keys.search_key`)."""
     return search_key(*parts)
-
-
-def add_year(day: date) -> date:
-    """The same day next year (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 def current_terms() -> TermsVersion:

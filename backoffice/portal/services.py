@@ -18,13 +18,12 @@ from ..errors import ConflictError, NotFoundError
 from ..extensions import db
 from ..ids import get_by_id
 from ..models import Camera, Owner, Registration, RegistrationLifecycle, footage_request_camera
-from ..localtime import county_today, utcnow
+from ..localtime import add_year, county_today, utcnow
 from ..models.validation import FieldError, check_camera_placed, check_email, check_premises_placed
 from ..tokens import TokenError
 from . import notify
 from .links import CONFIRM, MANAGE, VERIFY, check_unused, read_link, use_once
 from .records import (
-    add_year,
     current_terms,
     find_duplicate,
     is_held,

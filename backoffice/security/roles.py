@@ -123,8 +123,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-ROLES = ("Admin", *ROLE_PERMISSIONS)
-
 ANY = "*"
 
 PUBLIC = "Public"  # visitors who have not signed in: nothing through FAB's permissions (the

@@ -6,6 +6,13 @@ already put `nonce="{{ csp_nonce() }}"` on their inline scripts); styles from ou
 origin plus 'unsafe-inline', because FAB's templates and its Select2/datepicker widgets
 set inline style attributes. No inline script without the nonce runs, so stored markup
 cannot execute even if it escaped encoding somewhere.
+
+Why our own headers and not Flask-Talisman: Talisman sets no Cross-Origin-Opener-Policy and no
+Cache-Control, and we need `no-store` on every signed-in page but not on static files and map
+tiles (a rule about who is asking, not a header). Its defaults (forcing HTTPS, rewriting the
+session cookie's flags) would have to be switched off one by one, because the proxy settings
+and the config already decide them. What it would take over, a handful of fixed headers and
+the nonce, is shorter here than its configuration would be.
 """
 import json
 import secrets

@@ -1,5 +1,5 @@
 """Auditor screens: search the audit log (read-only) and export it as CSV."""
-from flask import Response, request
+from flask import request
 from flask_appbuilder import AppBuilder, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
@@ -8,6 +8,7 @@ from ..extensions import db
 
 from ..datamodel import RegistryInterface
 from ..instant_filters import county_filters
+from ..downloads import send_download
 from ..audit_export import EXPORT_COLUMNS, export_csv
 from ..localtime import to_local, utcnow
 from ..models import AuditEvent
@@ -57,11 +58,7 @@ class AuditEventView(ReadableColumns, ScreenModelView):
         }
         body, _count = export_csv(request.args, within=screen, shown=shown)  # bad filter: a 400 page
         stamp = to_local(utcnow()).strftime("%Y%m%dT%H%M%S%z")
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
-        )
+        return send_download(body.encode(), f"audit-log-{stamp}.csv", mimetype="text/csv")
 
 
 def register(appbuilder: AppBuilder) -> None:

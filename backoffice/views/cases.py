@@ -2,7 +2,7 @@
 import os
 import tempfile
 
-from flask import g, redirect, request, send_file, session, url_for
+from flask import g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget
 from wtforms import StringField, TextAreaField, ValidationError
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..http_errors import flash_refusals
 from ..models import Case
 from ..scoping import AgencyScope, current_user
-from ..security.web import check_form_token
+from ..downloads import send_download
 from .forms import latlon_fields
 from .registry import READ_WRITE, RegistryModelView
 from .timefields import local_datetime_field
@@ -132,7 +132,6 @@ class CaseView(RegistryModelView):
     @flash_refusals(_back_to_case)
     def package(self, pk: int):
         """The prosecutor's evidence package of this case, as a ZIP download."""
-        check_form_token()
         request.environ[TYPED_RECIPIENT] = request.form.get("recipient", "")[:discovery.MAX_RECIPIENT]
         case = discovery.load_case(pk, g.user)
         descriptor, name = tempfile.mkstemp(suffix=".zip")
@@ -143,8 +142,7 @@ class CaseView(RegistryModelView):
             handle = open(name, "rb")  # send_file closes it
         finally:
             os.unlink(name)  # the open handle keeps the bytes until the download is sent
-        return send_file(handle, mimetype="application/zip", as_attachment=True,
-                         download_name=discovery.download_name(case), max_age=0)
+        return send_download(handle, discovery.download_name(case), mimetype="application/zip", max_age=0)
 
     def pre_add(self, item: Case) -> None:
         """A case belongs to the agency of the user who opens it, who leads it."""

@@ -1,12 +1,13 @@
 """Auditors' list of the signed audit checkpoints kept in AUDIT_CHECKPOINT_DIR."""
 from typing import Any
 
-from flask import Response, abort, request, send_file
+from flask import abort, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
 from .. import audit
 from ..checkpoints import Checkpoint, CheckpointError, check, stored
 from ..extensions import db
+from ..downloads import send_download
 from ..signing import key_id, public_key_pem, signing_key
 from .timefields import zone_label
 
@@ -61,11 +62,7 @@ class AuditCheckpointView(BaseView):
     @has_access
     def public_key(self):
         """The PEM public key that checks every checkpoint's signature."""
-        return Response(
-            public_key_pem(),
-            mimetype="application/x-pem-file",
-            headers={"Content-Disposition": 'attachment; filename="audit-public-key.pem"'},
-        )
+        return send_download(public_key_pem().encode(), "audit-public-key.pem", mimetype="application/x-pem-file")
 
     @expose("/file/<name>")
     @has_access
@@ -74,7 +71,7 @@ class AuditCheckpointView(BaseView):
         by_name = {path.name: path for path in stored()}
         if name not in by_name:
             abort(404)
-        return send_file(by_name[name], mimetype="application/json", as_attachment=True)
+        return send_download(by_name[name], name, mimetype="application/json")
 
 
 def register(appbuilder: AppBuilder) -> None:

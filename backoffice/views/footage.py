@@ -1,6 +1,7 @@
 """Footage-request screens: lists, the detail page with its trigger forms, the approval queue.
 
-Thin: every POST checks its CSRF token and calls a workflow command; a refusal is flashed
+Thin: every POST calls a workflow command (Flask-WTF's CSRFProtect has checked its token
+before; the evidence upload checks its own, as its file streams); a refusal is flashed
 on the request's page (@flash_refusals), a missing request answers the 404 page
 (backoffice.http_errors). Which buttons appear comes from workflows.available_triggers().
 """
@@ -9,7 +10,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_wtf.csrf import generate_csrf
@@ -19,7 +20,7 @@ from wtforms import Form, ValidationError
 
 from backoffice.datamodel import RegistryInterface
 from backoffice.domain import INTAKE_STATES
-from backoffice.downloads import evidence_download
+from backoffice.downloads import evidence_download, send_download
 from backoffice.errors import RegistryError
 from backoffice.localtime import utcnow
 from backoffice.extensions import db
@@ -29,7 +30,7 @@ from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_ag
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from backoffice.canvass import MAX_RADIUS_M
-from backoffice.models.validation import distance_m
+from backoffice import geodesy
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
 from workflows import evidence as evidence_cmd
@@ -248,7 +249,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def contact(self, pk: int):
         """Show the owner's contact details for this case (audited with the case number)."""
-        check_form_token()
         contact = wf.reveal_owner_contact(pk, g.user)
         return self._render_detail(wf.load_request(pk, g.user), contact=contact)
 
@@ -261,7 +261,6 @@ class FootageWorkflowView(BaseView):
         window = WindowForm(request.form if request.method == "POST" else None)
         status = 200
         if request.method == "POST":
-            check_form_token()
             try:
                 if not window.validate():
                     raise InvalidInput("Check the footage window: " + " ".join(
@@ -281,7 +280,7 @@ class FootageWorkflowView(BaseView):
                 status = error.status
             else:
                 flash(f"Footage request {item.id} opened.", "success")
-                away = distance_m((item.case.lat, item.case.lon), (item.registration.lat, item.registration.lon))
+                away = geodesy.distance_m(item.case.lat, item.case.lon, item.registration.lat, item.registration.lon)
                 if away > MAX_RADIUS_M:  # a typed number far from the scene: say so
                     flash(f"Note: {item.registration.address} is {away / 1000:,.1f} km from the case's "
                           "location, beyond any canvass. Check the registration number.", "warning")
@@ -295,7 +294,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def upload_link(self, pk: int):
         """Email the owner a single-use link to upload the footage themselves."""
-        check_form_token()
         try:
             owner_upload.issue_link(pk, g.user)
         except owner_upload.LinkNotDelivered as error:  # the link exists (committed)
@@ -309,7 +307,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def send_again(self, pk: int, message_id: int):
         """Queue one of the request's e-mails again and try it now."""
-        check_form_token()
         if wf_messages.send_again(pk, message_id, g.user):
             flash("E-mail sent again.", "success")
         else:
@@ -322,7 +319,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(_back_to_request)
     def fire(self, pk: int, trigger: str):
         """Fire one trigger from its form."""
-        check_form_token()
         data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version", "next")}
         try:
             outcome = wf.fire(pk, trigger, g.user, request.form.get("version"), data)
@@ -367,7 +363,6 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(lambda item_id: _evidence_request_page(item_id))
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
-        check_form_token()
         item = evidence_cmd.load_item(item_id, g.user)
         evidence_cmd.record_custody(
             item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
@@ -382,20 +377,15 @@ class FootageWorkflowView(BaseView):
         item = wf.load_request(pk, g.user)
         if item.receipt_issued_at is None:
             raise RequestNotFound("No receipt yet: it is issued when the footage is collected.")
-        return Response(
-            receipt_pdf(item), mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{receipt_file_name(item)}"'},
-        )
+        return send_download(receipt_pdf(item), receipt_file_name(item), inline=True)
 
     @expose("/evidence/<int:item_id>/custody.pdf")
     @has_access
     def custody_pdf(self, item_id: int):
         """The chain-of-custody PDF of one item."""
         item = evidence_cmd.load_item(item_id, g.user)
-        return Response(
-            render_custody_pdf(custody_data(item)), mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="chain-of-custody-item-{item.id}.pdf"'},
-        )
+        return send_download(render_custody_pdf(custody_data(item)), f"chain-of-custody-item-{item.id}.pdf",
+                             inline=True)
 
     @expose("/approvals")
     @has_access

@@ -4,19 +4,20 @@ link from each count to the audit events behind it.
 
 The public pages show counts, agency names and months only (backoffice.transparency says what
 is counted and how small counts are published)."""
-import csv
 import io
 from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, current_app, render_template, request, send_file, url_for
+from defusedcsv import csv
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from reports.render import render_pdf
 
+from ..downloads import send_download
 from ..localtime import format_instant, iso
 from ..portal.records import current_terms
 from ..scoping import current_user, is_county_wide
@@ -98,8 +99,7 @@ def report_pdf():
     data = _context(transparency_report(), locale)
     pdf = render_pdf("transparency.html", language=locale,
                      **{k: v for k, v in data.items() if k != "chart"})
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"transparency-report-{locale}.pdf")
+    return send_download(pdf, f"transparency-report-{locale}.pdf")
 
 
 def report_rows(report: TransparencyReport, locale: str, suppress: bool = True) -> list[list[str]]:
@@ -122,10 +122,10 @@ def report_csv():
     """The same figures as CSV, one row per agency and month."""
     locale = language()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out)  # an agency named "=…" is text, not a formula
     writer.writerows(report_rows(transparency_report(), locale))
-    return send_file(io.BytesIO(out.getvalue().encode("utf-8-sig")), mimetype="text/csv",
-                     as_attachment=True, download_name=f"transparency-report-{locale}.csv")
+    return send_download(out.getvalue().encode("utf-8-sig"), f"transparency-report-{locale}.csv",
+                         mimetype="text/csv")
 
 
 class TransparencyFiguresView(BaseView):

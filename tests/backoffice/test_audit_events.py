@@ -222,6 +222,23 @@ def test_csv_export_neutralises_formulas(client):
     assert "'=HYPERLINK" in body
 
 
+@pytest.mark.parametrize("purpose, cell", [
+    ("=1+2", "'=1+2"), ("+1", "'+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-cmd", "'-cmd"),
+    ("%0A", "'%0A"), ("|calc", "'\\|calc"),  # defusedcsv's characters
+    ("\tx", "'\tx"), ("\rx", "'\rx"),  # and the two OWASP adds, ours
+    ("-5", "-5"), ("CR-2026-0042", "CR-2026-0042"),  # numbers and case numbers as they are
+])
+def test_csv_export_cells_are_never_formulas(client, purpose, cell):
+    from backoffice.audit import record
+
+    event = record("case.viewed", purpose=purpose)
+    db.session.commit()
+    login(client, "auditor")
+    body = client.get("/auditeventview/export.csv?action=case.viewed").get_data(as_text=True)
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert rows[str(event.id)]["purpose"] == cell
+
+
 @pytest.mark.parametrize("query", ["since=yesterday", "until=2026-13-01", "object_id=abc"])
 def test_csv_export_rejects_bad_filters(client, query):
     login(client, "auditor")

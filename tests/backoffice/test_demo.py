@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete
 from werkzeug.security import check_password_hash
 
+from backoffice import geodesy
 from backoffice.accounts import DEMO_AGENCIES
 from backoffice.extensions import db
 from backoffice.models import Agency, AgencyUser, Camera, Case, Owner, Registration
@@ -40,13 +41,8 @@ def counts() -> tuple[int, int, int]:
 
 
 def distance_m(lat: float, lon: float) -> float:
-    """Great-circle distance from downtown Bakersfield in metres."""
-    lat0, lon0 = map(math.radians, BAKERSFIELD)
-    lat1, lon1 = math.radians(lat), math.radians(lon)
-    a = math.sin((lat1 - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat1) * math.sin(
-        (lon1 - lon0) / 2
-    ) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+    """Geodesic distance from downtown Bakersfield in metres."""
+    return geodesy.distance_m(*BAKERSFIELD, lat, lon)
 
 
 def snapshot() -> list[tuple]:

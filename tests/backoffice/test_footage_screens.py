@@ -355,3 +355,33 @@ def test_a_refused_upload_keeps_what_was_typed(ctx):
     assert "The file is empty." in html
     assert 'value="Driveway, 22:10–22:40"' in html and 'value="-95"' in html
     assert db.session.query(EvidenceItem).filter_by(footage_request_id=request.id).count() == before
+
+
+def test_every_footage_form_without_its_token_is_refused_and_changes_nothing(ctx):
+    """Flask-WTF's CSRFProtect guards every footage POST (the evidence upload, exempt from it so
+    that the file streams, checks its token itself): a forged or missing token is a 400."""
+    request = request_in("open")
+    item = request_in("consented")
+    evidence = db.session.query(EvidenceItem).filter_by(footage_request_id=item.id).one()
+    inv = signed_in(ctx, "investigator")
+    case = request.case
+    before = db.session.query(AuditEvent).count(), db.session.query(FootageRequest).count()
+    version = str(db.session.get(FootageRequest, request.id).version)
+    posts = [
+        (f"/footage/{request.id}/contact", {}),
+        ("/footage/new", {"case_id": str(case.id), "registration_id": str(request.registration_id)}),
+        (f"/footage/{request.id}/upload_link", {}),
+        (f"/footage/{request.id}/messages/1/send", {}),
+        (f"/footage/{request.id}/fire/record_refusal", {"version": version, "reason": "no"}),
+        (f"/footage/evidence/{evidence.id}/custody", {"action": "transferred", "note": "x", "to": "lab"}),
+        (f"/footage/{item.id}/evidence", {"file": b"frames"}),
+    ]
+    for url, data in posts:
+        for token in ({}, {"csrf_token": "forged"}):
+            fields = {name: (io.BytesIO(value), "cam.mp4") if isinstance(value, bytes) else value
+                      for name, value in {**data, **token}.items()}
+            response = inv.post(url, data=fields, content_type="multipart/form-data")
+            assert response.status_code == 400, (url, token, response.status_code)
+    db.session.expire_all()
+    assert (db.session.query(AuditEvent).count(), db.session.query(FootageRequest).count()) == before
+    assert state_of(request.id) == "open"

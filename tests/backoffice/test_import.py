@@ -1,12 +1,14 @@
 """`flask registry import FILE`: CSV and GeoJSON, all rows or none, re-import updates."""
 import csv
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from backoffice.extensions import db
+from backoffice.importing import check_rows, import_rows, read_file
+from backoffice.localtime import add_year, county_today
 from backoffice.models import AuditEvent, Camera, Owner, Registration
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -79,7 +81,7 @@ def test_sample_csv_imports(runner):
     assert home.status == "active" and home.state == "CA" and home.postal_code == "93309"
     assert {c.label for c in home.cameras} == {"Front door", "Driveway", "Backyard"}
     assert home.registered_at is not None
-    assert home.next_confirmation_due - date.today() in (timedelta(days=365), timedelta(days=366))
+    assert home.next_confirmation_due == add_year(county_today())
     assert (home.lat, home.lon) == pytest.approx((35.34161, -119.06722))  # the first row's
     dome = registration_at("612 Roberts Ln").cameras[0]
     assert dome.direction_deg is None and dome.fov_deg == 360
@@ -413,3 +415,16 @@ def test_a_state_written_out_is_read_as_its_code(runner, tmp_path):
     result = run_import(runner, write_csv(tmp_path / "state.csv", [{"state": "California"}]))
     assert result.exit_code == 0, result.output
     assert registration_at("100 Test St").state == "CA"
+
+
+@pytest.mark.parametrize("now, due", [
+    # 7 pm on 1 December in the county is already 2 December in UTC: the county's day counts,
+    # as it does for owners confirming on the portal.
+    (datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc), date(2027, 12, 1)),
+    (datetime(2028, 2, 29, 20, 0, tzinfo=timezone.utc), date(2029, 2, 28)),  # no 29 February
+])
+def test_imported_registrations_are_due_a_county_year_later(ctx, tmp_path, now, due):
+    rows, rejected = check_rows(read_file(write_csv(tmp_path / "one.csv", [ROW])))
+    assert rejected == []
+    import_rows(rows, now=now)
+    assert registration_at(ROW["address"]).next_confirmation_due == due

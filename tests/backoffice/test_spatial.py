@@ -2,7 +2,7 @@
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from backoffice import spatial
+from backoffice import geodesy, spatial
 from backoffice.extensions import db
 from tests import factories
 
@@ -71,7 +71,7 @@ def test_view(direction, fov, range_m, distance, bearing, expected):
 @pytest.mark.parametrize("azimuth", [0, 45, 90, 135, 180, 225, 270, 315, 359])
 def test_bearing_matches_the_geodesic_azimuth(azimuth):
     lat, lon = offset(200, azimuth)
-    assert spatial.angle_between(spatial.bearing_deg(LAT, LON, lat, lon), azimuth) < 0.2
+    assert spatial.angle_between(geodesy.bearing_deg(LAT, LON, lat, lon), azimuth) < 1e-6
 
 
 def test_angle_between_wraps():

@@ -144,3 +144,14 @@ def test_auditors_see_unsuppressed_figures_linked_to_the_audit_log(client, usage
     client.get("/logout/")
     assert login(client, "investigator").status_code == 302
     assert client.get("/oversight/transparency").status_code in (302, 403)
+
+
+def test_an_agency_name_that_looks_like_a_formula_is_text_in_the_csv(client, usage):
+    agency = factories.agency(0)
+    agency.name = '=HYPERLINK("http://x","Sheriff")'
+    db.session.flush()
+    response = client.get("/transparency/report.csv?lang=en")
+    assert 'filename=transparency-report-en.csv' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert "'" + agency.name in {row[0] for row in rows}
+    assert agency.name not in {row[0] for row in rows}

@@ -8,7 +8,6 @@ from them (requests, attempts, history, evidence, the owners' declarations and t
 Audit events stay: the log is append-only.
 """
 import io
-import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 
+from backoffice import geodesy
 from backoffice.extensions import db
 from backoffice.models import (
     AgencyUser,
@@ -44,7 +44,6 @@ from tests.write_once import delete_declarations
 PREFIX = "E2E-CJ-"
 USER_PREFIX = "e2ecj"
 UTC = timezone.utc
-EARTH_M_PER_DEG_LAT = 111_320.0
 
 
 def unique_case_number(label: str) -> str:
@@ -53,10 +52,8 @@ def unique_case_number(label: str) -> str:
 
 
 def offset(point: tuple[float, float], north_m: float = 0, east_m: float = 0) -> tuple[float, float]:
-    """The point north_m metres north and east_m metres east of `point` (near enough for tests)."""
-    lat, lon = point
-    return (lat + north_m / EARTH_M_PER_DEG_LAT,
-            lon + east_m / (EARTH_M_PER_DEG_LAT * math.cos(math.radians(lat))))
+    """The point north_m metres north and east_m metres east of `point`."""
+    return geodesy.offset(*point, north_m, east_m)
 
 
 @dataclass

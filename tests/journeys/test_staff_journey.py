@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from backoffice.localtime import county_today
-from backoffice.portal.records import add_year
+from backoffice.localtime import add_year
 from tests.browser import needs_chromium, shoot
 from tests.journeys.owners_kit import (
     STREET,

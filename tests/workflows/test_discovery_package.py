@@ -270,6 +270,8 @@ def test_supervisor_downloads_the_package_from_the_case_page(case_with_evidence,
     case, _ = case_with_evidence
     login(client, "supervisor")
     token = csrf_token(client, f"/caseview/show/{case.id}")
+    for forged in ({}, {"csrf_token": "forged"}):  # CSRFProtect refuses the form before the view
+        assert client.post(f"/caseview/package/{case.id}", data={**forged, "recipient": RECIPIENT}).status_code == 400
     response = client.post(f"/caseview/package/{case.id}", data={"csrf_token": token, "recipient": RECIPIENT})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/zip"

@@ -168,6 +168,10 @@ def test_the_case_page_shows_retention_and_the_hold_form(client, ctx):
     html = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
     assert "Evidence retention" in html and "Place on legal hold" in html
     token = csrf_token(client, f"/caseview/show/{case.id}")
+    for forged in ({}, {"csrf_token": "forged"}):  # CSRFProtect refuses the form before the view
+        assert client.post(f"/case/hold/{case.id}", data={**forged, "hold": "1",
+                                                          "reason": "appeal pending"}).status_code == 400
+    assert "On legal hold" not in client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
     assert client.post(f"/case/hold/{case.id}", data={"csrf_token": token, "hold": "1",
                                                       "reason": "appeal pending"}).status_code == 302
     html = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)

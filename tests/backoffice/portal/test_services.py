@@ -8,7 +8,8 @@ from backoffice.models import AuditEvent, Owner, Registration
 from backoffice.models.validation import FieldError
 from backoffice.portal import services
 from backoffice.portal.links import LinkUsedError
-from backoffice.portal.records import add_year, normalise_address
+from backoffice.localtime import add_year
+from backoffice.portal.records import normalise_address
 from backoffice.tokens import TokenError
 from tests import factories
 from tests.backoffice.portal.helpers import last_link, submission, token_of
