@@ -8,13 +8,15 @@ original. A refused picture stores nothing; the row and its two files come and g
 """
 import io
 import os
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -35,7 +37,7 @@ FIELD = "picture"
 # Why a picture is refused, by code: English here, the owner's language on the portal.
 REASONS = {
     "missing": "Choose a picture to attach.",
-    "too_large": "The picture is larger than {mb} MB. Please send a smaller one.",
+    "too_large": "The picture is larger than {size}. Please send a smaller one.",
     "not_image": "This file is not a JPEG, PNG or WebP picture.",
     "too_many_pixels": "The picture has more than {mp} million pixels. Please send a smaller one.",
     "broken": "The picture could not be read: the file is damaged or incomplete.",
@@ -68,9 +70,33 @@ def limits() -> tuple[int, int]:
     return config["SNAPSHOT_MAX_BYTES"], config["SNAPSHOT_MAX_PIXELS"]
 
 
+def size_text(size: int) -> str:
+    """A byte limit as people say it: "10 MB", "100 kB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} kB"
+
+
 def too_large(content_length: int | None) -> bool:
     """True when a request body is over the byte limit before it is read (form overhead allowed)."""
     return content_length is not None and content_length > limits()[0] + 64 * 1024
+
+
+_DECODING = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse truncated files while decoding. WeasyPrint (the PDF reports) switches Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES on when it is imported, and a cut-off upload would then
+    be kept with its missing part painted grey; it is put back as it was afterwards."""
+    with _DECODING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -95,7 +121,7 @@ def prepare(stream: BinaryIO, max_bytes: int, max_pixels: int) -> PreparedSnapsh
     if not data:
         raise SnapshotRejected("missing")
     if len(data) > max_bytes:
-        raise SnapshotRejected("too_large", mb=max_bytes // (1024 * 1024))
+        raise SnapshotRejected("too_large", size=size_text(max_bytes))
     try:
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError:
@@ -111,7 +137,8 @@ def prepare(stream: BinaryIO, max_bytes: int, max_pixels: int) -> PreparedSnapsh
         if width * height > max_pixels:  # from the header: nothing decoded yet
             raise SnapshotRejected("too_many_pixels", mp=max_pixels // 1_000_000)
         try:
-            image.load()
+            with _strict_decoding():
+                image.load()
             upright = ImageOps.exif_transpose(image)  # turned as the camera held it, then no EXIF
             picture = _flatten(upright)
         except Image.DecompressionBombError:

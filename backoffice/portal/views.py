@@ -57,7 +57,7 @@ SERVICE_MESSAGES = (
 # Why a picture was not taken, in the owner's language (backoffice.snapshots.REASONS).
 PICTURE_REASONS = {
     "missing": _l("Choose a picture to attach."),
-    "too_large": _l("The picture is larger than %(mb)d MB. Please send a smaller one."),
+    "too_large": _l("The picture is larger than %(size)s. Please send a smaller one."),
     "not_image": _l("This file is not a JPEG, PNG or WebP picture."),
     "too_many_pixels": _l("The picture has more than %(mp)d million pixels. Please send a smaller one."),
     "broken": _l("The picture could not be read: the file is damaged or incomplete."),
@@ -266,9 +266,9 @@ def confirm(token: str):
                            manage_url=manage_link(registration))
 
 
-def _details_form(registration: Registration) -> DetailsForm:
+def _details_form(registration: Registration, **options) -> DetailsForm:
     owner = registration.owner
-    form = DetailsForm(data={
+    form = DetailsForm(**options, data={
         "kind": owner.kind, "name": owner.name, "organisation": owner.organisation,
         "email": owner.email, "phone": format_phone(owner.phone), "preferred_contact": owner.preferred_contact,
         "address": registration.address, "city": registration.city, "state": registration.state,
@@ -322,7 +322,7 @@ def _manage_page(registration: Registration, token: str, form: DetailsForm, *, s
         notes.append(str(PICTURE_NOTES[picture_note]))
     cameras = sorted(registration.cameras, key=lambda c: c.id)
     return render_template("portal/manage.html", form=form, registration=registration, token=token,
-                           saved=saved, notes=notes, cameras=cameras, picture_form=PictureForm(),
+                           saved=saved, notes=notes, cameras=cameras, picture_form=PictureForm(formdata=None),
                            picture_error=picture_error, picture_types=snapshots.ACCEPTED_TYPES,
                            picture_mb=current_app.config["SNAPSHOT_MAX_BYTES"] // (1024 * 1024)), status
 
@@ -342,7 +342,7 @@ def attach_picture(token: str, camera_id: int):
     camera = _camera_of(registration, camera_id)
     try:
         if snapshots.too_large(request.content_length):  # said before the body is read
-            raise snapshots.SnapshotRejected("too_large", mb=snapshots.limits()[0] // (1024 * 1024))
+            raise snapshots.SnapshotRejected("too_large", size=snapshots.size_text(snapshots.limits()[0]))
         form = PictureForm()
         if not form.validate_on_submit():  # the page's own token (CSRF)
             abort(400)
@@ -352,7 +352,8 @@ def attach_picture(token: str, camera_id: int):
         prepared = snapshots.prepare(upload.stream, *snapshots.limits())
     except snapshots.SnapshotRejected as error:
         message = str(PICTURE_REASONS[error.code]) % error.params if error.params else str(PICTURE_REASONS[error.code])
-        response = _manage_page(registration, token, _details_form(registration),
+        # Nothing of the refused upload is read again (nor taken for the details form's fields).
+        response = _manage_page(registration, token, _details_form(registration, formdata=None),
                                 picture_error=(camera.id, message))
         return response[0], error.status
     registration = services.open_management(token, act=True)

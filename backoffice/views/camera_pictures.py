@@ -41,10 +41,9 @@ class CameraPictureRoutes:
         return camera
 
     @staticmethod
-    def _jpeg(path, cache: str):
-        response = send_file(path, mimetype="image/jpeg", max_age=0, conditional=False, etag=False)
-        response.headers["Cache-Control"] = cache
-        return response
+    def _jpeg(path):
+        """A stored picture (not kept by browsers: every signed-in answer is no-store)."""
+        return send_file(path, mimetype="image/jpeg", max_age=0, conditional=False, etag=False)
 
     @expose("/picture/<int:pk>", methods=["GET"])
     @has_access
@@ -56,14 +55,14 @@ class CameraPictureRoutes:
         if request.args.get("case_id"):
             purpose = case_for_user(request.args["case_id"], current_user()).case_number
         snapshots.record_view(camera, current_user(), purpose)
-        return self._jpeg(snapshots.file_path(camera.snapshot.stored_name), "private, no-store")
+        return self._jpeg(snapshots.file_path(camera.snapshot.stored_name))
 
     @expose("/picture/<int:pk>/thumb", methods=["GET"])
     @has_access
     def picture_thumb(self, pk: int):
         """The thumbnail for lists and map popups (the canvass search that lists it is audited)."""
         camera = self._picture_of(pk)
-        return self._jpeg(snapshots.file_path(camera.snapshot.stored_name, thumb=True), "private, max-age=300")
+        return self._jpeg(snapshots.file_path(camera.snapshot.stored_name, thumb=True))
 
     @expose("/picture/<int:pk>/attach", methods=["POST"])
     @has_access
@@ -73,12 +72,11 @@ class CameraPictureRoutes:
         if camera is None:
             raise NotFoundError("That camera does not exist.")
         back = redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
-        if snapshots.too_large(request.content_length):
-            max_bytes = snapshots.limits()[0]
-            flash(snapshots.REASONS["too_large"].format(mb=max_bytes // (1024 * 1024)), "danger")
-            return back
-        upload = request.files.get(snapshots.FIELD)
         try:
+            if snapshots.too_large(request.content_length):  # said before the body is read
+                raise snapshots.SnapshotRejected("too_large", size=snapshots.size_text(snapshots.limits()[0]))
+            request.max_content_length = snapshots.limits()[0] + 64 * 1024  # a body of unknown length
+            upload = request.files.get(snapshots.FIELD)
             prepared = snapshots.prepare(upload.stream if upload else _Empty(), *snapshots.limits())
             snapshots.attach(camera, prepared, by_owner=False, user=current_user())
         except snapshots.SnapshotRejected as error:
