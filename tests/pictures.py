@@ -65,3 +65,19 @@ def truncated_jpeg() -> bytes:
     """The first half of a JPEG: its header is fine, its pixels stop."""
     data = picture("JPEG", (800, 600))
     return data[: len(data) // 2]
+
+
+def remove_pictures(registration_ids) -> None:
+    """Delete the pictures of these registrations' cameras through the ORM, in the caller's app
+    context and transaction: their files go when the caller commits (tests' cleanup helpers
+    delete cameras in bulk, which the database cascades to the rows but not to the files)."""
+    from sqlalchemy import select
+
+    from backoffice.extensions import db
+    from backoffice.models import Camera, CameraSnapshot
+
+    ids = list(registration_ids) or [-1]
+    for snapshot in db.session.scalars(
+            select(CameraSnapshot).join(Camera).where(Camera.registration_id.in_(ids))):
+        db.session.delete(snapshot)
+    db.session.flush()

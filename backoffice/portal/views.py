@@ -316,14 +316,15 @@ def _manage_page(registration: Registration, token: str, form: DetailsForm, *, s
     by its camera)."""
     status = 400 if form.errors or picture_error else 200
     form.kind.label.text = _("This registration is for")  # not "registering": they are registered
-    notes = list(notes or [])
-    picture_note = session.pop(PICTURE_NOTE_KEY, None)
-    if picture_note in PICTURE_NOTES:
-        notes.append(str(PICTURE_NOTES[picture_note]))
+    # What became of a picture just sent, said by its camera (where the page opens).
+    kept = session.pop(PICTURE_NOTE_KEY, None)
+    picture_note = None
+    if isinstance(kept, dict) and kept.get("note") in PICTURE_NOTES:
+        picture_note = (kept.get("camera"), str(PICTURE_NOTES[kept["note"]]))
     cameras = sorted(registration.cameras, key=lambda c: c.id)
     return render_template("portal/manage.html", form=form, registration=registration, token=token,
-                           saved=saved, notes=notes, cameras=cameras, picture_form=PictureForm(formdata=None),
-                           picture_error=picture_error, picture_types=snapshots.ACCEPTED_TYPES,
+                           saved=saved, notes=notes or [], cameras=cameras, picture_form=PictureForm(formdata=None),
+                           picture_error=picture_error, picture_note=picture_note, picture_types=snapshots.ACCEPTED_TYPES,
                            picture_mb=current_app.config["SNAPSHOT_MAX_BYTES"] // (1024 * 1024)), status
 
 
@@ -358,7 +359,7 @@ def attach_picture(token: str, camera_id: int):
         return response[0], error.status
     registration = services.open_management(token, act=True)
     snapshots.attach(_camera_of(registration, camera_id), prepared, by_owner=True)
-    session[PICTURE_NOTE_KEY] = "added"
+    session[PICTURE_NOTE_KEY] = {"note": "added", "camera": camera_id}
     return redirect(url_for(".manage", token=token, _anchor=f"picture-{camera_id}"))
 
 
@@ -371,7 +372,7 @@ def remove_picture(token: str, camera_id: int):
         abort(400)
     registration = services.open_management(token, act=True)
     if snapshots.remove(_camera_of(registration, camera_id), by_owner=True):
-        session[PICTURE_NOTE_KEY] = "removed"
+        session[PICTURE_NOTE_KEY] = {"note": "removed", "camera": camera_id}
     return redirect(url_for(".manage", token=token, _anchor=f"picture-{camera_id}"))
 
 

@@ -210,8 +210,8 @@
   function popupFor(item, index) {
     var box = el("div", null, "cam-popup");
     box.appendChild(el("strong", (index + 1) + ". " + item.label));
-    box.appendChild(el("div", item.address, "small"));
-    box.appendChild(el("div", Math.round(item.distance_m) + " m, " + viewText(item.view), "small"));
+    box.appendChild(el("div", item.address));
+    box.appendChild(el("div", Math.round(item.distance_m) + " m, " + viewText(item.view)));
     if (item.thumbnail_url) { box.appendChild(picture(item, "popup-thumb")); }
     else { box.appendChild(el("div", "No picture of this camera's view.", "small text-muted")); }
     return box;
@@ -239,7 +239,7 @@
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
         zIndexOffset: 1000,
-      }).bindTooltip(el("span", item.label)).bindPopup(popupFor(item, index), { maxWidth: 340 }).addTo(canvassLayer);
+      }).bindTooltip(el("span", item.label)).bindPopup(popupFor(item, index), { minWidth: 240, maxWidth: 280 }).addTo(canvassLayer);
       var shape = cone(item.lat, item.lon, item.direction_deg, item.fov_deg, item.range_m, "#c00");
       if (shape) { canvassLayer.addLayer(shape); }
     });
