@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import IO, Iterator
 
 from flask import current_app
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -115,7 +115,7 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
-def prepare(stream: BinaryIO, max_bytes: int, max_pixels: int) -> PreparedSnapshot:
+def prepare(stream: IO[bytes], max_bytes: int, max_pixels: int) -> PreparedSnapshot:
     """Check and re-encode an uploaded picture; SnapshotRejected says why it is not taken."""
     data = stream.read(max_bytes + 1)
     if not data:

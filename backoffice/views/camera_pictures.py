@@ -1,5 +1,7 @@
 """The picture of what a camera sees, on the signed-in screens: shown to those who may read
 cameras (every full view audited), attached and removed by Registry Staff."""
+from typing import IO, TYPE_CHECKING, cast
+
 from flask import flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 
@@ -9,6 +11,12 @@ from ..errors import NotFoundError
 from ..ids import get_by_id
 from ..models import Camera
 from ..scoping import current_user
+
+# mypy checks the mixin as the class it is mixed into; at run time it stands alone.
+if TYPE_CHECKING:
+    from flask_appbuilder import ModelView as _ModelView
+else:
+    _ModelView = object
 
 PICTURE_PERMISSIONS = {
     "picture": "read",
@@ -28,7 +36,7 @@ def camera_picture(camera_id) -> dict | None:
             "added_by": snapshot.added_by, "added_at": snapshot.added_at}
 
 
-class CameraPictureRoutes:
+class CameraPictureRoutes(_ModelView):
     """Mixin for the camera screen (permissions of "Camera": read to see, write to change)."""
 
     def _may_edit(self) -> bool:
@@ -77,7 +85,8 @@ class CameraPictureRoutes:
                 raise snapshots.SnapshotRejected("too_large", size=snapshots.size_text(snapshots.limits()[0]))
             request.max_content_length = snapshots.limits()[0] + 64 * 1024  # a body of unknown length
             upload = request.files.get(snapshots.FIELD)
-            prepared = snapshots.prepare(upload.stream if upload else _Empty(), *snapshots.limits())
+            stream = upload.stream if upload else cast(IO[bytes], _Empty())
+            prepared = snapshots.prepare(stream, *snapshots.limits())
             snapshots.attach(camera, prepared, by_owner=False, user=current_user())
         except snapshots.SnapshotRejected as error:
             flash(f"The picture was not attached: {error.message}", "danger")

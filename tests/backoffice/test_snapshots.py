@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from backoffice import snapshots
 from backoffice.extensions import db
@@ -162,7 +163,7 @@ def test_a_picture_whose_row_cannot_be_written_leaves_no_file(ctx, app):
     db.session.commit()
     db.session.execute(delete(Camera).where(Camera.id == camera.id))  # behind the ORM's back
     before = stored_files(app)
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         snapshots.attach(camera, prepared, by_owner=False, user=factories.user("staff"))
     assert stored_files(app) == before
 

@@ -12,9 +12,7 @@ from backoffice.models import Camera, CameraSnapshot, Registration
 from backoffice.portal.notify import manage_link
 from tests import factories, pictures
 from tests.browser import PHONE, needs_chromium, shoot
-from tests.journeys.cases_kit import (  # noqa: F401  (journey is a fixture)
-    audit_events, in_db, journey, offset, unique_case_number,
-)
+from tests.journeys.cases_kit import audit_events, in_db, offset, unique_case_number
 
 pytestmark = needs_chromium
 SCENE = (35.3410, -119.1010)  # away from where other tests put their cameras
