@@ -1,14 +1,17 @@
 """camera snapshots: a still picture of what each camera sees, kept as files in SNAPSHOT_DIR
 
 Revision ID: 0019
-Revises: 0018
+Revises: 0020
+
+Numbered 0019 when written, it runs after 0020 (owner declarations), which reached the main
+line first: one head, and databases already at 0020 still get this table.
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
