@@ -1,17 +1,17 @@
 """camera snapshots: a still picture of what each camera sees, kept as files in SNAPSHOT_DIR
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0022
 
-Numbered 0019 when written, it runs after 0020 (owner declarations), which reached the main
-line first: one head, and databases already at 0020 still get this table.
+Numbered 0019 when written, it runs after 0022 (retention), which reached the main line first:
+one head, and databases already at 0022 still get this table.
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
