@@ -46,6 +46,10 @@ MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")
 EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+# Pictures of what each camera sees (re-encoded JPEGs and thumbnails), and what an upload may be.
+SNAPSHOT_DIR = os.environ.get("SNAPSHOT_DIR", str(INSTANCE_DIR / "snapshots"))
+SNAPSHOT_MAX_BYTES = int(os.environ.get("SNAPSHOT_MAX_BYTES", str(10 * 1024 * 1024)))
+SNAPSHOT_MAX_PIXELS = int(os.environ.get("SNAPSHOT_MAX_PIXELS", str(40_000_000)))
 # The audit chain's HMAC key and the Ed25519 key signing its checkpoints live outside the
 # database (backoffice/signing.py); the key files are created on first use.
 # Finished e-mails (sent or given up) keep their address and text this many days, then only

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from . import audit, geodesy, spatial
+from . import audit, geodesy, snapshots, spatial
 from .database import end_read_transaction
 from .domain import CONTACTABLE
 from .errors import InvalidInputError, NotFoundError
@@ -218,8 +218,13 @@ def search(
     rows = spatial.cameras_within(db.session, query.lat, query.lon, query.radius_m)
     deadlines: dict[int, tuple[datetime, str]] = {}
     items = sorted((assess(row, query, now, deadlines) for row in rows), key=rank_key)
+    pictured = snapshots.cameras_with_pictures([item["camera_id"] for item in items])
     for item in items:
         del item["_deadline"]
+        # The camera's picture, when it has one: a thumbnail for the list and the map popup.
+        urls = snapshots.picture_urls(item["camera_id"]) if item["camera_id"] in pictured else {}
+        item["thumbnail_url"] = urls.get("thumbnail_url")
+        item["snapshot_url"] = urls.get("snapshot_url")
     end_read_transaction(db.session)
     audit.record(
         "canvass.search",

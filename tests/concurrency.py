@@ -31,15 +31,17 @@ def all_at_once(work, count: int = RACERS) -> list:
 
 
 def remove_registrations(app, pairs) -> None:
-    """Delete committed registrations and their owners, cameras and lifecycles:
-    pairs of (registration id, owner id)."""
+    """Delete committed registrations and their owners, cameras (with their pictures) and
+    lifecycles: pairs of (registration id, owner id)."""
     from sqlalchemy import delete
 
     from backoffice.extensions import db
     from backoffice.models import Camera, Owner, Registration, RegistrationLifecycle
+    from tests.pictures import remove_pictures
 
     with app.app_context():
         for registration_id, owner_id in pairs:
+            remove_pictures([registration_id])
             db.session.execute(delete(Camera).where(Camera.registration_id == registration_id))
             db.session.execute(
                 delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id == registration_id))

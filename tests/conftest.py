@@ -63,6 +63,7 @@ def app(database_url, tmp_path_factory, smtp_server):
             "MFA_REQUIRED": False,
             "RATELIMIT_ENABLED": False,
             "EVIDENCE_DIR": str(evidence),
+            "SNAPSHOT_DIR": str(tmp_path_factory.mktemp("snapshots")),
             "AUDIT_HMAC_KEY_FILE": str(keys / "audit_hmac_key"),
             "AUDIT_SIGNING_KEY_FILE": str(keys / "audit_signing_key.pem"),
             "AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("checkpoints")),

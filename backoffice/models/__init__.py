@@ -24,6 +24,7 @@ from .portal import (
 )
 from .registry import Camera, Owner, Registration
 from .security import RecoveryCode, UserSecurity
+from .snapshot import CameraSnapshot
 from .upload_link import UploadLink
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AuditHead",
     "CUSTODY_ACTIONS",
     "Camera",
+    "CameraSnapshot",
     "Case",
     "ContactAttempt",
     "CustodyEvent",

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models import Agency, AuditEvent, FootageRequest, Owner, Registration
+from ..models import Agency, AuditEvent, Camera, FootageRequest, Owner, Registration
 
 # Our own bookkeeping (the owner's and Registry Staff's steps) is not an access by an agency.
 OWN_PREFIXES = ("portal.", "review.", "lifecycle.")
@@ -25,6 +25,9 @@ WHAT = {
     "footage_request.deny_release": _l("Refused the release of your footage"),
     "footage_request.close": _l("Closed the request for your footage"),
     "footage_request.cancel": _l("Cancelled the request for your footage"),
+    "snapshot.view": _l("Looked at the picture of what your camera sees"),
+    "snapshot.add": _l("Attached a picture of what your camera sees"),
+    "snapshot.remove": _l("Removed the picture of what your camera sees"),
 }
 # An action not listed above still reads as words, by what it was about.
 WHAT_ABOUT = {
@@ -57,6 +60,7 @@ def entries(registration: Registration) -> list[AccessEntry]:
     new owner's.
     """
     request_ids = select(FootageRequest.id).where(FootageRequest.registration_id == registration.id)
+    camera_ids = select(Camera.id).where(Camera.registration_id == registration.id)
     owner_since = select(Owner.created_at).where(Owner.id == registration.owner_id).scalar_subquery()
     since = registration.created_at
     about = or_(
@@ -66,6 +70,9 @@ def entries(registration: Registration) -> list[AccessEntry]:
              AuditEvent.at >= owner_since),
         and_(AuditEvent.object_type == "footage_request", AuditEvent.object_id.in_(request_ids),
              AuditEvent.at >= since),
+        # Of a camera, what was done with its picture (looked at, attached, removed).
+        and_(AuditEvent.object_type == "camera", AuditEvent.object_id.in_(camera_ids),
+             AuditEvent.action.like("snapshot.%"), AuditEvent.at >= since),
     )
     rows = db.session.execute(
         select(AuditEvent.at, Agency.name, AuditEvent.action, AuditEvent.object_type, AuditEvent.purpose)

@@ -1,6 +1,7 @@
 """The portal's forms: plain labels, help text and limits from the shared field rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
@@ -205,6 +206,12 @@ class RegisterForm(DetailsForm):
         validators=[DataRequired(_l("Please accept the terms to register."))],
     )
     website = StringField(_l("Leave this empty"))  # honeypot: hidden from people
+
+
+class PictureForm(FlaskForm):
+    """A picture of what one camera sees (checked by backoffice.snapshots, not here)."""
+
+    picture = FileField(_l("Picture"))
 
 
 class WithdrawForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import map_context
+from .. import map_context, snapshots
 from ..errors import InvalidInputError
 from ..extensions import db
 from ..http_errors import json_error, register_screen_family
@@ -29,7 +30,7 @@ from ..models.validation import FieldError, format_phone
 from ..security.web import csrf
 from ..tokens import TokenError
 from . import access_log, addresses, services
-from .forms import DetailsForm, RegisterForm, WithdrawForm
+from .forms import DetailsForm, PictureForm, RegisterForm, WithdrawForm
 from .records import current_terms
 
 bp = Blueprint(
@@ -53,11 +54,31 @@ SERVICE_MESSAGES = (
 )
 
 
+# Why a picture was not taken, in the owner's language (backoffice.snapshots.REASONS).
+PICTURE_REASONS = {
+    "missing": _l("Choose a picture to attach."),
+    "too_large": _l("The picture is larger than %(size)s. Please send a smaller one."),
+    "not_image": _l("This file is not a JPEG, PNG or WebP picture."),
+    "too_many_pixels": _l("The picture has more than %(mp)d million pixels. Please send a smaller one."),
+    "broken": _l("The picture could not be read: the file is damaged or incomplete."),
+}
+PICTURE_NOTES = {
+    "added": _l("Picture saved. We removed its location data and other details before keeping it."),
+    "removed": _l("Picture removed."),
+}
+PICTURE_NOTE_KEY = "portal_picture_note"
+
+
 @bp.before_request
 def _limit_size():
-    """Refuse oversized posts before reading them."""
-    limit = current_app.config["PORTAL_MAX_BYTES"]
-    if request.content_length is not None and request.content_length > limit:
+    """Refuse oversized posts before reading them (a picture may be larger than a form; the
+    picture page says itself when it is too large)."""
+    if request.endpoint == f"{bp.name}.attach_picture":
+        limit = None  # a body of unknown length is still cut off past the picture's limit
+        request.max_content_length = snapshots.limits()[0] + 64 * 1024
+    else:
+        limit = current_app.config["PORTAL_MAX_BYTES"]
+    if limit is not None and request.content_length is not None and request.content_length > limit:
         abort(413)
     lang = request.args.get("lang")
     if lang in current_app.config["PORTAL_LANGUAGES"]:
@@ -245,9 +266,9 @@ def confirm(token: str):
                            manage_url=manage_link(registration))
 
 
-def _details_form(registration: Registration) -> DetailsForm:
+def _details_form(registration: Registration, **options) -> DetailsForm:
     owner = registration.owner
-    form = DetailsForm(data={
+    form = DetailsForm(**options, data={
         "kind": owner.kind, "name": owner.name, "organisation": owner.organisation,
         "email": owner.email, "phone": format_phone(owner.phone), "preferred_contact": owner.preferred_contact,
         "address": registration.address, "city": registration.city, "state": registration.state,
@@ -286,10 +307,85 @@ def manage(token: str):
                 form = _details_form(registration)
     else:
         form = _details_form(registration)
-    status = 400 if form.errors else 200
+    return _manage_page(registration, token, form, saved=saved, notes=notes)
+
+
+def _manage_page(registration: Registration, token: str, form: DetailsForm, *, saved: bool = False,
+                 notes: list | None = None, picture_error: tuple[int, str] | None = None):
+    """The management page: details, cameras and their pictures (one picture's refusal shown
+    by its camera)."""
+    status = 400 if form.errors or picture_error else 200
     form.kind.label.text = _("This registration is for")  # not "registering": they are registered
+    # What became of a picture just sent, said by its camera (where the page opens).
+    kept = session.pop(PICTURE_NOTE_KEY, None)
+    picture_note = None
+    if isinstance(kept, dict) and kept.get("note") in PICTURE_NOTES:
+        picture_note = (kept.get("camera"), str(PICTURE_NOTES[kept["note"]]))
+    cameras = sorted(registration.cameras, key=lambda c: c.id)
     return render_template("portal/manage.html", form=form, registration=registration, token=token,
-                           saved=saved, notes=notes), status
+                           saved=saved, notes=notes or [], cameras=cameras, picture_form=PictureForm(formdata=None),
+                           picture_error=picture_error, picture_note=picture_note, picture_types=snapshots.ACCEPTED_TYPES,
+                           picture_mb=current_app.config["SNAPSHOT_MAX_BYTES"] // (1024 * 1024)), status
+
+
+def _camera_of(registration: Registration, camera_id: int):
+    """One of the registration's cameras, or 404."""
+    camera = next((c for c in registration.cameras if c.id == camera_id), None)
+    if camera is None:
+        abort(404)
+    return camera
+
+
+@bp.route("/manage/<token>/picture/<int:camera_id>", methods=["POST"])
+def attach_picture(token: str, camera_id: int):
+    """The owner attaches (or replaces) the picture of what one camera sees."""
+    registration = services.open_management(token)
+    camera = _camera_of(registration, camera_id)
+    try:
+        if snapshots.too_large(request.content_length):  # said before the body is read
+            raise snapshots.SnapshotRejected("too_large", size=snapshots.size_text(snapshots.limits()[0]))
+        form = PictureForm()
+        if not form.validate_on_submit():  # the page's own token (CSRF)
+            abort(400)
+        upload = form.picture.data
+        if upload is None or not getattr(upload, "stream", None):
+            raise snapshots.SnapshotRejected("missing")
+        prepared = snapshots.prepare(upload.stream, *snapshots.limits())
+    except snapshots.SnapshotRejected as error:
+        message = str(PICTURE_REASONS[error.code]) % error.params if error.params else str(PICTURE_REASONS[error.code])
+        # Nothing of the refused upload is read again (nor taken for the details form's fields).
+        response = _manage_page(registration, token, _details_form(registration, formdata=None),
+                                picture_error=(camera.id, message))
+        return response[0], error.status
+    registration = services.open_management(token, act=True)
+    snapshots.attach(_camera_of(registration, camera_id), prepared, by_owner=True)
+    session[PICTURE_NOTE_KEY] = {"note": "added", "camera": camera_id}
+    return redirect(url_for(".manage", token=token, _anchor=f"picture-{camera_id}"))
+
+
+@bp.route("/manage/<token>/picture/<int:camera_id>/remove", methods=["POST"])
+def remove_picture(token: str, camera_id: int):
+    """The owner removes a camera's picture."""
+    registration = services.open_management(token)
+    _camera_of(registration, camera_id)
+    if not PictureForm().validate_on_submit():
+        abort(400)
+    registration = services.open_management(token, act=True)
+    if snapshots.remove(_camera_of(registration, camera_id), by_owner=True):
+        session[PICTURE_NOTE_KEY] = {"note": "removed", "camera": camera_id}
+    return redirect(url_for(".manage", token=token, _anchor=f"picture-{camera_id}"))
+
+
+@bp.route("/manage/<token>/picture/<int:camera_id>/thumb")
+def picture_thumb(token: str, camera_id: int):
+    """The owner's own thumbnail of a camera's picture, on their management page."""
+    camera = _camera_of(services.open_management(token), camera_id)
+    if camera.snapshot is None:
+        abort(404)
+    response = send_file(snapshots.file_path(camera.snapshot.stored_name, thumb=True),
+                         mimetype="image/jpeg", max_age=0, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/manage/<token>/withdraw", methods=["GET", "POST"])

@@ -38,6 +38,7 @@ NAMED_ON_DELETE = {
     "custody_event": ("evidence_item_id", "action"),
     "registration": ("owner_id", "status"),
     "camera": ("registration_id",),
+    "camera_snapshot": ("camera_id", "added_by"),
     "terms_version": ("version",),
 }
 # Older action names of deletes, kept: the audit log and its readers know them.

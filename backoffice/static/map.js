@@ -179,7 +179,9 @@
       check.addEventListener("change", updateSelection);
       var pick = el("td"); pick.appendChild(check); row.appendChild(pick);
       row.appendChild(el("td", index + 1));
-      var what = el("td"); what.appendChild(el("strong", item.label)); what.appendChild(el("br"));
+      var what = el("td");
+      if (item.thumbnail_url) { what.appendChild(picture(item, "canvass-thumb")); }
+      what.appendChild(el("strong", item.label)); what.appendChild(el("br"));
       what.appendChild(el("small", item.address)); row.appendChild(what);
       row.appendChild(el("td", Math.round(item.distance_m) + " m"));
       row.appendChild(el("td", viewText(item.view)));
@@ -191,6 +193,28 @@
       var cell = el("td"); cell.appendChild(reveal); row.appendChild(cell);
       body.appendChild(row);
     });
+  }
+
+  /* The camera's picture as a thumbnail that opens the full picture (each opening is audited
+     with the case, and the owner sees it in their access log). */
+  function picture(item, className) {
+    var link = el("a", null, className);
+    link.href = item.snapshot_url + "?case_id=" + encodeURIComponent($("case-picker").value);
+    link.target = "_blank"; link.rel = "noopener";
+    var img = el("img"); img.src = item.thumbnail_url; img.alt = "What " + item.label + " sees";
+    link.title = "Open the full picture";
+    link.appendChild(img);
+    return link;
+  }
+
+  function popupFor(item, index) {
+    var box = el("div", null, "cam-popup");
+    box.appendChild(el("strong", (index + 1) + ". " + item.label));
+    box.appendChild(el("div", item.address));
+    box.appendChild(el("div", Math.round(item.distance_m) + " m, " + viewText(item.view)));
+    if (item.thumbnail_url) { box.appendChild(picture(item, "popup-thumb")); }
+    else { box.appendChild(el("div", "No picture of this camera's view.", "small text-muted")); }
+    return box;
   }
 
   function updateSelection() {
@@ -215,7 +239,7 @@
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
         zIndexOffset: 1000,
-      }).bindTooltip(el("span", item.label)).addTo(canvassLayer);
+      }).bindTooltip(el("span", item.label)).bindPopup(popupFor(item, index), { minWidth: 240, maxWidth: 280 }).addTo(canvassLayer);
       var shape = cone(item.lat, item.lon, item.direction_deg, item.fov_deg, item.range_m, "#c00");
       if (shape) { canvassLayer.addLayer(shape); }
     });

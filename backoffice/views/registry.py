@@ -1,6 +1,6 @@
 """Registry Staff screens: owners, registrations and cameras."""
 
-from flask import flash, g, jsonify, redirect, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -36,6 +36,7 @@ from ..models.validation import (
 )
 from ..form_rules import Rule
 from .base import ScreenModelView
+from .camera_pictures import PICTURE_PERMISSIONS, CameraPictureRoutes, camera_picture
 from .display import ReadableColumns
 from .forms import CameraPlace, PremisesPlace, choice_field, latlon_fields, reference_field, rule_field
 
@@ -65,11 +66,14 @@ class RegistryModelView(ReadableColumns, ScreenModelView):
     page_size = 25
 
 
-class CameraView(RegistryModelView):
-    """Cameras with where they point and how long they keep footage."""
+class CameraView(CameraPictureRoutes, RegistryModelView):
+    """Cameras with where they point and how long they keep footage, and the picture of what
+    each sees."""
 
     datamodel = RegistryInterface(Camera)
     class_permission_name = "Camera"
+    method_permission_name = {**READ_WRITE, **PICTURE_PERMISSIONS}
+    show_template = "registry/camera_show.html"
     list_title = "Cameras"
     list_columns = [
         "label",
@@ -323,6 +327,7 @@ class OwnerView(RegistryModelView):
 
 def register(appbuilder: AppBuilder) -> None:
     """Add the registry screens under the Registry menu."""
+    current_app.add_template_global(camera_picture, "camera_picture")
     appbuilder.add_view(OwnerView, "Owners", icon="fa-user", category="Registry")
     appbuilder.add_view(RegistrationView, "Registrations", icon="fa-home", category="Registry")
     appbuilder.add_view(

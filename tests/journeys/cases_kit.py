@@ -4,8 +4,8 @@ with a desktop browser, committed test data near a point of their own, and its r
 The browser talks to a real server thread, so what the journeys make is committed for real.
 Every case they open has a number starting with PREFIX and every user a name starting with
 USER_PREFIX; `Journey.clean()` removes those, the premises it made and everything hanging
-from them (requests, attempts, history, evidence, the owners' declarations and the files).
-Audit events stay: the log is append-only.
+from them (requests, attempts, history, evidence, the owners' declarations and the files, the
+cameras' pictures). Audit events stay: the log is append-only.
 """
 import io
 import re
@@ -39,6 +39,7 @@ from backoffice.models.security import RecoveryCode, UserSecurity
 from backoffice.models.upload_link import UploadLink
 from tests import factories
 from tests.browser import DESK, SHOTS, open_page, serve, shoot, sign_in
+from tests.pictures import remove_pictures
 from tests.write_once import delete_declarations
 
 PREFIX = "E2E-CJ-"
@@ -159,6 +160,7 @@ class Journey:
             db.session.execute(delete(Case).where(Case.id.in_(cases)))
             regs = self.registrations or [-1]
             owners = list(db.session.scalars(select(Registration.owner_id).where(Registration.id.in_(regs))))
+            remove_pictures(regs)  # their files go at the commit below
             db.session.execute(delete(Camera).where(Camera.registration_id.in_(regs)))
             db.session.execute(delete(ConfirmationNotice).where(ConfirmationNotice.registration_id.in_(regs)))
             db.session.execute(delete(RegistrationLifecycle).where(RegistrationLifecycle.registration_id.in_(regs)))

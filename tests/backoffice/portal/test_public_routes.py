@@ -16,6 +16,9 @@ PUBLIC_BY_DESIGN = {
     "/register/manage/<token>": "signed, expiring management link (voided on withdrawal)",
     "/register/manage/<token>/withdraw": "same management link",
     "/register/manage/<token>/access": "same management link",
+    "/register/manage/<token>/picture/<int:camera_id>": "same management link, one of its cameras",
+    "/register/manage/<token>/picture/<int:camera_id>/remove": "same management link, one of its cameras",
+    "/register/manage/<token>/picture/<int:camera_id>/thumb": "same management link, one of its cameras",
 }
 
 
