@@ -1,4 +1,5 @@
-"""The one query module for spatial SQL: same answers on SpatiaLite and PostGIS.
+"""Spatial SQL for the map, and the geometry both the map and the canvass use: same answers on
+SpatiaLite and PostGIS (the canvass's own searches are in backoffice/canvass/query.py).
 
 Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree joined
 explicitly; PostGIS: `&&` against an envelope, which the GiST index serves), then the exact
@@ -135,72 +136,20 @@ def view_of(
 
 # --- queries ---------------------------------------------------------------------------
 
-_CAMERA_COLUMNS = """
-    c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
-    c.direction_deg, c.fov_deg, c.range_m, c.retention_days, c.label,
-    r.address, r.city, r.status"""
-
-_NEAR_SQL = {
-    "sqlite": """
-SELECT * FROM (
-  SELECT {columns},
-         ST_Distance(c.location, MakePoint(:lon, :lat, 4326), 1) AS distance_m
-  FROM camera c JOIN registration r ON r.id = c.registration_id
-  WHERE {prefilter} r.status = 'active'
-) WHERE distance_m <= :radius
-""",
-    "postgresql": """
-SELECT {columns},
-       ST_Distance(c.location::geography,
-                   ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m
-FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {prefilter} r.status = 'active'
-  AND ST_DWithin(c.location::geography,
-                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
-""",
-}
-
-# The index-backed bounding-box filter, per dialect.
-_BOX_FILTER = {
+# The index-backed bounding-box filter on camera c, per dialect (binds minx, miny, maxx, maxy).
+BOX_FILTER = {
     "sqlite": """c.id IN (SELECT pkid FROM idx_camera_location
                  WHERE xmax >= :minx AND xmin <= :maxx AND ymax >= :miny AND ymin <= :maxy)""",
     "postgresql": "c.location && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)",
 }
 
 
-def _dialect(session: Session) -> str:
+def dialect(session: Session) -> str:
+    """The session's database, "sqlite" or "postgresql" (RuntimeError for any other)."""
     name = session.get_bind().dialect.name
-    if name not in _BOX_FILTER:
+    if name not in BOX_FILTER:
         raise RuntimeError(f"no spatial SQL for {name}")
     return name
-
-
-def cameras_within_sql(session: Session, *, use_index: bool = True) -> str:
-    """The SQL text cameras_within() runs (for EXPLAIN and the benchmark)."""
-    dialect = _dialect(session)
-    prefilter = _BOX_FILTER[dialect] + " AND" if use_index else ""
-    return _NEAR_SQL[dialect].format(columns=_CAMERA_COLUMNS, prefilter=prefilter)
-
-
-def cameras_within_params(lat: float, lon: float, radius_m: float) -> dict[str, float]:
-    """Bind parameters for cameras_within_sql()."""
-    return {"lat": lat, "lon": lon, "radius": radius_m, **radius_box(lat, lon, radius_m).params()}
-
-
-def cameras_within(
-    session: Session, lat: float, lon: float, radius_m: float, *, use_index: bool = True
-) -> list[dict]:
-    """Cameras of active registrations within radius_m metres of lat/lon, with distance_m.
-
-    Rows are dicts with camera_id, registration_id, lat, lon, distance_m, direction_deg,
-    fov_deg, range_m, retention_days, label, address, city, status; unordered.
-    """
-    result = session.execute(
-        text(cameras_within_sql(session, use_index=use_index)),
-        cameras_within_params(lat, lon, radius_m),
-    )
-    keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in SHOWN_ON_MAP)
@@ -222,7 +171,7 @@ LIMIT :limit
 SELECT c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
        c.direction_deg, c.fov_deg, c.range_m, c.label, r.status
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {_BOX_FILTER['postgresql']}
+WHERE {BOX_FILTER['postgresql']}
   AND r.status IN ({_STATUS_LIST})
 LIMIT :limit
 """,
@@ -249,7 +198,7 @@ SELECT floor((ST_X(c.location) - :minx) / :cell_w)::int AS gx,
        count(*) AS n, avg(ST_X(c.location)) AS lon, avg(ST_Y(c.location)) AS lat,
        sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {_BOX_FILTER['postgresql']}
+WHERE {BOX_FILTER['postgresql']}
   AND r.status IN ({_STATUS_LIST})
 GROUP BY gx, gy
 """,
@@ -284,7 +233,7 @@ GROUP BY ix, iy
 def camera_summary(session: Session) -> list[dict]:
     """Every shown camera summed on a SUMMARY_CELL_DEG grid: n, active, coordinate sums."""
     rows = session.execute(
-        text(_SUMMARY_SQL[_dialect(session)]), {"cell": SUMMARY_CELL_DEG}
+        text(_SUMMARY_SQL[dialect(session)]), {"cell": SUMMARY_CELL_DEG}
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -295,7 +244,7 @@ def rebuild_camera_cells(session: Session) -> int:
     of cameras counted."""
     session.execute(text("DELETE FROM camera_map_cell"))
     session.execute(
-        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[_dialect(session)]),
+        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[dialect(session)]),
         {"cell": SUMMARY_CELL_DEG},
     )
     return int(session.execute(text("SELECT coalesce(sum(n), 0) FROM camera_map_cell")).scalar_one())
@@ -309,7 +258,7 @@ def camera_cells(session: Session) -> list[tuple]:
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
     """Up to limit cameras inside box (registrations not withdrawn), for the map."""
     rows = session.execute(
-        text(_BOX_SQL[_dialect(session)]), {**box.params(), "limit": limit}
+        text(_BOX_SQL[dialect(session)]), {**box.params(), "limit": limit}
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -319,7 +268,7 @@ def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
     cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
     cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
     rows = session.execute(
-        text(_CLUSTER_SQL[_dialect(session)]),
+        text(_CLUSTER_SQL[dialect(session)]),
         {**box.params(), "cell_w": cell_w, "cell_h": cell_h},
     ).mappings()
     return [dict(row) for row in rows]
@@ -327,7 +276,7 @@ def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
 
 def explain(session: Session, sql: str, params: dict) -> str:
     """The database's query plan for sql, as one text (EXPLAIN QUERY PLAN / EXPLAIN)."""
-    if _dialect(session) == "sqlite":
+    if dialect(session) == "sqlite":
         rows = session.execute(text("EXPLAIN QUERY PLAN " + sql), params).all()
         return "\n".join(str(row[-1]) for row in rows)
     rows = session.execute(text("EXPLAIN " + sql), params).all()

@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     from flask_migrate import upgrade
 
     from backoffice import create_app, spatial
+    from backoffice.canvass import query as canvass_query
     from backoffice.accounts import ensure_demo_accounts
     from backoffice.extensions import db
     from backoffice.models import Agency, Case
@@ -390,7 +391,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def raw(i, use_index=True):
         lat, lon = points[i % len(points)]
-        spatial.cameras_within(raw_session, lat, lon, args.radius, use_index=use_index)
+        canvass_query.cameras_within(raw_session, lat, lon, args.radius, use_index=use_index)
 
     # Interleaved so that load from elsewhere on the machine hits all three alike.
     # No app context around the calls: each request must get its own, as in production.
@@ -399,8 +400,8 @@ def main(argv: list[str] | None = None) -> None:
     raw_session.close()
     with app.app_context():
         session = db.session
-        plan = spatial.explain(session, spatial.cameras_within_sql(session),
-                               spatial.cameras_within_params(*CITY, args.radius))
+        plan = spatial.explain(session, canvass_query.cameras_within_sql(session),
+                               canvass_query.cameras_within_params(*CITY, args.radius))
         session.rollback()
 
     county = ",".join(str(v) for v in COUNTY)

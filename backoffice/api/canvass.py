@@ -8,7 +8,12 @@ from flask_appbuilder.api import expose, protect
 
 from reports.canvass import render_canvass_pdf
 
-from .. import camera_map, canvass
+from .. import camera_map
+from ..canvass import parse
+from ..canvass.contact import owner_contact
+from ..canvass.search import search as canvass_search
+from ..canvass.sheet import sheet_data
+from ..localtime import iso
 from workflows.canvass_requests import create_footage_requests
 from .base import RegistryBaseApi, json_body
 
@@ -22,7 +27,7 @@ def _user():
 
 def _case_id(data: dict):
     if data.get("case_id") in (None, ""):
-        raise canvass.CanvassParameterError("case_id is required: contacts and requests are for a case",
+        raise parse.CanvassParameterError("case_id is required: contacts and requests are for a case",
                                             field="case_id")
     return data.get("case_id")
 
@@ -61,8 +66,8 @@ class CanvassApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        query = canvass.parse_query(request.args, _user())
-        result = canvass.search(query, _user())
+        query = parse.parse_query(request.args, _user())
+        result = canvass_search(query, _user())
         return self.response(
             200,
             case_id=query.case_id,
@@ -70,8 +75,8 @@ class CanvassApi(RegistryBaseApi):
             lat=query.lat,
             lon=query.lon,
             radius_m=query.radius_m,
-            since=canvass.iso(query.since),
-            until=canvass.iso(query.until),
+            since=iso(query.since),
+            until=iso(query.until),
             count=len(result.items),
             result=result.items,
         )
@@ -104,8 +109,8 @@ class CanvassApi(RegistryBaseApi):
             404: {$ref: '#/components/responses/404'}
         """
         data = json_body()
-        case = canvass.case_for_user(_case_id(data), _user())
-        contact = canvass.owner_contact(
+        case = parse.case_for_user(_case_id(data), _user())
+        contact = owner_contact(
             case, data.get("registration_id"), _user(), justification=data.get("justification")
         )
         return self.response(200, result=contact)
@@ -151,9 +156,9 @@ class CanvassRequestsApi(RegistryBaseApi):
         if not isinstance(camera_ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in camera_ids
         ):
-            raise canvass.CanvassParameterError("camera_ids must be a list of camera ids", field="camera_ids")
-        case = canvass.case_for_user(_case_id(data), _user())
-        window = canvass.parse_window(data, case)
+            raise parse.CanvassParameterError("camera_ids must be a list of camera ids", field="camera_ids")
+        case = parse.case_for_user(_case_id(data), _user())
+        window = parse.parse_window(data, case)
         created, already = create_footage_requests(
             case, camera_ids, _user(), window_from=window[0], window_to=window[1]
         )
@@ -167,7 +172,7 @@ class CanvassRequestsApi(RegistryBaseApi):
                     "camera_ids": r.camera_ids,
                     "state": r.state,
                     "version": r.version,
-                    "deadline": canvass.iso(r.deadline),
+                    "deadline": iso(r.deadline),
                 }
                 for r in created
             ],
@@ -248,8 +253,8 @@ class CanvassSheetApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
-        pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
+        query = parse.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
+        pdf = render_canvass_pdf(sheet_data(query, _user()))
         response = make_response(pdf)
         response.headers["Content-Type"] = "application/pdf"
         safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case_number)

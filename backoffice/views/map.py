@@ -2,7 +2,7 @@
 from flask import request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
-from ..canvass import DEFAULT_RADIUS_M, MAX_RADIUS_M
+from ..canvass.parse import DEFAULT_RADIUS_M, MAX_RADIUS_M
 from ..localtime import county_zone, iso
 from ..extensions import db
 from ..map_context import tile_url
