@@ -9,8 +9,10 @@ pure Python.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shapely.geometry import LineString, Point, Polygon
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -131,6 +133,86 @@ def view_of(
     if range_m is not None and distance_m > range_m:
         return "too_far"
     seen = in_view(direction_deg, fov_deg, range_m, distance_m, bearing_to_point)
+    return {True: "in_view", False: "facing_away", None: "unknown"}[seen]
+
+
+# --- a camera and a route (a polyline), in metres on a plane tangent at the camera ----------
+
+_A, _F = 6_378_137.0, 1 / 298.257223563  # the WGS 84 ellipsoid
+_E2 = _F * (2 - _F)
+_ARC_STEP_DEG = 5.0
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude and of latitude at lat (WGS 84 radii of curvature)."""
+    phi = math.radians(lat)
+    w = math.sqrt(1 - _E2 * math.sin(phi) ** 2)
+    prime_vertical = _A / w
+    meridional = _A * (1 - _E2) / w**3
+    return math.radians(1) * prime_vertical * math.cos(phi), math.radians(1) * meridional
+
+
+def route_around(lat: float, lon: float, route: Sequence[tuple[float, float]]) -> LineString:
+    """The route (lon, lat pairs) in metres east and north of lat/lon (good within tens of km)."""
+    per_lon, per_lat = metres_per_degree(lat)
+    return LineString([((x - lon) * per_lon, (y - lat) * per_lat) for x, y in route])
+
+
+def distance_to_route_m(line: LineString) -> float:
+    """The distance in metres from the camera (the plane's origin) to the route."""
+    return float(line.distance(Point(0.0, 0.0)))
+
+
+def _sector(direction_deg: float, fov_deg: float, reach_m: float) -> Polygon:
+    """A view sector from the origin; its arc drawn outside the true arc, never inside it."""
+    steps = max(2, math.ceil(fov_deg / _ARC_STEP_DEG))
+    step = math.radians(fov_deg / steps)
+    outer = reach_m / math.cos(step / 2)  # chords of this circle touch the true arc
+    start = math.radians(direction_deg - fov_deg / 2)
+    arc = []
+    for i in range(steps + 1):
+        radius = reach_m if i in (0, steps) else outer
+        angle = start + i * step
+        arc.append((radius * math.sin(angle), radius * math.cos(angle)))
+    return Polygon([(0.0, 0.0), *arc])
+
+
+def route_in_view(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    line: LineString,
+) -> bool | None:
+    """Whether any part of the route (around the camera) lies in the camera's view sector.
+
+    Like in_view() for a point: a dome sees all within range, an unknown direction gives None,
+    and a route through the camera counts as seen.
+    """
+    within_range = range_m is None or distance_m <= range_m
+    if fov_deg is not None and fov_deg >= 360:
+        return within_range
+    if direction_deg is None:
+        return None
+    if not within_range:
+        return False
+    if distance_m <= 0.5:
+        return True
+    reach = range_m if range_m is not None else line.hausdorff_distance(Point(0.0, 0.0)) + 1.0
+    return _sector(direction_deg, fov_deg if fov_deg is not None else 90, reach).intersects(line)
+
+
+def route_view_of(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    line: LineString,
+) -> str:
+    """What a camera can see of a route, in the canvass's words (as view_of() for a point)."""
+    if range_m is not None and distance_m > range_m:
+        return "too_far"
+    seen = route_in_view(direction_deg, fov_deg, range_m, distance_m, line)
     return {True: "in_view", False: "facing_away", None: "unknown"}[seen]
 
 

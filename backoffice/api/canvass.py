@@ -12,12 +12,13 @@ from .. import camera_map
 from ..canvass import parse
 from ..canvass.contact import owner_contact
 from ..canvass.search import search as canvass_search
+from ..canvass.search import search_route
 from ..canvass.sheet import sheet_data
 from ..localtime import iso
 from workflows.canvass_requests import create_footage_requests
 from .base import RegistryBaseApi, json_body
 
-READ = {"search": "read", "reveal_contact": "read"}
+READ = {"search": "read", "route_search": "read", "reveal_contact": "read"}
 
 
 def _user():
@@ -33,7 +34,7 @@ def _case_id(data: dict):
 
 
 class CanvassApi(RegistryBaseApi):
-    """GET /api/v1/canvass/ (SPEC §5) and POST /api/v1/canvass/contact."""
+    """GET /api/v1/canvass/, GET /api/v1/canvass/route/ (SPEC §5) and POST /api/v1/canvass/contact."""
 
     resource_name = "canvass"
     class_permission_name = "Canvass"
@@ -75,6 +76,48 @@ class CanvassApi(RegistryBaseApi):
             lat=query.lat,
             lon=query.lon,
             radius_m=query.radius_m,
+            since=iso(query.since),
+            until=iso(query.until),
+            count=len(result.items),
+            result=result.items,
+        )
+
+    @expose("/route/", methods=["GET"])
+    @protect()
+    def route_search(self):
+        """Cameras whose view may cover any part of an escape route, most urgent first.
+        ---
+        get:
+          description: >-
+            Registered cameras of active registrations within half of width_m either side of
+            the route, ranked like the point canvass (retained, in view, deadline, distance to
+            the route). A camera is in view when any part of the route lies in its view sector.
+            Every search is audited with the case and the route.
+          parameters:
+          - {in: query, name: case_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          - {in: query, name: route, required: true, schema: {type: string},
+             description: 'A GeoJSON LineString in lon/lat, at most 100 points and 50 km'}
+          - {in: query, name: width_m, schema: {type: number, minimum: 1, maximum: 1000},
+             description: 'The corridor''s full width in metres (default 100)'}
+          - {in: query, name: since, schema: {type: string, format: date-time},
+             description: 'Start of the time window (default: the case''s)'}
+          - {in: query, name: until, schema: {type: string, format: date-time},
+             description: 'End of the time window (default: the case''s)'}
+          responses:
+            200: {description: 'The ranked cameras: {count, result: [...]}'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        query = parse.parse_route_query(request.args, _user())
+        result = search_route(query, _user())
+        return self.response(
+            200,
+            case_id=query.case_id,
+            case_number=query.case_number,
+            route=query.geojson(),
+            width_m=query.width_m,
             since=iso(query.since),
             until=iso(query.until),
             count=len(result.items),

@@ -18,6 +18,7 @@ from .parse import CanvassParameterError
 from .search import actor
 
 MAX_JUSTIFICATION = 1000  # characters
+SEARCH_ACTIONS = ("canvass.search", "canvass.route_search")  # audited with what they returned
 
 
 class RegistrationNotFoundError(NotFoundError):
@@ -39,8 +40,8 @@ class OwnerContact(TypedDict):
 
 
 def returned_for_case(case_id: int, registration_id: int) -> bool:
-    """True when a recorded search of the case returned the registration, or the case has a
-    footage request for it."""
+    """True when a recorded search of the case (around a point or along a route) returned the
+    registration, or the case has a footage request for it."""
     requested = db.session.execute(
         select(FootageRequest.id).where(
             FootageRequest.case_id == case_id, FootageRequest.registration_id == registration_id
@@ -50,7 +51,7 @@ def returned_for_case(case_id: int, registration_id: int) -> bool:
         return True
     searches = db.session.execute(
         select(AuditEvent.detail).where(
-            AuditEvent.action == "canvass.search",
+            AuditEvent.action.in_(SEARCH_ACTIONS),
             AuditEvent.object_type == "case",
             AuditEvent.object_id == case_id,
             # not the searches of a deleted case that had the same number

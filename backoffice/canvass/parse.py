@@ -1,6 +1,8 @@
-"""The canvass request's parameters, checked: the case it is for, where, how far and when."""
+"""The canvass request's parameters, checked: the case it is for, where (a point or a route),
+how far and when."""
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +16,7 @@ from ..localtime import LocalTimeError, parse_instant
 from ..models import Case
 from ..models.validation import FieldError, check_latitude, check_longitude
 from ..scoping import scoped_get
+from ..spatial import haversine_m
 
 DEFAULT_RADIUS_M = 300
 MAX_RADIUS_M = 2000
@@ -148,3 +151,112 @@ def parse_window(args: Mapping[str, Any], case: Case) -> tuple[datetime, datetim
     if until < since:
         raise CanvassParameterError("until must not be before since", field="until")
     return since, until
+
+
+# --- along a route ---------------------------------------------------------------------
+
+DEFAULT_WIDTH_M = 100
+MAX_WIDTH_M = 1000
+MAX_ROUTE_VERTICES = 100
+MAX_ROUTE_M = 50_000
+
+
+@dataclass
+class RouteQuery:
+    """A validated search along an escape route: the case, the route (lon, lat pairs), the
+    corridor's full width (cameras within half of it either side) and the window."""
+
+    case: Case
+    case_id: int
+    case_number: str
+    route: tuple[tuple[float, float], ...]
+    width_m: float
+    since: datetime
+    until: datetime
+
+    @property
+    def half_width_m(self) -> float:
+        """How far either side of the route the corridor reaches."""
+        return self.width_m / 2
+
+    def geojson(self) -> dict[str, Any]:
+        """The route as a GeoJSON LineString."""
+        return {"type": "LineString", "coordinates": [list(point) for point in self.route]}
+
+
+def _route_error(message: str) -> CanvassParameterError:
+    return CanvassParameterError(f"route: {message}", field="route")
+
+
+def _position(value: Any) -> tuple[float, float]:
+    """One GeoJSON position [lon, lat] (an altitude after them is ignored)."""
+    if not isinstance(value, list) or len(value) not in (2, 3) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value
+    ):
+        raise _route_error("each position must be [longitude, latitude] in decimal degrees")
+    lon, lat = float(value[0]), float(value[1])
+    if not -180 <= lon <= 180:
+        raise _route_error(f"longitude {lon:g} must be between -180 and 180")
+    if not -90 <= lat <= 90:
+        raise _route_error(f"latitude {lat:g} must be between -90 and 90")
+    return lon, lat
+
+
+def parse_route(raw: Any) -> tuple[tuple[float, float], ...]:
+    """A GeoJSON LineString (text or parsed) as (lon, lat) pairs, repeated points dropped.
+
+    Raises:
+        CanvassParameterError: missing, not a GeoJSON LineString, too many points, no length
+            or too long (field "route").
+    """
+    if raw in (None, ""):
+        raise _route_error("is required: a GeoJSON LineString of the escape route")
+    if isinstance(raw, str):
+        if len(raw) > 64 * MAX_ROUTE_VERTICES + 200:  # longer than any allowed route
+            raise _route_error(f"at most {MAX_ROUTE_VERTICES} points")
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise _route_error("must be GeoJSON (JSON text)") from None
+    if not isinstance(raw, dict) or raw.get("type") != "LineString":
+        raise _route_error('must be a GeoJSON LineString: {"type": "LineString", "coordinates": [...]}')
+    coordinates = raw.get("coordinates")
+    if not isinstance(coordinates, list):
+        raise _route_error("coordinates must be a list of [longitude, latitude] positions")
+    if len(coordinates) > MAX_ROUTE_VERTICES:
+        raise _route_error(f"at most {MAX_ROUTE_VERTICES} points ({len(coordinates)} given)")
+    points: list[tuple[float, float]] = []
+    for value in coordinates:
+        point = _position(value)
+        if not points or point != points[-1]:
+            points.append(point)
+    if len(points) < 2:
+        raise _route_error(
+            "needs at least two different points; to search around one place use the point canvass"
+        )
+    length = sum(haversine_m(a[1], a[0], b[1], b[0]) for a, b in zip(points, points[1:], strict=False))
+    if length > MAX_ROUTE_M:
+        raise _route_error(f"must be at most {MAX_ROUTE_M / 1000:g} km long ({length / 1000:.1f} km given)")
+    return tuple(points)
+
+
+def parse_route_query(args: Mapping[str, Any], user) -> RouteQuery:
+    """Validate a search along a route; the window defaults to the case's.
+
+    Raises:
+        CanvassParameterError: a parameter is missing or invalid (the field is named).
+        CaseNotFoundError: no such case in the user's agency.
+    """
+    case = required_case(args, user)
+    route = parse_route(args.get("route"))
+    width = number(args, "width_m", 1, MAX_WIDTH_M)
+    since, until = parse_window(args, case)
+    return RouteQuery(
+        case=case,
+        case_id=case.id,
+        case_number=case.case_number,
+        route=route,
+        width_m=width if width is not None else DEFAULT_WIDTH_M,
+        since=since,
+        until=until,
+    )

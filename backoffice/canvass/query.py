@@ -1,4 +1,4 @@
-"""The canvass's spatial SQL: cameras of active registrations near a point.
+"""The canvass's spatial SQL: cameras of active registrations near a point or along a route.
 
 Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree;
 PostGIS: `&&` against an envelope, which the GiST index serves), then the exact geodesic
@@ -6,13 +6,14 @@ distance in metres on the WGS 84 ellipsoid decides.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import TypedDict, cast
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..spatial import BOX_FILTER, dialect, radius_box
+from ..spatial import BOX_FILTER, dialect, distance_to_route_m, radius_box, route_around
 
 
 class CameraRow(TypedDict):
@@ -84,3 +85,91 @@ def cameras_within(
     return _rows(
         session, cameras_within_sql(session, use_index=use_index), cameras_within_params(lat, lon, radius_m)
     )
+
+
+# --- along a route ---------------------------------------------------------------------
+#
+# The index narrows the cameras to boxes around each leg of the route (SpatiaLite: the R*Tree
+# searched once per leg's box, the boxes first: CROSS JOIN keeps that order; PostGIS: ST_DWithin on the geometry, which the GiST index
+# serves), then the distance in degrees to the route keeps a corridor sure to hold every
+# camera within the width; route_cameras() measures each in metres.
+
+_ROUTE_SQL = {
+    "sqlite": """
+SELECT {columns},
+       ST_Distance(c.location, (SELECT GeomFromText(:route, 4326))) AS distance_deg
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE {prefilter} r.status = 'active'
+  AND ST_Distance(c.location, (SELECT GeomFromText(:route, 4326))) <= :reach_deg
+""",
+    "postgresql": """
+SELECT {columns},
+       ST_Distance(c.location, ST_GeomFromText(:route, 4326)) AS distance_deg
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE r.status = 'active' AND {near}
+""",
+}
+
+_ROUTE_PREFILTER = """c.id IN (
+    SELECT i.pkid FROM json_each(:boxes) b CROSS JOIN idx_camera_location i
+    ON i.xmax >= json_extract(b.value, '$[0]') AND i.xmin <= json_extract(b.value, '$[2]')
+   AND i.ymax >= json_extract(b.value, '$[1]') AND i.ymin <= json_extract(b.value, '$[3]')) AND"""
+
+_ROUTE_NEAR = {
+    True: "ST_DWithin(c.location, ST_GeomFromText(:route, 4326), :reach_deg)",
+    False: "ST_Distance(c.location, ST_GeomFromText(:route, 4326)) <= :reach_deg",
+}
+
+
+def route_wkt(route: Sequence[tuple[float, float]]) -> str:
+    """The route's (lon, lat) pairs as WKT."""
+    return "LINESTRING(" + ", ".join(f"{lon!r} {lat!r}" for lon, lat in route) + ")"
+
+
+def cameras_along_route_sql(session: Session, *, use_index: bool = True) -> str:
+    """The SQL text cameras_along_route() runs (for EXPLAIN and the benchmark)."""
+    name = dialect(session)
+    if name == "sqlite":
+        prefilter = _ROUTE_PREFILTER if use_index else ""
+        return _ROUTE_SQL[name].format(columns=_CAMERA_COLUMNS, prefilter=prefilter)
+    return _ROUTE_SQL[name].format(columns=_CAMERA_COLUMNS, near=_ROUTE_NEAR[use_index])
+
+
+def cameras_along_route_params(
+    route: Sequence[tuple[float, float]], half_width_m: float
+) -> dict[str, float | str]:
+    """Bind parameters for cameras_along_route_sql(): the route, a box around each leg, and
+    a distance in degrees no camera within half_width_m of the route is beyond."""
+    boxes = []
+    reach = 0.0
+    for (lon1, lat1), (lon2, lat2) in zip(route, route[1:], strict=False):
+        margins = [radius_box(lat, lon, half_width_m) for lon, lat in ((lon1, lat1), (lon2, lat2))]
+        dlon = max(max(lon - box.min_lon, box.max_lon - lon) for box, lon in zip(margins, (lon1, lon2), strict=True))
+        dlat = max(max(lat - box.min_lat, box.max_lat - lat) for box, lat in zip(margins, (lat1, lat2), strict=True))
+        boxes.append([min(lon1, lon2) - dlon, min(lat1, lat2) - dlat,
+                      max(lon1, lon2) + dlon, max(lat1, lat2) + dlat])
+        reach = max(reach, dlon, dlat)
+    return {"route": route_wkt(route), "boxes": json.dumps(boxes), "reach_deg": reach}
+
+
+def cameras_along_route(
+    session: Session,
+    route: Sequence[tuple[float, float]],
+    half_width_m: float,
+    *,
+    use_index: bool = True,
+) -> list[CameraRow]:
+    """Cameras of active registrations within half_width_m metres of the route (lon, lat
+    pairs), unordered, distance_m measured to the nearest point of the route."""
+    rows = session.execute(
+        text(cameras_along_route_sql(session, use_index=use_index)),
+        cameras_along_route_params(route, half_width_m),
+    ).mappings()
+    found = []
+    for row in rows:
+        camera = {key: value for key, value in row.items() if key != "distance_deg"}
+        line = route_around(camera["lat"], camera["lon"], route)
+        camera["distance_m"] = distance_to_route_m(line)
+        if camera["distance_m"] <= half_width_m:
+            found.append(cast(CameraRow, camera))
+    return found

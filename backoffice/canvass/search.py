@@ -10,8 +10,8 @@ from .. import audit, spatial
 from ..database import end_read_transaction
 from ..extensions import db
 from ..localtime import iso, utcnow
-from .parse import CanvassQuery
-from .query import CameraRow, cameras_within
+from .parse import CanvassQuery, RouteQuery
+from .query import CameraRow, cameras_along_route, cameras_within
 
 _VIEW_RANK = {"in_view": 0, "unknown": 1, "facing_away": 2, "too_far": 3}
 
@@ -40,7 +40,7 @@ class CanvassItem(TypedDict):
 class CanvassResult:
     """The ranked cameras of one search."""
 
-    query: CanvassQuery
+    query: CanvassQuery | RouteQuery
     items: list[CanvassItem] = field(default_factory=list)
 
 
@@ -69,6 +69,23 @@ def assess(
     distance = float(row["distance_m"])
     bearing = spatial.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
     return _assessed(row, distance, bearing, query.since, now, deadlines)
+
+
+def assess_along(
+    row: CameraRow,
+    query: RouteQuery,
+    now: datetime,
+    deadlines: dict[int, tuple[datetime, str]] | None = None,
+) -> Assessed:
+    """One camera row found along a route turned into a canvass item: in view when any part
+    of the route lies in its view sector."""
+    line = spatial.route_around(row["lat"], row["lon"], query.route)
+    distance = float(row["distance_m"])
+    sight = (row["direction_deg"], row["fov_deg"], row["range_m"], distance, line)
+    assessed = _assessed(row, distance, None, query.since, now, deadlines)
+    assessed.item["in_view"] = spatial.route_in_view(*sight)
+    assessed.item["view"] = spatial.route_view_of(*sight)
+    return assessed
 
 
 def _assessed(
@@ -140,6 +157,36 @@ def search(
             "lon": query.lon,
             "radius_m": query.radius_m,
             # What the search returned: the registrations whose owners may be contacted for the case.
+            "registration_ids": sorted({item["registration_id"] for item in items}),
+        },
+    )
+    if commit:
+        db.session.commit()
+    return CanvassResult(query=query, items=items)
+
+
+def search_route(
+    query: RouteQuery, user, *, now: datetime | None = None, commit: bool = True
+) -> CanvassResult:
+    """Search along a route, rank it like the point canvass and audit it ("canvass.route_search",
+    with the route; commits the audit event unless told not to)."""
+    now = now or utcnow()
+    user = actor(user)
+    rows = cameras_along_route(db.session, query.route, query.half_width_m)
+    deadlines: dict[int, tuple[datetime, str]] = {}
+    ranked = sorted((assess_along(row, query, now, deadlines) for row in rows), key=rank_key)
+    items = [assessed.item for assessed in ranked]
+    end_read_transaction(db.session)
+    audit.record(
+        "canvass.route_search",
+        user=user,
+        object_type="case",
+        object_id=query.case_id,
+        purpose=query.case_number,
+        detail={
+            "route": query.geojson(),
+            "width_m": query.width_m,
+            # As for a point search: the registrations whose owners may be contacted for the case.
             "registration_ids": sorted({item["registration_id"] for item in items}),
         },
     )
