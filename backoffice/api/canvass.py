@@ -275,10 +275,15 @@ class CanvassSheetApi(RegistryBaseApi):
     @expose("/<int:pk>/canvass.pdf", methods=["GET"])
     @protect()
     def canvass_sheet(self, pk: int):
-        """The case's canvass as a printable PDF (audited like a search and contact reveals).
+        """The case's canvass as a printable PDF (audited like a search and contact reveals):
+        around a point, or along a route when route is given.
         ---
         get:
           parameters:
+          - {in: query, name: route, schema: {type: string},
+             description: 'A GeoJSON LineString in lon/lat: the sheet of a search along it'}
+          - {in: query, name: width_m, schema: {type: number, minimum: 1, maximum: 1000},
+             description: 'The corridor''s full width in metres, with route (default 100)'}
           - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
           - {in: query, name: lon, schema: {type: number, minimum: -180, maximum: 180}}
           - {in: query, name: radius_m, schema: {type: number, minimum: 1, maximum: 2000}}
@@ -296,7 +301,8 @@ class CanvassSheetApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        query = parse.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
+        args = {**request.args.to_dict(), "case_id": pk}
+        query = parse.parse_route_query(args, _user()) if "route" in args else parse.parse_query(args, _user())
         pdf = render_canvass_pdf(sheet_data(query, _user()))
         response = make_response(pdf)
         response.headers["Content-Type"] = "application/pdf"

@@ -6,13 +6,13 @@ from typing import Any, TypedDict
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, spatial
 from ..extensions import db
 from ..localtime import format_instant, utcnow
 from ..models import Owner, Registration
 from .contact import OwnerContact, contact_fields
-from .parse import CanvassQuery
-from .search import CanvassItem, actor, search
+from .parse import CanvassQuery, RouteQuery
+from .search import CanvassItem, actor, search, search_route
 
 
 class SheetCase(TypedDict):
@@ -35,24 +35,48 @@ class SheetItem(CanvassItem):
     deadline_text: str
 
 
+class SheetRoute(TypedDict):
+    """The escape route searched along: a GeoJSON LineString and its length."""
+
+    type: str
+    coordinates: list[list[float]]
+    length_m: float
+
+
 class SheetData(TypedDict):
-    """Everything the canvass sheet shows (reports.canvass.render_canvass_pdf's input)."""
+    """Everything the canvass sheet shows (reports.canvass.render_canvass_pdf's input): the
+    radius of a search around a point, or the route and corridor width of one along a route."""
 
     case: SheetCase
-    radius_m: float
+    radius_m: float | None
+    route: SheetRoute | None
+    width_m: float | None
     generated_at: str
     generated_by: str
     items: list[SheetItem]
 
 
-def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> SheetData:
-    """Everything the canvass sheet shows; the search and every owner contact read are audited.
+def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None = None) -> SheetData:
+    """Everything the canvass sheet shows, around a point or along a route; the search and every
+    owner contact read are audited.
 
     Commits the audit events.
     """
     now = now or utcnow()
     user = actor(user)
-    result = search(query, user, now=now, commit=False)
+    if isinstance(query, RouteQuery):
+        result = search_route(query, user, now=now, commit=False)
+        lat, lon = query.case.lat, query.case.lon
+        route: SheetRoute | None = SheetRoute(
+            type="LineString",
+            coordinates=[list(point) for point in query.route],
+            length_m=sum(spatial.haversine_m(a[1], a[0], b[1], b[0])
+                         for a, b in zip(query.route, query.route[1:], strict=False)),
+        )
+        radius, width = None, query.width_m
+    else:
+        result = search(query, user, now=now, commit=False)
+        lat, lon, route, radius, width = query.lat, query.lon, None, query.radius_m, None
     contacts = _reveal_contacts(result.items, query.case_id, query.case_number, user)
     case = query.case
     items = [
@@ -71,10 +95,12 @@ def sheet_data(query: CanvassQuery, user, *, now: datetime | None = None) -> She
             agency=case.agency.name if case.agency else "",
             since=format_instant(query.since, "en"),
             until=format_instant(query.until, "en"),
-            lat=query.lat,
-            lon=query.lon,
+            lat=lat,
+            lon=lon,
         ),
-        radius_m=query.radius_m,
+        radius_m=radius,
+        route=route,
+        width_m=width,
         generated_at=format_instant(now, "en"),
         generated_by=getattr(user, "username", ""),
         items=items,
