@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from .render import LANDSCAPE, render_pdf
@@ -82,7 +83,7 @@ def _nice_length(metres: float) -> int:
     return int(power)
 
 
-def render_canvass_pdf(data: dict[str, Any]) -> bytes:
+def render_canvass_pdf(data: Mapping[str, Any]) -> bytes:
     """The canvass sheet as PDF bytes.
 
     data: case (case_number, incident_type, agency, since, until, lat, lon), radius_m,
