@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..database import end_read_transaction
-from ..domain import CONTACTABLE
+from ..domain import CANVASS_SEARCH_ACTIONS, CONTACTABLE
 from ..errors import NotFoundError
 from ..extensions import db
 from ..ids import as_id
@@ -18,7 +18,6 @@ from .parse import CanvassParameterError
 from .search import actor
 
 MAX_JUSTIFICATION = 1000  # characters
-SEARCH_ACTIONS = ("canvass.search", "canvass.route_search")  # audited with what they returned
 
 
 class RegistrationNotFoundError(NotFoundError):
@@ -51,7 +50,7 @@ def returned_for_case(case_id: int, registration_id: int) -> bool:
         return True
     searches = db.session.execute(
         select(AuditEvent.detail).where(
-            AuditEvent.action.in_(SEARCH_ACTIONS),
+            AuditEvent.action.in_(CANVASS_SEARCH_ACTIONS),
             AuditEvent.object_type == "case",
             AuditEvent.object_id == case_id,
             # not the searches of a deleted case that had the same number
