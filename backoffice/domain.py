@@ -45,3 +45,10 @@ FINAL_STATES = ("closed", "cancelled")
 # lets it be cancelled, to say why it is set aside. (Decided here: one copy called declined
 # final and the state machine did not.)
 CONCLUDED_STATES = ("declined", *FINAL_STATES)
+
+# --- Canvass ----------------------------------------------------------------------------------
+
+# The audit events of a canvass search, around a point or along a route: each records the
+# registrations it returned (whose owners may then be contacted for the case), and each counts
+# as a search in the transparency report.
+CANVASS_SEARCH_ACTIONS = ("canvass.search", "canvass.route_search")

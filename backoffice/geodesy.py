@@ -8,6 +8,7 @@ arithmetic left is spatial.radius_box(), the index pre-filter's deliberately gen
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from geographiclib.geodesic import Geodesic
 
@@ -43,3 +44,8 @@ def east_north_m(lat: float, lon: float, centre_lat: float, centre_lon: float) -
     found = WGS84.Inverse(centre_lat, centre_lon, lat, lon, Geodesic.DISTANCE | Geodesic.AZIMUTH)
     azimuth = math.radians(found["azi1"])
     return found["s12"] * math.sin(azimuth), found["s12"] * math.cos(azimuth)
+
+
+def path_length_m(points: Sequence[Sequence[float]]) -> float:
+    """Length in metres of a path given as (lon, lat) points (GeoJSON order), leg by leg."""
+    return sum(distance_m(a[1], a[0], b[1], b[0]) for a, b in zip(points, points[1:], strict=False))

@@ -142,6 +142,7 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_checkpoints_checked": "Audit log checked against its checkpoints",
         "access.refused": "Another agency's record asked for (refused)",
         "canvass.search": "Canvass search",
+        "canvass.route_search": "Canvass search along a route",
         "owner.reveal": "Owner contact shown",
         "owner.reveal_justified": "Owner contact shown without a search (justified)",
         "footage_request.open": "Footage request opened",

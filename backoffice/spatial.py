@@ -1,4 +1,5 @@
-"""The one query module for spatial SQL: same answers on SpatiaLite and PostGIS.
+"""Spatial SQL for the map, and the geometry both the map and the canvass use: same answers on
+SpatiaLite and PostGIS (the canvass's own searches are in backoffice/canvass/query.py).
 
 Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree joined
 explicitly; PostGIS: `&&` against an envelope, which the GiST index serves), then the exact
@@ -8,8 +9,10 @@ distances and bearings outside SQL are geodesy.py's.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shapely.geometry import LineString, Point, Polygon
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -117,74 +120,102 @@ def view_of(
     return {True: "in_view", False: "facing_away", None: "unknown"}[seen]
 
 
+# --- a camera and a route (a polyline), in metres on a plane tangent at the camera ----------
+
+_A, _F = 6_378_137.0, 1 / 298.257223563  # the WGS 84 ellipsoid
+_E2 = _F * (2 - _F)
+_ARC_STEP_DEG = 5.0
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude and of latitude at lat (WGS 84 radii of curvature)."""
+    phi = math.radians(lat)
+    w = math.sqrt(1 - _E2 * math.sin(phi) ** 2)
+    prime_vertical = _A / w
+    meridional = _A * (1 - _E2) / w**3
+    return math.radians(1) * prime_vertical * math.cos(phi), math.radians(1) * meridional
+
+
+def route_around(lat: float, lon: float, route: Sequence[tuple[float, float]]) -> LineString:
+    """The route (lon, lat pairs) in metres east and north of lat/lon (good within tens of km)."""
+    per_lon, per_lat = metres_per_degree(lat)
+    return LineString([((x - lon) * per_lon, (y - lat) * per_lat) for x, y in route])
+
+
+def distance_to_route_m(line: LineString) -> float:
+    """The distance in metres from the camera (the plane's origin) to the route."""
+    return float(line.distance(Point(0.0, 0.0)))
+
+
+def _sector(direction_deg: float, fov_deg: float, reach_m: float) -> Polygon:
+    """A view sector from the origin; its arc drawn outside the true arc, never inside it."""
+    steps = max(2, math.ceil(fov_deg / _ARC_STEP_DEG))
+    step = math.radians(fov_deg / steps)
+    outer = reach_m / math.cos(step / 2)  # chords of this circle touch the true arc
+    start = math.radians(direction_deg - fov_deg / 2)
+    arc = []
+    for i in range(steps + 1):
+        radius = reach_m if i in (0, steps) else outer
+        angle = start + i * step
+        arc.append((radius * math.sin(angle), radius * math.cos(angle)))
+    return Polygon([(0.0, 0.0), *arc])
+
+
+def route_in_view(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    line: LineString,
+) -> bool | None:
+    """Whether any part of the route (around the camera) lies in the camera's view sector.
+
+    Like in_view() for a point: a dome sees all within range, an unknown direction gives None,
+    and a route through the camera counts as seen.
+    """
+    within_range = range_m is None or distance_m <= range_m
+    if fov_deg is not None and fov_deg >= 360:
+        return within_range
+    if direction_deg is None:
+        return None
+    if not within_range:
+        return False
+    if distance_m <= 0.5:
+        return True
+    reach = range_m if range_m is not None else line.hausdorff_distance(Point(0.0, 0.0)) + 1.0
+    return _sector(direction_deg, fov_deg if fov_deg is not None else 90, reach).intersects(line)
+
+
+def route_view_of(
+    direction_deg: float | None,
+    fov_deg: float | None,
+    range_m: float | None,
+    distance_m: float,
+    line: LineString,
+) -> str:
+    """What a camera can see of a route, in the canvass's words (as view_of() for a point)."""
+    if range_m is not None and distance_m > range_m:
+        return "too_far"
+    seen = route_in_view(direction_deg, fov_deg, range_m, distance_m, line)
+    return {True: "in_view", False: "facing_away", None: "unknown"}[seen]
+
+
 # --- queries ---------------------------------------------------------------------------
 
-_CAMERA_COLUMNS = """
-    c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
-    c.direction_deg, c.fov_deg, c.range_m, c.retention_days, c.label,
-    r.address, r.city, r.status"""
-
-_NEAR_SQL = {
-    "sqlite": """
-SELECT * FROM (
-  SELECT {columns},
-         ST_Distance(c.location, MakePoint(:lon, :lat, 4326), 1) AS distance_m
-  FROM camera c JOIN registration r ON r.id = c.registration_id
-  WHERE {prefilter} r.status = 'active'
-) WHERE distance_m <= :radius
-""",
-    "postgresql": """
-SELECT {columns},
-       ST_Distance(c.location::geography,
-                   ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m
-FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {prefilter} r.status = 'active'
-  AND ST_DWithin(c.location::geography,
-                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :radius)
-""",
-}
-
-# The index-backed bounding-box filter, per dialect.
-_BOX_FILTER = {
+# The index-backed bounding-box filter on camera c, per dialect (binds minx, miny, maxx, maxy).
+BOX_FILTER = {
     "sqlite": """c.id IN (SELECT pkid FROM idx_camera_location
                  WHERE xmax >= :minx AND xmin <= :maxx AND ymax >= :miny AND ymin <= :maxy)""",
     "postgresql": "c.location && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)",
 }
 
 
-def _dialect(session: Session) -> str:
+def dialect(session: Session) -> str:
+    """The session's database, "sqlite" or "postgresql" (RuntimeError for any other)."""
     name = session.get_bind().dialect.name
-    if name not in _BOX_FILTER:
+    if name not in BOX_FILTER:
         raise RuntimeError(f"no spatial SQL for {name}")
     return name
-
-
-def cameras_within_sql(session: Session, *, use_index: bool = True) -> str:
-    """The SQL text cameras_within() runs (for EXPLAIN and the benchmark)."""
-    dialect = _dialect(session)
-    prefilter = _BOX_FILTER[dialect] + " AND" if use_index else ""
-    return _NEAR_SQL[dialect].format(columns=_CAMERA_COLUMNS, prefilter=prefilter)
-
-
-def cameras_within_params(lat: float, lon: float, radius_m: float) -> dict[str, float]:
-    """Bind parameters for cameras_within_sql()."""
-    return {"lat": lat, "lon": lon, "radius": radius_m, **radius_box(lat, lon, radius_m).params()}
-
-
-def cameras_within(
-    session: Session, lat: float, lon: float, radius_m: float, *, use_index: bool = True
-) -> list[dict]:
-    """Cameras of active registrations within radius_m metres of lat/lon, with distance_m.
-
-    Rows are dicts with camera_id, registration_id, lat, lon, distance_m, direction_deg,
-    fov_deg, range_m, retention_days, label, address, city, status; unordered.
-    """
-    result = session.execute(
-        text(cameras_within_sql(session, use_index=use_index)),
-        cameras_within_params(lat, lon, radius_m),
-    )
-    keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in SHOWN_ON_MAP)
@@ -206,7 +237,7 @@ LIMIT :limit
 SELECT c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
        c.direction_deg, c.fov_deg, c.range_m, c.label, r.status
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {_BOX_FILTER['postgresql']}
+WHERE {BOX_FILTER['postgresql']}
   AND r.status IN ({_STATUS_LIST})
 LIMIT :limit
 """,
@@ -233,7 +264,7 @@ SELECT floor((ST_X(c.location) - :minx) / :cell_w)::int AS gx,
        count(*) AS n, avg(ST_X(c.location)) AS lon, avg(ST_Y(c.location)) AS lat,
        sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE {_BOX_FILTER['postgresql']}
+WHERE {BOX_FILTER['postgresql']}
   AND r.status IN ({_STATUS_LIST})
 GROUP BY gx, gy
 """,
@@ -268,7 +299,7 @@ GROUP BY ix, iy
 def camera_summary(session: Session) -> list[dict]:
     """Every shown camera summed on a SUMMARY_CELL_DEG grid: n, active, coordinate sums."""
     rows = session.execute(
-        text(_SUMMARY_SQL[_dialect(session)]), {"cell": SUMMARY_CELL_DEG}
+        text(_SUMMARY_SQL[dialect(session)]), {"cell": SUMMARY_CELL_DEG}
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -279,7 +310,7 @@ def rebuild_camera_cells(session: Session) -> int:
     of cameras counted."""
     session.execute(text("DELETE FROM camera_map_cell"))
     session.execute(
-        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[_dialect(session)]),
+        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[dialect(session)]),
         {"cell": SUMMARY_CELL_DEG},
     )
     return int(session.execute(text("SELECT coalesce(sum(n), 0) FROM camera_map_cell")).scalar_one())
@@ -293,7 +324,7 @@ def camera_cells(session: Session) -> list[tuple]:
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
     """Up to limit cameras inside box (registrations not withdrawn), for the map."""
     rows = session.execute(
-        text(_BOX_SQL[_dialect(session)]), {**box.params(), "limit": limit}
+        text(_BOX_SQL[dialect(session)]), {**box.params(), "limit": limit}
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -303,7 +334,7 @@ def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
     cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
     cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
     rows = session.execute(
-        text(_CLUSTER_SQL[_dialect(session)]),
+        text(_CLUSTER_SQL[dialect(session)]),
         {**box.params(), "cell_w": cell_w, "cell_h": cell_h},
     ).mappings()
     return [dict(row) for row in rows]
@@ -311,7 +342,7 @@ def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
 
 def explain(session: Session, sql: str, params: dict) -> str:
     """The database's query plan for sql, as one text (EXPLAIN QUERY PLAN / EXPLAIN)."""
-    if _dialect(session) == "sqlite":
+    if dialect(session) == "sqlite":
         rows = session.execute(text("EXPLAIN QUERY PLAN " + sql), params).all()
         return "\n".join(str(row[-1]) for row in rows)
     rows = session.execute(text("EXPLAIN " + sql), params).all()

@@ -3,7 +3,8 @@
 What is counted (each from the registry's own records, county-time calendar months):
 - registrations and cameras: active registrations and their cameras now, and registrations
   registered per month;
-- canvass searches and contact reveals: audit events `canvass.search` and `owner.reveal` /
+- canvass searches and contact reveals: audit events `canvass.search` / `canvass.route_search`
+  and `owner.reveal` /
   `owner.reveal_justified` of the agency's users;
 - footage requests: requests opened for the agency's cases;
 - consents and refusals: requests of the agency that moved into `consented` / `declined`;
@@ -23,13 +24,14 @@ from sqlalchemy import func, select
 
 from workflows.machine import RELEASE_KINDS
 
+from .domain import CANVASS_SEARCH_ACTIONS
 from .extensions import db
 from .localtime import county_today, localize, to_local, utcnow
 from .models import Agency, AuditEvent, Camera, Case, FootageRequest, Registration, RequestTransition
 
 SUPPRESS_BELOW = 5
 MONTHS = 12
-SEARCH_ACTIONS = ("canvass.search",)
+SEARCH_ACTIONS = CANVASS_SEARCH_ACTIONS  # around a point or along a route
 REVEAL_ACTIONS = ("owner.reveal", "owner.reveal_justified")
 # The figures of each agency and month, in the order they are shown (codes; labels in views).
 MEASURES = ("canvass_searches", "contact_reveals", "footage_requests", "consents", "refusals",

@@ -6,7 +6,8 @@
 Loads N synthetic cameras (bulk insert; reused when the database already holds them), then
 times, in one run and through the same app: a trivial authenticated endpoint (the framework's
 floor), GET /api/v1/canvass/, the raw indexed SQL it issues, the same search with no spatial
-index, and GET /api/v1/cameras/geojson for a county and a street viewport.
+index, GET /api/v1/canvass/route/ along synthetic escape routes against its raw SQL (and with no
+spatial index), and GET /api/v1/cameras/geojson for a county and a street viewport.
 """
 from __future__ import annotations
 
@@ -292,6 +293,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300, help="timed calls per indexed measurement")
     parser.add_argument("--scans", type=int, default=10, help="timed calls of the unindexed search")
     parser.add_argument("--radius", type=float, default=300)
+    parser.add_argument("--route-legs", type=int, default=8, help="legs of each escape route (150 m each)")
+    parser.add_argument("--route-width", type=float, default=100, help="corridor width of the route search")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="0 skips the gunicorn run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients against gunicorn")
     parser.add_argument("--seconds", type=float, default=8, help="duration of each throughput run")
@@ -309,9 +312,12 @@ def main(argv: list[str] | None = None) -> None:
         url = config.sqlite_url(folder / "bench.db")
     os.environ.setdefault("MFA_REQUIRED", "0")
 
+    import json
+
     from flask_migrate import upgrade
 
     from backoffice import create_app, spatial
+    from backoffice.canvass import query as canvass_query
     from backoffice.accounts import ensure_demo_accounts
     from backoffice.extensions import db
     from backoffice.models import Agency, Case
@@ -390,7 +396,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def raw(i, use_index=True):
         lat, lon = points[i % len(points)]
-        spatial.cameras_within(raw_session, lat, lon, args.radius, use_index=use_index)
+        canvass_query.cameras_within(raw_session, lat, lon, args.radius, use_index=use_index)
 
     # Interleaved so that load from elsewhere on the machine hits all three alike.
     # No app context around the calls: each request must get its own, as in production.
@@ -399,8 +405,51 @@ def main(argv: list[str] | None = None) -> None:
     raw_session.close()
     with app.app_context():
         session = db.session
-        plan = spatial.explain(session, spatial.cameras_within_sql(session),
-                               spatial.cameras_within_params(*CITY, args.radius))
+        plan = spatial.explain(session, canvass_query.cameras_within_sql(session),
+                               canvass_query.cameras_within_params(*CITY, args.radius))
+        session.rollback()
+
+    # Escape routes: from each search point, route_legs legs of 150 m, each turning a little.
+    from geographiclib.geodesic import Geodesic
+
+    routes = []
+    for lat, lon in points:
+        heading, route = rng.uniform(0, 360), [(lon, lat)]
+        for _ in range(args.route_legs):
+            heading += rng.uniform(-60, 60)
+            step = Geodesic.WGS84.Direct(route[-1][1], route[-1][0], heading, 150)
+            route.append((step["lon2"], step["lat2"]))
+        routes.append(route)
+    route_found = []
+
+    def route_api(i):
+        route = routes[i % len(routes)]
+        r = client.get("/api/v1/canvass/route/", headers=headers, query_string={
+            "case_id": case_id, "width_m": args.route_width,
+            "route": json.dumps({"type": "LineString",
+                                 "coordinates": [[round(x, 6), round(y, 6)] for x, y in route]})})
+        assert r.status_code == 200, r.json
+        route_found.append(r.data)
+
+    with app.app_context():
+        raw_session = Session(bind=db.engine.connect())
+        route_sql = {use: text(canvass_query.cameras_along_route_sql(raw_session, use_index=use))
+                     for use in (True, False)}
+
+    def route_raw(i, use_index=True):
+        params = canvass_query.cameras_along_route_params(routes[i % len(routes)], args.route_width / 2)
+        raw_session.execute(route_sql[use_index], params).all()
+
+    def route_query(i):
+        canvass_query.cameras_along_route(raw_session, routes[i % len(routes)], args.route_width / 2)
+
+    route_api_ms, route_query_ms, route_raw_ms = interleaved([route_api, route_query, route_raw], args.requests)
+    route_scan_ms = timed(lambda i: route_raw(i, use_index=False), args.scans, warmup=1)
+    raw_session.close()
+    with app.app_context():
+        session = db.session
+        route_plan = spatial.explain(session, canvass_query.cameras_along_route_sql(session),
+                                     canvass_query.cameras_along_route_params(routes[0], args.route_width / 2))
         session.rollback()
 
     county = ",".join(str(v) for v in COUNTY)
@@ -426,14 +475,19 @@ def main(argv: list[str] | None = None) -> None:
     county_ms = timed(geojson(county), max(20, args.requests // 10), warmup=2)
     street_ms = timed(geojson(street), max(20, args.requests // 5), warmup=2)
 
-    import json
-
     found = [json.loads(body)["count"] for body in found]
+    route_found = [json.loads(body)["count"] for body in route_found]
     line("bare Flask: GET /ping (no database)", bare_ms)
     line("floor: GET /api/v1/agency/<id>", floor_ms, f"({len(floor_statements)} SQL statements)")
     line("GET /api/v1/canvass/", api_ms, f"(mean {statistics.mean(found):.1f} cameras found)")
     line("raw indexed SQL", raw_ms)
     line("same search, no spatial index", scan_ms, f"({args.scans} calls)")
+    line("GET /api/v1/canvass/route/", route_api_ms,
+         f"({args.route_legs * 0.15:g} km routes, {args.route_width:g} m corridor, "
+         f"mean {statistics.mean(route_found):.1f} cameras found)")
+    line("route query function (SQL + metres)", route_query_ms)
+    line("route raw indexed SQL", route_raw_ms)
+    line("route search, no spatial index", route_scan_ms, f"({args.scans} calls)")
     size, n, clustered = sizes[county]
     line("map summary recomputed (worker)", refresh_ms, "(every minute, outside requests)")
     line("geojson, county, first request", cold_ms, "(a process reads the stored summary once)")
@@ -448,6 +502,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  scan p50 / raw indexed SQL p50     {pct(scan_ms, .5) / pct(raw_ms, .5):8.1f} ×")
     print(f"  geojson county p50 / floor p50     {pct(county_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     print(f"  geojson street p50 / floor p50     {pct(street_ms, .5) / pct(floor_ms, .5):8.2f} ×")
+    print(f"  route API p50 / route raw SQL p50  {pct(route_api_ms, .5) / pct(route_raw_ms, .5):8.2f} ×")
+    print(f"  route scan p50 / route raw SQL p50 {pct(route_scan_ms, .5) / pct(route_raw_ms, .5):8.1f} ×")
     if args.gunicorn_workers:
         from urllib.parse import urlencode
 
@@ -469,6 +525,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  canvass / floor                    {rates['canvass'] / rates['floor']:8.2f}")
     print("plan of the indexed search:")
     print("  " + plan.replace("\n", "\n  "))
+    print("plan of the indexed route search:")
+    print("  " + route_plan.replace("\n", "\n  "))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from backoffice.geodesy import east_north_m
@@ -44,6 +45,27 @@ def map_inset(lat: float, lon: float, radius_m: float, cameras: list[dict[str, A
     }
 
 
+def route_inset(
+    route: list[list[float]], width_m: float, cameras: list[dict[str, Any]]
+) -> dict:
+    """Shapes for the SVG inset of a route search: the route (lon, lat pairs) and its corridor,
+    numbered cameras, scale bar; the whole corridor fits the square."""
+    lons, lats = [p[0] for p in route], [p[1] for p in route]
+    centre_lat, centre_lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    projected = [east_north_m(lat, lon, centre_lat, centre_lon) for lon, lat in route]
+    extent = max(max(abs(e), abs(n)) for e, n in projected) + width_m / 2
+    inset = map_inset(centre_lat, centre_lon, extent, cameras)
+    half = MAP_SIZE / 2
+    scale = (half - 14) / max(extent, 1.0)
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{half + e * scale:.1f},{half - n * scale:.1f}"
+        for i, (e, n) in enumerate(projected)
+    )
+    bar_m = _nice_length(extent / 2)
+    return {**inset, "radius": None, "route": path, "corridor": round(max(width_m * scale, 1.0), 1),
+            "bar_m": bar_m, "bar": round(bar_m * scale, 1)}
+
+
 def _nice_length(metres: float) -> int:
     """A round scale-bar length not above metres (1, 2, 5 × 10^n)."""
     if metres < 1:
@@ -55,13 +77,18 @@ def _nice_length(metres: float) -> int:
     return int(power)
 
 
-def render_canvass_pdf(data: dict[str, Any]) -> bytes:
+def render_canvass_pdf(data: Mapping[str, Any]) -> bytes:
     """The canvass sheet as PDF bytes.
 
     data: case (case_number, incident_type, agency, since, until, lat, lon), radius_m,
     generated_at, generated_by, items (label, address, distance_m, in_view, retained,
-    deadline, lat, lon, direction_deg, fov_deg, range_m, contact dict or None).
+    deadline, lat, lon, direction_deg, fov_deg, range_m, contact dict or None); for a search
+    along a route also route (GeoJSON LineString, length_m) and width_m, radius_m then None.
     """
     case = data["case"]
-    inset = map_inset(case["lat"], case["lon"], data["radius_m"], data["items"])
+    route = data.get("route")
+    if route:
+        inset = route_inset(route["coordinates"], data["width_m"], data["items"])
+    else:
+        inset = map_inset(case["lat"], case["lon"], data["radius_m"], data["items"])
     return render_pdf("canvass.html", LANDSCAPE, **data, inset=inset)

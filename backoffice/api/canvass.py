@@ -8,12 +8,18 @@ from flask_appbuilder.api import expose, protect
 
 from reports.canvass import render_canvass_pdf
 
-from .. import camera_map, canvass
+from .. import camera_map
+from ..canvass import parse
+from ..canvass.contact import owner_contact
+from ..canvass.search import search as canvass_search
+from ..canvass.search import search_route
+from ..canvass.sheet import sheet_data
 from ..downloads import send_download
+from ..localtime import iso
 from workflows.canvass_requests import create_footage_requests
 from .base import RegistryBaseApi, json_body
 
-READ = {"search": "read", "reveal_contact": "read"}
+READ = {"search": "read", "route_search": "read", "reveal_contact": "read"}
 
 
 def _user():
@@ -23,13 +29,13 @@ def _user():
 
 def _case_id(data: dict):
     if data.get("case_id") in (None, ""):
-        raise canvass.CanvassParameterError("case_id is required: contacts and requests are for a case",
+        raise parse.CanvassParameterError("case_id is required: contacts and requests are for a case",
                                             field="case_id")
     return data.get("case_id")
 
 
 class CanvassApi(RegistryBaseApi):
-    """GET /api/v1/canvass/ (SPEC §5) and POST /api/v1/canvass/contact."""
+    """GET /api/v1/canvass/, GET /api/v1/canvass/route/ (SPEC §5) and POST /api/v1/canvass/contact."""
 
     resource_name = "canvass"
     class_permission_name = "Canvass"
@@ -62,8 +68,8 @@ class CanvassApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        query = canvass.parse_query(request.args, _user())
-        result = canvass.search(query, _user())
+        query = parse.parse_query(request.args, _user())
+        result = canvass_search(query, _user())
         return self.response(
             200,
             case_id=query.case_id,
@@ -71,8 +77,50 @@ class CanvassApi(RegistryBaseApi):
             lat=query.lat,
             lon=query.lon,
             radius_m=query.radius_m,
-            since=canvass.iso(query.since),
-            until=canvass.iso(query.until),
+            since=iso(query.since),
+            until=iso(query.until),
+            count=len(result.items),
+            result=result.items,
+        )
+
+    @expose("/route/", methods=["GET"])
+    @protect()
+    def route_search(self):
+        """Cameras whose view may cover any part of an escape route, most urgent first.
+        ---
+        get:
+          description: >-
+            Registered cameras of active registrations within half of width_m either side of
+            the route, ranked like the point canvass (retained, in view, deadline, distance to
+            the route). A camera is in view when any part of the route lies in its view sector.
+            Every search is audited with the case and the route.
+          parameters:
+          - {in: query, name: case_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          - {in: query, name: route, required: true, schema: {type: string},
+             description: 'A GeoJSON LineString in lon/lat, at most 100 points and 50 km'}
+          - {in: query, name: width_m, schema: {type: number, minimum: 1, maximum: 1000},
+             description: 'The corridor''s full width in metres (default 100)'}
+          - {in: query, name: since, schema: {type: string, format: date-time},
+             description: 'Start of the time window (default: the case''s)'}
+          - {in: query, name: until, schema: {type: string, format: date-time},
+             description: 'End of the time window (default: the case''s)'}
+          responses:
+            200: {description: 'The ranked cameras: {count, result: [...]}'}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        query = parse.parse_route_query(request.args, _user())
+        result = search_route(query, _user())
+        return self.response(
+            200,
+            case_id=query.case_id,
+            case_number=query.case_number,
+            route=query.geojson(),
+            width_m=query.width_m,
+            since=iso(query.since),
+            until=iso(query.until),
             count=len(result.items),
             result=result.items,
         )
@@ -105,8 +153,8 @@ class CanvassApi(RegistryBaseApi):
             404: {$ref: '#/components/responses/404'}
         """
         data = json_body()
-        case = canvass.case_for_user(_case_id(data), _user())
-        contact = canvass.owner_contact(
+        case = parse.case_for_user(_case_id(data), _user())
+        contact = owner_contact(
             case, data.get("registration_id"), _user(), justification=data.get("justification")
         )
         return self.response(200, result=contact)
@@ -152,9 +200,9 @@ class CanvassRequestsApi(RegistryBaseApi):
         if not isinstance(camera_ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in camera_ids
         ):
-            raise canvass.CanvassParameterError("camera_ids must be a list of camera ids", field="camera_ids")
-        case = canvass.case_for_user(_case_id(data), _user())
-        window = canvass.parse_window(data, case)
+            raise parse.CanvassParameterError("camera_ids must be a list of camera ids", field="camera_ids")
+        case = parse.case_for_user(_case_id(data), _user())
+        window = parse.parse_window(data, case)
         created, already = create_footage_requests(
             case, camera_ids, _user(), window_from=window[0], window_to=window[1]
         )
@@ -168,7 +216,7 @@ class CanvassRequestsApi(RegistryBaseApi):
                     "camera_ids": r.camera_ids,
                     "state": r.state,
                     "version": r.version,
-                    "deadline": canvass.iso(r.deadline),
+                    "deadline": iso(r.deadline),
                 }
                 for r in created
             ],
@@ -228,10 +276,15 @@ class CanvassSheetApi(RegistryBaseApi):
     @expose("/<int:pk>/canvass.pdf", methods=["GET"])
     @protect()
     def canvass_sheet(self, pk: int):
-        """The case's canvass as a printable PDF (audited like a search and contact reveals).
+        """The case's canvass as a printable PDF (audited like a search and contact reveals):
+        around a point, or along a route when route is given.
         ---
         get:
           parameters:
+          - {in: query, name: route, schema: {type: string},
+             description: 'A GeoJSON LineString in lon/lat: the sheet of a search along it'}
+          - {in: query, name: width_m, schema: {type: number, minimum: 1, maximum: 1000},
+             description: 'The corridor''s full width in metres, with route (default 100)'}
           - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
           - {in: query, name: lon, schema: {type: number, minimum: -180, maximum: 180}}
           - {in: query, name: radius_m, schema: {type: number, minimum: 1, maximum: 2000}}
@@ -249,8 +302,9 @@ class CanvassSheetApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        query = canvass.parse_query({**request.args.to_dict(), "case_id": pk}, _user())
-        pdf = render_canvass_pdf(canvass.sheet_data(query, _user()))
+        args = {**request.args.to_dict(), "case_id": pk}
+        query = parse.parse_route_query(args, _user()) if "route" in args else parse.parse_query(args, _user())
+        pdf = render_canvass_pdf(sheet_data(query, _user()))
         safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in query.case_number)
         response = send_download(pdf, f"canvass-{safe_number}.pdf", mimetype="application/pdf")
         response.headers["Cache-Control"] = "no-store"

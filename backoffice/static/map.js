@@ -15,6 +15,7 @@
   var coneLayer = L.layerGroup().addTo(map);
   var canvassLayer = L.layerGroup().addTo(map);
   var results = [];
+  var drawing = window.routeDrawing(map, { maxPoints: cfg.max_route_points, onChange: routeChanged });
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -103,7 +104,10 @@
       p.dayPeriod + " " + p.timeZoneName;
   }
   /* API messages name parameters; people know the fields as From and To. */
-  function inWords(message) { return String(message).replace(/\bsince\b/g, "From").replace(/\buntil\b/g, "To"); }
+  function inWords(message) {
+    return String(message).replace(/\bsince\b/g, "From").replace(/\buntil\b/g, "To")
+      .replace(/\bwidth_m\b/g, "Corridor width");
+  }
   /* Under a time input: which of a repeated hour, or that the time does not exist. */
   function checkTime(id) {
     var input = $(id), note = $(id + "-which"), times = instantsFor(input.value);
@@ -233,8 +237,10 @@
 
   function drawCanvass(data) {
     canvassLayer.clearLayers();
-    L.marker([data.lat, data.lon], { title: data.case_number }).addTo(canvassLayer);
-    L.circle([data.lat, data.lon], { radius: data.radius_m, color: "#c00", weight: 1, fill: false }).addTo(canvassLayer);
+    if (!data.route) {  // a route search keeps the drawn route on the map instead
+      L.marker([data.lat, data.lon], { title: data.case_number }).addTo(canvassLayer);
+      L.circle([data.lat, data.lon], { radius: data.radius_m, color: "#c00", weight: 1, fill: false }).addTo(canvassLayer);
+    }
     results.forEach(function (item, index) {
       L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
@@ -254,18 +260,25 @@
       say("Say which " + (unchosen[0] === "since" ? "From" : "To") + " time you mean: it happens twice that night.", "warning");
       return;
     }
-    var params = new URLSearchParams({ case_id: id, radius_m: $("radius").value });
-    if ($("lat").value) { params.set("lat", $("lat").value); params.set("lon", $("lon").value); }
+    var alongRoute = routeMode(), params;
+    if (alongRoute) {
+      if (drawing.count() < 2) { say("Draw the escape route first: click the map at two points or more.", "warning"); return; }
+      params = new URLSearchParams({ case_id: id, route: JSON.stringify(drawing.geojson()), width_m: $("width").value });
+    } else {
+      params = new URLSearchParams({ case_id: id, radius_m: $("radius").value });
+      if ($("lat").value) { params.set("lat", $("lat").value); params.set("lon", $("lon").value); }
+    }
     if ($("since").value) { params.set("since", fromInput("since")); }
     if ($("until").value) { params.set("until", fromInput("until")); }
-    fetch(cfg.canvass_url + "?" + params, { credentials: "same-origin" })
+    fetch((alongRoute ? cfg.route_url : cfg.canvass_url) + "?" + params, { credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) {
         if (!res.ok) { say(inWords(res.body.message || "The search failed."), "danger"); return; }
         results = res.body.result;
         params.delete("case_id");
         $("sheet").href = cfg.sheet_url.replace("{id}", id) + "?" + params;  // the sheet of this search
-        say(results.length + " camera(s) within " + res.body.radius_m + " m.", "info");
+        say(results.length + " camera(s) within " + (alongRoute ? res.body.width_m / 2 + " m either side of the route."
+                                                      : res.body.radius_m + " m."), "info");
         renderList(); drawCanvass(res.body); updateSelection();
       })
       .catch(function () { say("The search failed.", "danger"); });
@@ -322,8 +335,39 @@
   });
   $("canvass-form").addEventListener("submit", search);
   $("create-requests").addEventListener("click", createRequests);
+  /* Around a point or along a route: the form shows the radius or the corridor width. */
+  function routeMode() { return $("mode-route").checked; }
+  function setMode() {
+    var route = routeMode();
+    $("radius-group").hidden = route; $("point-help").hidden = route;
+    $("width-group").hidden = !route; $("route-help").hidden = !route; $("route-tools").hidden = !route;
+    canvassLayer.clearLayers(); results = []; renderList(); updateSelection();
+    if (route) {
+      drawing.layer.addTo(map);
+      say(drawing.count() < 2 ? "Click the map along the escape route, point by point; then press Search." : "", "info");
+    } else {
+      map.removeLayer(drawing.layer);
+      var c = casesById[$("case-picker").value];
+      if (c) { L.marker([Number($("lat").value) || c.lat, Number($("lon").value) || c.lon]).addTo(canvassLayer); }
+      say("", "info");
+    }
+  }
+  function routeChanged(tool) {
+    var n = tool.count(), km = tool.lengthM() / 1000;
+    $("route-undo").disabled = n === 0; $("route-clear").disabled = n === 0;
+    $("route-status").textContent = n ? n + (n === 1 ? " point" : " points") + ", " + km.toFixed(2) + " km" : "";
+  }
+  ["mode-point", "mode-route"].forEach(function (id) { $(id).addEventListener("change", setMode); });
+  $("route-undo").addEventListener("click", function () { drawing.undo(); });
+  $("route-clear").addEventListener("click", function () { drawing.clear(); canvassLayer.clearLayers(); });
+  $("width").addEventListener("input", function () { drawing.setWidth(Number(this.value) || 0); });
+  drawing.setWidth(Number($("width").value) || 0);
   map.on("click", function (e) {
     if (!$("case-picker").value) { say("Choose the case first.", "warning"); return; }
+    if (routeMode()) {
+      if (!drawing.add(e.latlng)) { say("A route has at most " + cfg.max_route_points + " points.", "warning"); }
+      return;
+    }
     $("lat").value = e.latlng.lat.toFixed(6); $("lon").value = e.latlng.lng.toFixed(6);
     canvassLayer.clearLayers();
     L.marker(e.latlng).addTo(canvassLayer);

@@ -6,7 +6,7 @@ from flask import flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 
 from .. import snapshots
-from ..canvass import case_for_user
+from ..canvass.parse import case_for_user
 from ..errors import NotFoundError
 from ..ids import get_by_id
 from ..models import Camera

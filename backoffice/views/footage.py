@@ -29,7 +29,7 @@ from backoffice.models import AuditEvent, Case, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
-from backoffice.canvass import MAX_RADIUS_M
+from backoffice.canvass.parse import MAX_RADIUS_M
 from backoffice import geodesy
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf

@@ -2,7 +2,7 @@
 from flask import request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
-from ..canvass import DEFAULT_RADIUS_M, MAX_RADIUS_M
+from ..canvass.parse import DEFAULT_RADIUS_M, DEFAULT_WIDTH_M, MAX_RADIUS_M, MAX_ROUTE_VERTICES, MAX_WIDTH_M
 from ..localtime import county_zone, iso
 from ..extensions import db
 from ..map_context import tile_url
@@ -33,7 +33,8 @@ def agency_cases(user, limit: int = 200) -> list[dict]:
 
 
 class MapView(BaseView):
-    """/map/: pick a case, search the canvass, reveal contacts, open footage requests."""
+    """/map/: pick a case, search the canvass around a point or along a drawn route, reveal
+    contacts, open footage requests."""
 
     route_base = "/map"
     class_permission_name = "Canvass"
@@ -55,6 +56,9 @@ class MapView(BaseView):
             tile_url=tile_url(),
             default_radius=DEFAULT_RADIUS_M,
             max_radius=MAX_RADIUS_M,
+            default_width=DEFAULT_WIDTH_M,
+            max_width=MAX_WIDTH_M,
+            max_route_points=MAX_ROUTE_VERTICES,
             centre=DEFAULT_CENTRE,
             timezone=county_zone().key,
             zone_label=zone_label(),

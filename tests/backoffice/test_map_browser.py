@@ -19,6 +19,7 @@ from backoffice.geocoding.keys import lookup_keys, search_key
 from backoffice.models import (
     AddressKey,
     AddressPoint,
+    AuditEvent,
     Camera,
     Case,
     ContactAttempt,
@@ -113,3 +114,36 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["message"].startswith("1 footage request opened.")
     assert "Request #" in result["message"] and "1 E2E Street, Bakersfield" in result["message"]
     assert (tmp_path / "map.png").stat().st_size > 10_000
+
+
+ROUTE_SCRIPT = ROOT / "tests" / "e2e" / "map_route.mjs"
+
+
+def test_investigator_draws_an_escape_route_and_searches_along_it(live, tmp_path, app):
+    url, (case_id, reg_id, _owner_id, _point_id) = live
+    shot = tmp_path / "route.png"
+    run = subprocess.run(
+        ["node", str(ROUTE_SCRIPT), url, "investigator", factories.PASSWORD, str(shot), str(case_id)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["errors"] == []
+    assert result["radiusShownBefore"] is True
+    assert (result["widthShown"], result["radiusShown"]) == (True, False)
+    assert "Draw the escape route first" in result["noRoute"]
+    assert result["status"].startswith("3 points, ")  # four clicks, one taken back
+    assert len(result["rows"]) == 1 and LABEL in result["rows"][0] and "in view" in result["rows"][0]
+    assert result["numbered"] == 1
+    assert result["message"] == "1 camera(s) within 100 m either side of the route."
+    assert result["sheet"].startswith(f"/api/v1/case/{case_id}/canvass.pdf?route=")
+    assert result["pdf"] == "application/pdf 200"
+    assert shot.stat().st_size > 10_000
+    with app.app_context():
+        events = db.session.query(AuditEvent).filter_by(
+            action="canvass.route_search", object_type="case", object_id=case_id).order_by(AuditEvent.id).all()
+        assert len(events) == 2  # the search, and the sheet's own search
+        detail = json.loads(events[0].detail)
+        assert detail["width_m"] == 200 and detail["registration_ids"] == [reg_id]
+        assert len(detail["route"]["coordinates"]) == 3 and events[0].username == "investigator"
+    shutil.copy(shot, "/tmp/canvass-route-map.png")

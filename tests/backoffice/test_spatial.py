@@ -3,6 +3,7 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from backoffice import geodesy, spatial
+from backoffice.canvass import query as canvass_query
 from backoffice.extensions import db
 from tests import factories
 
@@ -111,7 +112,7 @@ def test_distances_within_one_percent_of_the_geodesic(ctx, use_index):
         cam = camera_at(distance, azimuth)
         placed[cam.id] = (cam.lat, cam.lon)
     outside = camera_at(2015, 135)
-    rows = spatial.cameras_within(db.session, LAT, LON, 2000, use_index=use_index)
+    rows = canvass_query.cameras_within(db.session, LAT, LON, 2000, use_index=use_index)
     found = {row["camera_id"]: row for row in rows}
     assert set(found) == set(placed)
     assert outside.id not in found
@@ -125,21 +126,21 @@ def test_only_active_registrations_are_found(ctx):
     active = camera_at(50, 0)
     for status in ("pending", "lapsed", "withdrawn"):
         camera_at(50, 90, status=status)
-    rows = spatial.cameras_within(db.session, LAT, LON, 300)
+    rows = canvass_query.cameras_within(db.session, LAT, LON, 300)
     assert [row["camera_id"] for row in rows] == [active.id]
 
 
 def test_radius_search_uses_the_spatial_index(ctx):
-    params = spatial.cameras_within_params(LAT, LON, 300)
+    params = canvass_query.cameras_within_params(LAT, LON, 300)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(spatial.text("SET LOCAL enable_seqscan = off"))
-    plan = spatial.explain(db.session, spatial.cameras_within_sql(db.session), params)
+    plan = spatial.explain(db.session, canvass_query.cameras_within_sql(db.session), params)
     if db.session.get_bind().dialect.name == "sqlite":
         assert "idx_camera_location" in plan and "VIRTUAL TABLE" in plan, plan
     else:
         assert "idx_camera_location" in plan and "Index" in plan, plan
     scan = spatial.explain(
-        db.session, spatial.cameras_within_sql(db.session, use_index=False), params
+        db.session, canvass_query.cameras_within_sql(db.session, use_index=False), params
     )
     assert "idx_camera_location" not in scan, scan
 

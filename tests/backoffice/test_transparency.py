@@ -81,6 +81,15 @@ def test_counts_equal_raw_sql(usage):
     assert report.county_totals["canvass_searches"] == 8
 
 
+def test_searches_along_a_route_count_as_canvass_searches(ctx):
+    investigator = factories.user("investigator")
+    before = transparency_report().county_totals["canvass_searches"]
+    searches(investigator, 2)
+    for _ in range(3):
+        audit.record("canvass.route_search", user=investigator, object_type="case", object_id=1, purpose="X")
+    assert transparency_report().county_totals["canvass_searches"] == before + 5
+
+
 def test_small_counts_are_published_as_fewer_than_five():
     assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["fewer than 5"] * 3 + [5, 12]
     assert shown(3, suppress=False) == 3

@@ -1,12 +1,13 @@
 """The canvass sheet PDF, read back with pypdf."""
 import io
+import json
 
 import pytest
 from pypdf import PdfReader
 
 from backoffice.extensions import db
 from backoffice.models import AuditEvent
-from reports.canvass import map_inset, render_canvass_pdf
+from reports.canvass import map_inset, render_canvass_pdf, route_inset
 from tests import factories
 from tests.auth import api_token
 from tests.backoffice.test_canvass_api import camera_at
@@ -120,3 +121,53 @@ def test_sheet_speaks_in_words_and_breaks_no_word():
     assert "prefers in person" in text and "in_person" not in text
     assert "direction unknown" in text  # as the map says it, and not cut inside a word
     assert "unknow n" not in text and "facing away" in text
+
+
+# --- along a route ------------------------------------------------------------------------
+
+
+def test_route_sheet_endpoint_prints_the_route_and_audits_it(client):
+    from tests.backoffice.test_canvass_route import ROUTE, beside
+    case = factories.case()
+    near = beside(300, 20, direction_deg=180)
+    beside(300, 300)  # outside the corridor
+    headers = api_token(client, "investigator")
+    before = db.session.query(AuditEvent).count()
+    route = json.dumps({"type": "LineString", "coordinates": ROUTE})
+    response = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=headers,
+                          query_string={"route": route, "width_m": 80})
+    assert response.status_code == 200, response.json
+    text = pdf_text(response.data)
+    for expected in ["Escape route", "2 points, 1.00 km", "80 m wide (40.0 m either side of the route)",
+                     near.registration.owner.email, "facing the route"]:
+        assert expected in text, expected
+    assert "Search radius" not in text
+    events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()[before:]
+    assert [e.action for e in events] == ["canvass.route_search", "owner.reveal"]
+    assert json.loads(events[0].detail)["width_m"] == 80
+
+
+def test_route_sheet_refuses_a_bad_route_naming_it(client):
+    case = factories.case()
+    response = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=api_token(client, "investigator"),
+                          query_string={"route": '{"type": "LineString", "coordinates": [[1, 2]]}'})
+    assert response.status_code == 400 and response.json["field"] == "route"
+
+
+def test_route_inset_fits_the_corridor_and_draws_the_route():
+    route = [[LON, LAT], [LON + 0.01, LAT], [LON + 0.01, LAT + 0.005]]
+    cameras = [{"lat": LAT + 0.0002, "lon": LON + 0.005, "direction_deg": 180, "fov_deg": 90, "range_m": 30}]
+    inset = route_inset(route, 100, cameras)
+    assert inset["route"].startswith("M") and inset["route"].count("L") == 2
+    assert inset["radius"] is None and inset["corridor"] > 1
+    points = [tuple(map(float, p[1:].split(","))) for p in inset["route"].split()]
+    assert all(0 < x < inset["size"] and 0 < y < inset["size"] for x, y in points)
+    assert 0 < inset["cameras"][0]["x"] < inset["size"]
+
+
+def test_an_empty_route_sheet_says_where_nothing_was_found():
+    data = sample(items=0)
+    data.update(radius_m=None, width_m=60,
+                route={"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT]], "length_m": 906.0})
+    text = pdf_text(render_canvass_pdf(data))
+    assert "within 30.0 m of the route" in text and "0.91 km" in text

@@ -113,9 +113,12 @@ def test_an_id_of_thousands_of_digits_is_not_found(client, admin, path):
 
 
 @pytest.mark.parametrize("big", [2**31, 10**20])
-def test_canvass_search_for_an_impossible_case_is_not_found(client, big):
-    response = client.get("/api/v1/canvass/", query_string={"case_id": big},
-                          headers=token(client, "investigator"))
+@pytest.mark.parametrize("path, extra", [
+    ("/api/v1/canvass/", {}),
+    ("/api/v1/canvass/route/", {"route": '{"type": "LineString", "coordinates": [[-119, 35.3], [-119.01, 35.3]]}'}),
+])
+def test_canvass_search_for_an_impossible_case_is_not_found(client, big, path, extra):
+    response = client.get(path, query_string={"case_id": big, **extra}, headers=token(client, "investigator"))
     _json_refusal(response, 404, "case_id")
 
 
