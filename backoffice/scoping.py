@@ -1,12 +1,12 @@
 """Agency scoping in the query layer: users see their own agency's case data, users and audit
 events only.
 
-Who sees what:
-- `Admin` is county-wide.
-- An `Auditor` (and nothing else) of an agency with county-wide oversight (the portal operator,
-  such as the District Attorney) reads every agency's records and every audit event, including
-  events that belong to no agency (owners' portal actions, system jobs: they concern owners,
-  whom the portal operator answers to).
+Who sees what (abilities of backoffice.security.roles, asked of the security manager):
+- A user who may SEE_ALL_AGENCIES (`Admin`) is county-wide.
+- A user of an agency with county-wide oversight (the portal operator, such as the District
+  Attorney) each of whose roles grants OVERSEE_ALL_AGENCIES (`Auditor`, and nothing else) reads
+  every agency's records and every audit event, including events that belong to no agency
+  (owners' portal actions, system jobs: they concern owners, whom the portal operator answers to).
 - Everyone else, auditors of other agencies included, sees their own agency's cases, footage
   requests, evidence, users and audit events; events without an agency are not theirs.
 
@@ -24,11 +24,8 @@ from sqlalchemy import select
 from .extensions import db
 from .ids import as_id
 from .models import AgencyUser, AuditEvent, Case, EvidenceItem, FootageRequest
+from .security.roles import OVERSEE_ALL_AGENCIES, SEE_ALL_AGENCIES
 
-COUNTY_WIDE_ROLES = {"Admin"}
-# Roles that read county-wide when their agency has county-wide oversight (read-only roles:
-# a user holding any other role as well keeps to their own agency).
-OVERSIGHT_ROLES = {"Auditor"}
 # Scoped model -> the record type named in audit events.
 SCOPED_MODELS: dict[type[Any], str] = {
     Case: "case",
@@ -49,20 +46,18 @@ def current_user():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _role_names(user) -> set[str]:
-    return {role.name for role in getattr(user, "roles", None) or []}
-
-
 def has_oversight(user) -> bool:
-    """True for an auditor (and nothing else) of an agency with county-wide oversight."""
-    roles = _role_names(user)
+    """True for a user of an agency with county-wide oversight whose every role grants
+    OVERSEE_ALL_AGENCIES (an auditor, and nothing else)."""
     agency = getattr(user, "agency", None)
-    return bool(roles) and roles <= OVERSIGHT_ROLES and bool(getattr(agency, "county_oversight", False))
+    return bool(getattr(agency, "county_oversight", False)) and current_app.appbuilder.sm.may(
+        user, OVERSEE_ALL_AGENCIES, every_role=True)
 
 
 def is_county_wide(user) -> bool:
-    """Admins, and auditors of an oversight agency, see every agency's records."""
-    return bool(_role_names(user) & COUNTY_WIDE_ROLES) or has_oversight(user)
+    """Users who may see all agencies (Admin), and auditors of an oversight agency, see every
+    agency's records."""
+    return current_app.appbuilder.sm.may(user, SEE_ALL_AGENCIES) or has_oversight(user)
 
 
 def agency_case_ids(agency_id: int | None):

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -22,10 +23,10 @@ from backoffice.ids import get_by_id
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
 from backoffice.localtime import format_instant
 from backoffice.models.base import utcnow
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
-from .footage_request import load_request, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR
+from .footage_request import load_request
 from .transaction import begin_command, command
 
 # `collected` is written by intake itself; the rest are recorded by hand.
@@ -47,7 +48,7 @@ def _clock_offset(value) -> int | None:
 
 
 def _may_handle_evidence(user) -> bool:
-    return bool(role_names(user) & ACTING_ROLES[INVESTIGATOR])
+    return current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR)
 
 
 def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:

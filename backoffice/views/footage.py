@@ -26,6 +26,7 @@ from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.models import AuditEvent, Case, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from backoffice.canvass import MAX_RADIUS_M
@@ -212,7 +213,7 @@ class FootageWorkflowView(BaseView):
     def _render_detail(self, item: FootageRequest, contact=None, typed=None):
         user = g.user
         triggers = wf.available_triggers(item, user)
-        may_act = bool(wf.role_names(user) & {"Investigator", "Supervisor", "Admin"})
+        may_act = self.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR)
         evidence = _evidence(item)
         return self.render_template(
             "workflow/detail.html",
