@@ -27,7 +27,6 @@ from backoffice.models import (
     Camera,
     Case,
     ContactAttempt,
-    CustodyEvent,
     EvidenceItem,
     FootageRequest,
     OutboxMessage,
@@ -38,6 +37,7 @@ from backoffice.localtime import LocalTimeError, parse_instant, utcnow
 from backoffice.models.validation import format_phone
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
+from . import custody
 from .errors import (
     InvalidInput,
     RequestChanged,
@@ -310,7 +310,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
         if override:
             detail["override_reason"] = override
         note = _release_note(request, data)
-        _custody_released(request, user, now, override)
+        custody.record_released(request, user, now, override)
     db.session.add(
         RequestTransition(
             footage_request_id=request.id,
@@ -354,23 +354,6 @@ def _when(value, default: datetime, fold=None) -> datetime:
     if when > default + timedelta(minutes=10):
         raise InvalidInput("When you reached the owner: a contact cannot be in the future.", field="at")
     return when
-
-
-def _custody_released(request: FootageRequest, user, now: datetime, override: str | None = None) -> None:
-    """Every evidence item of the request gets a `released` custody entry (with the
-    supervisor's override reason when the owner had not consented)."""
-    items = db.session.scalars(
-        select(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
-    )
-    note = f"{words(request.release_kind, 'release_kind')}: {request.release_basis}"
-    if request.court_order_ref:
-        note += f" (order {request.court_order_ref})"
-    if override:
-        note += f"; override of the owner's consent: {override}"
-    for item in items:
-        db.session.add(
-            CustodyEvent(evidence_item_id=item.id, action="released", actor_id=user.id, at=now, note=note)
-        )
 
 
 def open_request(user, **fields) -> FootageRequest:

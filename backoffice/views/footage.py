@@ -33,6 +33,7 @@ from backoffice.canvass import MAX_RADIUS_M
 from backoffice.models.validation import distance_m
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
+from workflows import custody
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows import messages as wf_messages
@@ -91,7 +92,7 @@ CONFIRM = {
     "record_refusal": "Record that the owner refused? The request ends here.",
     "close": "Close this request?",
 }
-CUSTODY_ACTIONS = evidence_cmd.MANUAL_CUSTODY_ACTIONS
+CUSTODY_ACTIONS = custody.MANUAL_CUSTODY_ACTIONS
 PERMISSIONS = {
     "detail": "read",
     "receipt": "receipt",
@@ -182,7 +183,7 @@ def _evidence_request_page(item_id: int) -> str:
     """After a refused custody step: the page of the request the item belongs to (browsers
     send no referrer here), else the list of requests."""
     try:
-        item = evidence_cmd.load_item(item_id, g.user)  # the agency-scoped lookup
+        item = custody.load_item(item_id, g.user)  # the agency-scoped lookup
     except RequestNotFound:
         return url_for("FootageRequestView.list")
     return url_for("FootageWorkflowView.detail", pk=item.footage_request_id)
@@ -369,8 +370,8 @@ class FootageWorkflowView(BaseView):
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
         check_form_token()
-        item = evidence_cmd.load_item(item_id, g.user)
-        evidence_cmd.record_custody(
+        item = custody.load_item(item_id, g.user)
+        custody.record_custody(
             item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
         )
         flash("Custody entry recorded.", "success")
@@ -392,7 +393,7 @@ class FootageWorkflowView(BaseView):
     @has_access
     def custody_pdf(self, item_id: int):
         """The chain-of-custody PDF of one item."""
-        item = evidence_cmd.load_item(item_id, g.user)
+        item = custody.load_item(item_id, g.user)
         return Response(
             render_custody_pdf(custody_data(item)), mimetype="application/pdf",
             headers={"Content-Disposition": f'inline; filename="chain-of-custody-item-{item.id}.pdf"'},
