@@ -1,6 +1,6 @@
 """Commands on footage requests: open one, fire a trigger, list what a user may fire now.
 
-Each command validates (role, agency, version, guard) before it changes anything, applies the
+Each command validates (ability, agency, version, guard) before it changes anything, applies the
 change with an optimistic-concurrency UPDATE, writes history and audit in the same
 transaction (the e-mails it causes are queued in the outbox there too), commits, and only
 then issues receipts and tries to deliver the e-mails.
