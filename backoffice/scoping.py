@@ -49,9 +49,9 @@ def current_user():
 def has_oversight(user) -> bool:
     """True for a user of an agency with county-wide oversight whose every role grants
     OVERSEE_ALL_AGENCIES (an auditor, and nothing else)."""
-    agency = getattr(user, "agency", None)
-    return bool(getattr(agency, "county_oversight", False)) and current_app.appbuilder.sm.may(
-        user, OVERSEE_ALL_AGENCIES, every_role=True)
+    if not current_app.appbuilder.sm.may(user, OVERSEE_ALL_AGENCIES, every_role=True):
+        return False  # asked first: in memory for declared roles, where the agency may be a query
+    return bool(getattr(getattr(user, "agency", None), "county_oversight", False))
 
 
 def is_county_wide(user) -> bool:
