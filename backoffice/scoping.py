@@ -17,13 +17,14 @@ so that an attempt to read another agency's record is audited.
 """
 from typing import Any, Callable
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
 
 from .extensions import db
 from .ids import as_id
 from .models import AgencyUser, AuditEvent, Case, EvidenceItem, FootageRequest
+from .security import security_manager
 from .security.roles import OVERSEE_ALL_AGENCIES, SEE_ALL_AGENCIES
 
 # Scoped model -> the record type named in audit events.
@@ -42,14 +43,14 @@ def current_user():
     user = getattr(g, "user", None)
     if (user is None or not getattr(user, "is_authenticated", False)) and has_request_context():
         # A bearer token's user is loaded on first use, not always into g.user yet.
-        user = current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
+        user = security_manager().current_user
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def has_oversight(user) -> bool:
     """True for a user of an agency with county-wide oversight whose every role grants
     OVERSEE_ALL_AGENCIES (an auditor, and nothing else)."""
-    if not current_app.appbuilder.sm.may(user, OVERSEE_ALL_AGENCIES, every_role=True):
+    if not security_manager().may(user, OVERSEE_ALL_AGENCIES, every_role=True):
         return False  # asked first: in memory for declared roles, where the agency may be a query
     return bool(getattr(getattr(user, "agency", None), "county_oversight", False))
 
@@ -57,7 +58,7 @@ def has_oversight(user) -> bool:
 def is_county_wide(user) -> bool:
     """Users who may see all agencies (Admin), and auditors of an oversight agency, see every
     agency's records."""
-    return current_app.appbuilder.sm.may(user, SEE_ALL_AGENCIES) or has_oversight(user)
+    return security_manager().may(user, SEE_ALL_AGENCIES) or has_oversight(user)
 
 
 def agency_case_ids(agency_id: int | None):

@@ -7,7 +7,6 @@ kept is backoffice.evidence_files; this module never touches them.
 """
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from backoffice import audit, scoping
@@ -15,6 +14,7 @@ from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.localtime import utcnow
 from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
+from backoffice.security import security_manager
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from .errors import InvalidInput, RequestNotFound, TriggerForbidden
@@ -70,7 +70,7 @@ def record_custody(
     """Add an entry by hand (who = user, when = now, why = note); commits."""
     with command():
         item = load_item(item_id, user)
-        if not current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR):
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may record custody.")
         if action not in MANUAL_CUSTODY_ACTIONS:
             raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.", field="action")

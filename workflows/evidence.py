@@ -4,7 +4,6 @@ workflows.custody."""
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from backoffice import audit
@@ -23,6 +22,7 @@ from backoffice.extensions import db
 from backoffice.ids import get_by_id
 from backoffice.localtime import format_instant, utcnow
 from backoffice.models import EvidenceItem, FootageRequest
+from backoffice.security import security_manager
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
@@ -49,7 +49,7 @@ def _clock_offset(value) -> int | None:
 
 
 def _may_handle_evidence(user) -> bool:
-    return current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR)
+    return security_manager().may(user, ACT_AS_INVESTIGATOR)
 
 
 def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
@@ -35,6 +34,7 @@ from backoffice.models import (
 )
 from backoffice.localtime import LocalTimeError, parse_instant, utcnow
 from backoffice.models.validation import format_phone
+from backoffice.security import security_manager
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from . import custody
@@ -110,7 +110,7 @@ def _facts(request: FootageRequest, user, data: Mapping[str, Any]) -> Facts:
 
 def available_triggers(request: FootageRequest, user) -> list[str]:
     """Triggers this user may fire now (guards that need form data are checked on submit)."""
-    security = current_app.appbuilder.sm
+    security = security_manager()
     return [trigger for trigger in possible_now(_facts(request, user, {}))
             if security.may(user, ability_for(trigger))]
 
@@ -258,7 +258,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
     """Validate and change the request in a new transaction (no commit)."""
     begin_command(request_id)
     request = load_request(request_id, user)
-    if not current_app.appbuilder.sm.may(user, ability_for(trigger)):
+    if not security_manager().may(user, ability_for(trigger)):
         who = "a supervisor" if RULES_BY_TRIGGER[trigger].who != INVESTIGATOR else "an investigator"
         raise TriggerForbidden(f"Only {who} may {trigger.replace('_', ' ')}.")
     if version is None:
@@ -373,7 +373,7 @@ def open_in_transaction(
     assignee_id: int | None = None,
 ) -> FootageRequest:
     """open_request's work inside the caller's command() (for opening several at once)."""
-    if not current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR):
+    if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
     case = scoping.scoped_get(Case, case_id, user, lambda: RequestNotFound(f"Case {case_id} was not found."))
     registration = get_by_id(Registration, registration_id)
@@ -450,7 +450,7 @@ def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
     """The owner's contact details for a request's case; the read is audited; commits."""
     with command():
         request = load_request(request_id, user)
-        if not current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR):
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
         owner = request.registration.owner
         audit.record(

@@ -14,6 +14,7 @@ from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, UploadLink
 from backoffice.models.base import utcnow
 from backoffice.portal.notify import upload_link_mail
+from backoffice.security import security_manager
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.tokens import TokenError, make_token, read_token
 
@@ -40,7 +41,7 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
     Commits, then tries the e-mail: LinkNotDelivered when the mail server did not take it now."""
     with command():
         request = load_request(request_id, user)
-        if not current_app.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR):
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may send upload links.")
         if request.state not in INTAKE_STATES:
             raise TransitionRefused("An upload link can be sent once the owner has consented.")

@@ -23,12 +23,12 @@ def counted(trigger: str):
     calls = []
     guards = RULES_BY_TRIGGER[trigger].guards
     saved = [guard.test for guard in guards]
-    for guard, test in zip(guards, saved):
+    for guard, test in zip(guards, saved, strict=True):
         object.__setattr__(guard, "test", lambda facts, test=test, guard=guard: calls.append(guard) or test(facts))
     try:
         yield calls
     finally:
-        for guard, test in zip(guards, saved):
+        for guard, test in zip(guards, saved, strict=True):
             object.__setattr__(guard, "test", test)
 
 
