@@ -6,7 +6,7 @@ Shape, as the `transitions` library means it to be used: ONE machine for the who
 (MACHINE, built once at import from RULES), and a light model per call. A call attaches a
 model positioned at the request's state (`attached`), asks or fires, and detaches it again,
 so the machine keeps no reference to any request between calls. The machine is a
-LockedMachine because the web server serves requests in threads, which attach and detach
+LockedMachine because requests may be served in threads, which attach and detach
 models at the same time. Each transition has one condition that runs the trigger's guards in
 order, once, and notes the first that refuses on the model: firing a trigger evaluates each
 guard once and still says why it was refused. `may_<trigger>` (the library's own check,
