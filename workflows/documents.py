@@ -11,7 +11,7 @@ from backoffice.errors import NotFoundError
 from backoffice.evidence_files import file_sha256, stored_path
 from backoffice.extensions import db
 from backoffice.localtime import format_instant, format_instant_seconds
-from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest, RequestTransition
+from backoffice.models import AgencyUser, EvidenceItem, FootageRequest, RequestTransition
 from backoffice.tokens import TokenError, make_token, read_token
 
 from .custody import chain

@@ -41,7 +41,13 @@ SEE_ALL_AGENCIES = Ability("can_see_all", "Agency")
 # operator's auditors); it counts only when every role the user holds grants it, so a user
 # who also holds a role that acts on cases keeps to their own agency (backoffice.scoping).
 OVERSEE_ALL_AGENCIES = Ability("can_oversee", "Agency")
-ABILITIES = (ACT_AS_INVESTIGATOR, DECIDE_RELEASE, SEE_ALL_AGENCIES, OVERSEE_ALL_AGENCIES)
+# Export a case's evidence package for the prosecutor (releases every item; workflows.discovery).
+PACKAGE_EVIDENCE = Ability("can_package", "Case")
+# Dispose of evidence whose retention has ended, and place or lift a legal hold (workflows.disposition).
+DISPOSE_EVIDENCE = Ability("can_dispose", "EvidenceItem")
+PLACE_LEGAL_HOLD = Ability("can_legal_hold", "Case")
+ABILITIES = (ACT_AS_INVESTIGATOR, DECIDE_RELEASE, SEE_ALL_AGENCIES, OVERSEE_ALL_AGENCIES,
+             PACKAGE_EVIDENCE, DISPOSE_EVIDENCE, PLACE_LEGAL_HOLD)
 
 
 def _granted(*abilities: Ability) -> list[tuple[str, str]]:
@@ -114,7 +120,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *[(menu, MENU) for menu in INVESTIGATION_MENUS],
     ],
     "Supervisor": [
-        ("Case", "can_package"),  # the prosecutor's evidence package (releases every item)
+        *_granted(PACKAGE_EVIDENCE),  # the prosecutor's evidence package (releases every item)
         ("Camera", READ),
         ("Canvass", READ),
         ("MapContext", READ),
@@ -124,8 +130,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("FootageRequest", READ),
         ("FootageRequest", WRITE),
         ("FootageRequest", "can_receipt"),
-        ("EvidenceItem", "can_dispose"),  # workflows.disposition
-        ("Case", "can_legal_hold"),
+        *_granted(DISPOSE_EVIDENCE, PLACE_LEGAL_HOLD),  # workflows.disposition
         ("RetentionRule", READ),
         ("Disposition", MENU),
         ("Retention rules", MENU),

@@ -13,7 +13,10 @@ from backoffice.security.roles import (
     ABILITIES,
     ACT_AS_INVESTIGATOR,
     DECIDE_RELEASE,
+    DISPOSE_EVIDENCE,
     OVERSEE_ALL_AGENCIES,
+    PACKAGE_EVIDENCE,
+    PLACE_LEGAL_HOLD,
     ROLES,
     SEE_ALL_AGENCIES,
 )
@@ -28,6 +31,9 @@ WHO_HAS = {
     DECIDE_RELEASE: {"admin", "supervisor", "supervisor2"},
     SEE_ALL_AGENCIES: {"admin"},
     OVERSEE_ALL_AGENCIES: {"admin", "auditor"},
+    PACKAGE_EVIDENCE: {"admin", "supervisor", "supervisor2"},
+    DISPOSE_EVIDENCE: {"admin", "supervisor", "supervisor2"},
+    PLACE_LEGAL_HOLD: {"admin", "supervisor", "supervisor2"},
 }
 USERS = ("admin", "staff", "investigator", "supervisor", "auditor", "investigator2", "supervisor2")
 

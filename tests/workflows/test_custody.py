@@ -33,9 +33,9 @@ def test_entries_at_the_same_instant_keep_the_order_they_were_recorded_in(ctx):
         "checked out", "transferred", "checked in"]
 
 
-# What only backoffice.evidence_files does: name the evidence folder, move a file into place,
-# make it read-only.
-FILE_KEEPING = re.compile(r"EVIDENCE_DIR|os\.replace|chmod|\.rename\(")
+# What only backoffice.evidence_files does: name the evidence folder and the paths in it, make a
+# kept file read-only.
+FILE_KEEPING = re.compile(r"EVIDENCE_DIR|evidence_dir\(|chmod")
 
 
 def test_no_workflow_or_report_keeps_files_of_its_own():
