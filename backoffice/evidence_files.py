@@ -1,7 +1,9 @@
-"""Evidence files on disk: the names they are shown by, where they are kept, how an upload
-lands while it arrives (hashed as it is written, locked until handed over) and how a stored copy
-is re-hashed. No database and no workflow here: the web layer (backoffice.uploads) and the
-evidence commands (workflows.evidence, workflows.fixity) both build on it.
+"""Evidence files on disk: the names they are shown by, where they are kept (stored copies
+and issued receipts, read-only once kept), how an upload lands while it arrives (hashed as it
+is written, locked until handed over) and how a stored copy is re-hashed. No database and no
+workflow here: the web layer (backoffice.uploads), the evidence commands (workflows.evidence,
+workflows.fixity), the receipts (workflows.effects) and the verification page
+(workflows.documents) all build on it; none of them makes a path of its own.
 """
 import fcntl
 import hashlib
@@ -85,6 +87,39 @@ def evidence_dir() -> Path:
     path = Path(current_app.config["EVIDENCE_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def new_storage_location(request_id: int, display_name: str) -> str:
+    """Where a new copy for a request will be kept, relative to EVIDENCE_DIR (what an evidence
+    item records): the request's folder and a generated name."""
+    return f"{request_id}/{stored_file_name(display_name)}"
+
+
+def stored_path(storage_location: str) -> Path:
+    """The file an evidence item's storage location names."""
+    return evidence_dir() / storage_location
+
+
+def keep(temp: Path, final: Path) -> None:
+    """Move a finished file to its place (same file system: one rename) and make it read-only:
+    a kept copy is never modified."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temp, final)
+    os.chmod(final, 0o440)
+
+
+def keep_bytes(final: Path, data: bytes) -> None:
+    """Write a document once, read-only, whole or not at all (written beside it, then renamed)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_suffix(".part")
+    temp.write_bytes(data)
+    os.chmod(temp, 0o440)
+    os.replace(temp, final)
+
+
+def receipt_path(request_id: int, issued_at) -> Path:
+    """Where the receipt issued for a request at `issued_at` is kept (one file per issue)."""
+    return evidence_dir() / "receipts" / f"request-{request_id}-{issued_at:%Y%m%dT%H%M%S%f}.pdf"
 
 
 def incoming_dir() -> Path:

@@ -1,12 +1,12 @@
 """Agency scoping in the query layer: users see their own agency's case data, users and audit
 events only.
 
-Who sees what:
-- `Admin` is county-wide.
-- An `Auditor` (and nothing else) of an agency with county-wide oversight (the portal operator,
-  such as the District Attorney) reads every agency's records and every audit event, including
-  events that belong to no agency (owners' portal actions, system jobs: they concern owners,
-  whom the portal operator answers to).
+Who sees what (abilities of backoffice.security.roles, asked of the security manager):
+- A user who may SEE_ALL_AGENCIES (`Admin`) is county-wide.
+- A user of an agency with county-wide oversight (the portal operator, such as the District
+  Attorney) each of whose roles grants OVERSEE_ALL_AGENCIES (`Auditor`, and nothing else) reads
+  every agency's records and every audit event, including events that belong to no agency
+  (owners' portal actions, system jobs: they concern owners, whom the portal operator answers to).
 - Everyone else, auditors of other agencies included, sees their own agency's cases, footage
   requests, evidence, users and audit events; events without an agency are not theirs.
 
@@ -17,18 +17,16 @@ so that an attempt to read another agency's record is audited.
 """
 from typing import Any, Callable
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
 
 from .extensions import db
 from .ids import as_id
 from .models import AgencyUser, AuditEvent, Case, EvidenceItem, FootageRequest
+from .security import security_manager
+from .security.roles import OVERSEE_ALL_AGENCIES, SEE_ALL_AGENCIES
 
-COUNTY_WIDE_ROLES = {"Admin"}
-# Roles that read county-wide when their agency has county-wide oversight (read-only roles:
-# a user holding any other role as well keeps to their own agency).
-OVERSIGHT_ROLES = {"Auditor"}
 # Scoped model -> the record type named in audit events.
 SCOPED_MODELS: dict[type[Any], str] = {
     Case: "case",
@@ -45,24 +43,22 @@ def current_user():
     user = getattr(g, "user", None)
     if (user is None or not getattr(user, "is_authenticated", False)) and has_request_context():
         # A bearer token's user is loaded on first use, not always into g.user yet.
-        user = current_app.appbuilder.sm.current_user  # type: ignore[attr-defined]  # FAB sets app.appbuilder
+        user = security_manager().current_user
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _role_names(user) -> set[str]:
-    return {role.name for role in getattr(user, "roles", None) or []}
-
-
 def has_oversight(user) -> bool:
-    """True for an auditor (and nothing else) of an agency with county-wide oversight."""
-    roles = _role_names(user)
-    agency = getattr(user, "agency", None)
-    return bool(roles) and roles <= OVERSIGHT_ROLES and bool(getattr(agency, "county_oversight", False))
+    """True for a user of an agency with county-wide oversight whose every role grants
+    OVERSEE_ALL_AGENCIES (an auditor, and nothing else)."""
+    if not security_manager().may(user, OVERSEE_ALL_AGENCIES, every_role=True):
+        return False  # asked first: in memory for declared roles, where the agency may be a query
+    return bool(getattr(getattr(user, "agency", None), "county_oversight", False))
 
 
 def is_county_wide(user) -> bool:
-    """Admins, and auditors of an oversight agency, see every agency's records."""
-    return bool(_role_names(user) & COUNTY_WIDE_ROLES) or has_oversight(user)
+    """Users who may see all agencies (Admin), and auditors of an oversight agency, see every
+    agency's records."""
+    return security_manager().may(user, SEE_ALL_AGENCIES) or has_oversight(user)
 
 
 def agency_case_ids(agency_id: int | None):

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from flask import current_app
 from sqlalchemy import select
 
 from backoffice import audit, scoping
 from backoffice.errors import InvalidInputError, NotFoundError
-from backoffice.evidence_files import CHUNK, evidence_dir, file_sha256
+from backoffice.evidence_files import CHUNK, file_sha256, stored_path
+from backoffice.security import security_manager
+from backoffice.security.roles import PACKAGE_EVIDENCE
 from backoffice.extensions import db
 from backoffice.localtime import county_zone, to_local, utcnow
 from backoffice.models import Agency, Case, CustodyEvent, EvidenceItem, FootageRequest
@@ -64,7 +65,6 @@ README = "README.txt"
 UNLISTED = (MANIFEST, SIGNATURE, PUBLIC_KEY)  # the manifest cannot list itself or its signature
 MAX_RECIPIENT = 200
 RELEASED = "released"
-PACKAGE_PERMISSION = ("can_package", "Case")  # granted in backoffice.security.roles
 # Characters Windows refuses in file names: replaced in the ZIP's names (the manifest keeps
 # the name as given), so the package unpacks anywhere.
 _WINDOWS_UNSAFE = re.compile(r'[<>:"|?*\\/]')
@@ -107,8 +107,7 @@ def may_package(user) -> bool:
     the command line (the county's administrators)."""
     if user is None:
         return True
-    security = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets app.appbuilder
-    return bool(security._has_view_access(user, *PACKAGE_PERMISSION))
+    return security_manager().may(user, PACKAGE_EVIDENCE)
 
 
 def find_case(case_number: str, user, agency_ori: str | None = None) -> Case:
@@ -258,7 +257,7 @@ def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipi
         writer.add_bytes(README, _readme(case, recipient, now, key).encode("utf-8"))
         entries = []
         for item in items:
-            path = evidence_dir() / item.storage_location
+            path = stored_path(item.storage_location)
             if not path.is_file():
                 raise _NotAsCollected(item, None, f"The stored copy of evidence item {item.id} is missing, "
                                       "so no package was made: tell the evidence custodian.")

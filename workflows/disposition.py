@@ -26,11 +26,12 @@ from sqlalchemy import func, select
 
 from backoffice import audit, scoping
 from backoffice.domain import FINAL_STATES
-from backoffice.evidence_files import evidence_dir
+from backoffice.evidence_files import stored_path
 from backoffice.extensions import db
 from backoffice.localtime import utcnow
 from backoffice.models import Case, CustodyEvent, EvidenceItem, FootageRequest, RequestTransition, RetentionRule
-from backoffice.security.roles import role_allows
+from backoffice.security import security_manager
+from backoffice.security.roles import DISPOSE_EVIDENCE, PLACE_LEGAL_HOLD
 
 from .errors import InvalidInput, RequestNotFound, TriggerForbidden
 from .transaction import command
@@ -38,14 +39,7 @@ from .transaction import command
 log = logging.getLogger(__name__)
 
 # The permissions behind these commands (declared in backoffice/security/roles.py).
-DISPOSE = ("EvidenceItem", "can_dispose")
-HOLD = ("Case", "can_legal_hold")
 MAX_REASON = 2000
-
-
-def _allowed(user, permission: tuple[str, str]) -> bool:
-    view, name = permission
-    return any(role_allows(role.name, view, name) for role in getattr(user, "roles", None) or [])
 
 
 def _reason(text: str | None, what: str) -> str:
@@ -155,7 +149,7 @@ def set_legal_hold(case_id: int, user, hold: bool, reason: str | None) -> Case:
         case = scoping.scoped_get(Case, case_id, user,
                                   lambda: RequestNotFound(f"Case {case_id} was not found."),
                                   populate_existing=True)
-        if not _allowed(user, HOLD):
+        if not security_manager().may(user, PLACE_LEGAL_HOLD):
             raise TriggerForbidden("Only supervisors may place or lift a legal hold.")
         if bool(case.legal_hold) == hold:
             raise InvalidInput("The case is already on legal hold." if hold
@@ -182,7 +176,7 @@ def dispose(item_ids: list[int], user, reason: str | None, now: datetime | None 
         raise InvalidInput("Choose at least one evidence item to dispose of.", field="items")
     now = now or utcnow()
     with command():
-        if not _allowed(user, DISPOSE):
+        if not security_manager().may(user, DISPOSE_EVIDENCE):
             raise TriggerForbidden("Only supervisors may dispose of evidence.")
         due = {entry.item.id: entry for entry in disposition_list(user, now, limit=100_000)}
         paths: list[Path] = []
@@ -201,7 +195,7 @@ def dispose(item_ids: list[int], user, reason: str | None, now: datetime | None 
                          object_id=item.id, purpose=case.case_number,
                          detail={"reason": reason, "sha256": item.sha256,
                                  "retention_days": due[item.id].retention.days})
-            paths.append(evidence_dir() / item.storage_location)
+            paths.append(stored_path(item.storage_location))
     for path in paths:  # only once the record of the disposal is committed
         try:
             path.unlink(missing_ok=True)

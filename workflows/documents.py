@@ -1,6 +1,5 @@
 """The facts that go into receipts and custody reports, read from the database."""
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -9,11 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from backoffice.errors import NotFoundError
-from backoffice.evidence_files import file_sha256
+from backoffice.evidence_files import file_sha256, stored_path
 from backoffice.extensions import db
 from backoffice.localtime import format_instant, format_instant_seconds
-from backoffice.models import AgencyUser, CustodyEvent, EvidenceItem, FootageRequest, RequestTransition
+from backoffice.models import AgencyUser, EvidenceItem, FootageRequest, RequestTransition
 from backoffice.tokens import TokenError, make_token, read_token
+
+from .custody import chain
 
 VERIFY_PURPOSE = "evidence-verify"
 VERIFY_MAX_AGE_S = 50 * 365 * 24 * 3600  # evidence outlives any sensible link expiry
@@ -53,11 +54,6 @@ CONSENT_WORDS = {
     "evidence_only": _l("evidence only"),
     "media_release": _l("evidence and media release"),
 }
-
-
-def evidence_path(item: EvidenceItem) -> Path:
-    """Where an item's stored copy lives."""
-    return Path(current_app.config["EVIDENCE_DIR"]) / item.storage_location
 
 
 def verify_url(request_id: int, language: str | None = None) -> str:
@@ -194,11 +190,7 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
 def custody_data(item: EvidenceItem) -> dict[str, Any]:
     """Everything the chain-of-custody report shows (a staff document: English)."""
     request = item.footage_request
-    events = db.session.scalars(
-        select(CustodyEvent)
-        .where(CustodyEvent.evidence_item_id == item.id)
-        .order_by(CustodyEvent.at, CustodyEvent.id)
-    )
+    events = chain(item)
     with force_locale("en"):
         facts = _item_facts(item)
     return {
@@ -227,7 +219,7 @@ def verification(request_id: int) -> list[dict[str, Any]]:
         if item.disposed_at is not None:  # deleted under the retention policy, on purpose
             results.append({**facts, "status": "disposed"})
             continue
-        path = evidence_path(item)
+        path = stored_path(item.storage_location)
         actual = file_sha256(path) if path.is_file() else None
         status = "missing" if actual is None else ("matches" if actual == item.sha256 else "changed")
         results.append({**facts, "status": status})

@@ -5,8 +5,6 @@ commit (a mail server that is down delays them, never loses them). The receipt f
 after the commit: a failure there cannot undo the state change, so it is reported instead.
 """
 import logging
-import os
-from pathlib import Path
 from typing import Callable
 
 from flask import current_app, render_template
@@ -14,6 +12,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from backoffice import outbox
+from backoffice.evidence_files import keep_bytes, receipt_path
 from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest
 from backoffice.outbox import attachment_builder
@@ -30,28 +29,17 @@ class EffectFailed(RuntimeError):
     """An after-commit step could not be completed (the transition stands)."""
 
 
-def receipt_path(request: FootageRequest) -> Path:
-    """Where the receipt issued at collection is kept (one file per issue)."""
-    name = f"request-{request.id}-{request.receipt_issued_at:%Y%m%dT%H%M%S%f}.pdf"
-    return Path(current_app.config["EVIDENCE_DIR"]) / "receipts" / name
-
-
 def issue_receipt(request_id: int) -> bytes:
     """Render the receipt once and keep it read-only: later reads return the issued document."""
     request = db.session.get(FootageRequest, request_id)
     pdf = render_receipt_pdf(receipt_data(request))
-    path = receipt_path(request)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".part")
-    temp.write_bytes(pdf)
-    os.chmod(temp, 0o440)
-    os.replace(temp, path)
+    keep_bytes(receipt_path(request.id, request.receipt_issued_at), pdf)
     return pdf
 
 
 def receipt_pdf(request: FootageRequest) -> bytes:
     """The receipt issued for a collected request (rendered now only if it was never stored)."""
-    path = receipt_path(request)
+    path = receipt_path(request.id, request.receipt_issued_at)
     if path.is_file():
         return path.read_bytes()
     return render_receipt_pdf(receipt_data(request))

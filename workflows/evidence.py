@@ -1,36 +1,39 @@
-"""Evidence intake (streamed, hashed, stored once, never modified) and the custody log."""
-import os
+"""Evidence intake (streamed, hashed, stored once, never modified) and handing a stored copy
+out. Where and how the files are kept is backoffice.evidence_files; the chain of custody is
+workflows.custody."""
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
 from werkzeug.datastructures import FileStorage
 
-from backoffice import audit, scoping
+from backoffice import audit
 from backoffice.domain import INTAKE_STATES
 from backoffice.errors import ConflictError
 from backoffice.evidence_files import (
     IncomingFile,
-    evidence_dir,
     evidence_file_name,
     file_sha256,
+    keep,
+    new_storage_location,
     store_stream,
-    stored_file_name,
+    stored_path,
 )
 from backoffice.extensions import db
 from backoffice.ids import get_by_id
-from backoffice.models import CustodyEvent, EvidenceItem, FootageRequest
-from backoffice.localtime import format_instant
-from backoffice.models.base import utcnow
+from backoffice.localtime import format_instant, utcnow
+from backoffice.models import EvidenceItem, FootageRequest
+from backoffice.security import security_manager
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from .errors import InvalidInput, RequestNotFound, TransitionRefused, TriggerForbidden
-from .footage_request import load_request, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR
+from .custody import load_item, record_collected
+from .footage_request import load_request
 from .transaction import begin_command, command
 
-# `collected` is written by intake itself; the rest are recorded by hand.
-MANUAL_CUSTODY_ACTIONS = ("transferred", "checked_out", "checked_in", "released")
 MAX_CLOCK_OFFSET_S = 7 * 24 * 3600
 MAX_DESCRIPTION = 2000
+
+
 def _clock_offset(value) -> int | None:
     if value in (None, ""):
         return None
@@ -46,7 +49,7 @@ def _clock_offset(value) -> int | None:
 
 
 def _may_handle_evidence(user) -> bool:
-    return bool(role_names(user) & ACTING_ROLES[INVESTIGATOR])
+    return security_manager().may(user, ACT_AS_INVESTIGATOR)
 
 
 def check_intake(request_id: int, user, *, via: str = "investigator") -> FootageRequest:
@@ -90,8 +93,6 @@ def add_evidence(
     display_name = evidence_file_name(file_name)
     offset = _clock_offset(clock_offset_s)
 
-    folder = evidence_dir() / str(request.id)
-    folder.mkdir(parents=True, exist_ok=True)
     source: Any = getattr(stream, "stream", stream)  # a werkzeug FileStorage or a raw stream
     # A multipart upload arrived hashed (its parser discards it); a raw stream is copied here.
     incoming = source if isinstance(source, IncomingFile) else store_stream(source)
@@ -102,10 +103,9 @@ def add_evidence(
         request = check_intake(request_id, user, via=via)
         if size == 0:
             raise InvalidInput("The file is empty.", field="file")
-        storage = f"{request.id}/{stored_file_name(display_name)}"
-        final = evidence_dir() / storage
-        os.replace(temp, final)
-        os.chmod(final, 0o440)  # never modified after intake
+        storage = new_storage_location(request.id, display_name)
+        final = stored_path(storage)
+        keep(temp, final)
         now = utcnow()
         item = EvidenceItem(
             footage_request_id=request.id,
@@ -120,15 +120,7 @@ def add_evidence(
         )
         db.session.add(item)
         db.session.flush()
-        db.session.add(
-            CustodyEvent(
-                evidence_item_id=item.id,
-                action="collected",
-                actor_id=getattr(user, "id", None),
-                at=now,
-                note="uploaded by the owner" if via == "owner" else None,
-            )
-        )
+        record_collected(item, user, now, via=via)
         audit.record(
             "evidence_item.collect",
             user=user,
@@ -150,44 +142,6 @@ def add_evidence(
         if incoming is not source:
             incoming.discard()
     return item
-
-
-def load_item(item_id: int, user) -> EvidenceItem:
-    """An evidence item of the user's agency, else RequestNotFound."""
-    return scoping.scoped_get(EvidenceItem, item_id, user,
-                              lambda: RequestNotFound(f"Evidence item {item_id} was not found."))
-
-
-def record_custody(
-    item_id: int, user, action: str | None, note: str | None, to: str | None = None
-) -> CustodyEvent:
-    """Add a custody entry (who = user, when = now, why = note); commits."""
-    with command():
-        item = load_item(item_id, user)
-        if not _may_handle_evidence(user):
-            raise TriggerForbidden("Only investigators and supervisors may record custody.")
-        if action not in MANUAL_CUSTODY_ACTIONS:
-            raise InvalidInput(f"action must be one of: {', '.join(MANUAL_CUSTODY_ACTIONS)}.", field="action")
-        note = note.strip() if isinstance(note, str) else ""
-        if not note:
-            raise InvalidInput("Say why (note) for the custody log.", field="note")
-        to = to.strip() if isinstance(to, str) else ""
-        if action == "transferred":
-            if not to:
-                raise InvalidInput("A transfer needs the person or unit it goes to: fill in “To whom”.", field="to")
-            note = f"to {to}: {note}"
-        event = CustodyEvent(evidence_item_id=item.id, action=action, actor_id=user.id, at=utcnow(), note=note)
-        db.session.add(event)
-        db.session.flush()
-        audit.record(
-            f"evidence_item.{action}",
-            user=user,
-            object_type="evidence_item",
-            object_id=item.id,
-            purpose=item.footage_request.case.case_number,
-            detail={"note": note},
-        )
-    return event
 
 
 class EvidenceChanged(ConflictError):
@@ -212,7 +166,7 @@ def open_evidence_file(item_id: int, user) -> tuple[EvidenceItem, Path]:
                 f"Evidence item {item.id} was disposed of on {format_instant(item.disposed_at)} "
                 "under the retention policy: its stored copy no longer exists."
             )
-        path = evidence_dir() / item.storage_location
+        path = stored_path(item.storage_location)
         if not path.is_file():
             raise RequestNotFound(
                 f"The stored copy of evidence item {item.id} is missing: tell the evidence custodian."

@@ -1,6 +1,6 @@
 """Commands on footage requests: open one, fire a trigger, list what a user may fire now.
 
-Each command validates (role, agency, version, guard) before it changes anything, applies the
+Each command validates (ability, agency, version, guard) before it changes anything, applies the
 change with an optimistic-concurrency UPDATE, writes history and audit in the same
 transaction (the e-mails it causes are queued in the outbox there too), commits, and only
 then issues receipts and tries to deliver the e-mails.
@@ -26,7 +26,6 @@ from backoffice.models import (
     Camera,
     Case,
     ContactAttempt,
-    CustodyEvent,
     EvidenceItem,
     FootageRequest,
     OutboxMessage,
@@ -35,7 +34,10 @@ from backoffice.models import (
 )
 from backoffice.localtime import LocalTimeError, parse_instant, utcnow
 from backoffice.models.validation import format_phone
+from backoffice.security import security_manager
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
+from . import custody
 from .errors import (
     InvalidInput,
     RequestChanged,
@@ -45,27 +47,21 @@ from .errors import (
 )
 from .transaction import begin_command, command
 from .machine import (
-    ACTING_ROLES,
     INVESTIGATOR,
     RULES_BY_TRIGGER,
     TRIGGERS,
     Facts,
     State,
-    failed_guard,
+    ability_for,
+    move,
     needs_override,
-    next_state,
+    possible_now,
     release_grounds,
-    role_may,
     triggers_from,
 )
 
 log = logging.getLogger(__name__)
 
-
-
-def role_names(user) -> set[str]:
-    """The names of the user's roles."""
-    return {role.name for role in getattr(user, "roles", None) or []}
 
 
 def load_request(request_id: int, user) -> FootageRequest:
@@ -114,13 +110,9 @@ def _facts(request: FootageRequest, user, data: Mapping[str, Any]) -> Facts:
 
 def available_triggers(request: FootageRequest, user) -> list[str]:
     """Triggers this user may fire now (guards that need form data are checked on submit)."""
-    roles = role_names(user)
-    facts = _facts(request, user, {})
-    return [
-        trigger
-        for trigger in triggers_from(request.state)
-        if role_may(roles, trigger) and failed_guard(trigger, facts, input_guards=False) is None
-    ]
+    security = security_manager()
+    return [trigger for trigger in possible_now(_facts(request, user, {}))
+            if security.may(user, ability_for(trigger))]
 
 
 @dataclass
@@ -266,8 +258,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
     """Validate and change the request in a new transaction (no commit)."""
     begin_command(request_id)
     request = load_request(request_id, user)
-    roles = role_names(user)
-    if not role_may(roles, trigger):
+    if not security_manager().may(user, ability_for(trigger)):
         who = "a supervisor" if RULES_BY_TRIGGER[trigger].who != INVESTIGATOR else "an investigator"
         raise TriggerForbidden(f"Only {who} may {trigger.replace('_', ' ')}.")
     if version is None:
@@ -284,10 +275,8 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
             f"A request that is {request.state.replace('_', ' ')} cannot be "
             f"moved with {trigger.replace('_', ' ')}."
         )
-    facts = _facts(request, user, data)
-    refused = failed_guard(trigger, facts)
-    dest = next_state(trigger, facts)
-    if refused is not None or dest is None:
+    dest, refused = move(trigger, _facts(request, user, data))
+    if dest is None:
         raise TransitionRefused(refused.message if refused else "This move is not allowed now.")
 
     now = utcnow()
@@ -321,7 +310,7 @@ def _apply(request_id, trigger, user, version, data) -> Outcome:
         if override:
             detail["override_reason"] = override
         note = _release_note(request, data)
-        _custody_released(request, user, now, override)
+        custody.record_released(request, user, now, override)
     db.session.add(
         RequestTransition(
             footage_request_id=request.id,
@@ -367,23 +356,6 @@ def _when(value, default: datetime, fold=None) -> datetime:
     return when
 
 
-def _custody_released(request: FootageRequest, user, now: datetime, override: str | None = None) -> None:
-    """Every evidence item of the request gets a `released` custody entry (with the
-    supervisor's override reason when the owner had not consented)."""
-    items = db.session.scalars(
-        select(EvidenceItem).where(EvidenceItem.footage_request_id == request.id)
-    )
-    note = f"{words(request.release_kind, 'release_kind')}: {request.release_basis}"
-    if request.court_order_ref:
-        note += f" (order {request.court_order_ref})"
-    if override:
-        note += f"; override of the owner's consent: {override}"
-    for item in items:
-        db.session.add(
-            CustodyEvent(evidence_item_id=item.id, action="released", actor_id=user.id, at=now, note=note)
-        )
-
-
 def open_request(user, **fields) -> FootageRequest:
     """Open a footage request for a case of the user's agency (see open_in_transaction); commits."""
     with command():
@@ -401,7 +373,7 @@ def open_in_transaction(
     assignee_id: int | None = None,
 ) -> FootageRequest:
     """open_request's work inside the caller's command() (for opening several at once)."""
-    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+    if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
     case = scoping.scoped_get(Case, case_id, user, lambda: RequestNotFound(f"Case {case_id} was not found."))
     registration = get_by_id(Registration, registration_id)
@@ -478,7 +450,7 @@ def reveal_owner_contact(request_id: int, user) -> dict[str, str | None]:
     """The owner's contact details for a request's case; the read is audited; commits."""
     with command():
         request = load_request(request_id, user)
-        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may see owner contact details.")
         owner = request.registration.owner
         audit.record(

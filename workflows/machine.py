@@ -1,17 +1,31 @@
-"""The footage-request state machine of SPEC §4 as data: states, transitions, guards, roles.
+"""The footage-request state machine of SPEC §4: states, transitions, guards, and who may fire them.
 
-Nothing here touches the database: guards are pure predicates over `Facts`, and a
-`transitions.Machine` is built per request (it holds strong references to its model, so
-a shared machine would keep every request alive).
+Nothing here touches the database: guards are pure predicates over `Facts`.
+
+Shape, as the `transitions` library means it to be used: ONE machine for the whole process
+(MACHINE, built once at import from RULES), and a light model per call. A call attaches a
+model positioned at the request's state (`attached`), asks or fires, and detaches it again,
+so the machine keeps no reference to any request between calls. The machine is a
+LockedMachine because requests may be served in threads, which attach and detach
+models at the same time. Each transition has one condition that runs the trigger's guards in
+order, once, and notes the first that refuses on the model: firing a trigger evaluates each
+guard once and still says why it was refused. `may_<trigger>` (the library's own check,
+run with the guards that need no form data) is what the user may do now. `closed` and
+`cancelled` are declared final; nothing leaves them.
+
+Who may fire a trigger is an ability (backoffice.security.roles) asked of the security
+manager by the commands (workflows.footage_request): `Rule.who` names it.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
-from transitions import Machine
+from transitions.extensions import LockedMachine
 
 from backoffice.domain import FINAL_STATES
 from backoffice.models.validation import MIN_WRITTEN_REASON, written_reason
+from backoffice.security.roles import ACT_AS_INVESTIGATOR, DECIDE_RELEASE, Ability
 
 
 class State(Enum):
@@ -36,12 +50,9 @@ CONSENT_METHODS = ("written", "verbal", "email", "phone", "in_person")
 CONSENT_SCOPES = ("evidence_only", "media_release")
 RELEASE_KINDS = ("agency_share", "media_public", "court_order")
 
-# Roles that act as an investigator / supervisor. Supervisors may do everything an
-# investigator may; Admin is the system administrator and may do everything (SPEC §2).
-ACTING_ROLES = {
-    INVESTIGATOR: {"Investigator", "Supervisor", "Admin"},
-    SUPERVISOR: {"Supervisor", "Admin"},
-}
+# What it takes to fire a trigger of each "who" (SPEC §4): the roles that have it are declared
+# in backoffice.security.roles (supervisors may do all an investigator may; Admin everything).
+ABILITY: dict[str, Ability] = {INVESTIGATOR: ACT_AS_INVESTIGATOR, SUPERVISOR: DECIDE_RELEASE}
 
 
 @dataclass(frozen=True)
@@ -188,10 +199,9 @@ RULES_BY_TRIGGER = {rule.trigger: rule for rule in RULES}
 TRIGGERS = tuple(RULES_BY_TRIGGER)
 
 
-def role_may(roles: set[str], trigger: str) -> bool:
-    """True when one of the user's role names may fire the trigger at all."""
-    rule = RULES_BY_TRIGGER[trigger]
-    return bool(roles & ACTING_ROLES[rule.who])
+def ability_for(trigger: str) -> Ability:
+    """The ability a user needs to fire `trigger` at all."""
+    return ABILITY[RULES_BY_TRIGGER[trigger].who]
 
 
 def failed_guard(trigger: str, facts: Facts, *, input_guards: bool = True) -> Guard | None:
@@ -202,38 +212,48 @@ def failed_guard(trigger: str, facts: Facts, *, input_guards: bool = True) -> Gu
     return None
 
 
-class _Subject:
-    """The machine's model: a state only (the request row is changed by the command)."""
+class Subject:
+    """The machine's model for one call: the request's state, and the guard that refused the
+    last trigger (the request row itself is changed by the command)."""
 
-    trigger: Callable[..., bool]  # added by the machine (transitions) when the model joins it
+    trigger: Callable[..., bool]  # added by the machine (transitions) while the model is attached
 
-    def __init__(self, state: State):
-        self.state = state
-
-
-def build_machine(state: str) -> tuple[Machine, _Subject]:
-    """A machine positioned at `state`, whose conditions are the guards of SPEC §4."""
-    subject = _Subject(State(state))
-    machine = Machine(
-        model=subject,
-        states=State,
-        initial=State(state),
-        auto_transitions=False,
-        send_event=True,
-        ignore_invalid_triggers=False,
-    )
-    for rule in RULES:
-        machine.add_transition(
-            rule.trigger,
-            list(rule.source),
-            rule.dest,
-            conditions=[_condition(guard) for guard in rule.guards],
-        )
-    return machine, subject
+    def __init__(self) -> None:
+        self.state: State | None = None
+        self.refused: Guard | None = None
 
 
-def _condition(guard: Guard) -> Callable:
-    return lambda event: guard.test(event.kwargs["facts"])
+def _guards_pass(event) -> bool:
+    """The one condition of every transition: the trigger's guards, in order, each run once.
+    Event data: `facts`, and `input_guards=False` to skip the guards that need form data."""
+    refused = failed_guard(event.event.name, event.kwargs["facts"],
+                           input_guards=event.kwargs.get("input_guards", True))
+    event.model.refused = refused
+    return refused is None
+
+
+MACHINE = LockedMachine(
+    model=None,
+    states=[{"name": state, "final": state.value in FINAL_STATES} for state in State],
+    initial=None,
+    auto_transitions=False,
+    send_event=True,
+    ignore_invalid_triggers=False,
+)
+for _rule_ in RULES:
+    MACHINE.add_transition(_rule_.trigger, list(_rule_.source), _rule_.dest, conditions=[_guards_pass])
+del _rule_
+
+
+@contextmanager
+def attached(state: str) -> Iterator[Subject]:
+    """A model positioned at `state`, attached to MACHINE for the `with` block only."""
+    subject = Subject()
+    MACHINE.add_model(subject, initial=State(state))
+    try:
+        yield subject
+    finally:
+        MACHINE.remove_model(subject)
 
 
 def triggers_from(state: str) -> list[str]:
@@ -242,13 +262,19 @@ def triggers_from(state: str) -> list[str]:
     return [rule.trigger for rule in RULES if current in rule.source]
 
 
-def next_state(trigger: str, facts: Facts) -> State | None:
-    """Run the machine: the state the trigger leads to, or None when it is refused."""
-    machine, subject = build_machine(facts.state)
-    try:
-        if trigger not in machine.get_triggers(subject.state):
-            return None
+def possible_now(facts: Facts) -> list[str]:
+    """Triggers that leave the request's state and whose guards that need no form data pass
+    (`may_<trigger>`); who may fire them is asked separately."""
+    with attached(facts.state) as subject:
+        return [trigger for trigger in triggers_from(facts.state)
+                if getattr(subject, f"may_{trigger}")(facts=facts, input_guards=False)]
+
+
+def move(trigger: str, facts: Facts) -> tuple[State | None, Guard | None]:
+    """Fire `trigger` from the request's state: (the state it leads to, None), or (None, the
+    guard that refused) — (None, None) when the trigger does not leave this state."""
+    if trigger not in triggers_from(facts.state):
+        return None, None
+    with attached(facts.state) as subject:
         moved = subject.trigger(trigger, facts=facts)
-        return subject.state if moved else None
-    finally:
-        machine.remove_model(subject)
+        return (subject.state if moved else None), subject.refused

@@ -1,14 +1,16 @@
 """The e-mails about a footage request, as staff read them, and sending one again."""
 from dataclasses import dataclass
 
+
 from backoffice import audit, outbox
 from backoffice.labels import words
 from backoffice.models import FootageRequest, OutboxMessage
+from backoffice.security import security_manager
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 
 from .documents import stamp
 from .errors import RequestNotFound, TransitionRefused, TriggerForbidden
-from .footage_request import load_request, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR
+from .footage_request import load_request
 from .transaction import command
 
 ABOUT = "footage_request"
@@ -65,7 +67,7 @@ def send_again(request_id: int, message_id: int, user) -> bool:
     try it now (audited); True when the mail server took it."""
     with command(request_id):
         request = load_request(request_id, user)
-        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may send an e-mail again.")
         message = outbox.one_about(request, message_id)
         if message is None:

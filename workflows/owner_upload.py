@@ -14,13 +14,14 @@ from backoffice.extensions import db
 from backoffice.models import EvidenceItem, FootageRequest, UploadLink
 from backoffice.models.base import utcnow
 from backoffice.portal.notify import upload_link_mail
+from backoffice.security import security_manager
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.tokens import TokenError, make_token, read_token
 
 from . import declarations
 from . import evidence as evidence_cmd
 from .errors import InvalidInput, TransitionRefused, TriggerForbidden
-from .footage_request import load_request, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR
+from .footage_request import load_request
 from .transaction import command
 
 PURPOSE = "upload"
@@ -40,7 +41,7 @@ def issue_link(request_id: int, user, hours: int = LINK_HOURS) -> str:
     Commits, then tries the e-mail: LinkNotDelivered when the mail server did not take it now."""
     with command():
         request = load_request(request_id, user)
-        if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+        if not security_manager().may(user, ACT_AS_INVESTIGATOR):
             raise TriggerForbidden("Only investigators and supervisors may send upload links.")
         if request.state not in INTAKE_STATES:
             raise TransitionRefused("An upload link can be sent once the owner has consented.")

@@ -11,6 +11,7 @@ from flask_appbuilder.api import expose
 from marshmallow import ValidationError
 from flask_appbuilder.security.decorators import protect
 
+from workflows import custody
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows.documents import custody_data
@@ -257,7 +258,7 @@ class EvidenceCustodyApi(RegistryBaseApi):
             404: {$ref: '#/components/responses/404'}
         """
         payload = json_body()
-        event = evidence_cmd.record_custody(
+        event = custody.record_custody(
             pk, g.user, payload.get("action"), payload.get("note"), payload.get("to")
         )
         return self.response(201, id=event.id, action=event.action, at=iso(event.at), note=event.note)
@@ -277,7 +278,7 @@ class EvidenceCustodyApi(RegistryBaseApi):
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
         """
-        item = evidence_cmd.load_item(pk, g.user)
+        item = custody.load_item(pk, g.user)
         return _pdf(render_custody_pdf(custody_data(item)), f"chain-of-custody-item-{item.id}.pdf")
 
     @expose("/<int:pk>/file", methods=["GET"])

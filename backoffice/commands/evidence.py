@@ -23,7 +23,7 @@ def _folder() -> Path:
 def verify() -> None:
     """Re-hash every stored evidence file; one line per missing or changed file, exit 1 if any."""
     problems = 0
-    for item, problem in verify_evidence(_folder()):
+    for item, problem in verify_evidence():
         problems += 1
         click.echo(f"evidence item {item.id} ({item.storage_location}): {problem}")
     count = db.session.scalar(select(func.count(EvidenceItem.id)))

@@ -39,8 +39,8 @@ class EvidenceItem(Model):
     footage_request: Mapped[FootageRequest] = relationship(lazy="joined")
     collected_by: Mapped[AgencyUser | None] = relationship()
     custody_log: Mapped[list["CustodyEvent"]] = relationship(
-        back_populates="evidence_item", order_by="CustodyEvent.at"
-    )
+        back_populates="evidence_item", order_by="(CustodyEvent.at, CustodyEvent.id)"
+    )  # by time, then as recorded: the same order as workflows.custody.chain and its report
 
     def __repr__(self) -> str:
         return self.file_name

@@ -59,7 +59,7 @@ from .apis import (
     RegistryUserApi,
     RegistryViewMenuApi,
 )
-from .roles import ANY, FAB_ROLES, role_allows
+from .roles import ANY, FAB_ROLES, Ability, role_allows
 from .views import MfaView, RegistryAuthDBView
 from ..views.display import ReadableColumns
 
@@ -274,6 +274,30 @@ class RegistrySecurityManager(SecurityManager):
     def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
         """Declared roles match by exact name, not FAB's prefix regex."""
         return role_allows(role.name, view_name, permission_name)
+
+    def may(self, user, ability: Ability, *, every_role: bool = False) -> bool:
+        """Whether `user` has `ability` (backoffice.security.roles): the one way commands and
+        screens ask what a user may do, instead of comparing role names.
+
+        A declared role is checked in memory against FAB_ROLES (no SQL); a role made in the
+        database is checked against its stored permissions, read afresh each time, so a
+        permission taken away is refused at once. The user's roles are those loaded with the
+        user (get_user_by_id loads them with the user on every request). `every_role`: only
+        when each of the user's roles grants it (oversight: a role that acts on cases as well
+        keeps the user to their own agency). Nobody, and an inactive account, may nothing.
+        """
+        if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return False
+        if not every_role:
+            return self._has_view_access(user, ability.permission, ability.view)
+        roles = self.get_user_roles(user)
+        return bool(roles) and all(self._role_grants(role, ability) for role in roles)
+
+    def _role_grants(self, role, ability: Ability) -> bool:
+        """One role's grant of an ability (declared: in memory; stored: from the database)."""
+        if role.name in self.builtin_roles:
+            return self._has_access_builtin_roles(role, ability.permission, ability.view)
+        return self.exist_permission_on_roles(ability.view, ability.permission, [role.id])
 
     def sync_roles(self) -> None:
         """Copy the declared roles and their permissions to the database."""

@@ -17,6 +17,9 @@ from ..localtime import utcnow
 from ..models import RecoveryCode, UserSecurity
 
 # Every role that can sign in to the backoffice reaches law-enforcement or owner data.
+# By role name, not an ability (backoffice.security.roles): the second factor is a floor under
+# the account, decided at sign-in before any permission is used, and must not come and go with
+# the permissions an administrator edits on a role in the database.
 ROLES_NEEDING_MFA = {"Admin", "Registry Staff", "Investigator", "Supervisor", "Auditor"}
 RECOVERY_CODES = 10
 STEP_S = 30

@@ -27,12 +27,14 @@ from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.models import AuditEvent, Case, FootageRequest
 from backoffice.scoping import AgencyScope, current_user, is_county_wide, own_agency_choices, scope_to_agency
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from backoffice.canvass.parse import MAX_RADIUS_M
 from backoffice import geodesy
 from backoffice.worklists import JUSTIFIED_REVEAL_DAYS, footage_due_within, justified_reveals, release_waiting
 from reports.custody import render_custody_pdf
+from workflows import custody
 from workflows import evidence as evidence_cmd
 from workflows import footage_request as wf
 from workflows import messages as wf_messages
@@ -91,7 +93,7 @@ CONFIRM = {
     "record_refusal": "Record that the owner refused? The request ends here.",
     "close": "Close this request?",
 }
-CUSTODY_ACTIONS = evidence_cmd.MANUAL_CUSTODY_ACTIONS
+CUSTODY_ACTIONS = custody.MANUAL_CUSTODY_ACTIONS
 PERMISSIONS = {
     "detail": "read",
     "receipt": "receipt",
@@ -182,7 +184,7 @@ def _evidence_request_page(item_id: int) -> str:
     """After a refused custody step: the page of the request the item belongs to (browsers
     send no referrer here), else the list of requests."""
     try:
-        item = evidence_cmd.load_item(item_id, g.user)  # the agency-scoped lookup
+        item = custody.load_item(item_id, g.user)  # the agency-scoped lookup
     except RequestNotFound:
         return url_for("FootageRequestView.list")
     return url_for("FootageWorkflowView.detail", pk=item.footage_request_id)
@@ -213,7 +215,7 @@ class FootageWorkflowView(BaseView):
     def _render_detail(self, item: FootageRequest, contact=None, typed=None):
         user = g.user
         triggers = wf.available_triggers(item, user)
-        may_act = bool(wf.role_names(user) & {"Investigator", "Supervisor", "Admin"})
+        may_act = self.appbuilder.sm.may(user, ACT_AS_INVESTIGATOR)
         evidence = _evidence(item)
         return self.render_template(
             "workflow/detail.html",
@@ -363,8 +365,8 @@ class FootageWorkflowView(BaseView):
     @flash_refusals(lambda item_id: _evidence_request_page(item_id))
     def custody(self, item_id: int):
         """Add a custody entry from the item's form."""
-        item = evidence_cmd.load_item(item_id, g.user)
-        evidence_cmd.record_custody(
+        item = custody.load_item(item_id, g.user)
+        custody.record_custody(
             item_id, g.user, request.form.get("action"), request.form.get("note"), request.form.get("to")
         )
         flash("Custody entry recorded.", "success")
@@ -383,7 +385,7 @@ class FootageWorkflowView(BaseView):
     @has_access
     def custody_pdf(self, item_id: int):
         """The chain-of-custody PDF of one item."""
-        item = evidence_cmd.load_item(item_id, g.user)
+        item = custody.load_item(item_id, g.user)
         return send_download(render_custody_pdf(custody_data(item)), f"chain-of-custody-item-{item.id}.pdf",
                              inline=True)
 

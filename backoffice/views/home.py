@@ -30,6 +30,7 @@ from ..models import (
 from ..models.security import UserSecurity
 from ..portal.records import review_queue
 from ..scoping import scope_request, scope_to_agency
+from ..security.roles import DECIDE_RELEASE
 from ..worklists import (
     confirmation_by_phone,
     confirmation_due,
@@ -255,7 +256,7 @@ def work_for(user) -> tuple[list[Panel], list[Action]]:
         panels += _registry_panels()
         actions.append(Action("Find a registration", "/registrationview/list/"))
     if may("can_read", "FootageRequest") and may("can_read", "Canvass"):
-        panels += _footage_panels(user, approve=may("can_approve", "FootageRequest"))
+        panels += _footage_panels(user, approve=security.may(user, DECIDE_RELEASE))
         actions += [Action("Open a case", "/caseview/add"), Action("Search the map", "/map/"),
                     Action("Footage requests", "/footagerequestview/list/")]
     if may("can_read", "AuditEvent"):

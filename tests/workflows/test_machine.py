@@ -1,5 +1,5 @@
 """The machine is SPEC §4's table, exactly: states, triggers, sources, destinations, who."""
-from workflows.machine import RULES, SUPERVISOR, State, build_machine, triggers_from
+from workflows.machine import MACHINE, RULES, SUPERVISOR, State, attached, triggers_from
 from backoffice.domain import REQUEST_STATES
 
 SPEC_TABLE = {
@@ -30,7 +30,7 @@ def test_transition_table_is_the_spec_table():
 
 
 def test_no_automatic_transitions():
-    machine, subject = build_machine("open")
-    assert not any(name.startswith("to_") for name in machine.get_triggers(*[s.name for s in State]))
-    assert not hasattr(subject, "to_closed")
+    with attached("open") as subject:
+        assert not any(name.startswith("to_") for name in MACHINE.get_triggers(*[s.name for s in State]))
+        assert not hasattr(subject, "to_closed")
     assert triggers_from("closed") == [] and triggers_from("cancelled") == []
