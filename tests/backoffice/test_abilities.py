@@ -21,13 +21,12 @@ from backoffice.security.roles import (
     SEE_ALL_AGENCIES,
 )
 from tests import factories
-
-ROLES = ("Admin", *ROLE_PERMISSIONS)
 from tests.workflows.helpers import READY, request_in
 from workflows import footage_request as wf
 from workflows.errors import TriggerForbidden
 
 ROOT = Path(__file__).resolve().parents[2]
+ROLES = ("Admin", *ROLE_PERMISSIONS)  # every role name the code could write
 WHO_HAS = {
     ACT_AS_INVESTIGATOR: {"admin", "investigator", "supervisor", "investigator2", "supervisor2"},
     DECIDE_RELEASE: {"admin", "supervisor", "supervisor2"},
