@@ -148,35 +148,37 @@ def actor(user) -> SimpleNamespace:
     )
 
 
+def _ranked_and_audited(query: CanvassQuery | RouteQuery, user, assessed: list[Assessed], action: str,
+                        detail: dict, commit: bool) -> CanvassResult:
+    """The assessed cameras ranked, with their pictures, and the search audited with what it
+    returned: the registrations whose owners may then be contacted for the case."""
+    items = [entry.item for entry in sorted(assessed, key=rank_key)]
+    add_pictures(items)
+    end_read_transaction(db.session)
+    audit.record(
+        action,
+        user=user,
+        object_type="case",
+        object_id=query.case_id,
+        purpose=query.case_number,
+        detail={**detail, "registration_ids": sorted({item["registration_id"] for item in items})},
+    )
+    if commit:
+        db.session.commit()
+    return CanvassResult(query=query, items=items)
+
+
 def search(
     query: CanvassQuery, user, *, now: datetime | None = None, commit: bool = True
 ) -> CanvassResult:
     """Run the search, rank it and audit it (commits the audit event unless told not to)."""
     now = now or utcnow()
-    user = actor(user)
+    user = actor(user)  # plain values: the read transaction ends before the audit event
     rows = cameras_within(db.session, query.lat, query.lon, query.radius_m)
     deadlines: dict[int, tuple[datetime, str]] = {}
-    ranked = sorted((assess(row, query, now, deadlines) for row in rows), key=rank_key)
-    items = [assessed.item for assessed in ranked]
-    add_pictures(items)
-    end_read_transaction(db.session)
-    audit.record(
-        "canvass.search",
-        user=user,
-        object_type="case",
-        object_id=query.case_id,
-        purpose=query.case_number,
-        detail={
-            "lat": query.lat,
-            "lon": query.lon,
-            "radius_m": query.radius_m,
-            # What the search returned: the registrations whose owners may be contacted for the case.
-            "registration_ids": sorted({item["registration_id"] for item in items}),
-        },
-    )
-    if commit:
-        db.session.commit()
-    return CanvassResult(query=query, items=items)
+    assessed = [assess(row, query, now, deadlines) for row in rows]
+    return _ranked_and_audited(query, user, assessed, "canvass.search",
+                               {"lat": query.lat, "lon": query.lon, "radius_m": query.radius_m}, commit)
 
 
 def search_route(
@@ -185,26 +187,9 @@ def search_route(
     """Search along a route, rank it like the point canvass and audit it ("canvass.route_search",
     with the route; commits the audit event unless told not to)."""
     now = now or utcnow()
-    user = actor(user)
+    user = actor(user)  # plain values: the read transaction ends before the audit event
     rows = cameras_along_route(db.session, query.route, query.half_width_m)
     deadlines: dict[int, tuple[datetime, str]] = {}
-    ranked = sorted((assess_along(row, query, now, deadlines) for row in rows), key=rank_key)
-    items = [assessed.item for assessed in ranked]
-    add_pictures(items)
-    end_read_transaction(db.session)
-    audit.record(
-        "canvass.route_search",
-        user=user,
-        object_type="case",
-        object_id=query.case_id,
-        purpose=query.case_number,
-        detail={
-            "route": query.geojson(),
-            "width_m": query.width_m,
-            # As for a point search: the registrations whose owners may be contacted for the case.
-            "registration_ids": sorted({item["registration_id"] for item in items}),
-        },
-    )
-    if commit:
-        db.session.commit()
-    return CanvassResult(query=query, items=items)
+    assessed = [assess_along(row, query, now, deadlines) for row in rows]
+    return _ranked_and_audited(query, user, assessed, "canvass.route_search",
+                               {"route": query.geojson(), "width_m": query.width_m}, commit)
