@@ -116,7 +116,10 @@ def find_case(case_number: str, user, agency_ori: str | None = None) -> Case:
     number = (case_number or "").strip()
     query = select(Case).where(Case.case_number == number)
     if agency_ori:
-        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.ori == agency_ori.strip())
+        ori = agency_ori.strip().upper()  # ORIs are kept in capitals; people type either
+        if db.session.scalar(select(Agency.id).where(Agency.ori == ori)) is None:
+            raise InvalidInput(f"No agency has the ORI {ori}.", field="agency")
+        query = query.join(Agency, Agency.id == Case.agency_id).where(Agency.ori == ori)
     if user is not None:
         query = scoping.scope_to_agency(query, Case, user)
     cases = list(db.session.scalars(query.order_by(Case.id)))

@@ -18,9 +18,13 @@ from .timefields import zone_label
 
 
 def hours_words(hours: float | None) -> str:
-    """A duration for people: "3.5 h", or "2.1 days" from two days on; "—" when unknown."""
+    """A duration for people: "25 min" under an hour (consent given on the doorstep), "3.5 h",
+    or "2.1 days" from two days on; "—" when unknown."""
     if hours is None:
         return "—"
+    minutes = round(hours * 60)
+    if minutes < 60:
+        return "under 1 min" if minutes < 1 else f"{minutes} min"
     if hours >= 48:
         return f"{hours / 24:.1f} days"
     return f"{hours:.1f} h"

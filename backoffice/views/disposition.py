@@ -3,11 +3,12 @@ retention has ended), the legal hold on a case, and the retention rules per inci
 The rules themselves are workflows.disposition's."""
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from backoffice.datamodel import RegistryInterface
 from backoffice.errors import RegistryError
+from backoffice.extensions import db
 from backoffice.http_errors import flash_refusals
 from backoffice.models import Case, RetentionRule
 from backoffice.scoping import scoped_get
@@ -76,6 +77,18 @@ class LegalHoldView(BaseView):
         return redirect(url_for("CaseView.show", pk=case_id))
 
 
+class UniqueIncidentType:
+    """Form check: one retention rule per incident type (compared as the rule stores it,
+    trimmed and lower-case), so a second one is refused on the form with what was typed
+    instead of by the database."""
+
+    def __call__(self, form, field) -> None:
+        typed = (field.data or "").strip().lower()
+        editing = (request.view_args or {}).get("pk")
+        if typed and typed != (editing or "").strip().lower() and db.session.get(RetentionRule, typed):
+            raise ValidationError(f"The incident type {typed} already has a retention rule: edit that one.")
+
+
 class RetentionRuleView(RegistryModelView):
     """Footage -> Retention rules: days evidence of each incident type is kept after the case's
     requests are closed (Admin edits; supervisors read)."""
@@ -92,7 +105,8 @@ class RetentionRuleView(RegistryModelView):
         "retain_days": "Counted from the day the case's last footage request was closed or cancelled",
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "incident_type": StringField("Incident type", validators=[DataRequired(), Length(max=60)]),
+        "incident_type": StringField("Incident type",
+                                     validators=[DataRequired(), Length(max=60), UniqueIncidentType()]),
         "retain_days": IntegerField("Keep evidence (days)",
                                     validators=[DataRequired(), NumberRange(min=1, max=36500)]),
         "note": TextAreaField("Why (policy or law)", validators=[Optional(), Length(max=2000)]),

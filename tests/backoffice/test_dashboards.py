@@ -14,6 +14,7 @@ from backoffice.localtime import county_today
 from backoffice.models import RequestTransition
 from backoffice.oversight import supervisor_figures
 from backoffice.registry_figures import coverage, registry_figures
+from backoffice.views.dashboards import hours_words
 from tests import factories
 from tests.auth import login
 from tests.backoffice.test_list_queries import count_statements
@@ -208,3 +209,10 @@ def test_registry_dashboard_is_for_registry_staff(client, ctx):
     client.get("/logout/")
     assert login(client, "investigator").status_code == 302
     assert client.get("/dashboard/registry").status_code in (302, 403)
+
+
+def test_a_median_under_an_hour_reads_in_minutes():
+    assert hours_words(25 / 60) == "25 min"
+    assert hours_words(10 / 3600) == "under 1 min"
+    assert hours_words(0.0) == "under 1 min"
+    assert hours_words(6.0) == "6.0 h" and hours_words(72.0) == "3.0 days" and hours_words(None) == "—"

@@ -344,3 +344,16 @@ def test_a_case_number_two_agencies_use_needs_the_agency(case_with_evidence, tmp
     made = runner.invoke(args=[*args, "--agency", case.agency.ori])
     assert made.exit_code == 0, made.output
     assert discovery.verify(out).manifest["case"]["agency_ori"] == case.agency.ori
+
+
+def test_the_agency_s_ori_is_read_in_any_case_and_an_unknown_one_is_named(case_with_evidence, tmp_path,
+                                                                          runner):
+    case, _ = case_with_evidence
+    out = tmp_path / "x.zip"
+    args = ["case", "package", case.case_number, "--out", str(out), "--to", RECIPIENT]
+    assert one_line_error(runner.invoke(args=[*args, "--agency", "ZZ9999999"])) == (
+        "Error: No agency has the ORI ZZ9999999.")
+    assert not out.exists()
+    made = runner.invoke(args=[*args, "--agency", f" {case.agency.ori.lower()} "])
+    assert made.exit_code == 0, made.output
+    assert discovery.verify(out).manifest["case"]["agency_ori"] == case.agency.ori

@@ -201,3 +201,29 @@ def test_a_package_leaves_out_evidence_disposed_of(ctx, tmp_path):
     package = discovery.build(case.case_number, supervisor, "DDA Pat Roe", tmp_path / "case.zip")
     assert package.item_ids == [kept.id]
     assert discovery.verify(tmp_path / "case.zip").ok
+
+
+def test_a_one_day_rule_reads_one_day_on_the_list_and_the_case_page(client, ctx):
+    db.session.add(RetentionRule(incident_type="vandalism", retain_days=1))
+    db.session.commit()
+    case, _, item, _ = closed_case_item(ctx, incident="vandalism")
+    assert login(client, "supervisor").status_code == 302
+    listing = client.get("/footage/disposition/").get_data(as_text=True)
+    assert f'value="{item.id}"' in listing
+    assert "1 day<" in listing and "1 days" not in listing
+    page = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    assert "kept 1 day after" in page and "1 days" not in page
+
+
+def test_a_second_rule_for_the_same_incident_type_is_refused_on_the_form(client, ctx):
+    db.session.add(RetentionRule(incident_type="arson", retain_days=3650))
+    db.session.commit()
+    assert login(client, "admin").status_code == 302
+    token = csrf_token(client, "/retentionruleview/add")
+    answer = client.post("/retentionruleview/add", data={
+        "csrf_token": token, "incident_type": " Arson ", "retain_days": "30", "note": "typed again"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200, answer.headers.get("Location")
+    assert "already has a retention rule" in html and "typed again" in html
+    db.session.expire_all()
+    assert db.session.get(RetentionRule, "arson").retain_days == 3650
