@@ -250,6 +250,17 @@ def build(case_number: str, user, recipient: str, out_path: str | os.PathLike, *
     return Package(out, case.case_number, [item.id for item in items], package_sha256, out.stat().st_size)
 
 
+def _disposed_entries(case: Case) -> list[dict[str, Any]]:
+    disposed = db.session.scalars(
+        select(EvidenceItem)
+        .join(FootageRequest, FootageRequest.id == EvidenceItem.footage_request_id)
+        .where(FootageRequest.case_id == case.id, EvidenceItem.disposed_at.is_not(None))
+        .order_by(EvidenceItem.id))
+    return [{"evidence_item": item.id, "file_name": item.file_name, "sha256": item.sha256,
+             "disposed_at": _instant(item.disposed_at), "disposed_at_county_time": stamp(item.disposed_at),
+             "reason": item.disposal_reason} for item in disposed]
+
+
 def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipient: str, note: str,
            now: datetime) -> dict[str, Any]:
     """Fill the ZIP; returns the manifest. EvidenceChanged when a stored copy is not as collected."""
@@ -289,6 +300,9 @@ def _write(handle: BinaryIO, case: Case, items: list[EvidenceItem], user, recipi
             "key_id": key_id(key),
             "files": writer.files,
             "items": entries,
+            # Items of the case whose stored copy was disposed of under the retention policy
+            # (workflows.disposition): named, with when and why, since their files are absent.
+            "disposed_items": _disposed_entries(case),
         }
         data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         writer.add_bytes(MANIFEST, data, listed=False)
@@ -374,7 +388,9 @@ WHAT IS IN IT
   custody/           the chain-of-custody report (PDF) of each evidence item
   receipts/          the evidence receipts given to the camera owners (PDF)
   {manifest}      every file's size and SHA-256; for each evidence item who collected it
-                     and when, the recorder's clock offset and its custody entries
+                     and when, the recorder's clock offset and its custody entries; under
+                     "disposed_items", the case's items whose stored copy was disposed of
+                     under the retention policy (when and why): their files are not here
   {signature}  the Ed25519 signature (64 bytes) of {manifest}, exactly as it is
   {public_key}     the registry's public key, fingerprint {key_id}
 

@@ -216,3 +216,34 @@ def test_a_median_under_an_hour_reads_in_minutes():
     assert hours_words(10 / 3600) == "under 1 min"
     assert hours_words(0.0) == "under 1 min"
     assert hours_words(6.0) == "6.0 h" and hours_words(72.0) == "3.0 days" and hours_words(None) == "—"
+
+
+def test_the_coverage_map_counts_cameras_even_when_no_worker_has_run(app):
+    """With only the web server started, the stored camera summary is missing or old: the
+    dashboard recomputes it rather than show an empty county (committed, so cleaned up)."""
+    from backoffice.models import CameraMapSummary, Registration
+    from backoffice.camera_map import refresh_summary
+
+    with app.app_context():
+        reg = factories.registration(lat=35.9012, lon=-118.4321, cameras=2)
+        db.session.commit()
+        reg_id = reg.id
+        stamp = db.session.get(CameraMapSummary, 1)
+        if stamp is not None:
+            stamp.built_at = stamp.built_at - timedelta(hours=2)  # as if no worker had run
+            db.session.commit()
+        try:
+            figures = registry_figures()
+            assert figures.coverage_as_of is not None
+            counted = sum(f["properties"]["cameras"] for f in figures.coverage["features"])
+            assert counted >= 2
+        finally:
+            db.session.rollback()
+            registration = db.session.get(Registration, reg_id)
+            owner = registration.owner
+            db.session.delete(registration)  # its cameras with it
+            db.session.flush()
+            db.session.delete(owner)
+            db.session.commit()
+            refresh_summary(db.engine)
+            db.session.remove()

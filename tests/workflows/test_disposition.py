@@ -201,6 +201,12 @@ def test_a_package_leaves_out_evidence_disposed_of(ctx, tmp_path):
     package = discovery.build(case.case_number, supervisor, "DDA Pat Roe", tmp_path / "case.zip")
     assert package.item_ids == [kept.id]
     assert discovery.verify(tmp_path / "case.zip").ok
+    import json
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "case.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert [entry["evidence_item"] for entry in manifest["disposed_items"]] == [gone.id]
+    assert manifest["disposed_items"][0]["reason"] == "retention period ended"
 
 
 def test_a_one_day_rule_reads_one_day_on_the_list_and_the_case_page(client, ctx):
