@@ -75,6 +75,7 @@ WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thurs
             "sat": "Saturday", "sun": "Sunday"}
 JOBS = (
     Job("remind", "Deadline reminders", ("workflow", "remind"), {"minute": 5}, _hour),
+    Job("area-requests", "Area request reminders and closing", ("workflow", "area-requests"), {"minute": 20}, _hour),
     Job("audit-checkpoint", "Audit checkpoint", ("audit", "checkpoint"), {"hour": 0, "minute": 15}, _day),
     Job("lapse", "Registration lapse run", ("registry", "lapse"), {"hour": 2, "minute": 30}, _day),
     Job("clean-incoming", "Partial upload sweep", ("evidence", "clean-incoming"), {"hour": 3, "minute": 0}, _day),

@@ -1,6 +1,8 @@
-"""`flask workflow remind`: deadline reminders for footage requests."""
+"""`flask workflow remind`: deadline reminders for footage requests; `flask workflow area-requests`:
+reminders and closing of area requests."""
 import click
 
+from workflows.area_request import remind_and_close
 from workflows.reminders import send_reminders
 
 from ..cli import CommandGroup, fail
@@ -19,3 +21,12 @@ def remind(within_hours: int) -> None:
     if run.failed:
         fail(f"{len(run.failed)} request(s) ({', '.join(map(str, run.failed))}): the reminder is queued, "
              "not delivered yet (the mail server did not take it); it is retried automatically")
+
+
+@workflow_cli.command("area-requests")
+@click.option("--within-hours", default=48, show_default=True,
+              help="Remind owners who have not answered when their footage deadline is this close.")
+def area_requests(within_hours: int) -> None:
+    """Remind owners who have not answered an area request (once), close those past their last deadline."""
+    run = remind_and_close(within_hours=within_hours)
+    click.echo(f"reminded {len(run.reminded)} owner(s), closed {len(run.closed)} area request(s)")

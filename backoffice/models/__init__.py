@@ -1,5 +1,6 @@
 """The registry's data model (SPEC §3)."""
 from .agency import Agency, AgencyUser
+from .area_request import AREA_ANSWERS, AreaRecipient, AreaRequest
 from .audit import AuditEvent, AuditHead
 from .case import (
     Case,
@@ -28,6 +29,9 @@ from .snapshot import CameraSnapshot
 from .upload_link import UploadLink
 
 __all__ = [
+    "AREA_ANSWERS",
+    "AreaRecipient",
+    "AreaRequest",
     "CameraMapCell",
     "CameraMapSummary",
     "JobRun",

@@ -78,6 +78,26 @@ def upload_link_mail(owner, *, agency: str, address: str, url: str, window_from,
     )
 
 
+def area_request_mail(owner, template: str, kind: str, *, agency: str, address: str, description: str,
+                      window_from, window_to, expires, url: str) -> tuple[str, str]:
+    """An area request (`kind` "ask") or its reminder ("remind"): did your cameras record the
+    window? Answered once through `url`; times in county time, in the owner's language."""
+    from ..localtime import format_instant
+
+    language = owner.language or "en"
+
+    def subject() -> str:
+        if kind == "remind":
+            return gettext("Reminder: %(agency)s asks whether your cameras recorded something", agency=agency)
+        return gettext("%(agency)s asks whether your cameras recorded something", agency=agency)
+
+    return _owner_mail(
+        owner, template, subject, agency=agency, address=address, description=description, url=url,
+        window_from=format_instant(window_from, language), window_to=format_instant(window_to, language),
+        expires=format_instant(expires, language),
+    )
+
+
 def manage_link(registration: Registration) -> str:
     """The current management link of a registration."""
     return link_url(MANAGE, {"r": registration.id, "t": link_stamp(registration),

@@ -411,7 +411,7 @@ def access(token: str):
 
 # Pages behind links owners get (the upload link, the receipt's evidence check): outside the
 # portal blueprint, in the owner's language.
-OWNER_LINK_PAGES = ("OwnerUploadView", "EvidenceVerifyView")
+OWNER_LINK_PAGES = ("OwnerUploadView", "EvidenceVerifyView", "AreaAnswerView")
 
 
 def register_portal(app: Flask) -> None:

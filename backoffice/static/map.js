@@ -280,6 +280,10 @@
         say(results.length + " camera(s) within " + (alongRoute ? res.body.width_m / 2 + " m either side of the route."
                                                       : res.body.radius_m + " m."), "info");
         renderList(); drawCanvass(res.body); updateSelection();
+        // Whoever acts on the whole result (area_request.js: ask every owner) hears of it.
+        document.dispatchEvent(new CustomEvent("canvass:result", { detail: {
+          case_id: Number(id), since: res.body.since, until: res.body.until,
+          registration_ids: results.map(function (item) { return item.registration_id; }) } }));
       })
       .catch(function () { say("The search failed.", "danger"); });
   }

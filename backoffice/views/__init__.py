@@ -3,6 +3,7 @@ from flask_appbuilder import AppBuilder
 
 from . import (
     admin,
+    area_request,
     audit,
     cases,
     checkpoints,
@@ -30,6 +31,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     checkpoints.register(appbuilder)
     verify.register(appbuilder)  # an evidence receipt's QR code: re-checks the stored copies
     owner_upload.register(appbuilder)  # an owner's upload link
+    area_request.register(appbuilder)  # asking an area, and the owner's answer link
     transparency.register(appbuilder.app, appbuilder)  # the public report, and auditors' figures
     dashboards.register(appbuilder)
     disposition.register(appbuilder)

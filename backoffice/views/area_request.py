@@ -1,0 +1,152 @@
+"""Area requests on screen: the investigator's form (reached from a canvass on the map) and the
+owner's one-click answer page behind the e-mailed link (no login; single-use, expiring)."""
+from flask import current_app, flash, redirect, request, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from workflows import area_request as area_cmd
+
+from ..errors import RegistryError
+from ..extensions import db
+from ..http_errors import register_screen_family
+from ..localtime import LocalTimeError, input_value, parse_instant
+from ..models import Case, Registration
+from ..models.validation import N_
+from ..scoping import current_user, scoped_get
+from ..security.web import check_form_token, csrf
+from .timefields import zone_label
+
+# The owner's answers, in the words of the page (the catalogue has them in Spanish).
+ANSWER_LABELS = {
+    "footage": N_("I have footage"),
+    "nothing": N_("Nothing from that time"),
+    "not_covered": N_("My camera does not cover that"),
+    "contact_me": N_("Please contact me"),
+}
+# What the answer page may refuse with, in the owner's words.
+OWNER_REFUSALS = frozenset((
+    N_("This link is not valid."),
+    N_("This request has already been answered."),
+    N_("This link has expired."),
+    N_("Choose one of the answers."),
+    N_("The form expired (CSRF token missing or invalid); reload the page and try again."),
+))
+
+
+class AreaAnswerView(BaseView):
+    """/area/<token>: the owner says, once, whether their cameras recorded the window."""
+
+    route_base = "/area"
+    default_view = "answer"
+
+    def _page(self, token: str, *, recipient=None, error: str | None = None, done: str | None = None,
+              status: int = 200):
+        return self.render_template(
+            "workflow/area_answer.html", token=token, recipient=recipient,
+            area=recipient.area_request if recipient is not None else None,
+            error=_(error) if error in OWNER_REFUSALS else error, done=done, answers=ANSWER_LABELS,
+            csrf_token=generate_csrf,
+        ), status
+
+    def error_page(self, status: int, message: str, _error=None):
+        """The answer page saying why the link cannot be used (nothing was changed)."""
+        return self._page((request.view_args or {}).get("token", ""), error=message, status=status)
+
+    @expose("/<token>", methods=["GET", "POST"])
+    def answer(self, token: str):
+        """GET shows the question and the four answers; POST records the one chosen."""
+        recipient = area_cmd.check_link(token)
+        if request.method == "GET":
+            return self._page(token, recipient=recipient)
+        check_form_token(request.form)
+        choice = request.form.get("answer", "")
+        done = area_cmd.answer(token, choice)
+        if done.upload_url:  # on to the upload page, in the owner's language
+            return redirect("/" + done.upload_url.split("/", 3)[3], code=303)
+        return self._page(token, done=choice)
+
+
+def _ids(values) -> list[int]:
+    ids = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            if part:
+                try:
+                    ids.append(int(part))
+                except ValueError:
+                    raise area_cmd.AreaRequestRefused(f"{part[:20]!r} is not a registration number.",
+                                                      field="registration_ids") from None
+    return ids
+
+
+def _when(name: str, label: str):
+    text = (request.values.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_instant(text)
+    except LocalTimeError as error:
+        raise area_cmd.AreaRequestRefused(f"{label}: {error}", field=name) from None
+
+
+class AreaRequestView(BaseView):
+    """/area-requests/new: ask every owner a canvass found, with a description and the window."""
+
+    route_base = "/area-requests"
+    class_permission_name = "FootageRequest"
+    method_permission_name = {"new": "write"}
+    default_view = "new"
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        """GET: the form for the canvass's premises; POST: ask them, then the case page."""
+        user = current_user()
+        case = scoped_get(Case, request.values.get("case_id", type=int) or 0, user,
+                          lambda: area_cmd.AreaRequestRefused("Choose the case first: run the canvass from "
+                                                              "the case's map.", field="case_id"))
+        error, typed = None, {}
+        try:
+            ids = _ids(request.values.getlist("registration_ids"))
+            since, until = _when("since", "From"), _when("until", "To")
+        except RegistryError as refused:
+            ids, since, until, error = [], None, None, refused.message
+        if request.method == "POST" and error is None:
+            typed = {"description": request.form.get("description", "")}
+            try:
+                done = area_cmd.ask_area(case.id, ids, user, description=typed["description"],
+                                         window_from=since, window_to=until)
+            except RegistryError as refused:
+                db.session.rollback()
+                error = refused.message
+            else:
+                assert done.area_request is not None  # ask_area refuses when nobody is asked
+                parts = [f"Area request {done.area_request.id}: {len(done.emailed)} owner(s) e-mailed"]
+                if done.follow_up:
+                    parts.append(f"{len(done.follow_up)} without e-mail to call or visit")
+                if done.merged:
+                    parts.append(f"{len(done.merged)} already asked for this case (not asked again)")
+                flash(", ".join(parts) + ".", "success")
+                return redirect(url_for("CaseView.show", pk=case.id) + "#area-requests")
+        registrations = (
+            db.session.query(Registration).filter(Registration.id.in_(ids)).order_by(Registration.address).all()
+            if ids else []
+        )
+        return self.render_template(
+            "workflow/area_new.html", case=case, registrations=registrations, ids=ids, error=error,
+            typed=typed, since=input_value(since or case.occurred_from),
+            until=input_value(until or case.occurred_to), zone=zone_label(),
+        ), 400 if error and request.method == "POST" else 200
+
+
+def register(appbuilder: AppBuilder) -> None:
+    """The investigator's form (no menu entry: reached from the map), the owner's page, and the
+    case page's list of area requests."""
+    appbuilder.add_view_no_menu(AreaRequestView)
+    view = appbuilder.add_view_no_menu(AreaAnswerView)
+    csrf.exempt(view.blueprint)  # the page checks its token itself, to answer on its own page
+    appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
+    register_screen_family(view.blueprint.name, view.error_page)
+    appbuilder.app.add_template_global(area_cmd.for_case, "area_requests_of_case")
