@@ -1,0 +1,121 @@
+"""An investigator canvasses the map around a scene and, in one step, asks every owner found;
+one owner (Spanish-speaking) opens the e-mailed link on a phone and answers "I have footage",
+uploads it, and the case page shows who was asked, who answered what and when."""
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+
+from backoffice.extensions import db
+from backoffice.models import AreaRecipient, AreaRequest, Case, FootageRequest, OutboxMessage
+from tests import factories
+from tests.browser import PHONE, needs_chromium, shoot
+from tests.journeys.cases_kit import in_db, offset, unique_case_number
+from tests.mailbox import body_text
+
+pytestmark = needs_chromium
+SCENE = (35.3012, -118.9540)
+
+
+def forget_area_requests(app, case_number: str) -> None:
+    """What the journey's area request wrote (the journey's own clean-up removes the rest)."""
+    def drop():
+        case_ids = select(Case.id).where(Case.case_number == case_number)
+        areas = select(AreaRequest.id).where(AreaRequest.case_id.in_(case_ids))
+        recipients = list(db.session.scalars(select(AreaRecipient.id).where(AreaRecipient.area_request_id.in_(areas))))
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.object_type == "area_recipient",
+                                                       OutboxMessage.object_id.in_(recipients or [-1])))
+        db.session.execute(delete(AreaRecipient).where(AreaRecipient.area_request_id.in_(areas)))
+        db.session.execute(delete(AreaRequest).where(AreaRequest.case_id.in_(case_ids)))
+        db.session.commit()
+    in_db(app, drop)
+
+
+def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, app, mailbox, tmp_path):
+    page = journey.page
+    number = unique_case_number("AREA")
+    spanish = journey.premises(offset(SCENE, north_m=40), [{"label": "Porche", "direction_deg": 180}],
+                               language="es", preferred_contact="email")
+    english = journey.premises(offset(SCENE, east_m=60), [{"label": "Garage", "direction_deg": 270}])
+    no_mail = journey.premises(offset(SCENE, north_m=-50), [{"label": "Door", "direction_deg": 0}], email=None)
+
+    def make_case():
+        now = datetime.now(timezone.utc)
+        user = factories.user("investigator")
+        user.notify_by_email = True
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id,
+                              occurred_from=now - timedelta(hours=5), occurred_to=now - timedelta(hours=4))
+        case.set_location(*SCENE)
+        db.session.commit()
+        return case.id, user.email
+    case_id, investigator_email = in_db(app, make_case)
+    try:
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/map/?case_id={case_id}")
+        with page.expect_response(lambda r: "/api/v1/canvass/?" in r.url) as answer:
+            page.get_by_role("button", name="Search").click()
+        assert answer.value.status == 200
+        page.locator("#canvass-list tbody tr").first.wait_for()
+        ask = page.get_by_role("link", name=re.compile(r"Ask the owners in this area \(3\)"))
+        ask.wait_for()
+        journey.shoot("area-01-map-results")
+        ask.click()
+        page.wait_for_url("**/area-requests/new?**")
+        assert page.locator("#area-premises li").count() == 3
+        page.get_by_label("What you are looking for").fill("A man in a red jacket running north on Journey Avenue")
+        journey.shoot("area-02-form")
+        page.get_by_role("button", name="Ask these owners").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}**")
+        assert "2 owner(s) e-mailed, 1 without e-mail to call or visit" in page.inner_text("body")
+        rows = page.locator("#area-requests table.area-recipients tbody tr")
+        assert rows.count() == 3
+        no_mail_row = page.locator(f"#area-requests tr[data-registration='{no_mail}']")
+        assert "no e-mail: call or visit" in no_mail_row.inner_text()
+        journey.shoot("area-03-case-asked")
+
+        owner_email = in_db(app, lambda: db.session.scalars(select(AreaRecipient).where(
+            AreaRecipient.registration_id == spanish)).one().registration.owner.email)
+        [mail] = mailbox.to(owner_email)
+        assert "grabaciones" in body_text(mail) and "red jacket" in body_text(mail)
+        link = re.search(r"http://localhost(/area/\S+)", body_text(mail)).group(1)
+        assert link.endswith("?lang=es")
+
+        phone = page.context.browser.new_context(**PHONE, locale="en-US", timezone_id=app.config["TIMEZONE"])
+        owner = phone.new_page()
+        owner.goto(journey.base + link)
+        owner.get_by_role("heading", name="¿Sus cámaras grabaron algo?").wait_for()
+        assert "red jacket" in owner.locator("#area-description").inner_text()
+        shoot(owner, "area-04-owner-phone-question")
+        owner.get_by_role("button", name="Tengo grabaciones").click()
+        owner.get_by_role("heading", name="Suba las grabaciones solicitadas").wait_for()
+        shoot(owner, "area-05-owner-phone-upload")
+        footage = tmp_path / "porche.mp4"
+        footage.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"porch " * 5000)
+        owner.get_by_label("Archivo de grabación").set_input_files(str(footage))
+        owner.get_by_label("Qué muestra (cámara, hora)").fill("Cámara del porche")
+        owner.get_by_role("button", name="Subir").click()
+        owner.locator("#upload-done").wait_for()
+        owner.goto(journey.base + link)  # the link again: answered, nothing changes
+        owner.get_by_text("Esta solicitud ya fue respondida.").wait_for()
+        shoot(owner, "area-06-owner-phone-link-again")
+        phone.close()
+
+        def request_of_premises():
+            request = db.session.scalars(select(FootageRequest).where(
+                FootageRequest.case_id == case_id, FootageRequest.registration_id == spanish)).one()
+            return request.id, request.state, request.consent_given_by
+        request_id, state, consent_by = in_db(app, request_of_premises)
+        assert state == "consented" and consent_by
+        subjects = [m["Subject"] for m in mailbox.to(investigator_email)]
+        assert any("has footage" in s for s in subjects) and any("uploaded" in s for s in subjects), subjects
+
+        page.goto(f"{journey.base}/caseview/show/{case_id}")
+        answered = page.locator(f"#area-requests tr[data-registration='{spanish}']")
+        assert "I have footage" in answered.inner_text() and f"#{request_id}" in answered.inner_text()
+        assert "not answered" in page.locator(f"#area-requests tr[data-registration='{english}']").inner_text()
+        counts = page.locator("#area-requests .area-counts").inner_text()
+        assert "1 have footage" in counts and "1 not answered" in counts
+        page.locator("#area-requests").scroll_into_view_if_needed()
+        journey.shoot("area-07-case-answered")
+    finally:
+        forget_area_requests(app, number)
