@@ -509,10 +509,14 @@ class AreaSummary:
     rows: list[AreaRecipient]
 
 
-def for_case(case_id: int) -> list[AreaSummary]:
-    """The case's area requests, newest first, with their counts (the caller checked the case)."""
+def for_case(case_id: int | str) -> list[AreaSummary]:
+    """The case's area requests, newest first, with their counts (the caller checked the case;
+    the case page gives its number as text)."""
+    number = as_id(case_id)
+    if number is None:
+        return []
     areas = db.session.scalars(
-        select(AreaRequest).where(AreaRequest.case_id == case_id).order_by(AreaRequest.id.desc())
+        select(AreaRequest).where(AreaRequest.case_id == number).order_by(AreaRequest.id.desc())
     ).all()
     summaries = []
     for area in areas:

@@ -281,3 +281,12 @@ def test_the_answer_page_in_spanish(ctx, mailbox):
     assert "Gracias" in done and "Por favor, contácteme" in done
     again = fresh(client).get(path).get_data(as_text=True)
     assert "Esta solicitud ya fue respondida." in again
+
+
+def test_the_case_page_gives_its_number_as_text(ctx, mailbox):
+    """FAB's show page passes the case's key as text: PostgreSQL refuses integer = text."""
+    reg = factories.registration()
+    case, done = area_of(reg)
+    [summary] = area_cmd.for_case(str(case.id))
+    assert summary.area.id == done.area_request.id and summary.counts["asked"] == 1
+    assert area_cmd.for_case("not a number") == []

@@ -1,0 +1,37 @@
+"""The investigator's area request form: what was typed stays, and refusals are said on it."""
+from backoffice.extensions import db
+from backoffice.models import AreaRequest
+from tests import factories
+from tests.auth import csrf_token, login
+
+
+def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(client, mailbox):
+    case = factories.case()
+    reg = factories.registration()
+    db.session.commit()
+    login(client, "investigator")
+    url = f"/area-requests/new?case_id={case.id}&registration_ids={reg.id}"
+    page = client.get(url)
+    assert page.status_code == 200 and reg.address in page.get_data(as_text=True)
+    token = csrf_token(client, url)
+    count = db.session.query(AreaRequest).count()
+    wrong = client.post(url, data={"csrf_token": token, "case_id": case.id, "registration_ids": str(reg.id),
+                                   "description": "A blue car", "since": "2026-11-30T22:00",
+                                   "until": "2026-11-30T21:00"})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "end of the window" in text and "A blue car" in text
+    assert db.session.query(AreaRequest).count() == count
+    done = client.post(url, data={"csrf_token": token, "case_id": case.id, "registration_ids": str(reg.id),
+                                  "description": "A blue car", "since": "2026-11-30T21:00",
+                                  "until": "2026-11-30T22:00"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/caseview/show/{case.id}#area-requests")
+    shown = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    assert "Area requests" in shown and "A blue car" in shown and reg.address in shown
+
+
+def test_registration_numbers_that_are_not_numbers_are_refused_on_the_page(client):
+    case = factories.case()
+    db.session.commit()
+    login(client, "investigator")
+    page = client.get(f"/area-requests/new?case_id={case.id}&registration_ids=12,abc")
+    assert page.status_code == 200 and "is not a registration number" in page.get_data(as_text=True)
