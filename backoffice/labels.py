@@ -46,6 +46,9 @@ LABELS: dict[str, dict[str, str]] = {
         "withdrawn": "Withdrawal receipt",
         "email_changed": "E-mail change notice",
         "already_registered": "Already registered",
+        "area_request": "Area request to the owner",
+        "area_reminder": "Area request reminder",
+        "area_answer": "Owner's answer to an area request, to the investigator",
     },
     "trigger": {
         "open": "Opened",

@@ -169,8 +169,8 @@ def _shortened(text: str, most: int = 60) -> str:
 
 def _news_panel(user) -> Panel:
     """What happened in the last NEWS_DAYS days on the user's requests (assigned to them, or
-    unassigned on a case they lead) without them: an owner's upload through a link, a release
-    approved or denied. The same news is e-mailed to those who chose it."""
+    unassigned on a case they lead) without them: an owner's upload through a link, an owner's
+    "I have footage" answer to an area request, a release approved or denied. The same news is e-mailed to those who chose it."""
     since = utcnow() - timedelta(days=NEWS_DAYS)
     theirs = select(FootageRequest.id).join(Case, Case.id == FootageRequest.case_id).where(
         (FootageRequest.assignee_id == user.id)
@@ -184,11 +184,14 @@ def _news_panel(user) -> Panel:
     decisions = db.session.execute(
         select(RequestTransition.footage_request_id, RequestTransition.at, RequestTransition.trigger,
                RequestTransition.note)
-        .where(RequestTransition.footage_request_id.in_(theirs), RequestTransition.trigger.in_(RELEASE_DECISIONS),
+        .where(RequestTransition.footage_request_id.in_(theirs),
+               RequestTransition.trigger.in_(RELEASE_DECISIONS)
+               | ((RequestTransition.trigger == "record_consent") & RequestTransition.actor_id.is_(None)),
                RequestTransition.at >= since)
         .order_by(RequestTransition.at.desc()).limit(SHOWN)).all()
     news = sorted([(at, request_id, f"the owner uploaded {_shortened(name)}") for request_id, at, name in uploads]
-                  + [(at, request_id, f"release {RELEASE_DECISIONS[trigger]}"
+                  + [(at, request_id, "the owner has footage (answer to an area request)"
+                      if trigger == "record_consent" else f"release {RELEASE_DECISIONS[trigger]}"
                       + (f": {_shortened(note)}" if note and trigger == "deny_release" else ""))
                      for request_id, at, trigger, note in decisions],
                   key=lambda entry: entry[0], reverse=True)[:SHOWN]

@@ -109,6 +109,9 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         subjects = [m["Subject"] for m in mailbox.to(investigator_email)]
         assert any("has footage" in s for s in subjects) and any("uploaded" in s for s in subjects), subjects
 
+        page.goto(journey.base + "/")
+        news = page.locator("section.work-panel", has_text="News on your requests").inner_text()
+        assert f"#{request_id} · the owner has footage (answer to an area request)" in news, news
         page.goto(f"{journey.base}/caseview/show/{case_id}")
         answered = page.locator(f"#area-requests tr[data-registration='{spanish}']")
         assert "I have footage" in answered.inner_text() and f"#{request_id}" in answered.inner_text()

@@ -279,6 +279,8 @@ def test_the_answer_page_in_spanish(ctx, mailbox):
         assert words in page, words
     done = owner_answers(client, path, "contact_me").get_data(as_text=True)
     assert "Gracias" in done and "Por favor, contácteme" in done
+    [asks] = [m for m in mailbox.to(factories.user("investigator").email) if "contacted" in m["Subject"]]
+    assert reg.address in body_text(asks) and "please contact me" in body_text(asks)
     again = fresh(client).get(path).get_data(as_text=True)
     assert "Esta solicitud ya fue respondida." in again
 
