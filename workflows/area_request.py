@@ -263,7 +263,8 @@ def why_closed(recipient: AreaRecipient) -> str | None:
     """"answered" or "expired" (a key of CLOSED_WORDS); None while the link can be used."""
     if recipient.answer is not None:
         return "answered"
-    if recipient.expires_at < utcnow() or recipient.area_request.closed_at is not None:
+    if (recipient.expires_at < utcnow() or recipient.area_request.closed_at is not None
+            or recipient.registration.status not in CONTACTABLE):  # withdrawn meanwhile: not asked any more
         return "expired"
     return None
 
@@ -471,6 +472,8 @@ def remind_and_close(now: datetime | None = None, within_hours: int = REMIND_HOU
             .where(AreaRequest.closed_at.is_(None), AreaRequest.closes_at > now,
                    AreaRecipient.channel == "email", AreaRecipient.answer.is_(None),
                    AreaRecipient.reminded_at.is_(None), AreaRecipient.expires_at > now,
+                   AreaRecipient.registration_id.in_(select(Registration.id).where(
+                       Registration.status.in_(CONTACTABLE))),
                    AreaRecipient.deadline <= now + timedelta(hours=within_hours))
             .order_by(AreaRecipient.id)
         ).all()

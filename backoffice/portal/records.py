@@ -81,10 +81,14 @@ def is_held(registration_id: int) -> bool:
 
 
 def is_referenced(registration_id: int) -> bool:
-    """True when any footage request, open or closed, refers to the registration."""
+    """True when any footage request, open or closed, or an area request that asked the
+    premises refers to the registration (the case keeps who was asked)."""
+    from ..models import AreaRecipient
+
     return bool(
         db.session.execute(
-            select(exists().where(FootageRequest.registration_id == registration_id))
+            select(exists().where(FootageRequest.registration_id == registration_id)
+                   | exists().where(AreaRecipient.registration_id == registration_id))
         ).scalar()
     )
 

@@ -292,3 +292,20 @@ def test_the_case_page_gives_its_number_as_text(ctx, mailbox):
     [summary] = area_cmd.for_case(str(case.id))
     assert summary.area.id == done.area_request.id and summary.counts["asked"] == 1
     assert area_cmd.for_case("not a number") == []
+
+
+def test_an_owner_who_withdraws_after_being_asked_is_not_asked_again_and_the_case_keeps_the_row(ctx, mailbox):
+    from backoffice.portal.services import remove_personal_data
+
+    reg = factories.registration()
+    case, done = area_of(reg)
+    path = answer_path(mailbox, reg.owner.email)
+    reg.status = "withdrawn"
+    assert remove_personal_data(reg) == "anonymised"  # the case's list of who was asked refers to it
+    db.session.commit()
+    refused = fresh(ctx.test_client()).get(path)
+    assert refused.status_code == 410
+    row = db.session.scalars(select(AreaRecipient).where(AreaRecipient.registration_id == reg.id)).one()
+    mailbox.clear()
+    assert area_cmd.remind_and_close(now=row.deadline - timedelta(hours=1)).reminded == []
+    assert mailbox.messages == []
