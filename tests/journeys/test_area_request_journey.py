@@ -93,6 +93,12 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         footage.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"porch " * 5000)
         owner.get_by_label("Archivo de grabación").set_input_files(str(footage))
         owner.get_by_label("Qué muestra (cámara, hora)").fill("Cámara del porche")
+        declaration = owner.locator("#declaration")
+        declaration.get_by_label("Mi grabador no muestra ningún reloj.").check()
+        declaration.get_by_label("El archivo que envío es una copia sin alterar exportada del grabador",
+                                 exact=False).check()
+        # The consent given through the area request's link covers evidence use only.
+        assert declaration.get_by_label("Doy mi consentimiento para que estas grabaciones se usen solo como prueba.").is_checked()
         owner.get_by_role("button", name="Subir").click()
         owner.locator("#upload-done").wait_for()
         owner.goto(journey.base + link)  # the link again: answered, nothing changes
