@@ -67,6 +67,11 @@ AUDIT_CHECKPOINT_DIR = os.environ.get(
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080")
 # Owners' upload and evidence-check pages are public: limit guessing and flooding per address.
 PUBLIC_LINK_RATE_LIMIT = os.environ.get("PUBLIC_LINK_RATE_LIMIT", "30 per minute")
+# Area requests (ask every owner a canvass found): how many an agency may send an hour, how many
+# premises one may ask, and how fast their e-mails leave the outbox (the rest wait their minute).
+AREA_REQUESTS_PER_HOUR = int(os.environ.get("AREA_REQUESTS_PER_HOUR", "10"))
+AREA_REQUEST_MAX_PREMISES = int(os.environ.get("AREA_REQUEST_MAX_PREMISES", "300"))
+AREA_MAIL_PER_MINUTE = int(os.environ.get("AREA_MAIL_PER_MINUTE", "30"))
 TILE_URL = os.environ.get("TILE_URL", "")
 # Where cameras may stand: inside the county's extent (west,south,east,north in degrees; empty:
 # anywhere) and within CAMERA_MAX_DISTANCE_M metres of their premises. Default: the demo county.

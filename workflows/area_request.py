@@ -99,7 +99,7 @@ def answer_url(recipient: AreaRecipient) -> str:
 
 
 def _check_rate(case: Case) -> None:
-    limit = int(current_app.config.get("AREA_REQUESTS_PER_HOUR", 10))
+    limit = int(current_app.config["AREA_REQUESTS_PER_HOUR"])
     recent = db.session.scalar(
         select(func.count()).select_from(AreaRequest).join(Case)
         .where(Case.agency_id == case.agency_id, AreaRequest.created_at > utcnow() - timedelta(hours=1))
@@ -113,7 +113,7 @@ def _check_rate(case: Case) -> None:
 def _queue_spread(kind: str, to: str, subject: str, text: str, about: tuple[str, int], index: int):
     """Queue one message of a batch, due later the further down the batch it is."""
     message = outbox.queue(kind, to, subject, text, about=about)
-    per_minute = max(int(current_app.config.get("AREA_MAIL_PER_MINUTE", 30)), 1)
+    per_minute = max(int(current_app.config["AREA_MAIL_PER_MINUTE"]), 1)
     if index >= per_minute:
         message.next_attempt_at = message.next_attempt_at + timedelta(minutes=index // per_minute)
     return message
@@ -160,7 +160,7 @@ def ask_area(
             str(i) for i in sorted(set(registration_ids) - set(ids))), field="registration_ids")
     if not ids:
         raise AreaRequestRefused("Run a canvass first: there is nobody to ask.", field="registration_ids")
-    most = int(current_app.config.get("AREA_REQUEST_MAX_PREMISES", 300))
+    most = int(current_app.config["AREA_REQUEST_MAX_PREMISES"])
     if len(ids) > most:
         raise AreaRequestRefused(f"An area request asks at most {most} premises; search a smaller area.",
                                  field="registration_ids")

@@ -309,3 +309,16 @@ def test_an_owner_who_withdraws_after_being_asked_is_not_asked_again_and_the_cas
     mailbox.clear()
     assert area_cmd.remind_and_close(now=row.deadline - timedelta(hours=1)).reminded == []
     assert mailbox.messages == []
+
+
+def test_an_area_asks_at_most_so_many_premises(ctx, mailbox):
+    ctx.config["AREA_REQUEST_MAX_PREMISES"] = 2
+    try:
+        regs = [factories.registration() for _ in range(3)]
+        case = factories.case(0)
+        db.session.commit()
+        with pytest.raises(area_cmd.AreaRequestRefused, match="at most 2 premises") as refused:
+            area_cmd.ask_area(case.id, [r.id for r in regs], factories.user("investigator"), description="x")
+        assert refused.value.field == "registration_ids"
+    finally:
+        ctx.config["AREA_REQUEST_MAX_PREMISES"] = 300
