@@ -50,8 +50,16 @@ class AreaAnswerView(BaseView):
         ), status
 
     def error_page(self, status: int, message: str, _error=None):
-        """The answer page saying why the link cannot be used (nothing was changed)."""
-        return self._page((request.view_args or {}).get("token", ""), error=message, status=status)
+        """The answer page saying why nothing was changed: a link that cannot be used (410), or
+        a form to send again (400: an expired form, no answer chosen) with the answers."""
+        token = (request.view_args or {}).get("token", "")
+        recipient = None
+        if status == 400:
+            try:
+                recipient = area_cmd.check_link(token)
+            except RegistryError:
+                recipient = None
+        return self._page(token, recipient=recipient, error=message, status=status)
 
     @expose("/<token>", methods=["GET", "POST"])
     def answer(self, token: str):

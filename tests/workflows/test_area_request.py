@@ -322,3 +322,19 @@ def test_an_area_asks_at_most_so_many_premises(ctx, mailbox):
         assert refused.value.field == "registration_ids"
     finally:
         ctx.config["AREA_REQUEST_MAX_PREMISES"] = 300
+
+
+def test_a_form_without_its_token_or_an_answer_is_shown_again_with_nothing_changed(ctx, mailbox):
+    reg = factories.registration()
+    area_of(reg)
+    path = answer_path(mailbox, reg.owner.email)
+    client = ctx.test_client()
+    no_token = fresh(client).post(path, data={"answer": "nothing"})
+    text = no_token.get_data(as_text=True)
+    assert no_token.status_code == 400 and "form expired" in text and 'value="nothing"' in text
+    page = fresh(client).get(path).get_data(as_text=True)
+    token = CSRF_RE.search(page).group(1)
+    odd = fresh(client).post(path, data={"csrf_token": token, "answer": "maybe"})
+    assert odd.status_code == 400 and "Choose one of the answers." in odd.get_data(as_text=True)
+    row = db.session.scalars(select(AreaRecipient).where(AreaRecipient.registration_id == reg.id)).one()
+    assert row.answer is None
