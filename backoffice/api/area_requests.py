@@ -4,7 +4,8 @@ from flask_appbuilder.api import expose, protect
 
 from workflows import area_request as area_cmd
 
-from .. import canvass
+from ..canvass import parse as canvass
+from ..localtime import iso
 from .base import RegistryBaseApi, json_body
 
 
@@ -56,7 +57,7 @@ class AreaRequestsApi(RegistryBaseApi):
         area = done.area_request
         assert area is not None  # ask_area refuses when nobody is asked
         return self.response(
-            201, id=area.id, case_id=case.id, closes_at=canvass.iso(area.closes_at), emailed=done.emailed,
+            201, id=area.id, case_id=case.id, closes_at=iso(area.closes_at), emailed=done.emailed,
             follow_up=done.follow_up, already_asked={str(k): v for k, v in done.merged.items()},
             not_active=done.not_active,
         )
