@@ -43,11 +43,12 @@ from backoffice.models import (
     UploadLink,
 )
 from backoffice.models.base import utcnow
+from backoffice.security import security_manager
+from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.tokens import TokenError, make_token, read_token
 
 from .errors import RequestChanged, RequestNotFound, TriggerForbidden
-from .footage_request import deadline_for, open_in_transaction, role_names
-from .machine import ACTING_ROLES, INVESTIGATOR
+from .footage_request import deadline_for, open_in_transaction
 from .transaction import command
 
 PURPOSE = "area"
@@ -142,7 +143,7 @@ def ask_area(
 ) -> AskOutcome:
     """Ask every owner of the active registrations among `registration_ids`; commits, then tries
     the e-mails that are due now (the rest are sent by the worker, AREA_MAIL_PER_MINUTE)."""
-    if not role_names(user) & ACTING_ROLES[INVESTIGATOR]:
+    if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may ask an area.")
     description = (description or "").strip()
     if not description:
