@@ -3,7 +3,7 @@
 Cells go through defusedcsv, which puts an apostrophe before a cell a spreadsheet would run as
 a formula (=, +, -, @, |, %; plain numbers such as -5 stay numbers). It leaves a leading tab or
 carriage return alone, which OWASP also lists and some spreadsheets strip before reading a
-formula: _cell() adds the apostrophe to those.
+formula: csv_cell() adds the apostrophe to those.
 """
 import io
 from typing import Mapping
@@ -73,10 +73,10 @@ def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] |
     for event in rows:
         writer.writerow(
             [
-                _cell(event.id),
+                csv_cell(event.id),
                 to_local(event.at).strftime("%Y-%m-%d %H:%M:%S %Z"),
                 to_utc(event.at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                *(_cell(getattr(event, column)) for column in EXPORT_COLUMNS[2:]),
+                *(csv_cell(getattr(event, column)) for column in EXPORT_COLUMNS[2:]),
             ]
         )
     begin_write(db.session)  # the rows are read: the audit event waits its turn to be written
@@ -85,7 +85,7 @@ def export_csv(args: Mapping[str, str], within=None, shown: Mapping[str, list] |
     return out.getvalue(), len(rows)
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """A cell's text, with an apostrophe before a leading tab or carriage return (defusedcsv
     sees to the formula characters)."""
     if value is None:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from reports.render import render_pdf
 
+from ..audit_export import csv_cell
 from ..downloads import send_download
 from ..localtime import format_instant, iso
 from ..portal.records import current_terms
@@ -122,8 +123,8 @@ def report_csv():
     """The same figures as CSV, one row per agency and month."""
     locale = language()
     out = io.StringIO()
-    writer = csv.writer(out)  # an agency named "=…" is text, not a formula
-    writer.writerows(report_rows(transparency_report(), locale))
+    writer = csv.writer(out)  # an agency named "=…" (or tab, "=…") is text, not a formula
+    writer.writerows([csv_cell(cell) for cell in row] for row in report_rows(transparency_report(), locale))
     return send_download(out.getvalue().encode("utf-8-sig"), f"transparency-report-{locale}.csv",
                          mimetype="text/csv")
 

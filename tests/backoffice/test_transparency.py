@@ -164,3 +164,16 @@ def test_an_agency_name_that_looks_like_a_formula_is_text_in_the_csv(client, usa
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert "'" + agency.name in {row[0] for row in rows}
     assert agency.name not in {row[0] for row in rows}
+
+
+@pytest.mark.parametrize("name", ["\t=HYPERLINK(\"http://x\")", "\r=1+1"])
+def test_an_agency_name_starting_with_a_tab_or_return_is_text_in_the_csv(client, usage, name):
+    """A leading tab or carriage return (the two characters OWASP adds to = + - @) gets the
+    apostrophe too, as in the audit log's export."""
+    agency = factories.agency(0)
+    agency.name = name
+    db.session.flush()
+    response = client.get("/transparency/report.csv?lang=en")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline="")))
+    assert "'" + name in {row[0] for row in rows}
+    assert name not in {row[0] for row in rows}
