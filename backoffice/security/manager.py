@@ -14,10 +14,12 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.forms import UserInfoEdit
+from flask_appbuilder.security.forms import ResetPasswordForm, UserInfoEdit
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
+    ResetMyPasswordView,
+    ResetPasswordView,
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
@@ -196,6 +198,34 @@ class UserStatisticsView(UserStatsChartView):
 UserStatisticsView.__name__ = UserStatsChartView.__name__  # same endpoint and permissions as FAB's
 
 
+class PasswordForm(ResetPasswordForm):
+    """FAB's password form, saying what is refused rather than FAB's "this application does
+    not check this for you" (it does: backoffice.security.passwords)."""
+
+    password = UnboundField(
+        ResetPasswordForm.password.field_class, *ResetPasswordForm.password.args,
+        **{**ResetPasswordForm.password.kwargs,
+           "description": lazy_gettext("Use a long passphrase; common or easily guessed passwords are refused.")},
+    )
+
+
+class RegistryResetPasswordView(ResetPasswordView):
+    """An administrator setting another user's password."""
+
+    form = PasswordForm
+
+
+class RegistryResetMyPasswordView(ResetMyPasswordView):
+    """A user setting their own password."""
+
+    form = PasswordForm
+
+
+# Same endpoints and permissions as FAB's.
+RegistryResetPasswordView.__name__ = ResetPasswordView.__name__
+RegistryResetMyPasswordView.__name__ = ResetMyPasswordView.__name__
+
+
 def permissions_in_words(permissions) -> str:
     """A role's permissions grouped by what they are on, e.g. "Camera: read, write; Cases (menu)",
     instead of FAB's list of (permission, view) pairs."""
@@ -235,6 +265,8 @@ class RegistrySecurityManager(SecurityManager):
     userinfoeditview = UserInfoEditView
     userstatschartview = None  # a chart of login counts nobody here needs
     authdbview = RegistryAuthDBView
+    resetpasswordview = RegistryResetPasswordView
+    resetmypasswordview = RegistryResetMyPasswordView
     security_api = RegistrySecurityApi
     rolemodelview = type("RoleModelView", (_hardened(RoleModelView),),
                          {"formatters_columns": {"permissions": permissions_in_words},

@@ -334,3 +334,14 @@ def test_api_tokens_are_short_lived(client):
     config = client.application.config
     assert config["JWT_ACCESS_TOKEN_EXPIRES"] == timedelta(minutes=15)
     assert config["JWT_REFRESH_TOKEN_EXPIRES"] == timedelta(hours=8)
+
+
+@pytest.mark.parametrize("who, url", [("admin", "/resetpassword/form?pk={pk}"), ("staff", "/resetmypassword/form")])
+def test_password_forms_say_the_rules_are_checked(client, who, url):
+    """The password forms do not tell people the application leaves the choice to them (FAB's
+    own wording); they say what is refused."""
+    staff = factories.user("staff")
+    login(client, who)
+    page = client.get(url.format(pk=staff.id)).get_data(as_text=True)
+    assert "does not check this" not in page
+    assert "common or easily guessed passwords are refused" in page
