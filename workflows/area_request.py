@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from backoffice import audit, outbox, scoping
+from backoffice.canvass.contact import returned_ids_for_case
 from backoffice.domain import CONCLUDED_STATES, CONTACTABLE, INTAKE_STATES
 from backoffice.errors import GoneError, InvalidInputError
 from backoffice.extensions import db
@@ -177,6 +178,13 @@ def ask_area(
         if missing:
             raise AreaRequestRefused("no such registration: " + ", ".join(map(str, sorted(missing))),
                                      field="registration_ids")
+        # Purpose-bound, as revealing a contact is: only owners a search of this case found.
+        unsearched = set(ids) - returned_ids_for_case(case.id)
+        if unsearched:
+            raise AreaRequestRefused(
+                f"No search of case {case.case_number} found registration"
+                f"{'s'[:len(unsearched) != 1]} {', '.join(map(str, sorted(unsearched)))}: only the owners "
+                "a canvass of the case found may be asked.", field="registration_ids")
         outcome = AskOutcome(None)
         outcome.not_active = sorted(r.id for r in registrations if r.status not in CONTACTABLE)
         active = [r for r in registrations if r.status in CONTACTABLE and r.cameras]
@@ -196,6 +204,11 @@ def ask_area(
             elif r.id in requested:
                 outcome.merged[r.id] = f"footage request {requested[r.id]}"
         to_ask = [r for r in active if r.id not in outcome.merged]
+        if not to_ask and not outcome.merged:
+            raise AreaRequestRefused(
+                "None of these registrations is active with cameras: nobody to ask.",
+                field="registration_ids",
+            )
         if not to_ask:
             raise AreaRequestRefused(
                 "Everyone in this list was already asked for this case"

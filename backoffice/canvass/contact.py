@@ -41,13 +41,14 @@ class OwnerContact(TypedDict):
 def returned_for_case(case_id: int, registration_id: int) -> bool:
     """True when a recorded search of the case (around a point or along a route) returned the
     registration, or the case has a footage request for it."""
-    requested = db.session.execute(
-        select(FootageRequest.id).where(
-            FootageRequest.case_id == case_id, FootageRequest.registration_id == registration_id
-        ).limit(1)
-    ).first()
-    if requested is not None:
-        return True
+    return registration_id in returned_ids_for_case(case_id)
+
+
+def returned_ids_for_case(case_id: int) -> set[int]:
+    """The registrations the case's recorded searches (around a point or along a route)
+    returned, and those it has footage requests for: whose owners may be contacted for it."""
+    requested = set(db.session.scalars(
+        select(FootageRequest.registration_id).where(FootageRequest.case_id == case_id)))
     searches = db.session.execute(
         select(AuditEvent.detail).where(
             AuditEvent.action.in_(CANVASS_SEARCH_ACTIONS),
@@ -57,7 +58,9 @@ def returned_for_case(case_id: int, registration_id: int) -> bool:
             AuditEvent.at >= select(Case.created_at).where(Case.id == case_id).scalar_subquery(),
         )
     ).scalars()
-    return any(registration_id in json.loads(detail or "{}").get("registration_ids", ()) for detail in searches)
+    found = {number for detail in searches
+             for number in json.loads(detail or "{}").get("registration_ids", ())}
+    return requested | found
 
 
 def _justification(value: Any, case_number: str) -> str:

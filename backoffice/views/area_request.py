@@ -89,8 +89,14 @@ def _ids(values) -> list[int]:
     return ids
 
 
+def _sent():
+    """What the form sent: on a POST the form's fields only (the page's own address carries the
+    canvass's window, which must not override what was typed), else the query string."""
+    return request.form if request.method == "POST" else request.args
+
+
 def _when(name: str, label: str):
-    text = (request.values.get(name) or "").strip()
+    text = (_sent().get(name) or "").strip()
     if not text:
         return None
     try:
@@ -117,7 +123,7 @@ class AreaRequestView(BaseView):
                                                               "the case's map.", field="case_id"))
         error, typed = None, {}
         try:
-            ids = _ids(request.values.getlist("registration_ids"))
+            ids = _ids(_sent().getlist("registration_ids"))
             since, until = _when("since", "From"), _when("until", "To")
         except RegistryError as refused:
             ids, since, until, error = [], None, None, refused.message

@@ -5,12 +5,14 @@ from backoffice.extensions import db
 from backoffice.models import AreaRequest
 from tests import factories
 from tests.auth import api_token
+from tests.workflows.helpers import searched
 
 
 def test_the_api_asks_every_owner_and_says_who_is_left_to_call(client, mailbox):
     inv = api_token(client, "investigator")
     case = factories.case()
     mailed, phoned = factories.registration(), factories.registration(owner=factories.owner(email=None))
+    searched(case, mailed, phoned)
     db.session.commit()
     body = {"case_id": case.id, "registration_ids": [mailed.id, phoned.id], "description": "A grey van, 9-10 PM"}
     response = client.post("/api/v1/area-requests/", json=body, headers=inv)
@@ -47,6 +49,7 @@ def test_bad_input_names_the_field(client, body, field):
 def test_only_the_case_agencys_investigators_may_ask(client, username, status):
     case = factories.case()
     reg = factories.registration()
+    searched(case, reg)
     db.session.commit()
     response = client.post("/api/v1/area-requests/", json={
         "case_id": case.id, "registration_ids": [reg.id], "description": "x"}, headers=api_token(client, username))

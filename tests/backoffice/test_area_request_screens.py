@@ -3,14 +3,19 @@ from backoffice.extensions import db
 from backoffice.models import AreaRequest
 from tests import factories
 from tests.auth import csrf_token, login
+from backoffice.localtime import input_value
+from tests.workflows.helpers import searched
 
 
 def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(client, mailbox):
     case = factories.case()
     reg = factories.registration()
+    searched(case, reg)
     db.session.commit()
     login(client, "investigator")
-    url = f"/area-requests/new?case_id={case.id}&registration_ids={reg.id}"
+    # The map's link carries the canvass's window; what is typed on the form must win.
+    url = (f"/area-requests/new?case_id={case.id}&registration_ids={reg.id}"
+           "&since=2026-11-30T08:00&until=2026-11-30T09:00")
     page = client.get(url)
     assert page.status_code == 200 and reg.address in page.get_data(as_text=True)
     token = csrf_token(client, url)
@@ -25,6 +30,9 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(client, mailbox):
                                   "description": "A blue car", "since": "2026-11-30T21:00",
                                   "until": "2026-11-30T22:00"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/caseview/show/{case.id}#area-requests")
+    stored = db.session.query(AreaRequest).order_by(AreaRequest.id.desc()).first()
+    assert input_value(stored.window_from) == "2026-11-30T21:00"
+    assert input_value(stored.window_to) == "2026-11-30T22:00"
     shown = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
     assert "Area requests" in shown and "A blue car" in shown and reg.address in shown
 

@@ -68,3 +68,14 @@ def request_in(state: str, *, agency_index: int = 0, evidence: bool = True, **fi
         request.release_requested_by_id = inv.id
     db.session.commit()  # commands own their transaction: a refusal rolls back to here
     return request
+
+
+def searched(case, *registrations, user=None) -> None:
+    """A recorded canvass search of the case that found these registrations (the audit event
+    the map's search writes), so that their owners may be contacted or asked for the case."""
+    from backoffice import audit
+
+    audit.record("canvass.search", user=user or factories.user("investigator"), object_type="case",
+                 object_id=case.id, purpose=case.case_number,
+                 detail={"registration_ids": sorted(r.id for r in registrations)})
+    db.session.flush()

@@ -20,6 +20,7 @@ from backoffice.portal import access_log
 from tests import factories
 from tests.auth import CSRF_RE
 from tests.mailbox import body_text
+from tests.workflows.helpers import searched
 from workflows import area_request as area_cmd
 
 
@@ -27,6 +28,7 @@ def area_of(*registrations, description="A man in a red jacket running north, ab
     """A case and one area request to the given registrations (committed)."""
     investigator = factories.user("investigator")
     case = factories.case(0, lead_investigator_id=investigator.id)
+    searched(case, *registrations)
     db.session.commit()
     done = area_cmd.ask_area(case.id, [r.id for r in registrations], investigator, description=description)
     return case, done
@@ -78,6 +80,7 @@ def test_duplicates_for_the_same_case_are_merged(ctx, mailbox):
     first, second, requested = factories.registration(), factories.registration(), factories.registration()
     case, done = area_of(first)
     factories.footage_request(case, requested, assignee_id=factories.user("investigator").id)
+    searched(case, first, second, requested)
     db.session.commit()
     again = area_cmd.ask_area(case.id, [first.id, second.id, second.id, requested.id],
                               factories.user("investigator"), description="Same scene, wider")
@@ -87,6 +90,7 @@ def test_duplicates_for_the_same_case_are_merged(ctx, mailbox):
     with pytest.raises(area_cmd.AreaRequestRefused, match="already asked"):
         area_cmd.ask_area(case.id, [first.id, second.id], factories.user("investigator"), description="again")
     other_case = factories.case(0)
+    searched(other_case, first)
     db.session.commit()
     assert area_cmd.ask_area(other_case.id, [first.id], factories.user("investigator"),
                              description="another case asks anew").emailed == [first.id]
@@ -95,6 +99,7 @@ def test_duplicates_for_the_same_case_are_merged(ctx, mailbox):
 def test_bad_input_is_refused_and_nothing_written(ctx, mailbox):
     reg = factories.registration()
     case = factories.case(0)
+    searched(case, reg)
     db.session.commit()
     before = db.session.scalar(select(db.func.count()).select_from(AreaRequest))
     user = factories.user("investigator")
@@ -316,6 +321,7 @@ def test_an_area_asks_at_most_so_many_premises(ctx, mailbox):
     try:
         regs = [factories.registration() for _ in range(3)]
         case = factories.case(0)
+        searched(case, *regs)
         db.session.commit()
         with pytest.raises(area_cmd.AreaRequestRefused, match="at most 2 premises") as refused:
             area_cmd.ask_area(case.id, [r.id for r in regs], factories.user("investigator"), description="x")
@@ -338,3 +344,27 @@ def test_a_form_without_its_token_or_an_answer_is_shown_again_with_nothing_chang
     assert odd.status_code == 400 and "Choose one of the answers." in odd.get_data(as_text=True)
     row = db.session.scalars(select(AreaRecipient).where(AreaRecipient.registration_id == reg.id)).one()
     assert row.answer is None
+
+
+def test_only_owners_a_search_of_the_case_found_may_be_asked(ctx, mailbox):
+    """Purpose-bound like revealing a contact: a registration no canvass of the case returned
+    (ids typed into the API or the form's address) is refused and nobody is e-mailed."""
+    found, elsewhere = factories.registration(), factories.registration(lat=35.9, lon=-118.4)
+    case = factories.case(0)
+    searched(case, found)
+    db.session.commit()
+    before = db.session.scalar(select(db.func.count()).select_from(AreaRequest))
+    with pytest.raises(area_cmd.AreaRequestRefused, match="No search of case") as refused:
+        area_cmd.ask_area(case.id, [found.id, elsewhere.id], factories.user("investigator"), description="x")
+    assert refused.value.field == "registration_ids" and str(elsewhere.id) in refused.value.message
+    assert db.session.scalar(select(db.func.count()).select_from(AreaRequest)) == before
+    assert mailbox.to(found.owner.email) == [] and mailbox.to(elsewhere.owner.email) == []
+
+
+def test_a_list_of_inactive_registrations_is_refused_in_its_own_words(ctx, mailbox):
+    pending = factories.registration(status="pending")
+    case = factories.case(0)
+    searched(case, pending)
+    db.session.commit()
+    with pytest.raises(area_cmd.AreaRequestRefused, match="None of these registrations is active"):
+        area_cmd.ask_area(case.id, [pending.id], factories.user("investigator"), description="x")
