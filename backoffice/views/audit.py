@@ -35,9 +35,10 @@ class AuditEventView(ReadableColumns, ScreenModelView):
     base_order = ("id", "desc")
     list_columns = ["id", "at", "username", "action", "object_type", "object_id", "purpose", "ip"]
     show_columns = EXPORT_COLUMNS
-    search_columns = ["action", "username", "object_type", "object_id", "purpose", "ip", "at"]
+    search_columns = ["action", "username", "object_type", "object_id", "purpose", "ip", "at", "agency_id"]
     order_columns = ["id", "at", "username", "action"]
     label_columns = {"id": "No.", "at": "When", "username": "User", "object_type": "Record type",
+                     "agency_id": "Agency no.",
                      "object_id": "Record no.", "ip": "From", "purpose": "Purpose (case)"}
     formatters_columns = {
         "username": lambda value: value or "(system)",

