@@ -210,7 +210,9 @@ def test_every_delete_path_leaves_an_event(client):
     assert [e["reason"] for e in _delete_events("footage_request.deleted", pks["footage_request"])] == ["removed through the api"]
     assert _delete_events("owner.deleted", owner_id) and _delete_events("camera.deleted", camera_id)
     bulk = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "camera.deleted",
-                                                       AuditEvent.object_id.is_(None))).all()
+                                                       AuditEvent.object_id.is_(None),
+                                                       AuditEvent.id >= _FIRST_EVENT)
+                              .order_by(AuditEvent.id)).all()
     assert [json.loads(e.detail)["rows"] for e in bulk][-1:] == [2]
 
 

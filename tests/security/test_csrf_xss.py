@@ -31,7 +31,7 @@ def _screen_post_rules(app):
 # Routes that check the CSRF token themselves, after a check that must come first (the size
 # of a portal post; a streaming upload that must not be buffered). They refuse without
 # writing anything (the counts below); their own tests assert the token check.
-SELF_CHECKING = ("/register", "/upload/", "/footage/1/evidence")
+SELF_CHECKING = ("/register", "/upload/", "/footage/1/evidence", "/area/")  # /area/: the link first
 
 
 def test_every_screen_post_needs_a_csrf_token(client):

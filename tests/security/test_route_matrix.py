@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     "favicon",  # the registry's icon, where browsers ask for it
     # owners' links: the signed, single-use token decides, not a role
     "OwnerUploadView.upload",
+    "AreaAnswerView.answer",  # an owner's answer to an area request
     "EvidenceVerifyView.evidence",
     # the county's own basemap tiles (TILES_PATH): no registry data, and the portal's map uses them
     "tiles.tile",

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from backoffice.extensions import db
+from backoffice.localtime import utcnow
 from backoffice.labels import words
 from backoffice.signing import key_id, signing_key
 from backoffice.models import AuditEvent, CustodyEvent
@@ -29,6 +31,16 @@ from workflows.errors import InvalidInput, TriggerForbidden
 
 LONG_NAME = "Überwachung – cámara del patio trasero 監視カメラ " + "é" * 80 + ".mp4"
 RECIPIENT = "DDA Jane Roe, Kern County District Attorney"
+
+# Audit events stay in the log after each test (other tests' events share object numbers):
+# each test looks only at the events written since it started.
+STARTED = [utcnow()]
+
+
+@pytest.fixture(autouse=True)
+def _started():
+    STARTED[0] = utcnow() - timedelta(seconds=1)
+
 
 
 @pytest.fixture()
@@ -180,7 +192,7 @@ def test_each_export_is_in_the_custody_log_and_audited(case_with_evidence, tmp_p
     assert sorted(e.evidence_item_id for e in released) == item_ids
     assert {e.note for e in released} == {f"discovery package to {RECIPIENT}"}
     assert {e.actor_id for e in released} == {factories.user("supervisor").id}
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.at >= STARTED[0], AuditEvent.id > before).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["evidence_item.released"] * 2 + ["case.discovery_package"]
     package_event = events[-1]
     assert package_event.purpose == case.case_number and package_event.username == "supervisor"
@@ -199,12 +211,12 @@ def test_a_half_done_package_leaves_no_file_and_no_custody_entry(case_with_evide
     assert list(tmp_path.iterdir()) == []  # neither the package nor its temporary file
     assert db.session.scalar(select(CustodyEvent.id).where(
         CustodyEvent.evidence_item_id.in_(item_ids), CustodyEvent.action == "released")) is None
-    failed = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == item_ids[1],
+    failed = db.session.scalars(select(AuditEvent).where(AuditEvent.at >= STARTED[0], AuditEvent.object_id == item_ids[1],
                                                          AuditEvent.object_type == "evidence_item")
                                 .order_by(AuditEvent.id.desc())).first()
     assert failed.action == "evidence_item.fixity_failed" and failed.purpose == case.case_number
     assert json.loads(failed.detail)["found"] == hashlib.sha256(b"overwritten").hexdigest()
-    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.discovery_package",
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.at >= STARTED[0], AuditEvent.action == "case.discovery_package",
                                                          AuditEvent.object_id == case.id)) is None
 
 
@@ -301,7 +313,7 @@ def test_another_agencys_supervisor_gets_not_found(case_with_evidence, client):
     refused = client.post(f"/caseview/package/{case.id}", data={"csrf_token": token, "recipient": RECIPIENT})
     assert refused.mimetype != "application/zip"
     assert refused.status_code in (302, 404)
-    assert db.session.scalar(select(AuditEvent.id).where(
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.at >= STARTED[0],
         AuditEvent.action == "access.refused", AuditEvent.object_type == "case",
         AuditEvent.object_id == case.id)) is not None
 
