@@ -275,3 +275,10 @@ def init_app(app) -> None:
     app.jinja_env.filters["instant"] = format_instant
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["repeated_hour"] = typed_repeated_hour
+
+
+def format_month(month: str, locale: str = "en") -> str:
+    """A county month "2026-03" as people of `locale` write it: "Mar 2026", "mar 2026" (CLDR)."""
+    year, number = (int(part) for part in month.split("-"))
+    return babel_format_date(date(year, number, 1), "MMM y", locale=_babel_locale(locale))
+

@@ -2,14 +2,13 @@
 view of the registry. Charts are drawn in the browser (Chart.js and Leaflet from our static
 files) from the same figures the tables beside them print; the figures come from
 backoffice.oversight and backoffice.registry_figures."""
-from datetime import date
 
 from babel.dates import format_date
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 
 from ..domain import REQUEST_STATES
 from ..labels import words
-from ..localtime import format_day
+from ..localtime import format_day, format_month
 from ..map_context import tile_url
 from ..oversight import AT_RISK_HOURS, Group, supervisor_figures
 from ..registry_figures import COVERAGE_CELL_DEG, LAPSE_FORECAST_DAYS, registry_figures
@@ -35,15 +34,9 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f} %"
 
 
-def month_words(month: str) -> str:
-    """"2026-03" as people write it: "Mar 2026" (Babel, CLDR)."""
-    year, number = (int(part) for part in month.split("-"))
-    return format_date(date(year, number, 1), "MMM y", locale="en")
-
-
 def _group_row(group: Group, month: bool = False) -> dict:
     return {
-        "label": month_words(group.label) if month else group.label,
+        "label": format_month(group.label) if month else group.label,
         "requests": group.requests,
         "contacted": group.contacted,
         "consented": group.consented,
@@ -101,7 +94,7 @@ class RegistryDashboardView(BaseView):
         figures = registry_figures()
         lapsing = [{"day": format_day(day), "short": format_date(day, "d MMM", locale="en"),
                     "count": n} for day, n in figures.lapsing.items()]
-        months = [{"month": month_words(month), "registrations": regs, "cameras": cams}
+        months = [{"month": format_month(month), "registrations": regs, "cameras": cams}
                   for month, (regs, cams) in figures.per_month.items()]
         chart = {"lapsing": lapsing, "months": months, "coverage": figures.coverage}
         return self.render_template(

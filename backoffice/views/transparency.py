@@ -5,10 +5,9 @@ link from each count to the audit events behind it.
 The public pages show counts, agency names and months only (backoffice.transparency says what
 is counted and how small counts are published)."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_date
 from defusedcsv import csv
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
@@ -19,7 +18,7 @@ from reports.render import render_pdf
 
 from ..audit_export import csv_cell
 from ..downloads import send_download
-from ..localtime import format_instant, iso
+from ..localtime import format_instant, format_month, iso
 from ..portal.records import current_terms
 from ..scoping import current_user, is_county_wide
 from ..transparency import AUDIT_ACTIONS, MEASURES, TransparencyReport, month_range, shown, transparency_report
@@ -51,8 +50,7 @@ def language() -> str:
 
 def month_words(month: str, locale: str) -> str:
     """"2026-03" as people of `locale` write it ("Mar 2026", "mar 2026")."""
-    year, number = (int(part) for part in month.split("-"))
-    return format_date(date(year, number, 1), "MMM y", locale=locale)
+    return format_month(month, locale)
 
 
 def published(count: int, suppress: bool = True) -> str:
