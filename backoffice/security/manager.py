@@ -32,8 +32,7 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, update
 from werkzeug.security import check_password_hash
 from wtforms import BooleanField, StringField
 from wtforms.fields.core import UnboundField
@@ -49,7 +48,7 @@ from ..models.validation import check_email
 from ..ids import as_id
 from ..models import Agency, AgencyUser
 from ..views.base import ReasonedDelete, SafeActions
-from . import lockout, mfa
+from . import lockout, mfa, user_cache
 from .web import note_sign_in
 from .passwords import password_problem
 from .api import RegistrySecurityApi
@@ -394,13 +393,27 @@ class RegistrySecurityManager(SecurityManager):
         number = as_id(pk)
         if number is None:
             return None
-        user, group = self.user_model, self.group_model
-        query = (
-            select(user)
-            .where(user.id == number)
-            .options(joinedload(user.roles), joinedload(user.groups).joinedload(group.roles))
-        )
-        return db.session.scalars(query).unique().one_or_none()
+        return db.session.scalars(self._user_statements()[0], {"pk": number}).unique().one_or_none()
+
+    def load_user(self, pk):
+        """The active user of this request's session cookie or bearer token, or None: read by
+        one statement and, when unchanged since this process last built them, not built again
+        (backoffice.security.user_cache). A change by any process is seen on the next request."""
+        number = as_id(pk)
+        if number is None:
+            return None
+        user = user_cache.load(db.session, self._user_statements(), number)
+        return user if user is not None and user.is_active else None
+
+    def _user_statements(self) -> tuple:
+        """(ORM statement, plain-rows statement) of a user by :pk, built once per process."""
+        statements = self.__dict__.get("_user_by_id")
+        if statements is None:
+            statements = self.__dict__["_user_by_id"] = (
+                user_cache.user_statement(self.user_model, self.group_model),
+                user_cache.rows_statement(self.user_model, self.group_model, self.role_model),
+            )
+        return statements
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
         """Whether visitors who have not signed in may use a view or API: the Public role is
