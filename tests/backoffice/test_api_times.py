@@ -147,6 +147,23 @@ def test_case_api_round_trips_instants_with_offsets(client, ctx):
     assert all(row["occurred_from"][-6:] in ("-08:00", "-07:00") for row in listed)
 
 
+def test_chosen_columns_give_county_time_too(client, ctx):
+    """`?q=(columns:!(…))` answers with the API's own schema: FAB built one from the model,
+    which wrote the same instants in UTC."""
+    body = {"case_number": "TZ-2", "incident_type": "robbery", "lat": 35.37, "lon": -119.02,
+            "occurred_from": "2026-11-29T22:30", "occurred_to": "2026-11-29T23:00"}
+    case_id = client.post("/api/v1/case/", json=body, headers=headers(client)).json["id"]
+    chosen = "?q=(columns:!(id,occurred_from,occurred_to))"
+    one = client.get(f"/api/v1/case/{case_id}{chosen}", headers=headers(client))
+    assert one.status_code == 200, one.json
+    assert one.json["result"] == {"id": case_id, "occurred_from": "2026-11-29T22:30:00-08:00",
+                                  "occurred_to": "2026-11-29T23:00:00-08:00"}
+    listed = client.get(f"/api/v1/case/{chosen}", headers=headers(client))
+    assert listed.status_code == 200, listed.json
+    row = next(row for row in listed.json["result"] if row["id"] == case_id)
+    assert row["occurred_from"] == "2026-11-29T22:30:00-08:00"
+
+
 @pytest.mark.parametrize("value", ["2026-11-01T01:30", "2026-03-08T02:15", "later", "2026-11-29T25:00"])
 def test_case_api_refuses_times_that_are_not_one_instant(client, ctx, value):
     body = {"case_number": "TZ-2", "incident_type": "robbery", "lat": 35.37, "lon": -119.02,
