@@ -17,7 +17,7 @@ from typing import IO, Iterator
 
 from flask import current_app
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -271,15 +271,6 @@ def record_view(camera: Camera, user, purpose: str | None = None) -> None:
 def visible_to(camera: Camera, may_edit: bool) -> bool:
     """Registry Staff see every camera's picture; investigators those of cameras on the map."""
     return may_edit or camera.registration.status in SHOWN_ON_MAP
-
-
-def cameras_with_pictures(camera_ids: list[int]) -> set[int]:
-    """Which of these cameras have a picture (one query)."""
-    if not camera_ids:
-        return set()
-    return set(db.session.execute(
-        select(CameraSnapshot.camera_id).where(CameraSnapshot.camera_id.in_(camera_ids))
-    ).scalars())
 
 
 def picture_urls(camera_id: int) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 Both databases are asked through their spatial index (SpatiaLite: the camera R*Tree;
 PostGIS: `&&` against an envelope, which the GiST index serves), then the exact geodesic
-distance in metres on the WGS 84 ellipsoid decides.
+distance in metres on the WGS 84 ellipsoid decides. A point search also returns each camera's
+bearing to the place, computed on the same ellipsoid by the database (SpatiaLite's ST_Azimuth
+on SRID 4326, PostGIS's on geography: both agree with GeographicLib to 1e-9 degree) rather than
+once per camera in Python.
 """
 from __future__ import annotations
 
@@ -31,19 +34,23 @@ class CameraRow(TypedDict):
     address: str
     city: str
     status: str
+    has_picture: bool  # a view picture is kept for the camera (backoffice.snapshots)
     distance_m: float
+    bearing_deg: float | None  # point searches: from the camera to the place, on the ellipsoid
 
 
 _CAMERA_COLUMNS = """
     c.id AS camera_id, c.registration_id, ST_Y(c.location) AS lat, ST_X(c.location) AS lon,
     c.direction_deg, c.fov_deg, c.range_m, c.retention_days, c.label,
-    r.address, r.city, r.status"""
+    r.address, r.city, r.status,
+    EXISTS (SELECT 1 FROM camera_snapshot s WHERE s.camera_id = c.id) AS has_picture"""
 
 _NEAR_SQL = {
     "sqlite": """
 SELECT * FROM (
   SELECT {columns},
-         ST_Distance(c.location, MakePoint(:lon, :lat, 4326), 1) AS distance_m
+         ST_Distance(c.location, MakePoint(:lon, :lat, 4326), 1) AS distance_m,
+         Degrees(ST_Azimuth(c.location, MakePoint(:lon, :lat, 4326))) AS bearing_deg
   FROM camera c JOIN registration r ON r.id = c.registration_id
   WHERE {prefilter} r.status = 'active'
 ) WHERE distance_m <= :radius
@@ -51,7 +58,9 @@ SELECT * FROM (
     "postgresql": """
 SELECT {columns},
        ST_Distance(c.location::geography,
-                   ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m
+                   ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m,
+       degrees(ST_Azimuth(c.location::geography,
+                          ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)) AS bearing_deg
 FROM camera c JOIN registration r ON r.id = c.registration_id
 WHERE {prefilter} r.status = 'active'
   AND ST_DWithin(c.location::geography,
@@ -168,6 +177,7 @@ def cameras_along_route(
     found = []
     for row in rows:
         camera = {key: value for key, value in row.items() if key != "distance_deg"}
+        camera["bearing_deg"] = None
         line = route_around(camera["lat"], camera["lon"], route)
         camera["distance_m"] = distance_to_route_m(line)
         if camera["distance_m"] <= half_width_m:

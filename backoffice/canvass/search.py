@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import TypedDict
 
-from .. import audit, geodesy, snapshots, spatial
+from .. import audit, snapshots, spatial
 from ..database import end_read_transaction
 from ..extensions import db
 from ..localtime import iso, utcnow
@@ -69,7 +69,9 @@ def assess(
 ) -> Assessed:
     """One camera row turned into a canvass item (deadlines: a cache by retention days)."""
     distance = float(row["distance_m"])
-    bearing = geodesy.bearing_deg(row["lat"], row["lon"], query.lat, query.lon)
+    bearing = row.get("bearing_deg")
+    # The database's azimuth; none where camera and place coincide (GeographicLib says 0 there).
+    bearing = 0.0 if bearing is None else float(bearing) % 360.0
     return _assessed(row, distance, bearing, query.since, now, deadlines)
 
 
@@ -108,6 +110,7 @@ def _assessed(
             deadlines[days] = cached
     deadline, deadline_text = cached
     sight = (row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing)
+    pictures = snapshots.picture_urls(row["camera_id"]) if row["has_picture"] else {}
     item = CanvassItem(
         camera_id=row["camera_id"],
         registration_id=row["registration_id"],
@@ -123,20 +126,11 @@ def _assessed(
         address=f"{row['address']}, {row['city']}",
         direction_deg=row["direction_deg"],
         fov_deg=row["fov_deg"],
-        thumbnail_url=None,  # add_pictures fills these in for the cameras that have one
-        snapshot_url=None,
+        thumbnail_url=pictures.get("thumbnail_url"),  # None for a camera with no view picture
+        snapshot_url=pictures.get("snapshot_url"),
         range_m=row["range_m"],
     )
     return Assessed(item, deadline)
-
-
-def add_pictures(items: list[CanvassItem]) -> None:
-    """Each item's picture links: a thumbnail for the list and the map popup (None without)."""
-    pictured = snapshots.cameras_with_pictures([item["camera_id"] for item in items])
-    for item in items:
-        urls = snapshots.picture_urls(item["camera_id"]) if item["camera_id"] in pictured else {}
-        item["thumbnail_url"] = urls.get("thumbnail_url")
-        item["snapshot_url"] = urls.get("snapshot_url")
 
 
 def actor(user) -> SimpleNamespace:
@@ -153,7 +147,6 @@ def _ranked_and_audited(query: CanvassQuery | RouteQuery, user, assessed: list[A
     """The assessed cameras ranked, with their pictures, and the search audited with what it
     returned: the registrations whose owners may then be contacted for the case."""
     items = [entry.item for entry in sorted(assessed, key=rank_key)]
-    add_pictures(items)
     end_read_transaction(db.session)
     audit.record(
         action,

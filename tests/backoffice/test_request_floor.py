@@ -162,9 +162,9 @@ def test_show_screen_statements_do_not_grow_with_related_rows(client, username, 
 
 
 def test_a_canvass_is_the_user_the_case_the_search_and_its_audit_event(client):
-    """GET /api/v1/canvass/: the floor, the case, the indexed search, which of the cameras found
-    have a picture of their view (one statement for all), and the audit event appended to the
-    chain (head and event: three statements on SQLite, one on PostgreSQL), committed in the
+    """GET /api/v1/canvass/: the floor, the case, the indexed search (with each camera's bearing
+    to the place and whether a picture of its view is kept), and the audit event appended to
+    the chain (head and event: three statements on SQLite, one on PostgreSQL), committed in the
     request; nothing per camera found."""
     case = factories.case()
     for i in range(5):
@@ -180,8 +180,8 @@ def test_a_canvass_is_the_user_the_case_the_search_and_its_audit_event(client):
     statements = _data_statements(seen)
     writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
     reads = [s for s in statements if s not in writes and s.strip().upper() not in ("COMMIT", "ROLLBACK")]
-    assert len(reads) == 4, [r[:150] for r in reads]  # the user, the case, the search, the pictures
-    assert "camera_snapshot" in reads[-1]
+    assert len(reads) == 3, [r[:150] for r in reads]  # the user, the case, the search
+    assert "camera_snapshot" in reads[-1] and "ST_Azimuth" in reads[-1]
     assert 1 <= len(writes) <= 3, writes
     assert all("audit" in s for s in writes), writes
 

@@ -122,6 +122,27 @@ def test_distances_within_one_percent_of_the_geodesic(ctx, use_index):
         assert found[camera_id]["lat"] == pytest.approx(lat, abs=1e-9)
 
 
+def test_the_bearing_each_database_returns_is_the_geodesic_azimuth(ctx):
+    """The search returns each camera's bearing to the place, computed by the database on the
+    ellipsoid: the same as GeographicLib's, in every direction, far north and south too; None
+    where the camera stands on the place itself."""
+    for lat, lon in [(LAT, LON), (64.8, -147.7), (-45.0, 170.5)]:
+        placed = {}
+        for distance, azimuth in [(40, 0.5), (120, 89.9), (250, 180), (500, 271.3), (900, 359.6)]:
+            clat, clon = offset(distance, azimuth, lat, lon)
+            reg = factories.registration(clat, clon, cameras=1)
+            placed[reg.cameras[0].id] = (clat, clon)
+        db.session.flush()
+        rows = {row["camera_id"]: row for row in canvass_query.cameras_within(db.session, lat, lon, 1000)}
+        for camera_id, (clat, clon) in placed.items():
+            truth = geodesy.bearing_deg(clat, clon, lat, lon)
+            assert spatial.angle_between(rows[camera_id]["bearing_deg"] % 360, truth) < 1e-6, (lat, lon)
+    here = factories.registration(LAT, LON, cameras=1).cameras[0]
+    db.session.flush()
+    rows = {row["camera_id"]: row for row in canvass_query.cameras_within(db.session, LAT, LON, 10)}
+    assert rows[here.id]["bearing_deg"] is None and rows[here.id]["distance_m"] == 0
+
+
 def test_only_active_registrations_are_found(ctx):
     active = camera_at(50, 0)
     for status in ("pending", "lapsed", "withdrawn"):
