@@ -143,3 +143,30 @@ def test_the_history_of_a_request_an_answer_opened_starts_with_opened(ctx, mailb
     assert [h.trigger for h in history] == ["open", "contact_owner", "record_consent"]
     assert history[0].at <= history[1].at <= history[2].at
     assert request.created_at == history[0].at
+
+
+def test_the_case_pages_form_refuses_a_half_filled_answer_keeping_what_was_chosen(client, mailbox):
+    from tests.auth import CSRF_RE, login
+
+    reg = no_email_owner()
+    case, _ = asked(reg)
+    login(client, "investigator")
+    page = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    assert f'id="area-answer-{row_of(reg).id}"' in page
+    token = CSRF_RE.search(page).group(1)
+    sent = client.post(f"/area-requests/answer/{row_of(reg).id}", data={"csrf_token": token, "answer": "nothing"})
+    assert sent.status_code == 302 and "answer=nothing" in sent.headers["Location"]
+    again = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "was not recorded: Say how you reached the owner: by phone or at the door." in again
+    assert '<option value="nothing" selected>' in again
+    assert row_of(reg).answer is None
+    assert client.post(f"/area-requests/answer/{row_of(reg).id}",
+                       data={"answer": "nothing", "reached_by": "phone"}).status_code == 400  # no CSRF token
+    assert row_of(reg).answer is None
+    own = factories.case(1)
+    client.get("/logout/")
+    login(client, "investigator2")
+    token = CSRF_RE.search(client.get(f"/area-requests/new?case_id={own.id}").get_data(as_text=True)).group(1)
+    assert client.post(f"/area-requests/answer/{row_of(reg).id}", data={
+        "csrf_token": token, "answer": "nothing", "reached_by": "phone"}).status_code == 404
+    assert row_of(reg).answer is None
