@@ -130,11 +130,12 @@ def _assessed(
     return Assessed(item, deadline)
 
 
-def add_pictures(items: list[CanvassItem]) -> None:
-    """Each item's picture links: a thumbnail for the list and the map popup (None without)."""
+def add_pictures(items: list[CanvassItem], case_id: int) -> None:
+    """Each item's picture links, for the case searched: a thumbnail for the list and the map
+    popup (None without)."""
     pictured = snapshots.cameras_with_pictures([item["camera_id"] for item in items])
     for item in items:
-        urls = snapshots.picture_urls(item["camera_id"]) if item["camera_id"] in pictured else {}
+        urls = snapshots.picture_urls(item["camera_id"], case_id) if item["camera_id"] in pictured else {}
         item["thumbnail_url"] = urls.get("thumbnail_url")
         item["snapshot_url"] = urls.get("snapshot_url")
 
@@ -153,7 +154,7 @@ def _ranked_and_audited(query: CanvassQuery | RouteQuery, user, assessed: list[A
     """The assessed cameras ranked, with their pictures, and the search audited with what it
     returned: the registrations whose owners may then be contacted for the case."""
     items = [entry.item for entry in sorted(assessed, key=rank_key)]
-    add_pictures(items)
+    add_pictures(items, query.case_id)
     end_read_transaction(db.session)
     audit.record(
         action,
