@@ -30,6 +30,7 @@ INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what an HTML datetime-local input sends and s
 INSTANT_PATTERN = "EEE d MMM y, h:mm a z"
 DATE_PATTERN = "d MMM y"
 INSTANT_SECONDS_PATTERN = "EEE d MMM y, h:mm:ss a z"
+WALL_SECONDS_PATTERN = "EEE d MMM y, h:mm:ss a"  # what a clock shows: no zone
 # The county's own variants of each language: US English, US Spanish (zone names as "PST").
 LOCALES = {"en": "en_US", "es": "es_US"}
 
@@ -219,6 +220,15 @@ def format_instant_seconds(value: datetime | None, locale: str | None = None, em
     return babel_format_datetime(
         to_utc(value), INSTANT_SECONDS_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
     )
+
+
+def format_wall_seconds(wall: datetime | None, locale: str | None = None, empty: str = "—") -> str:
+    """What a clock showed, as people read it, without a zone (a recorder's own clock has
+    none): "Tue 1 Dec 2026, 10:10:05 PM"."""
+    if wall is None:
+        return empty
+    return babel_format_datetime(wall.replace(tzinfo=None), WALL_SECONDS_PATTERN, tzinfo=None,
+                                 locale=_babel_locale(locale))
 
 
 def format_day(value: date | datetime | None, locale: str | None = None, empty: str = "—") -> str:

@@ -260,11 +260,12 @@ def remove(camera: Camera, *, by_owner: bool, user=None) -> bool:
     return True
 
 
-def record_view(camera: Camera, user, purpose: str | None = None) -> None:
-    """Audit that a signed-in user looked at a camera's full picture (the owner's access log
-    shows it); committed."""
+def record_view(camera: Camera, user, purpose: str | None = None, case_id: int | None = None) -> None:
+    """Audit that a signed-in user looked at a camera's full picture, with the case it was
+    looked at for (the owner's access log shows it); committed."""
     begin_write(db.session)
-    audit.record("snapshot.view", user=user, object_type="camera", object_id=camera.id, purpose=purpose)
+    audit.record("snapshot.view", user=user, object_type="camera", object_id=camera.id, purpose=purpose,
+                 detail={"case_id": case_id} if case_id is not None else None)
     db.session.commit()
 
 
@@ -273,7 +274,9 @@ def visible_to(camera: Camera, may_edit: bool) -> bool:
     return may_edit or camera.registration.status in SHOWN_ON_MAP
 
 
-def picture_urls(camera_id: int) -> dict[str, str]:
-    """The signed-in screens' addresses of a camera's picture and thumbnail."""
-    return {"snapshot_url": f"/cameraview/picture/{camera_id}",
-            "thumbnail_url": f"/cameraview/picture/{camera_id}/thumb"}
+def picture_urls(camera_id: int, case_id: int | None = None) -> dict[str, str]:
+    """The signed-in screens' addresses of a camera's picture and thumbnail; for an
+    investigator they name the case whose canvass found the camera (its purpose)."""
+    query = f"?case_id={case_id}" if case_id is not None else ""
+    return {"snapshot_url": f"/cameraview/picture/{camera_id}{query}",
+            "thumbnail_url": f"/cameraview/picture/{camera_id}/thumb{query}"}

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from backoffice import audit, outbox, scoping
 from backoffice.canvass.contact import returned_ids_for_case
@@ -33,6 +34,7 @@ from backoffice.extensions import db
 from backoffice.ids import as_id
 from backoffice.models import (
     AREA_ANSWERS,
+    AREA_REACHED_BY,
     AgencyUser,
     AreaRecipient,
     AreaRequest,
@@ -143,7 +145,43 @@ def ask_area(
     window_to: datetime | None = None,
 ) -> AskOutcome:
     """Ask every owner of the active registrations among `registration_ids`; commits, then tries
-    the e-mails that are due now (the rest are sent by the worker, AREA_MAIL_PER_MINUTE)."""
+    the e-mails that are due now (the rest are sent by the worker, AREA_MAIL_PER_MINUTE).
+
+    Two investigators asking the same premises for the same case at the same moment: the
+    database keeps one open ask per premises and case (uq_area_recipient_open_premises), and
+    the one that loses asks again, seeing the other's request, into which those premises merge.
+    """
+    for attempt in range(ASK_ATTEMPTS):
+        try:
+            outcome = _ask_once(case_id, registration_ids, user, description=description,
+                                window_from=window_from, window_to=window_to)
+        except IntegrityError as error:  # command() rolled back: nothing of this try was kept
+            if not _asked_meanwhile(error) or attempt == ASK_ATTEMPTS - 1:
+                raise
+            continue
+        break
+    outbox.deliver_pending()  # the first ones now; the worker sends the rest as they fall due
+    return outcome
+
+
+ASK_ATTEMPTS = 3
+
+
+def _asked_meanwhile(error: IntegrityError) -> bool:
+    """Whether the error is another ask of the same premises for the case committed meanwhile."""
+    text = str(error.orig)
+    return "uq_area_recipient_open_premises" in text or "area_recipient.open_case_id" in text
+
+
+def _ask_once(
+    case_id: int,
+    registration_ids: list[int],
+    user,
+    *,
+    description: str,
+    window_from: datetime | None,
+    window_to: datetime | None,
+) -> AskOutcome:
     if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may ask an area.")
     description = (description or "").strip()
@@ -235,6 +273,7 @@ def ask_area(
                 area_request_id=area.id, registration_id=registration.id, channel=channel,
                 nonce=secrets.token_urlsafe(24) if channel == "email" else None,
                 deadline=deadlines[registration.id], expires_at=closes_at, asked_at=now,
+                open_case_id=case.id,
             )
             db.session.add(recipient)
             db.session.flush()
@@ -251,7 +290,6 @@ def ask_area(
             audit.record("area_request.ask", user=user, object_type="registration", object_id=registration.id,
                          purpose=case.case_number, detail={"area_request": area.id, "channel": channel})
         outcome.area_request = area
-    outbox.deliver_pending()  # the first ones now; the worker sends the rest as they fall due
     return outcome
 
 
@@ -352,9 +390,11 @@ def _creator(area: AreaRequest):
     return person or area.case.lead_investigator
 
 
-def _open_or_join(recipient: AreaRecipient, now: datetime) -> FootageRequest:
+def _open_or_join(recipient: AreaRecipient, now: datetime, recorder=None, reached_by: str | None = None
+                  ) -> FootageRequest:
     """The footage request for the premises and case (opened when there is none), with the
-    owner's consent recorded as given through the link when it was not yet."""
+    owner's consent recorded as given through the link when it was not yet (or, for an answer
+    `recorder` took by phone or at the door, as given that way)."""
     area, case = recipient.area_request, recipient.area_request.case
     request = db.session.scalar(
         select(FootageRequest).where(
@@ -365,16 +405,19 @@ def _open_or_join(recipient: AreaRecipient, now: datetime) -> FootageRequest:
     investigator = _creator(area)
     if request is None:
         request = open_in_transaction(investigator, case_id=case.id, registration_id=recipient.registration_id,
-                                      window_from=area.window_from, window_to=area.window_to)
+                                      window_from=area.window_from, window_to=area.window_to, at=now)
     owner = recipient.registration.owner
+    method = CONTACT_METHODS[reached_by] if reached_by else "email"
+    actor = recorder if recorder is not None else _owner_actor(case)
     steps: list[tuple[str, str, str, dict]] = []
     if request.state in ("open", "no_response"):
-        db.session.add(ContactAttempt(footage_request_id=request.id, method="email", at=recipient.asked_at,
-                                      note=f"area request {area.id}", by_id=getattr(investigator, "id", None)))
+        db.session.add(ContactAttempt(
+            footage_request_id=request.id, method=method, at=now if reached_by else recipient.asked_at,
+            note=f"area request {area.id}", by_id=getattr(recorder or investigator, "id", None)))
         steps.append(("contact_owner", request.state, "contacted", {}))
     if request.state in ("open", "no_response", "contacted"):
         steps.append(("record_consent", "contacted", "consented", {
-            "consent_given_by": owner.name, "consent_method": "email", "consent_scope": "evidence_only",
+            "consent_given_by": owner.name, "consent_method": method, "consent_scope": "evidence_only",
             "consent_at": now,
         }))
     for trigger, source, dest, values in steps:
@@ -386,11 +429,16 @@ def _open_or_join(recipient: AreaRecipient, now: datetime) -> FootageRequest:
         )
         if changed.rowcount != 1:
             raise RequestChanged()
-        note = (f"the owner answered \"I have footage\" through the link of area request {area.id}"
-                if trigger == "record_consent" else f"asked by e-mail (area request {area.id})")
+        if reached_by:
+            note = (f"the owner answered \"I have footage\" {REACHED_WORDS[reached_by]} (area request {area.id})"
+                    if trigger == "record_consent" else f"reached {REACHED_WORDS[reached_by]} (area request {area.id})")
+        else:
+            note = (f"the owner answered \"I have footage\" through the link of area request {area.id}"
+                    if trigger == "record_consent" else f"asked by e-mail (area request {area.id})")
         db.session.add(RequestTransition(footage_request_id=request.id, from_state=source, to_state=dest,
-                                         trigger=trigger, actor_id=None, at=now, note=note))
-        audit.record(f"footage_request.{trigger}", user=_owner_actor(case), object_type="footage_request",
+                                         trigger=trigger, actor_id=getattr(recorder, "id", None), at=now,
+                                         note=note))
+        audit.record(f"footage_request.{trigger}", user=actor, object_type="footage_request",
                      object_id=request.id, purpose=case.case_number,
                      detail={"from": source, "to": dest, "version": request.version + 1,
                              "via": "area_request", "area_request": area.id})
@@ -431,6 +479,67 @@ def _upload_link(request: FootageRequest, recipient: AreaRecipient, now: datetim
     return url
 
 
+CONTACT_METHODS = {"phone": "phone", "visit": "in_person"}  # how reached -> the contact method
+REACHED_WORDS = {"phone": "by phone", "visit": "at the door"}
+
+
+class AnswerNotRecorded(InvalidInputError):
+    """The answer taken by phone or at the door cannot be recorded as given (400)."""
+
+
+class AlreadyAnswered(InvalidInputError):
+    """The premises has answered already (409): the first answer stands."""
+
+    status = 409
+
+
+def record_answer(recipient_id: int, choice: str, reached_by: str, user) -> Answered:
+    """Record the answer an owner gave by phone or at the door (who recorded it, when, how the
+    owner was reached); commits, then tries the e-mails. "I have footage" opens or joins the
+    footage request for the premises with the consent recorded as given that way; "please
+    contact me" tells the investigator who asked the area when someone else took the answer."""
+    if not security_manager().may(user, ACT_AS_INVESTIGATOR):
+        raise TriggerForbidden("Only investigators and supervisors may record an owner's answer.")
+    if choice not in AREA_ANSWERS:
+        raise AnswerNotRecorded("Choose the owner's answer.", field="answer")
+    if reached_by not in AREA_REACHED_BY:
+        raise AnswerNotRecorded("Say how you reached the owner: by phone or at the door.", field="reached_by")
+    with command():
+        recipient = db.session.get(AreaRecipient, as_id(recipient_id) or 0)
+        if recipient is None:
+            raise RequestNotFound("That premises was not asked.")
+        case = scoping.scoped_get(Case, recipient.area_request.case_id, user,
+                                  lambda: RequestNotFound("That premises was not asked."))
+        if recipient.registration.status not in CONTACTABLE:
+            raise AnswerNotRecorded("The owner withdrew this registration: their answer is not recorded.",
+                                    field="answer")
+        now = utcnow()
+        taken = db.session.execute(
+            update(AreaRecipient)
+            .where(AreaRecipient.id == recipient.id, AreaRecipient.answer.is_(None))
+            .values(answer=choice, answered_at=now, reached_by=reached_by, recorded_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            raise AlreadyAnswered("This owner's answer is already recorded; it is not changed.", field="answer")
+        recipient = db.session.get(AreaRecipient, recipient.id, populate_existing=True)
+        area = recipient.area_request
+        outcome = Answered(recipient.id, choice)
+        audit.record("area_request.answer_recorded", user=user, object_type="registration",
+                     object_id=recipient.registration_id, purpose=case.case_number,
+                     detail={"area_request": area.id, "answer": choice, "reached_by": reached_by})
+        if choice == "footage":
+            request = _open_or_join(recipient, now, recorder=user, reached_by=reached_by)
+            recipient.footage_request_id = request.id
+            outcome.footage_request_id = request.id
+            if getattr(request, "assignee_id", None) != user.id:
+                _tell_staff(recipient, request, reached_by)
+        elif choice == "contact_me" and getattr(_creator(area), "id", None) != user.id:
+            _tell_staff(recipient, None, reached_by)
+    outbox.deliver_pending()
+    return outcome
+
+
 ANSWER_WORDS = {
     "footage": "I have footage",
     "nothing": "Nothing from that time",
@@ -439,7 +548,7 @@ ANSWER_WORDS = {
 }
 
 
-def _tell_staff(recipient: AreaRecipient, request: FootageRequest | None) -> None:
+def _tell_staff(recipient: AreaRecipient, request: FootageRequest | None, reached_by: str | None = None) -> None:
     """E-mail the footage request's assignee (an owner with footage) or the investigator who
     asked the area (an owner who wants to be contacted), in the answer's transaction."""
     from .effects import queue_staff_notice
@@ -451,7 +560,9 @@ def _tell_staff(recipient: AreaRecipient, request: FootageRequest | None) -> Non
             request, "area_answer",
             f"Owner has footage: request {request.id}, case {area.case.case_number}",
             f"the owner of {address} answered your area request {area.id} \"I have footage\"; "
-            "their consent is recorded and they were sent on to upload it",
+            + ("their consent is recorded and they were sent on to upload it" if reached_by is None else
+               f"they were reached {REACHED_WORDS[reached_by]} and their consent is recorded; "
+               "arrange the collection with them"),
         )
         return
     person = _creator(area)
@@ -461,7 +572,7 @@ def _tell_staff(recipient: AreaRecipient, request: FootageRequest | None) -> Non
     outbox.queue(
         "area_answer", person.email, f"Owner asks to be contacted: case {area.case.case_number}",
         f"Hello {person.first_name},\n\nThe owner of {address} answered your area request {area.id} "
-        f"(case {area.case.case_number}): please contact me.\nThe case page:\n\n  "
+        f"(case {area.case.case_number}){' ' + REACHED_WORDS[reached_by] if reached_by else ''}: please contact me.\nThe case page:\n\n  "
         f"{base}/caseview/show/{area.case_id}\n\nCamera Registry",
         about=("area_request", area.id),
     )
@@ -508,6 +619,8 @@ def remind_and_close(now: datetime | None = None, within_hours: int = REMIND_HOU
             select(AreaRequest).where(AreaRequest.closed_at.is_(None), AreaRequest.closes_at <= now)
         ).all():
             area.closed_at = now
+            for recipient in area.recipients:  # its premises may be asked again for the case
+                recipient.open_case_id = None
             unanswered = sum(1 for r in area.recipients if r.answer is None)
             audit.record("area_request.close", user=_owner_actor(area.case), object_type="area_request",
                          object_id=area.id, purpose=area.case.case_number,
@@ -540,7 +653,9 @@ def for_case(case_id: int | str) -> list[AreaSummary]:
         rows = list(area.recipients)
         counts = {"asked": len(rows), "emailed": sum(r.channel == "email" for r in rows),
                   "follow_up": sum(r.channel == "follow_up" for r in rows),
-                  "unanswered": sum(r.channel == "email" and r.answer is None for r in rows)}
+                  "unanswered": sum(r.answer is None for r in rows),
+                  "answered": sum(r.answer is not None for r in rows),
+                  "recorded": sum(r.reached_by is not None for r in rows)}
         counts.update({a: sum(r.answer == a for r in rows) for a in AREA_ANSWERS})
         summaries.append(AreaSummary(area, counts, rows))
     return summaries

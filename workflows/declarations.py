@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from backoffice import audit
 from backoffice.extensions import db
-from backoffice.localtime import YEAR_RANGE, county_zone, to_utc
+from backoffice.localtime import YEAR_RANGE, county_zone, format_wall_seconds, to_utc
 from backoffice.models import EvidenceItem, FootageRequest, OwnerDeclaration
 from backoffice.models.base import utcnow
 from backoffice.models.validation import N_
@@ -153,8 +153,13 @@ def check(form: DeclarationForm, request: FootageRequest, received_at: datetime,
 def statement(checked: CheckedDeclaration) -> str:
     """The declaration in the words the owner was shown, in their language, with what they gave."""
     with force_locale(checked.language):
-        clock = (gettext(NO_CLOCK) if checked.recorder_reading is None
-                 else gettext(CLOCK_READ, reading=checked.recorder_reading.strftime("%Y-%m-%d %H:%M:%S")))
+        if checked.recorder_reading is None:
+            clock = gettext(NO_CLOCK)
+        else:
+            reading = format_wall_seconds(checked.recorder_reading, checked.language)
+            clock = gettext(CLOCK_READ, reading=reading)
+            if reading.endswith(".") and clock.endswith(".."):  # "10:10:05 p.m." ends the sentence
+                clock = clock[:-1]
         lines = [gettext(INTRO), clock, gettext(UNALTERED), gettext(CONSENT[checked.form.consent_scope])]
     return "\n".join(lines)
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from backoffice.errors import NotFoundError
 from backoffice.evidence_files import file_sha256, stored_path
 from backoffice.extensions import db
-from backoffice.localtime import format_instant, format_instant_seconds
+from backoffice.localtime import format_instant, format_instant_seconds, format_wall_seconds
 from backoffice.models import AgencyUser, EvidenceItem, FootageRequest, RequestTransition
+from backoffice.models.validation import N_
 from backoffice.tokens import TokenError, make_token, read_token
 
 from .custody import chain
@@ -32,15 +33,45 @@ def person(user: AgencyUser | None) -> str:
     return f"{user.first_name} {user.last_name} ({user.username})"
 
 
+def duration_words(seconds: int) -> str:
+    """A length of time as people write it: "42 s", "4 min 10 s", "1 h 0 min 5 s"."""
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min {secs} s"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
 def clock_offset(seconds: int | None) -> str:
-    """The recorder's clock against true time, in words (in the current locale)."""
+    """The recorder's clock against true time, in words (in the current locale):
+    "4 min 10 s behind"."""
     if seconds is None:
         return gettext("not noted")
     if seconds == 0:
         return gettext("in step")
     if seconds > 0:
-        return gettext("%(num)d s ahead", num=abs(seconds))
-    return gettext("%(num)d s behind", num=abs(seconds))
+        return gettext("%(duration)s ahead", duration=duration_words(seconds))
+    return gettext("%(duration)s behind", duration=duration_words(seconds))
+
+
+# What an owner uploading without a description is said to have sent (kept in English with
+# the item; the owner's receipt says it in their language).
+OWNER_UPLOAD_DESCRIPTION = N_("Uploaded by the owner for request %(number)s")
+
+
+def owner_upload_description(request_id: int) -> str:
+    """The description kept with an owner's upload that came without one."""
+    return OWNER_UPLOAD_DESCRIPTION % {"number": request_id}
+
+
+def _description(item: EvidenceItem) -> str:
+    """The item's description in the current locale: the owner's own words as they typed them,
+    or the words given when they typed none."""
+    if item.description == owner_upload_description(item.footage_request_id):
+        return gettext(OWNER_UPLOAD_DESCRIPTION, number=item.footage_request_id)
+    return item.description
 
 
 # How consent was given and what it covers, as the owner's receipt says them (the codes are
@@ -123,10 +154,14 @@ def _declaration_words(item: EvidenceItem, declaration, language: str) -> dict[s
     if declaration.no_clock:
         clock = gettext("no clock on the recorder")
     else:
-        shown = declaration.recorder_reading.replace("T", " ")
-        clock = gettext("showed %(reading)s at %(at)s: %(offset)s",
-                        reading=shown, at=format_instant_seconds(declaration.read_at, language),
-                        offset=clock_offset(declaration.clock_offset_s))
+        shown = format_wall_seconds(datetime.fromisoformat(declaration.recorder_reading), language)
+        at = format_instant_seconds(declaration.read_at, language)
+        if not declaration.clock_offset_s:
+            clock = gettext("showed %(reading)s when it was %(at)s: the recorder's clock was right",
+                            reading=shown, at=at)
+        else:
+            clock = gettext("showed %(reading)s when it was %(at)s: the recorder's clock was %(offset)s",
+                            reading=shown, at=at, offset=clock_offset(declaration.clock_offset_s))
     return {
         "item_id": item.id,
         "file_name": item.file_name,
@@ -165,6 +200,7 @@ def receipt_data(request: FootageRequest) -> dict[str, Any]:
                 .order_by(RequestTransition.id.desc()).limit(1))
             collectors = [person(db.session.get(AgencyUser, marked))] if marked else []
         facts = [{**_item_facts(item), "clock_offset": clock_offset(item.clock_offset_s),
+                  "description": _description(item),
                   "collected_at": when(item.collected_at),
                   "collected_by": person(item.collected_by) if item.collected_by else gettext("uploaded by the owner")}
                  for item in items]

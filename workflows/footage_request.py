@@ -371,8 +371,10 @@ def open_in_transaction(
     window_from: datetime | None = None,
     window_to: datetime | None = None,
     assignee_id: int | None = None,
+    at: datetime | None = None,
 ) -> FootageRequest:
-    """open_request's work inside the caller's command() (for opening several at once)."""
+    """open_request's work inside the caller's command() (for opening several at once); `at`:
+    the instant it is opened, when the caller's later steps are stamped with it too."""
     if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may open footage requests.")
     case = scoping.scoped_get(Case, case_id, user, lambda: RequestNotFound(f"Case {case_id} was not found."))
@@ -421,6 +423,8 @@ def open_in_transaction(
         version=1,
         created_by_id=user.id,
     )
+    if at is not None:
+        request.created_at = request.updated_at = at
     request.cameras = cameras
     db.session.add(request)
     db.session.flush()
@@ -431,7 +435,7 @@ def open_in_transaction(
             to_state=State.open.value,
             trigger="open",
             actor_id=user.id,
-            at=utcnow(),
+            at=at or utcnow(),
             note=None,
         )
     )

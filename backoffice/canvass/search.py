@@ -72,7 +72,7 @@ def assess(
     bearing = row.get("bearing_deg")
     # The database's azimuth; none where camera and place coincide (GeographicLib says 0 there).
     bearing = 0.0 if bearing is None else float(bearing) % 360.0
-    return _assessed(row, distance, bearing, query.since, now, deadlines)
+    return _assessed(row, distance, bearing, query, now, deadlines)
 
 
 def assess_along(
@@ -86,7 +86,7 @@ def assess_along(
     line = spatial.route_around(row["lat"], row["lon"], query.route)
     distance = float(row["distance_m"])
     sight = (row["direction_deg"], row["fov_deg"], row["range_m"], distance, line)
-    assessed = _assessed(row, distance, None, query.since, now, deadlines)
+    assessed = _assessed(row, distance, None, query, now, deadlines)
     assessed.item["in_view"] = spatial.route_in_view(*sight)
     assessed.item["view"] = spatial.route_view_of(*sight)
     return assessed
@@ -96,11 +96,13 @@ def _assessed(
     row: CameraRow,
     distance: float,
     bearing: float | None,
-    since: datetime,
+    query: CanvassQuery | RouteQuery,
     now: datetime,
     deadlines: dict[int, tuple[datetime, str]] | None,
 ) -> Assessed:
-    """The item of a camera row whose distance and bearing to the searched place are known."""
+    """The item of a camera row whose distance and bearing to the searched place are known;
+    its picture links name the case searched (the purpose of looking)."""
+    since = query.since
     days = row["retention_days"]
     cached = deadlines.get(days) if deadlines is not None else None
     if cached is None:
@@ -110,7 +112,7 @@ def _assessed(
             deadlines[days] = cached
     deadline, deadline_text = cached
     sight = (row["direction_deg"], row["fov_deg"], row["range_m"], distance, bearing)
-    pictures = snapshots.picture_urls(row["camera_id"]) if row["has_picture"] else {}
+    pictures = snapshots.picture_urls(row["camera_id"], query.case_id) if row["has_picture"] else {}
     item = CanvassItem(
         camera_id=row["camera_id"],
         registration_id=row["registration_id"],

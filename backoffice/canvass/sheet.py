@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import audit, geodesy
 from ..extensions import db
 from ..localtime import format_instant, utcnow
-from ..models import Owner, Registration
+from ..models import AreaRecipient, AreaRequest, Owner, Registration
 from .contact import OwnerContact, contact_fields
 from .parse import CanvassQuery, RouteQuery
 from .search import CanvassItem, actor, search, search_route
@@ -28,11 +28,24 @@ class SheetCase(TypedDict):
     lon: float
 
 
+class SheetArea(TypedDict):
+    """What an area request of the case asked the premises and what came back, as printed."""
+
+    area_request_id: int
+    emailed: bool  # False: no e-mail, to call or visit
+    asked_at: str
+    answer: str | None  # the answer in words; None while not answered
+    answered_at: str | None
+    reached_by: str | None  # "by phone", "at the door" when staff recorded it
+
+
 class SheetItem(CanvassItem):
-    """A canvass item with the owner's contact and the deadline as read on paper."""
+    """A canvass item with the owner's contact, the deadline as read on paper, and what the
+    case's area request asked the premises (None when it was not asked)."""
 
     contact: OwnerContact | None
     deadline_text: str
+    area: SheetArea | None
 
 
 class SheetRoute(TypedDict):
@@ -76,6 +89,7 @@ def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None =
     else:
         result = search(query, user, now=now, commit=False)
         lat, lon, route, radius, width = query.lat, query.lon, None, query.radius_m, None
+    asked = _area_asks(query.case_id, [item["registration_id"] for item in result.items])
     contacts = _reveal_contacts(result.items, query.case_id, query.case_number, user)
     case = query.case
     items = [
@@ -83,6 +97,7 @@ def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None =
             **item,
             contact=contacts.get(item["registration_id"]),
             deadline_text=format_instant(datetime.fromisoformat(item["deadline"]), "en"),
+            area=asked.get(item["registration_id"]),
         )
         for item in result.items
     ]
@@ -104,6 +119,31 @@ def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None =
         generated_by=getattr(user, "username", ""),
         items=items,
     )
+
+
+def _area_asks(case_id: int, registration_ids: list[int]) -> dict[int, SheetArea]:
+    """For each premises an area request of the case asked, the latest ask: when and how it
+    was asked, and what the owner answered (one query)."""
+    from workflows.area_request import ANSWER_WORDS, REACHED_WORDS
+
+    if not registration_ids:
+        return {}
+    rows = db.session.scalars(
+        select(AreaRecipient).join(AreaRequest)
+        .where(AreaRequest.case_id == case_id, AreaRecipient.registration_id.in_(set(registration_ids)))
+        .order_by(AreaRecipient.asked_at, AreaRecipient.id)
+    ).all()
+    return {
+        row.registration_id: SheetArea(
+            area_request_id=row.area_request_id,
+            emailed=row.channel == "email",
+            asked_at=format_instant(row.asked_at, "en"),
+            answer=ANSWER_WORDS[row.answer] if row.answer else None,
+            answered_at=format_instant(row.answered_at, "en") if row.answered_at else None,
+            reached_by=REACHED_WORDS[row.reached_by] if row.reached_by else None,
+        )
+        for row in rows  # the latest ask of a premises last, so it is the one kept
+    }
 
 
 def _reveal_contacts(

@@ -1,6 +1,6 @@
 """The registry's data model (SPEC §3)."""
 from .agency import Agency, AgencyUser
-from .area_request import AREA_ANSWERS, AreaRecipient, AreaRequest
+from .area_request import AREA_ANSWERS, AREA_REACHED_BY, AreaRecipient, AreaRequest
 from .audit import AuditEvent, AuditHead
 from .case import (
     Case,
@@ -30,6 +30,7 @@ from .upload_link import UploadLink
 
 __all__ = [
     "AREA_ANSWERS",
+    "AREA_REACHED_BY",
     "AreaRecipient",
     "AreaRequest",
     "CameraMapCell",

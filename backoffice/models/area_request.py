@@ -7,10 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Instant, utcnow
 from .case import Case, FootageRequest
+from .agency import AgencyUser
 from .registry import Registration
 
 AREA_ANSWERS = ("footage", "nothing", "not_covered", "contact_me")
 AREA_CHANNELS = ("email", "follow_up")  # follow_up: no e-mail address, by phone or at the door
+AREA_REACHED_BY = ("phone", "visit")  # how staff reached an owner whose answer they recorded
 
 
 class AreaRequest(Model):
@@ -42,6 +44,9 @@ class AreaRecipient(Model):
     __table_args__ = (
         UniqueConstraint("area_request_id", "registration_id", name="uq_area_recipient_premises"),
         UniqueConstraint("nonce", name="uq_area_recipient_nonce"),
+        # A premises is asked once for a case while an area request of it is open: open_case_id is
+        # the case's id until the request closes (then NULL), so two askers at once cannot both send.
+        UniqueConstraint("open_case_id", "registration_id", name="uq_area_recipient_open_premises"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -57,7 +62,12 @@ class AreaRecipient(Model):
     answered_at: Mapped[datetime | None] = mapped_column(Instant)
     footage_request_id: Mapped[int | None] = mapped_column(ForeignKey("footage_request.id"))
     outbox_message_id: Mapped[int | None] = mapped_column(Integer)  # the request's e-mail
+    open_case_id: Mapped[int | None] = mapped_column(Integer)  # the case while the request is open
+    # An answer given by phone or at the door and recorded by staff (None: through the link).
+    reached_by: Mapped[str | None] = mapped_column(String(12))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
     area_request: Mapped[AreaRequest] = relationship(back_populates="recipients")
     registration: Mapped[Registration] = relationship()
     footage_request: Mapped[FootageRequest | None] = relationship()
+    recorded_by: Mapped[AgencyUser | None] = relationship()

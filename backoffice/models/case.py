@@ -114,7 +114,8 @@ class FootageRequest(TimestampMixin, Model):
         back_populates="footage_request", order_by="ContactAttempt.at"
     )
     history: Mapped[list["RequestTransition"]] = relationship(
-        back_populates="footage_request", order_by="RequestTransition.at"
+        back_populates="footage_request",
+        order_by=lambda: [RequestTransition.at, RequestTransition.id],  # true instant, then as written
     )
 
     @validates("state")

@@ -27,6 +27,7 @@ WHAT = {
     "area_request.ask": _l("Asked whether your cameras recorded something near an incident"),
     "area_request.remind": _l("Reminded you of their question about your cameras"),
     "area_request.answer": _l("Received your answer about your cameras"),
+    "area_request.answer_recorded": _l("Recorded the answer you gave about your cameras"),
     "footage_request.cancel": _l("Cancelled the request for your footage"),
     "snapshot.view": _l("Looked at the picture of what your camera sees"),
     "snapshot.add": _l("Attached a picture of what your camera sees"),

@@ -199,11 +199,11 @@
     });
   }
 
-  /* The camera's picture as a thumbnail that opens the full picture (each opening is audited
-     with the case, and the owner sees it in their access log). */
+  /* The camera's picture as a thumbnail that opens the full picture (both addresses name the
+     case searched; each opening is audited with it, and the owner sees it in their access log). */
   function picture(item, className) {
     var link = el("a", null, className);
-    link.href = item.snapshot_url + "?case_id=" + encodeURIComponent($("case-picker").value);
+    link.href = item.snapshot_url;
     link.target = "_blank"; link.rel = "noopener";
     var img = el("img"); img.src = item.thumbnail_url; img.alt = "What " + item.label + " sees";
     link.title = "Open the full picture";

@@ -1,5 +1,7 @@
 """Area requests on screen: the investigator's form (reached from a canvass on the map) and the
 owner's one-click answer page behind the e-mailed link (no login; single-use, expiring)."""
+from urllib.parse import urlencode
+
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -11,7 +13,8 @@ from ..errors import RegistryError
 from ..extensions import db
 from ..http_errors import register_screen_family
 from ..localtime import LocalTimeError, input_value, parse_instant
-from ..models import Case, Registration
+from ..errors import NotFoundError
+from ..models import AreaRecipient, Case, Registration
 from ..models.validation import N_
 from ..scoping import current_user, scoped_get
 from ..security.web import check_form_token, csrf
@@ -24,6 +27,8 @@ ANSWER_LABELS = {
     "not_covered": N_("My camera does not cover that"),
     "contact_me": N_("Please contact me"),
 }
+# How an owner without e-mail was reached, when staff record their answer.
+REACHED_LABELS = {"phone": N_("by phone"), "visit": N_("at the door")}
 # What the answer page may refuse with, in the owner's words.
 OWNER_REFUSALS = frozenset((
     N_("This link is not valid."),
@@ -110,7 +115,7 @@ class AreaRequestView(BaseView):
 
     route_base = "/area-requests"
     class_permission_name = "FootageRequest"
-    method_permission_name = {"new": "write"}
+    method_permission_name = {"new": "write", "record": "write"}
     default_view = "new"
 
     @expose("/new", methods=["GET", "POST"])
@@ -153,6 +158,37 @@ class AreaRequestView(BaseView):
             typed=typed, since=input_value(since or case.occurred_from),
             until=input_value(until or case.occurred_to), zone=zone_label(),
         ), 400 if error and request.method == "POST" else 200
+
+
+    @expose("/answer/<int:recipient_id>", methods=["POST"])
+    @has_access
+    def record(self, recipient_id: int):
+        """Record the answer an owner gave by phone or at the door (the case page's form); back
+        to the case page, saying what was recorded or why not (with what was chosen kept)."""
+        user = current_user()
+        recipient = db.session.get(AreaRecipient, recipient_id)
+        if recipient is None:
+            raise NotFoundError("That premises was not asked.")
+        case = scoped_get(Case, recipient.area_request.case_id, user,
+                          lambda: NotFoundError("That premises was not asked."))
+        case_id, area_id, premises = case.id, recipient.area_request_id, recipient.registration.address
+        choice, reached_by = request.form.get("answer", ""), request.form.get("reached_by", "")
+        back = url_for("CaseView.show", pk=case_id)
+        try:
+            done = area_cmd.record_answer(recipient_id, choice, reached_by, user)
+        except (area_cmd.AnswerNotRecorded, area_cmd.AlreadyAnswered) as refused:
+            db.session.rollback()
+            flash(_("The answer of %(premises)s was not recorded: %(why)s", premises=premises,
+                    why=_(refused.message)), "danger")
+            return redirect(f"{back}?{urlencode({'area_answer': recipient_id, 'answer': choice, 'reached_by': reached_by})}"
+                            f"#area-request-{area_id}")
+        words = _(ANSWER_LABELS[choice])
+        if done.footage_request_id:
+            flash(_("Answer of %(premises)s recorded: %(answer)s. Footage request %(id)s has the owner's "
+                    "consent.", premises=premises, answer=words, id=done.footage_request_id), "success")
+        else:
+            flash(_("Answer of %(premises)s recorded: %(answer)s.", premises=premises, answer=words), "success")
+        return redirect(f"{back}#area-request-{area_id}")
 
 
 def register(appbuilder: AppBuilder) -> None:

@@ -1,15 +1,17 @@
-"""The picture of what a camera sees, on the signed-in screens: shown to those who may read
-cameras (every full view audited), attached and removed by Registry Staff."""
+"""The picture of what a camera sees, on the signed-in screens: attached and removed by Registry
+Staff, who see every picture; an investigator sees one for a case of their agency whose canvass
+found the camera, as a contact reveal needs (every full view audited with the case)."""
 from typing import IO, TYPE_CHECKING, cast
 
 from flask import flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 
 from .. import snapshots
+from ..canvass.contact import returned_for_case
 from ..canvass.parse import case_for_user
-from ..errors import NotFoundError
+from ..errors import ForbiddenError, NotFoundError
 from ..ids import get_by_id
-from ..models import Camera
+from ..models import Camera, Case
 from ..scoping import current_user
 
 # mypy checks the mixin as the class it is mixed into; at run time it stands alone.
@@ -42,11 +44,27 @@ class CameraPictureRoutes(_ModelView):
     def _may_edit(self) -> bool:
         return self.appbuilder.sm.has_access("can_write", self.class_permission_name)
 
-    def _picture_of(self, pk: int) -> Camera:
+    def _picture_of(self, pk: int) -> tuple[Camera, Case | None]:
+        """The camera with its picture, and the case it is seen for (None for Registry Staff).
+
+        Anyone else names a case of their agency (?case_id=) whose canvass found the camera:
+        without one 403, for another agency's case 404, and a camera the case did not find reads
+        as one without a picture (404), so that nothing is learnt of cameras outside the case.
+        """
+        if self._may_edit():
+            camera = get_by_id(Camera, pk)
+            if camera is None or camera.snapshot is None:
+                raise NotFoundError("This camera has no picture.")
+            return camera, None
+        if not request.args.get("case_id"):
+            raise ForbiddenError("A camera's picture opens for a case: search around one of your cases on the map "
+                                 "and open it from the list or the map.")
+        case = case_for_user(request.args["case_id"], current_user())
         camera = get_by_id(Camera, pk)
-        if camera is None or camera.snapshot is None or not snapshots.visible_to(camera, self._may_edit()):
-            raise NotFoundError("This camera has no picture.")
-        return camera
+        if (camera is None or camera.snapshot is None or not snapshots.visible_to(camera, False)
+                or not returned_for_case(case.id, camera.registration_id)):
+            raise NotFoundError(f"No search of case {case.case_number} found a camera {pk} with a picture.")
+        return camera, case
 
     @staticmethod
     def _jpeg(path):
@@ -56,20 +74,19 @@ class CameraPictureRoutes(_ModelView):
     @expose("/picture/<int:pk>", methods=["GET"])
     @has_access
     def picture(self, pk: int):
-        """The full picture; each view is audited (with the case, when ?case_id= names one of
-        the agency's cases), and the owner's access log shows it."""
-        camera = self._picture_of(pk)
-        purpose = None
-        if request.args.get("case_id"):
-            purpose = case_for_user(request.args["case_id"], current_user()).case_number
-        snapshots.record_view(camera, current_user(), purpose)
-        return self._jpeg(snapshots.file_path(camera.snapshot.stored_name))
+        """The full picture; each view is audited with the case it was opened for, and the
+        owner's access log shows it."""
+        camera, case = self._picture_of(pk)
+        stored_name = camera.snapshot.stored_name
+        snapshots.record_view(camera, current_user(), case.case_number if case else None,
+                              case.id if case else None)
+        return self._jpeg(snapshots.file_path(stored_name))
 
     @expose("/picture/<int:pk>/thumb", methods=["GET"])
     @has_access
     def picture_thumb(self, pk: int):
         """The thumbnail for lists and map popups (the canvass search that lists it is audited)."""
-        camera = self._picture_of(pk)
+        camera, _case = self._picture_of(pk)
         return self._jpeg(snapshots.file_path(camera.snapshot.stored_name, thumb=True))
 
     @expose("/picture/<int:pk>/attach", methods=["POST"])

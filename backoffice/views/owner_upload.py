@@ -18,6 +18,7 @@ from backoffice.models.validation import N_
 from backoffice.security.web import check_form_token, csrf
 from backoffice.uploads import evidence_upload
 from workflows import declarations, owner_upload
+from workflows.documents import owner_upload_description
 from workflows.errors import InvalidInput
 
 
@@ -85,7 +86,7 @@ class OwnerUploadView(BaseView):
                     raise InvalidInput("Choose the file to upload.", field="file")
                 item = owner_upload.upload_with_link(
                     token, upload, upload.filename,
-                    form.get("description") or f"Uploaded by the owner for request {link.footage_request_id}",
+                    form.get("description") or owner_upload_description(link.footage_request_id),
                     declarations.DeclarationForm.from_form(form), received_at=received_at,
                     language=page_language(),
                 )

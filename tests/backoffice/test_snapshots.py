@@ -1,6 +1,8 @@
 """Pictures of what a camera sees: kept without their metadata, refused with a clear reason
 (and nothing stored), shown to those who may read cameras, every full view audited."""
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from backoffice.models import AuditEvent, Camera, CameraSnapshot
 from backoffice.portal import access_log, services
 from tests import factories, pictures
 from tests.auth import CSRF_RE, api_token, csrf_token, login
+from tests.workflows.helpers import searched
 
 TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -193,14 +196,20 @@ def pictured(ctx):
     return camera
 
 
+def found_by(case, camera) -> None:
+    """A recorded canvass search of the case that found the camera's premises."""
+    searched(case, camera.registration)
+    db.session.commit()
+
+
 @pytest.mark.parametrize("user, status", [
-    ("staff", 200), ("investigator", 200), ("supervisor", 200),
-    # The camera map and the canvass are county-wide: another agency's investigator sees it too.
-    ("investigator2", 200),
+    ("staff", 200),  # Registry Staff keep the pictures: no case needed
+    # Anyone else opens a picture for a case of their agency whose canvass found the camera.
+    ("investigator", 403), ("supervisor", 403), ("investigator2", 403),
     ("auditor", 403),  # no camera data
     (None, 302),  # to the sign-in page
 ])
-def test_who_may_see_a_picture(client, pictured, user, status):
+def test_without_a_case_only_registry_staff_see_a_picture(client, pictured, user, status):
     if user:
         login(client, user)
     for url in (f"/cameraview/picture/{pictured.id}", f"/cameraview/picture/{pictured.id}/thumb"):
@@ -208,26 +217,67 @@ def test_who_may_see_a_picture(client, pictured, user, status):
         assert response.status_code == status, (url, response.status_code)
         if status == 200:
             assert response.mimetype == "image/jpeg" and response.headers["Cache-Control"] == "no-store"
+        if status == 403 and user != "auditor":
+            assert "opens for a case" in response.get_data(as_text=True)
+    assert not actions("snapshot.view") or user == "staff"
+
+
+@pytest.mark.parametrize("user, agency", [("investigator", 0), ("supervisor", 0), ("investigator2", 1)])
+def test_an_investigator_sees_the_picture_for_their_case_that_found_the_camera(client, pictured, user, agency):
+    case = factories.case(agency_index=agency)
+    found_by(case, pictured)
+    login(client, user)
+    for url in (f"/cameraview/picture/{pictured.id}/thumb?case_id={case.id}",
+                f"/cameraview/picture/{pictured.id}?case_id={case.id}"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert response.mimetype == "image/jpeg" and response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_case_that_did_not_find_the_camera_or_is_another_agencys_opens_nothing(client, pictured):
+    unfound = factories.case()
+    others = factories.case(agency_index=1)
+    found_by(others, pictured)
+    bare = factories.registration().cameras[0]  # no picture at all: answered alike
+    found_by(unfound, bare)
+    login(client, "investigator")
+    said = set()
+    for camera_id, case_id in ((pictured.id, unfound.id), (bare.id, unfound.id), (9_999_999, unfound.id)):
+        for suffix in ("", "/thumb"):
+            response = client.get(f"/cameraview/picture/{camera_id}{suffix}?case_id={case_id}")
+            assert response.status_code == 404, (camera_id, suffix)
+            said.add(re.search(r"No search of case [^<]*", response.get_data(as_text=True))
+                     .group(0).replace(f"camera {camera_id} ", "camera N "))
+    assert len(said) == 1  # a picture outside the case and no picture read the same
+    for suffix in ("", "/thumb"):
+        response = client.get(f"/cameraview/picture/{pictured.id}{suffix}?case_id={others.id}")
+        assert response.status_code == 404 and others.case_number not in response.get_data(as_text=True)
+    assert client.get(f"/cameraview/picture/{pictured.id}?case_id=abc").status_code == 400
+    assert not actions("snapshot.view")
 
 
 def test_a_withdrawn_registrations_picture_is_not_shown_to_investigators(app, client, pictured):
+    case = factories.case()
+    found_by(case, pictured)
     pictured.registration.status = "withdrawn"
     db.session.commit()
     login(client, "investigator")
-    assert client.get(f"/cameraview/picture/{pictured.id}/thumb").status_code == 404
+    assert client.get(f"/cameraview/picture/{pictured.id}/thumb?case_id={case.id}").status_code == 404
     staff = signed_in(app, "staff")
     assert staff.get(f"/cameraview/picture/{pictured.id}/thumb").status_code == 200
 
 
 def test_viewing_the_full_picture_is_audited_with_the_case_and_shown_to_the_owner(client, pictured):
     case = factories.case()
+    found_by(case, pictured)
     login(client, "investigator")
-    assert client.get(f"/cameraview/picture/{pictured.id}/thumb").status_code == 200
+    assert client.get(f"/cameraview/picture/{pictured.id}/thumb?case_id={case.id}").status_code == 200
     assert not actions("snapshot.view")  # thumbnails come with an audited search
     assert client.get(f"/cameraview/picture/{pictured.id}?case_id={case.id}").status_code == 200
     [event] = actions("snapshot.view")
     assert (event.object_type, event.object_id, event.purpose, event.username) == (
         "camera", pictured.id, case.case_number, "investigator")
+    assert json.loads(event.detail) == {"case_id": case.id}
     log = access_log.entries(pictured.registration)
     assert [(e.action, e.purpose) for e in log][:1] == [
         ("Looked at the picture of what your camera sees", case.case_number)]
@@ -240,7 +290,8 @@ def test_only_registry_staff_attach_or_remove(app, client, pictured):
     login(client, "investigator")
     token = csrf_token(client, "/caseview/add")
     page = client.get(f"/cameraview/show/{pictured.id}").get_data(as_text=True)
-    assert "What this camera sees" in page and f"/cameraview/picture/{pictured.id}/thumb" in page
+    assert "What this camera sees" in page and "opens for a case" in page
+    assert "/cameraview/picture/" not in page  # not even whether it has one
     assert "Attach" not in page and "Remove the picture" not in page
     for action in ("remove", "attach"):
         response = client.post(f"/cameraview/picture/{pictured.id}/{action}", data={"csrf_token": token})
@@ -261,8 +312,8 @@ def test_the_canvass_lists_each_cameras_thumbnail(client, pictured):
     headers = api_token(client, "investigator")
     result = client.get("/api/v1/canvass/", query_string={"case_id": case.id}, headers=headers).json["result"]
     by_id = {item["camera_id"]: item for item in result}
-    assert by_id[pictured.id]["thumbnail_url"] == f"/cameraview/picture/{pictured.id}/thumb"
-    assert by_id[pictured.id]["snapshot_url"] == f"/cameraview/picture/{pictured.id}"
+    assert by_id[pictured.id]["thumbnail_url"] == f"/cameraview/picture/{pictured.id}/thumb?case_id={case.id}"
+    assert by_id[pictured.id]["snapshot_url"] == f"/cameraview/picture/{pictured.id}?case_id={case.id}"
     assert by_id[bare.id]["thumbnail_url"] is None and by_id[bare.id]["snapshot_url"] is None
     login(client, "investigator")  # the map's page asks with its session
     thumb = client.get(by_id[pictured.id]["thumbnail_url"])

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, select
 
 from backoffice.extensions import db
-from backoffice.models import AreaRecipient, AreaRequest, Case, FootageRequest, OutboxMessage
+from backoffice.models import AreaRecipient, AreaRequest, Case, FootageRequest, OutboxMessage, Registration
 from tests import factories
 from tests.browser import PHONE, needs_chromium, shoot
 from tests.journeys.cases_kit import in_db, offset, unique_case_number
 from tests.mailbox import body_text
+from tests.workflows.helpers import searched
+from workflows import area_request as area_cmd
 
 pytestmark = needs_chromium
 SCENE = (35.3012, -118.9540)
@@ -123,8 +125,69 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         assert "I have footage" in answered.inner_text() and f"#{request_id}" in answered.inner_text()
         assert "not answered" in page.locator(f"#area-requests tr[data-registration='{english}']").inner_text()
         counts = page.locator("#area-requests .area-counts").inner_text()
-        assert "1 have footage" in counts and "1 not answered" in counts
+        assert "1 have footage" in counts and "2 not answered" in counts  # the e-mailed one, the one to call
         page.locator("#area-requests").scroll_into_view_if_needed()
         journey.shoot("area-07-case-answered")
+    finally:
+        forget_area_requests(app, number)
+
+
+def test_the_investigator_records_what_owners_without_email_answered(journey, app, mailbox):
+    """Two owners without e-mail, one visited (has footage), one phoned (nothing): their answers
+    are recorded on the case page, counted, and the footage request has the owner's consent."""
+    page = journey.page
+    number = unique_case_number("AREAF")
+    visited = journey.premises(offset(SCENE, north_m=30), [{"label": "Gate", "direction_deg": 90}], email=None)
+    phoned = journey.premises(offset(SCENE, east_m=-30), [{"label": "Yard", "direction_deg": 0}], email=None)
+
+    def ask():
+        now = datetime.now(timezone.utc)
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id,
+                              occurred_from=now - timedelta(hours=5), occurred_to=now - timedelta(hours=4))
+        case.set_location(*SCENE)
+        registrations = [db.session.get(Registration, i) for i in (visited, phoned)]
+        searched(case, *registrations, user=user)
+        db.session.commit()
+        area_cmd.ask_area(case.id, [visited, phoned], user, description="A blue hatchback parked with its lights off")
+        return case.id
+    case_id = in_db(app, ask)
+    try:
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/caseview/show/{case_id}")
+        counts = page.locator("#area-requests .area-counts")
+        assert "2 not answered" in counts.inner_text()
+        row = page.locator(f"#area-requests tr[data-registration='{visited}']")
+        row.get_by_label("The owner's answer").select_option(label="I have footage")
+        row.get_by_label("How you reached them").select_option(label="at the door")
+        journey.shoot("area-followup-01-recording")
+        row.get_by_role("button", name="Record the answer").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}#area-request-*")
+        body = page.inner_text("body")
+        assert "recorded: I have footage. Footage request" in body and "has the owner's consent" in body
+        row = page.locator(f"#area-requests tr[data-registration='{visited}']")
+        assert "I have footage" in row.inner_text() and "at the door, recorded by" in row.inner_text()
+        assert row.locator("form").count() == 0  # recorded once; it stands
+
+        row = page.locator(f"#area-requests tr[data-registration='{phoned}']")
+        row.get_by_label("The owner's answer").select_option(label="Nothing from that time")
+        row.get_by_label("How you reached them").select_option(label="by phone")
+        row.get_by_role("button", name="Record the answer").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}#area-request-*")
+        counts = page.locator("#area-requests .area-counts").inner_text()
+        assert "1 have footage" in counts and "1 nothing" in counts and "0 not answered" in counts, counts
+        assert "2 answered by phone or at the door" in counts
+        page.locator("#area-requests").scroll_into_view_if_needed()
+        journey.shoot("area-followup-02-recorded")
+
+        def stored():
+            rows = {r.registration_id: r for r in db.session.scalars(select(AreaRecipient).where(
+                AreaRecipient.registration_id.in_([visited, phoned])))}
+            request = rows[visited].footage_request
+            return ({k: (r.answer, r.reached_by, r.recorded_by.username) for k, r in rows.items()},
+                    (request.state, request.consent_method, request.consent_given_by is not None))
+        answers, request = in_db(app, stored)
+        assert answers == {visited: ("footage", "visit", "investigator"), phoned: ("nothing", "phone", "investigator")}
+        assert request == ("consented", "in_person", True)
     finally:
         forget_area_requests(app, number)

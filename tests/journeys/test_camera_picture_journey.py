@@ -127,3 +127,15 @@ def test_an_investigator_sees_the_thumbnail_in_the_canvass_list_and_popup(journe
     full.close()
     [event] = audit_events(app, "snapshot.view", purpose=number)
     assert (event["username"], event["object_type"], event["object_id"]) == ("investigator", "camera", camera_id)
+    # The same picture without the case, or for a case whose canvass did not find it: nothing.
+    bare = page.goto(f"{journey.base}/cameraview/picture/{camera_id}")
+    assert bare.status == 403 and "opens for a case" in page.inner_text("body")
+    journey.shoot("snapshot-without-case")
+    with app.app_context():
+        other = factories.case(case_number=unique_case_number("PIC"))
+        db.session.commit()
+        other_id = other.id
+        db.session.remove()
+    unfound = page.goto(f"{journey.base}/cameraview/picture/{camera_id}/thumb?case_id={other_id}")
+    assert unfound.status == 404
+    assert len(audit_events(app, "snapshot.view", purpose=number)) == 1

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from backoffice.extensions import db
+from backoffice.localtime import format_wall_seconds
 from backoffice.models import EvidenceItem, FootageRequest, OutboxMessage, Registration, UploadLink
 from tests import factories
 from tests.browser import PHONE, needs_chromium, shoot, shoot_pdf
@@ -75,10 +76,10 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     footage = tmp_path / "grabación porche 22h.mp4"
     footage.write_bytes(FOOTAGE)
     owner.get_by_label("Archivo de grabación").set_input_files(str(footage))
-    owner.get_by_label("Qué muestra (cámara, hora)").fill("Cámara del porche, de 22:00 a 22:10")
-    # The declarations: the recorder's screen shows a time 95 s ahead of the county's clocks.
+    # No description typed: the receipt says in Spanish what was sent.
+    # The declarations: the recorder's screen shows a time 4 min 10 s behind the county's clocks.
     declaration = owner.locator("#declaration")
-    shows = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) + timedelta(seconds=95)).strftime("%Y-%m-%dT%H:%M:%S")
+    shows = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) - timedelta(seconds=250)).strftime("%Y-%m-%dT%H:%M:%S")
     declaration.get_by_label("Lo que marca ahora el reloj de su grabador").fill(shows)
     declaration.get_by_label("El archivo que envío es una copia sin alterar exportada del grabador",
                              exact=False).check()
@@ -110,10 +111,13 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
         return (d.read_at_source, d.clock_offset_s, item.clock_offset_s, d.language, d.consent_scope,
                 d.statement, d.digest == d.compute_digest(), d.sha256 == item.sha256, item.id, d.digest)
     source, offset_s, item_offset, language, scope, statement, digest_ok, bound, item_id, digest = in_db(app, declared)
-    assert source == "browser" and 90 <= offset_s <= 96 and item_offset == offset_s, offset_s
+    assert source == "browser" and -256 <= offset_s <= -249 and item_offset == offset_s, offset_s
     assert (language, scope, digest_ok, bound) == ("es", "evidence_only", True, True)
-    assert statement.startswith("Soy el propietario del grabador") and shows.replace("T", " ") in statement
-    assert (size, name, description) == (len(FOOTAGE), "grabación porche 22h.mp4", "Cámara del porche, de 22:00 a 22:10")
+    reading_es = format_wall_seconds(datetime.fromisoformat(shows), "es")  # "mar 1 dic 2026, 10:10:05 p.m."
+    assert statement.startswith("Soy el propietario del grabador") and reading_es in statement, statement
+    assert shows.replace("T", " ") not in statement and ".." not in statement  # in words, not as typed
+    assert (size, name, description) == (len(FOOTAGE), "grabación porche 22h.mp4",
+                                         f"Uploaded by the owner for request {request_id}")
     assert used_at is not None and notices == ["sent"]
     assert len(mailbox.to(investigator_email)) == 1
 
@@ -141,7 +145,12 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(receipt.body())
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
-    for words in ("Declaraciones del propietario", "Reloj del grabador", f"{offset_s} s adelantado",
+    behind = f"{-offset_s // 60} min {-offset_s % 60} s atrasado"
+    for words in ("Declaraciones del propietario", "Reloj del grabador", behind,
+                  f"Subido por el propietario para la solicitud {request_id}",
+                  f"marcaba {reading_es} cuando en el condado era", f"el reloj del grabador iba {behind}",
                   "Copia sin alterar", "Doy mi consentimiento para que estas grabaciones se usen solo como prueba."):
-        assert words in text, words
+        assert words in text, (words, text)
+    assert "Uploaded by" not in text and shows.replace("T", " ") not in text and " s behind" not in text
+    assert re.search(r"cuando en el condado era \w+ \d+ \w+ \d{4}, \d+:\d\d:\d\d [ap]\. ?m\. P[SD]T", text), text
     shoot_pdf(receipt.body(), "owner-upload-05-receipt")

@@ -171,3 +171,35 @@ def test_an_empty_route_sheet_says_where_nothing_was_found():
                 route={"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT]], "length_m": 906.0})
     text = pdf_text(render_canvass_pdf(data))
     assert "within 30.0 m of the route" in text and "0.91 km" in text
+
+
+def test_the_sheet_marks_the_premises_the_cases_area_request_reached(client, mailbox):
+    from tests.browser import shoot_pdf
+    from tests.workflows.helpers import searched
+    from workflows import area_request as area_cmd
+
+    case = factories.case()
+    emailed = camera_at(30, 0)
+    phoned = camera_at(45, 90)
+    phoned.registration.owner.email = None
+    unasked = camera_at(60, 180)
+    investigator = factories.user("investigator")
+    searched(case, emailed.registration, phoned.registration)
+    db.session.commit()
+    done = area_cmd.ask_area(case.id, [emailed.registration_id, phoned.registration_id], investigator,
+                             description="Someone climbing the fence behind the shop")
+    [row] = [r for r in done.area_request.recipients if r.registration_id == phoned.registration_id]
+    area_cmd.record_answer(row.id, "nothing", "phone", investigator)
+    headers = api_token(client, "investigator")
+    pdf = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=headers).data
+    shoot_pdf(pdf, "canvass-sheet-area-request", dpi=110)  # to look at
+    text = pdf_text(pdf)
+    area = done.area_request.id
+    assert f"Area request {area}: e-mailed" in text and "not answered yet" in text
+    assert f"Area request {area}: no e-mail, call or visit" in text
+    assert "answered “Nothing from that time”" in text and "(by phone)" in text
+    assert "2 of these camera(s) at premises asked by the case's area request, 1 answered" in text
+    assert text.count(f"Area request {area}:") == 2  # not the premises it did not ask
+    assert unasked.registration.address in text
+    other = factories.case()  # printed for another case: nothing of this one's request
+    assert "Area request" not in pdf_text(client.get(f"/api/v1/case/{other.id}/canvass.pdf", headers=headers).data)

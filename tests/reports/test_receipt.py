@@ -57,7 +57,7 @@ def test_receipt_states_the_facts(client, mailbox):
         "dvr-export.avi",
         "aisle camera",
         f"{item['size_bytes']:,} bytes",
-        "125 s ahead",
+        "2 min 5 s ahead",
         "Ivy Investigator",
         "Owner or representative: name, signature, date",
         "Collecting officer",

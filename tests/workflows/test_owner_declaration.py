@@ -99,7 +99,7 @@ def test_the_declaration_is_bound_to_the_files_sha256_and_its_words(ctx, mailbox
     assert declaration.sha256 == item.sha256
     assert declaration.statement.splitlines() == [
         declarations.INTRO,
-        "When I read it, my recorder's clock showed 2026-12-01 10:41:05.",
+        "When I read it, my recorder's clock showed Tue 1 Dec 2026, 10:41:05 AM.",
         declarations.UNALTERED,
         declarations.CONSENT["media_release"],
     ]
@@ -235,7 +235,9 @@ def test_the_receipt_prints_the_owners_declaration_in_spanish(client, mailbox):
     pdf = client.get(f"/api/v1/footage_request/{request.id}/receipt.pdf", headers=headers).data
     text_ = pdf_text(pdf)
     flat = "".join(text_.split())
-    for words in ("Declaraciones del propietario", "Reloj del grabador", "marcaba 2026-12-01 22:10:05",
+    for words in ("Declaraciones del propietario", "Reloj del grabador",
+                  "marcaba mar 1 dic 2026, 10:10:05 p.m. cuando en el condado era",
+                  "Cuando lo consulté, el reloj de mi grabador marcaba mar 1 dic 2026, 10:10:05 p.m. El archivo",
                   "Copia sin alterar", "declarado por el propietario",
                   "Doy mi consentimiento para que estas grabaciones se usen solo como prueba.",
                   "alcance: solo como prueba"):
@@ -251,7 +253,7 @@ def test_the_staff_request_page_shows_the_declaration(client, mailbox):
     html = client.get(f"/footage/{request.id}").get_data(as_text=True)
     assert f'id="declaration-{declaration.evidence_item_id}"' in html
     assert "The owner&#39;s declarations" in html or "The owner's declarations" in html
-    assert declaration.digest in html and "showed 2026-12-01 10:41:05" in html
+    assert declaration.digest in html and "showed Tue 1 Dec 2026, 10:41:05 AM when it was" in html
     assert "evidence and media release" in html
 
 
