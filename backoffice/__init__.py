@@ -21,8 +21,6 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Several threads (tests, the dev server) share one file; wait rather than fail.
         options["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
-        options["pool_pre_ping"] = True
     return options
 
 
