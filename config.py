@@ -24,7 +24,17 @@ def sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{path}?{_SQLITE_OPTIONS}"
 
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or sqlite_url(INSTANCE_DIR / "registry.db")
+def with_sqlite_options(url: str) -> str:
+    """A SQLite URL given as it comes (DATABASE_URL=sqlite:///registry.db) with GeoAlchemy2's
+    fast metadata init added: without it, SpatiaLite's first connection to a new file writes
+    its thousands of reference-system rows one committed row at a time (minutes on a busy
+    disk, for a command that then only says to migrate). Other URLs are returned unchanged."""
+    if not url.startswith("sqlite") or "geoalchemy2_connect_sqlite" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{_SQLITE_OPTIONS}"
+
+
+DATABASE_URL = with_sqlite_options(os.environ.get("DATABASE_URL") or sqlite_url(INSTANCE_DIR / "registry.db"))
 
 
 def instance_secret_key() -> str:

@@ -74,7 +74,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
         if "DATABASE_URL" in overrides:
-            app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
+            app.config["SQLALCHEMY_DATABASE_URI"] = config.with_sqlite_options(overrides["DATABASE_URL"])
     if overrides and "SESSION_IDLE_MINUTES" in overrides:
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=overrides["SESSION_IDLE_MINUTES"])
     if not app.config.get("SECRET_KEY"):  # neither the environment nor the caller gave one

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import config
+
 from tests.mailbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,3 +35,16 @@ def test_a_command_on_a_database_it_cannot_reach_says_so():
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Error: The database cannot be reached (OperationalError); check DATABASE_URL." in result.stderr
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("sqlite:///registry.db", "sqlite:///registry.db?" + config._SQLITE_OPTIONS),
+    ("sqlite:////srv/r.db?timeout=5", "sqlite:////srv/r.db?timeout=5&" + config._SQLITE_OPTIONS),
+    (config.sqlite_url("/srv/r.db"), config.sqlite_url("/srv/r.db")),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+])
+def test_a_sqlite_url_given_plainly_gets_the_fast_spatial_metadata_init(given, expected):
+    """SpatiaLite's first connection to a new file writes thousands of reference-system rows;
+    without GeoAlchemy2's one-transaction init each is its own commit (minutes on a busy disk,
+    before a command can even say the database needs migrating)."""
+    assert config.with_sqlite_options(given) == expected
