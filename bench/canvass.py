@@ -12,6 +12,7 @@ spatial index), and GET /api/v1/cameras/geojson for a county and a street viewpo
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import random
@@ -403,11 +404,13 @@ def main(argv: list[str] | None = None) -> None:
     # synchronous_commit, one WAL flush). No request that writes durably can be cheaper.
     with app.app_context():
         durable_connection = db.engine.connect()
-    durable_connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, note TEXT)")
+    durable_connection.exec_driver_sql("DROP TABLE IF EXISTS bench_commit")
+    durable_connection.exec_driver_sql("CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, note TEXT)")
     durable_connection.commit()
+    written = itertools.count()
 
     def durable(i):
-        durable_connection.exec_driver_sql(f"INSERT INTO bench_commit (note) VALUES ('search {i}')")
+        durable_connection.exec_driver_sql(f"INSERT INTO bench_commit VALUES ({next(written)}, 'search {i}')")
         durable_connection.commit()
 
     # Interleaved so that load from elsewhere on the machine hits all of them alike.
