@@ -12,7 +12,8 @@ from workflows import area_request as area_cmd
 from ..errors import RegistryError
 from ..extensions import db
 from ..http_errors import register_screen_family
-from ..localtime import LocalTimeError, input_value, parse_instant
+from ..canvass.contact import returned_ids_for_case
+from ..localtime import AmbiguousLocalTime, LocalTimeError, input_value, parse_instant, repeated_hour_choices
 from ..errors import NotFoundError
 from ..models import AreaRecipient, Case, Registration
 from ..models.validation import N_
@@ -100,14 +101,29 @@ def _sent():
     return request.form if request.method == "POST" else request.args
 
 
-def _when(name: str, label: str):
-    text = (_sent().get(name) or "").strip()
+def _when(name: str, label: str, refusals: list[str]):
+    """The instant typed for `name` (county time; `name__fold` says which of a repeated hour), or
+    None when nothing was typed or it cannot be read; a refusal is added to `refusals`."""
+    sent = _sent()
+    text = (sent.get(name) or "").strip()
     if not text:
         return None
+    fold = sent.get(name + "__fold")
     try:
-        return parse_instant(text)
+        return parse_instant(text, int(fold) if fold in ("0", "1") else None)
+    except AmbiguousLocalTime as error:
+        refusals.append(f"{label}: {error} Choose below.")
     except LocalTimeError as error:
-        raise area_cmd.AreaRequestRefused(f"{label}: {error}", field=name) from None
+        refusals.append(f"{label}: {error}")
+    return None
+
+
+def _shown_time(name: str, instant, default) -> str:
+    """What a time field shows again: the instant read, else what was typed (kept when it could
+    not be read, to be corrected), else the case's own time."""
+    if instant is not None:
+        return input_value(instant)
+    return (_sent().get(name) or "").strip()[:40] or input_value(default)
 
 
 class AreaRequestView(BaseView):
@@ -126,20 +142,25 @@ class AreaRequestView(BaseView):
         case = scoped_get(Case, request.values.get("case_id", type=int) or 0, user,
                           lambda: area_cmd.AreaRequestRefused("Choose the case first: run the canvass from "
                                                               "the case's map.", field="case_id"))
-        error, typed = None, {}
+        refusals: list[str] = []
         try:
             ids = _ids(_sent().getlist("registration_ids"))
-            since, until = _when("since", "From"), _when("until", "To")
         except RegistryError as refused:
-            ids, since, until, error = [], None, None, refused.message
-        if request.method == "POST" and error is None:
-            typed = {"description": request.form.get("description", "")}
+            ids = []
+            refusals.append(refused.message)
+        since, until = _when("since", "From", refusals), _when("until", "To", refusals)
+        typed = {"description": request.form.get("description", "")} if request.method == "POST" else {}
+        for name, instant in (("since", since), ("until", until)):
+            # Which of a repeated hour: as chosen, else the one the link's time (with its offset) is.
+            both = repeated_hour_choices(instant) if instant is not None else None
+            typed[name + "__fold"] = _sent().get(name + "__fold") or (str(both.index(instant)) if both else "")
+        if request.method == "POST" and not refusals:
             try:
                 done = area_cmd.ask_area(case.id, ids, user, description=typed["description"],
                                          window_from=since, window_to=until)
             except RegistryError as refused:
                 db.session.rollback()
-                error = refused.message
+                refusals.append(refused.message)
             else:
                 assert done.area_request is not None  # ask_area refuses when nobody is asked
                 parts = [f"Area request {done.area_request.id}: {len(done.emailed)} owner(s) e-mailed"]
@@ -149,14 +170,21 @@ class AreaRequestView(BaseView):
                     parts.append(f"{len(done.merged)} already asked for this case (not asked again)")
                 flash(", ".join(parts) + ".", "success")
                 return redirect(url_for("CaseView.show", pk=case.id) + "#area-requests")
+        error = " ".join(refusals) or None
+        # The page names only premises a search of this case found (asking refuses the others):
+        # a number typed into its address shows no other registration's address.
+        found = returned_ids_for_case(case.id)
+        left_out = [i for i in ids if i not in found]
+        ids = [i for i in ids if i in found]
         registrations = (
             db.session.query(Registration).filter(Registration.id.in_(ids)).order_by(Registration.address).all()
             if ids else []
         )
         return self.render_template(
             "workflow/area_new.html", case=case, registrations=registrations, ids=ids, error=error,
-            typed=typed, since=input_value(since or case.occurred_from),
-            until=input_value(until or case.occurred_to), zone=zone_label(),
+            typed=typed, left_out=len(left_out), zone=zone_label(),
+            since=_shown_time("since", since, case.occurred_from),
+            until=_shown_time("until", until, case.occurred_to),
         ), 400 if error and request.method == "POST" else 200
 
 

@@ -43,3 +43,18 @@ def test_registration_numbers_that_are_not_numbers_are_refused_on_the_page(clien
     login(client, "investigator")
     page = client.get(f"/area-requests/new?case_id={case.id}&registration_ids=12,abc")
     assert page.status_code == 200 and "is not a registration number" in page.get_data(as_text=True)
+
+
+def test_the_form_names_only_premises_a_search_of_the_case_found(client):
+    """Registration numbers typed into the form's address show no other premises' address."""
+    case = factories.case()
+    found, other = factories.registration(), factories.registration()
+    other.address = "4321 Nobody Searched Ln"
+    searched(case, found)
+    db.session.commit()
+    login(client, "investigator")
+    page = client.get(f"/area-requests/new?case_id={case.id}&registration_ids={found.id},{other.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and found.address in text
+    assert "4321 Nobody Searched Ln" not in text and f"#{other.id} " not in text
+    assert "1 registration number in the address was left out" in text

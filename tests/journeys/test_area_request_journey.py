@@ -191,3 +191,47 @@ def test_the_investigator_records_what_owners_without_email_answered(journey, ap
         assert request == ("consented", "in_person", True)
     finally:
         forget_area_requests(app, number)
+
+
+def test_a_time_in_the_repeated_hour_asks_which_one_and_keeps_what_was_typed(journey, app, mailbox):
+    """The window's start typed in the fall-back night's repeated hour: the form says so, keeps
+    the description, the premises and both times as typed, offers the two readings, and asks
+    with the one chosen."""
+    page = journey.page
+    number = unique_case_number("AREAD")
+    reg = journey.premises(offset(SCENE, north_m=20), [{"label": "Gate", "direction_deg": 90}])
+
+    def make_case():
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
+        case.set_location(*SCENE)
+        searched(case, db.session.get(Registration, reg), user=user)
+        db.session.commit()
+        return case.id
+    case_id = in_db(app, make_case)
+    try:
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/area-requests/new?case_id={case_id}&registration_ids={reg}")
+        page.get_by_label("What you are looking for").fill("A grey van reversing out of the alley")
+        page.locator("#since").fill("2026-11-01T01:30")
+        page.locator("#until").fill("2026-11-01T03:00")
+        page.get_by_role("button", name="Ask these owners").click()
+        page.locator("#area-error").wait_for()
+        assert "happens twice" in page.locator("#area-error").inner_text()
+        assert page.get_by_label("What you are looking for").input_value() == "A grey van reversing out of the alley"
+        assert page.locator("#since").input_value() == "2026-11-01T01:30"
+        assert page.locator("#until").input_value() == "2026-11-01T03:00"
+        assert page.locator("#area-premises li").count() == 1
+        journey.shoot("area-repeated-hour-01-which-one")
+        page.get_by_label(re.compile(r"1:30 AM PST \(second\)")).check()
+        page.get_by_role("button", name="Ask these owners").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}**")
+
+        def window():
+            area = db.session.scalars(select(AreaRequest).where(AreaRequest.case_id == case_id)).one()
+            return area.window_from.replace(tzinfo=timezone.utc), area.description
+        start, description = in_db(app, window)
+        assert start == datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)  # 1:30 AM PST
+        assert description == "A grey van reversing out of the alley"
+    finally:
+        forget_area_requests(app, number)
