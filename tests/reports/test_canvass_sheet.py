@@ -198,8 +198,32 @@ def test_the_sheet_marks_the_premises_the_cases_area_request_reached(client, mai
     assert f"Area request {area}: e-mailed" in text and "not answered yet" in text
     assert f"Area request {area}: no e-mail, call or visit" in text
     assert "answered “Nothing from that time”" in text and "(by phone)" in text
-    assert "2 of these camera(s) at premises asked by the case's area request, 1 answered" in text
+    assert "2 premises asked by the case's area request (2 of these cameras), 1 answered" in " ".join(text.split())
     assert text.count(f"Area request {area}:") == 2  # not the premises it did not ask
     assert unasked.registration.address in text
     other = factories.case()  # printed for another case: nothing of this one's request
     assert "Area request" not in pdf_text(client.get(f"/api/v1/case/{other.id}/canvass.pdf", headers=headers).data)
+
+
+def test_the_sheet_counts_premises_asked_and_answered_not_cameras(client, mailbox):
+    """Owners answer, not cameras: a premises with three cameras that answered is one answer."""
+    from backoffice.models import Camera
+    from tests.workflows.helpers import searched
+    from workflows import area_request as area_cmd
+
+    case = factories.case()
+    answered = camera_at(30, 0)
+    for n in (1, 2):
+        answered.registration.cameras.append(Camera(label=f"side {n}", direction_deg=180, range_m=500))
+    answered.registration.owner.email = None
+    waiting = camera_at(45, 90)
+    investigator = factories.user("investigator")
+    searched(case, answered.registration, waiting.registration)
+    db.session.commit()
+    done = area_cmd.ask_area(case.id, [answered.registration_id, waiting.registration_id], investigator,
+                             description="A scooter without lights")
+    [row] = [r for r in done.area_request.recipients if r.registration_id == answered.registration_id]
+    area_cmd.record_answer(row.id, "nothing", "visit", investigator)
+    headers = api_token(client, "investigator")
+    text = " ".join(pdf_text(client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=headers).data).split())
+    assert "2 premises asked by the case's area request (4 of these cameras), 1 answered" in text, text[:800]
