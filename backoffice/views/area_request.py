@@ -13,7 +13,7 @@ from ..errors import RegistryError
 from ..extensions import db
 from ..http_errors import register_screen_family
 from ..canvass.contact import returned_ids_for_case
-from ..localtime import AmbiguousLocalTime, LocalTimeError, input_value, parse_instant, repeated_hour_choices
+from ..localtime import AmbiguousLocalTime, LocalTimeError, input_value, page_language, parse_instant, repeated_hour_choices
 from ..errors import NotFoundError
 from ..models import AreaRecipient, Case, Registration
 from ..models.validation import N_
@@ -76,8 +76,9 @@ class AreaAnswerView(BaseView):
         check_form_token(request.form)
         choice = request.form.get("answer", "")
         done = area_cmd.answer(token, choice)
-        if done.upload_url:  # on to the upload page, in the owner's language
-            return redirect("/" + done.upload_url.split("/", 3)[3], code=303)
+        if done.upload_url:  # on to the upload page, in the language of the page they answered on
+            path = done.upload_url.split("/", 3)[3].split("?", 1)[0]
+            return redirect(f"/{path}?{urlencode({'lang': page_language()})}", code=303)
         return self._page(token, done=choice)
 
 

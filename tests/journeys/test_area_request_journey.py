@@ -235,3 +235,43 @@ def test_a_time_in_the_repeated_hour_asks_which_one_and_keeps_what_was_typed(jou
         assert description == "A grey van reversing out of the alley"
     finally:
         forget_area_requests(app, number)
+
+
+def test_an_owner_who_answers_in_spanish_uploads_in_spanish_and_a_long_description_fits_the_phone(
+        journey, app, mailbox):
+    """The owner's e-mail is English; on the phone they switch the page to Español and answer
+    "Tengo grabaciones": the upload page follows them in Spanish. A description with a long web
+    address wraps within the phone's width."""
+    number = unique_case_number("AREAL")
+    reg = journey.premises(offset(SCENE, north_m=25), [{"label": "Porch", "direction_deg": 180}])
+    address = "https://county.example.gov/bulletins/" + "suspect-vehicle-grey-van-" * 8 + "photo.jpg"
+
+    def ask():
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
+        case.set_location(*SCENE)
+        registration = db.session.get(Registration, reg)
+        searched(case, registration, user=user)
+        db.session.commit()
+        area_cmd.ask_area(case.id, [reg], user, description=f"The van in this picture: {address}")
+        return registration.owner.email
+    owner_email = in_db(app, ask)
+    try:
+        [mail] = mailbox.to(owner_email)
+        link = re.search(r"http://localhost(/area/\S+)", body_text(mail)).group(1)
+        assert link.endswith("?lang=en")
+        phone = journey.page.context.browser.new_context(**PHONE, locale="en-US", timezone_id=app.config["TIMEZONE"])
+        owner = phone.new_page()
+        owner.goto(journey.base + link)
+        owner.get_by_role("link", name="Español").click()
+        owner.get_by_role("heading", name="¿Sus cámaras grabaron algo?").wait_for()
+        widths = owner.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        shoot(owner, "area-long-description-phone")
+        assert widths[0] <= widths[1], widths
+        owner.get_by_role("button", name="Tengo grabaciones").click()
+        owner.get_by_role("heading", name="Suba las grabaciones solicitadas").wait_for()
+        assert owner.locator("html").get_attribute("lang") == "es"
+        shoot(owner, "area-answered-in-spanish-upload")
+        phone.close()
+    finally:
+        forget_area_requests(app, number)
