@@ -10,7 +10,12 @@
 
   var map = L.map("map", { preferCanvas: true, minZoom: 3, maxZoom: 19 }).setView(cfg.centre, 14);
   window.mapContext(map, { tileUrl: cfg.tile_url, outlineUrl: cfg.outline_url, addressesUrl: cfg.addresses_url });
-  var cameraLayer = L.markerClusterGroup({ disableClusteringAtZoom: 17 }).addTo(map);
+  // A cluster opens (zooms in) on a click, except while a route is drawn: the click is then the
+  // route's next point, as anywhere else on the map (a street lined with cameras is drawn along).
+  var cameraLayer = L.markerClusterGroup({ disableClusteringAtZoom: 17, zoomToBoundsOnClick: false }).addTo(map);
+  cameraLayer.on("clusterclick", function (e) {
+    if (routeMode()) { addRoutePoint(map.mouseEventToLatLng(e.originalEvent)); } else { e.layer.zoomToBounds({ padding: [20, 20] }); }
+  });
   var gridLayer = L.layerGroup().addTo(map);
   var coneLayer = L.layerGroup().addTo(map);
   var canvassLayer = L.layerGroup().addTo(map);
@@ -48,7 +53,9 @@
             gridLayer.addLayer(L.marker([lat, lon], {
               icon: L.divIcon({ className: "grid-cluster", html: String(p.count), iconSize: [size, size] }),
               keyboard: false,
-            }).on("click", function () { map.setView([lat, lon], map.getZoom() + 2); }));
+            }).on("click", function (e) {
+              if (routeMode()) { addRoutePoint(map.mouseEventToLatLng(e.originalEvent)); } else { map.setView([lat, lon], map.getZoom() + 2); }
+            }));
             return;
           }
           var colour = STATUS_COLOURS[p.status] || "#444";
@@ -366,12 +373,12 @@
   $("route-clear").addEventListener("click", function () { drawing.clear(); canvassLayer.clearLayers(); });
   $("width").addEventListener("input", function () { drawing.setWidth(Number(this.value) || 0); });
   drawing.setWidth(Number($("width").value) || 0);
+  function addRoutePoint(latlng) {
+    if (!drawing.add(latlng)) { say("A route has at most " + cfg.max_route_points + " points.", "warning"); }
+  }
   map.on("click", function (e) {
     if (!$("case-picker").value) { say("Choose the case first.", "warning"); return; }
-    if (routeMode()) {
-      if (!drawing.add(e.latlng)) { say("A route has at most " + cfg.max_route_points + " points.", "warning"); }
-      return;
-    }
+    if (routeMode()) { addRoutePoint(e.latlng); return; }
     $("lat").value = e.latlng.lat.toFixed(6); $("lon").value = e.latlng.lng.toFixed(6);
     canvassLayer.clearLayers();
     L.marker(e.latlng).addTo(canvassLayer);

@@ -147,3 +147,32 @@ def test_investigator_draws_an_escape_route_and_searches_along_it(live, tmp_path
         assert detail["width_m"] == 200 and detail["registration_ids"] == [reg_id]
         assert len(detail["route"]["coordinates"]) == 3 and events[0].username == "investigator"
     shutil.copy(shot, "/tmp/canvass-route-map.png")
+
+
+def test_a_route_point_clicked_on_a_cluster_of_cameras_is_added_where_clicked(live, app):
+    """Drawing along a street lined with cameras: a click that lands on a cluster of cameras adds
+    the route's point there, as anywhere else on the map, instead of zooming the map in."""
+    from tests.browser import DESK, open_page, shoot, sign_in
+
+    url, (case_id, reg_id, _owner_id, _point_id) = live
+    with app.app_context():
+        reg = db.session.get(Registration, reg_id)
+        reg.cameras.append(Camera(label="Side door", direction_deg=90, fov_deg=90, range_m=80))
+        db.session.commit()
+    playwright, browser, page = open_page(DESK, app.config["TIMEZONE"])
+    try:
+        sign_in(page, url, "investigator", factories.PASSWORD)
+        page.goto(f"{url}/map/?case_id={case_id}")
+        page.check("#mode-route")
+        cluster = page.locator(".marker-cluster").first
+        cluster.wait_for()
+        page.click("#map", position={"x": 60, "y": 60})
+        box = cluster.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.click("#map", position={"x": 80, "y": 400})
+        shoot(page, "map-route-over-a-cluster")
+        assert page.inner_text("#route-status").startswith("3 points, ")
+        assert cluster.is_visible()  # still at the zoom it was drawn at: the cluster was not opened
+    finally:
+        browser.close()
+        playwright.stop()
