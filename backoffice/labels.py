@@ -9,7 +9,7 @@ from typing import Iterable
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
-from .localtime import page_language
+from .localtime import babel_locale
 
 LABELS: dict[str, dict[str, str]] = {
     "status": {  # registrations
@@ -237,9 +237,10 @@ def choices(codes: Iterable[str], kind: str) -> list[tuple[str, str]]:
 
 def filesize(size: int, language: str | None = None) -> str:
     """Bytes in the users' words, with the exact count for the record: "1.5 MB (1,572,864
-    bytes)", "1,5 MB (1.572.864 bytes)" in Spanish. Numbers are written the way `language`
-    (else the page's language, else English) writes them (Babel, CLDR)."""
-    locale = language or page_language()
+    bytes)", in Spanish "1.5 MB (1,572,864 bytes)" as the county's Spanish (es_US) writes them,
+    like its dates. Numbers are written the way `language` (else the page's language, else
+    English) writes them in the county (Babel, CLDR)."""
+    locale = babel_locale(language)
     units = ("bytes", "KB", "MB", "GB", "TB")
     value, unit = float(size), 0
     while value >= 1024 and unit < len(units) - 1:

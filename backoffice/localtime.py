@@ -196,7 +196,8 @@ def page_language() -> str:
         return "en"
 
 
-def _babel_locale(locale: str | None) -> str:
+def babel_locale(locale: str | None = None) -> str:
+    """The county's variant of a language for Babel ("es" → "es_US"); the page's by default."""
     locale = locale or page_language()
     return LOCALES.get(locale.split("_")[0], locale)
 
@@ -209,7 +210,7 @@ def format_instant(value: datetime | None, locale: str | None = None, empty: str
     if value is None:
         return empty
     return babel_format_datetime(
-        to_utc(value), INSTANT_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
+        to_utc(value), INSTANT_PATTERN, tzinfo=county_zone(), locale=babel_locale(locale)
     )
 
 
@@ -218,7 +219,7 @@ def format_instant_seconds(value: datetime | None, locale: str | None = None, em
     if value is None:
         return empty
     return babel_format_datetime(
-        to_utc(value), INSTANT_SECONDS_PATTERN, tzinfo=county_zone(), locale=_babel_locale(locale)
+        to_utc(value), INSTANT_SECONDS_PATTERN, tzinfo=county_zone(), locale=babel_locale(locale)
     )
 
 
@@ -228,7 +229,7 @@ def format_wall_seconds(wall: datetime | None, locale: str | None = None, empty:
     if wall is None:
         return empty
     return babel_format_datetime(wall.replace(tzinfo=None), WALL_SECONDS_PATTERN, tzinfo=None,
-                                 locale=_babel_locale(locale))
+                                 locale=babel_locale(locale))
 
 
 def format_day(value: date | datetime | None, locale: str | None = None, empty: str = "—") -> str:
@@ -237,7 +238,7 @@ def format_day(value: date | datetime | None, locale: str | None = None, empty: 
         return empty
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return babel_format_date(value, DATE_PATTERN, locale=_babel_locale(locale))
+    return babel_format_date(value, DATE_PATTERN, locale=babel_locale(locale))
 
 
 def input_value(value: datetime | None) -> str:
@@ -290,5 +291,5 @@ def init_app(app) -> None:
 def format_month(month: str, locale: str = "en") -> str:
     """A county month "2026-03" as people of `locale` write it: "Mar 2026", "mar 2026" (CLDR)."""
     year, number = (int(part) for part in month.split("-"))
-    return babel_format_date(date(year, number, 1), "MMM y", locale=_babel_locale(locale))
+    return babel_format_date(date(year, number, 1), "MMM y", locale=babel_locale(locale))
 

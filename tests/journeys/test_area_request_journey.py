@@ -103,6 +103,8 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         assert declaration.get_by_label("Doy mi consentimiento para que estas grabaciones se usen solo como prueba.").is_checked()
         owner.get_by_role("button", name="Subir").click()
         owner.locator("#upload-done").wait_for()
+        # Numbers as US Spanish writes them, like the dates beside them (not Spain's "29,3 KB").
+        assert "29.3 KB (30,012 bytes)" in owner.locator("#upload-done").inner_text()
         owner.goto(journey.base + link)  # the link again: answered, nothing changes
         owner.get_by_text("Esta solicitud ya fue respondida.").wait_for()
         shoot(owner, "area-06-owner-phone-link-again")

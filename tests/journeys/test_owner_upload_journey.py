@@ -93,7 +93,7 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     done.wait_for()
     said = done.inner_text()
     assert "grabación porche 22h.mp4" in said
-    assert re.search(r"1,\d MB \(1\.\d{3}\.\d{3} bytes\)", said), said  # numbers as Spanish writes them
+    assert re.search(r"1\.\d MB \(1,\d{3},\d{3} bytes\)", said), said  # numbers as the county's Spanish (es_US) writes them
     shoot(owner, "owner-upload-02-phone-done")
     phone.close()
 
