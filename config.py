@@ -130,9 +130,6 @@ BABEL_TRANSLATION_DIRECTORIES = "translations;portal/translations"
 # The map's camera layer: above this many cameras in view, grid clusters are sent instead.
 GEOJSON_MAX_FEATURES = int(os.environ.get("GEOJSON_MAX_FEATURES", "500"))
 GEOJSON_GRID_CELLS = int(os.environ.get("GEOJSON_GRID_CELLS", "24"))
-# Whole-county views cluster from a per-process summary of all cameras, rebuilt after this many
-# seconds (counts at that zoom may lag new registrations by as much).
-GEOJSON_SUMMARY_TTL_S = int(os.environ.get("GEOJSON_SUMMARY_TTL_S", "300"))
 # Account security (issue 6): lockout, idle timeout, sign-in rate limits, cookies.
 LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
 LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "10"))

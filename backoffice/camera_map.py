@@ -1,27 +1,22 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import spatial
-from .database import begin_write
-from .localtime import utcnow
 from .models import CameraMapSummary
 from .errors import InvalidInputError
 from .extensions import db
 from .models.validation import FieldError, check_latitude, check_longitude
 
 _summary_lock = threading.Lock()
-# This process's copy of the stored summary, as arrays, and the stamp it was read at.
-_summary: dict[str, Any] = {"key": None, "built_at": None, "cells": None, "refreshing": None}
-log = logging.getLogger(__name__)
+# This process's copy of the stored summary, as arrays, and the version it was read at.
+_summary: dict[str, Any] = {"key": None, "version": None, "cells": None}
 
 
 class BoxParameterError(InvalidInputError):
@@ -61,86 +56,43 @@ def _arrays(cells: list[tuple]) -> dict[str, np.ndarray]:
 
 
 def rebuild_summary(session: Session) -> int:
-    """Recompute the stored county summary (camera_map_cell) and stamp it, in the session's
-    transaction (no commit). Returns the number of cameras counted."""
+    """Recount the stored county summary (camera_map_cell) from the cameras, in the session's
+    transaction (no commit): a repair, never needed in operation, since the database keeps
+    the cells current in every transaction that adds, moves or removes a camera or changes a
+    registration's status (migration 0023). Returns the number of cameras counted."""
     cameras = spatial.rebuild_camera_cells(session)
-    stamp = session.get(CameraMapSummary, 1)
-    if stamp is None:
-        session.add(CameraMapSummary(id=1, built_at=utcnow(), cameras=cameras))
-    else:
-        stamp.built_at, stamp.cameras = utcnow(), cameras
-    session.flush()
+    session.execute(update(CameraMapSummary).where(CameraMapSummary.id == 1)
+                    .values(version=CameraMapSummary.version + 1))
     return cameras
 
 
-def refresh_summary(engine: Engine) -> int:
-    """rebuild_summary in a transaction of its own, committed: the worker's round (every
-    minute) and the background refresh of a web process. Returns the cameras counted."""
-    with Session(bind=engine) as session:
-        begin_write(session)
-        cameras = rebuild_summary(session)
-        session.commit()
-    return cameras
-
-
-def _refresh_in_background(engine: Engine) -> threading.Thread:
-    """Refresh the stored summary on a connection of its own; requests meanwhile get the old one."""
-
-    def run() -> None:
-        try:
-            refresh_summary(engine)
-        except Exception:  # logged; the old summary stays; tried again by a later request
-            log.exception("rebuilding the camera map summary failed")
-        finally:
-            with _summary_lock:
-                _summary["refreshing"] = None
-
-    thread = threading.Thread(target=run, name="camera-map-summary", daemon=True)
-    thread.start()
-    return thread
-
-
-def _summary_arrays(ttl_s: float) -> dict[str, np.ndarray]:
+def _summary_arrays() -> dict[str, np.ndarray]:
     """The fine-grid summary of all shown cameras as column arrays, never computed in a request.
 
-    The summary is stored in the database (camera_map_cell), computed by the worker every
-    minute (and by the migration that made the table); a process reads it once per new stamp
-    (a few thousand rows) and keeps it. A stored summary older than ttl_s (no worker running)
-    is refreshed in a background thread while requests go on with it. Only a database where
-    it was never computed counts the cameras in the request, once.
+    The database keeps the cells current and counts every committed change in
+    camera_map_summary.version; a process reads the cells (a few thousand rows) when that
+    count moved and keeps them: one primary-key read per request otherwise.
     """
     key = str(db.engine.url)
-    stamp = db.session.execute(select(CameraMapSummary.built_at).where(CameraMapSummary.id == 1)).scalar()
+    version = db.session.execute(select(CameraMapSummary.version).where(CameraMapSummary.id == 1)).scalar()
     with _summary_lock:
-        ours = _summary["key"] == key and stamp is not None and _summary["built_at"] == stamp
-        cached = _summary["cells"] if ours else None
-        stale = stamp is None or (utcnow() - stamp).total_seconds() >= ttl_s
-        if stale and _summary["refreshing"] is None:
-            _summary["refreshing"] = _refresh_in_background(db.engine)
-    if cached is not None:
-        return cached
-    if stamp is None:
-        counted = spatial.camera_summary(db.session)
-        return _arrays([(c["n"], c["active"], c["sum_lon"], c["sum_lat"]) for c in counted])
+        if _summary["key"] == key and _summary["version"] == version:
+            return _summary["cells"]
     arrays = _arrays(spatial.camera_cells(db.session))
     with _summary_lock:
-        _summary.update(key=key, built_at=stamp, cells=arrays)
+        _summary.update(key=key, version=version, cells=arrays)
     return arrays
 
 
 def forget_summary() -> None:
-    """Drop this process's copy of the summary (tests), after any refresh under way."""
+    """Drop this process's copy of the summary (tests)."""
     with _summary_lock:
-        thread = _summary["refreshing"]
-    if thread is not None:
-        thread.join()
-    with _summary_lock:
-        _summary.update(key=None, built_at=None, cells=None, refreshing=None)
+        _summary.update(key=None, version=None, cells=None)
 
 
-def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[dict]:
+def _clusters_from_summary(box: spatial.Box, cells: int) -> list[dict]:
     """Grid clusters for box, summed from the fine-grid summary (cells placed by centroid)."""
-    summary = _summary_arrays(ttl_s)
+    summary = _summary_arrays()
     lon, lat = summary["lon"], summary["lat"]
     inside = (
         (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
@@ -164,47 +116,48 @@ def _clusters_from_summary(box: spatial.Box, cells: int, ttl_s: float) -> list[d
 
 
 def camera_geojson(
-    box: spatial.Box, max_features: int, cells: int, summary_ttl_s: float = 0
+    box: spatial.Box, max_features: int, cells: int
 ) -> dict[str, Any]:
     """Cameras in box as features, or grid clusters when there are more than max_features.
 
-    Views whose grid cells are much larger than the summary's are clustered from the stored
-    summary (counts may lag by a minute with the worker running, else by summary_ttl_s);
-    closer views are clustered live.
+    The clusters come first, since they tell how many cameras are in view: views whose grid
+    cells are much larger than the summary's are clustered from the stored summary (current:
+    the database keeps it in the writers' transactions), closer views live, in one statement.
+    Only a view of max_features cameras or fewer then reads the cameras themselves.
     """
-    rows = spatial.cameras_in_box(db.session, box, max_features + 1)
-    if len(rows) <= max_features:
-        features = [
-            {
-                "type": "Feature",
-                "id": row["camera_id"],
-                "geometry": _point(row["lon"], row["lat"]),
-                "properties": {
-                    "camera_id": row["camera_id"],
-                    "registration_id": row["registration_id"],
-                    "label": row["label"],
-                    "status": row["status"],
-                    "direction_deg": row["direction_deg"],
-                    "fov_deg": row["fov_deg"],
-                    "range_m": row["range_m"],
-                },
-            }
-            for row in rows
-        ]
-        return {"type": "FeatureCollection", "clustered": False, "features": features}
-    features = [
+    clusters = _clusters(box, cells)
+    if sum(row["n"] for row in clusters) <= max_features:
+        rows = spatial.cameras_in_box(db.session, box, max_features + 1)
+        if len(rows) <= max_features:  # else a summary cell's centroid stands outside the box
+            return {"type": "FeatureCollection", "clustered": False, "features": [
+                {
+                    "type": "Feature",
+                    "id": row["camera_id"],
+                    "geometry": _point(row["lon"], row["lat"]),
+                    "properties": {
+                        "camera_id": row["camera_id"],
+                        "registration_id": row["registration_id"],
+                        "label": row["label"],
+                        "status": row["status"],
+                        "direction_deg": row["direction_deg"],
+                        "fov_deg": row["fov_deg"],
+                        "range_m": row["range_m"],
+                    },
+                }
+                for row in rows
+            ]}
+    return {"type": "FeatureCollection", "clustered": True, "features": [
         {
             "type": "Feature",
             "geometry": _point(row["lon"], row["lat"]),
             "properties": {"cluster": True, "count": row["n"], "active": row["active"]},
         }
-        for row in _clusters(box, cells, summary_ttl_s)
-    ]
-    return {"type": "FeatureCollection", "clustered": True, "features": features}
+        for row in clusters
+    ]}
 
 
-def _clusters(box: spatial.Box, cells: int, summary_ttl_s: float) -> list[dict]:
+def _clusters(box: spatial.Box, cells: int) -> list[dict]:
     coarse = (box.max_lon - box.min_lon) / cells >= 2 * spatial.SUMMARY_CELL_DEG
-    if coarse and summary_ttl_s > 0:
-        return _clusters_from_summary(box, cells, summary_ttl_s)
+    if coarse:
+        return _clusters_from_summary(box, cells)
     return spatial.camera_clusters(db.session, box, cells)

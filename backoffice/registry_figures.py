@@ -7,8 +7,8 @@ county-time calendar months ("2026-03"); days are county dates.
 Coverage: the county is cut into square cells of COVERAGE_CELL_DEG degrees (0.05°, about
 5.5 km north–south and 4.5 km east–west at 35° N) and each cell counts the cameras of active
 registrations in it, summed from the map's stored summary (camera_map_cell, kept current by
-the worker every minute). Cells that touch the county outline (COUNTY_OUTLINE) and hold no
-camera are the areas to recruit in.
+the database in every transaction that changes a camera or a registration's status). Cells
+that touch the county outline (COUNTY_OUTLINE) and hold no camera are the areas to recruit in.
 """
 from collections import Counter
 from dataclasses import dataclass
@@ -22,11 +22,9 @@ from shapely.prepared import prep
 from sqlalchemy import func, select, text
 
 from .extensions import db
-from .localtime import county_today, to_local, utcnow
+from .localtime import county_today, to_local
 from .map_context import county_outline
-from .camera_map import refresh_summary
-from .database import end_read_transaction
-from .models import Camera, CameraMapSummary, Registration
+from .models import Camera, Registration
 from .portal.records import review_queue
 from .spatial import SUMMARY_CELL_DEG
 from .worklists import confirmation_due, confirmation_overdue
@@ -54,7 +52,6 @@ class RegistryFigures:
     coverage: dict[str, Any]
     cells_without_cameras: int
     today: date
-    coverage_as_of: datetime | None = None  # when the map's camera summary was computed (UTC)
 
 
 def _count(condition) -> int:
@@ -156,7 +153,6 @@ def coverage(cell_deg: float = COVERAGE_CELL_DEG) -> tuple[dict[str, Any], int]:
 def registry_figures(today: date | None = None) -> RegistryFigures:
     """The Registry Staff dashboard's figures (registrations are county-wide, not scoped)."""
     today = today or county_today()
-    as_of = _fresh_summary()
     queue = db.session.scalar(select(func.count()).select_from(review_queue().subquery())) or 0
     cells, empty = coverage()
     return RegistryFigures(
@@ -168,24 +164,5 @@ def registry_figures(today: date | None = None) -> RegistryFigures:
         coverage=cells,
         cells_without_cameras=empty,
         today=today,
-        coverage_as_of=as_of,
     )
 
-
-# The worker recomputes the map's camera summary every minute; when it has not run for this
-# long (no worker, as with only the web server started) the dashboard recomputes it itself.
-SUMMARY_STALE = timedelta(minutes=10)
-
-
-def _fresh_summary() -> datetime | None:
-    """When the stored camera summary was computed, recomputing it first when it is missing or
-    older than SUMMARY_STALE (one statement when fresh)."""
-    stamp = db.session.get(CameraMapSummary, 1)
-    built = stamp.built_at if stamp is not None else None
-    if built is None or utcnow() - built > SUMMARY_STALE:
-        end_read_transaction(db.session)  # read what the refresh commits, not an old snapshot
-        refresh_summary(db.engine)
-        db.session.expire_all()
-        stamp = db.session.get(CameraMapSummary, 1)
-        built = stamp.built_at if stamp is not None else None
-    return built

@@ -274,15 +274,16 @@ GROUP BY gx, gy
 # A fixed fine grid over every shown camera, summed per cell, for coarse map views.
 SUMMARY_CELL_DEG = 0.01
 
+# The same expressions as the triggers that keep camera_map_cell current (migration 0023), so
+# that a recount gives the very same cells.
 _SUMMARY_SQL = {
     "sqlite": f"""
-SELECT CAST(floor(i.xmin / :cell) AS INTEGER) AS ix, CAST(floor(i.ymin / :cell) AS INTEGER) AS iy,
+SELECT CAST(floor(ST_X(c.location) / :cell) AS INTEGER) AS ix,
+       CAST(floor(ST_Y(c.location) / :cell) AS INTEGER) AS iy,
        count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
-       sum(i.xmin) AS sum_lon, sum(i.ymin) AS sum_lat
-FROM idx_camera_location i
-JOIN camera c ON c.id = i.pkid
-JOIN registration r ON r.id = c.registration_id
-WHERE r.status IN ({_STATUS_LIST})
+       sum(ST_X(c.location)) AS sum_lon, sum(ST_Y(c.location)) AS sum_lat
+FROM camera c JOIN registration r ON r.id = c.registration_id
+WHERE c.location IS NOT NULL AND r.status IN ({_STATUS_LIST})
 GROUP BY ix, iy
 """,
     "postgresql": f"""
@@ -290,14 +291,15 @@ SELECT floor(ST_X(c.location) / :cell)::int AS ix, floor(ST_Y(c.location) / :cel
        count(*) AS n, sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END) AS active,
        sum(ST_X(c.location)) AS sum_lon, sum(ST_Y(c.location)) AS sum_lat
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE r.status IN ({_STATUS_LIST})
+WHERE c.location IS NOT NULL AND r.status IN ({_STATUS_LIST})
 GROUP BY ix, iy
 """,
 }
 
 
 def camera_summary(session: Session) -> list[dict]:
-    """Every shown camera summed on a SUMMARY_CELL_DEG grid: n, active, coordinate sums."""
+    """Every shown camera summed on a SUMMARY_CELL_DEG grid: ix, iy, n, active, coordinate
+    sums (counted now, not the stored cells)."""
     rows = session.execute(
         text(_SUMMARY_SQL[dialect(session)]), {"cell": SUMMARY_CELL_DEG}
     ).mappings()
@@ -317,8 +319,9 @@ def rebuild_camera_cells(session: Session) -> int:
 
 
 def camera_cells(session: Session) -> list[tuple]:
-    """The stored camera_map_cell rows as (n, active, sum_lon, sum_lat) tuples."""
-    return [tuple(row) for row in session.execute(text("SELECT n, active, sum_lon, sum_lat FROM camera_map_cell"))]
+    """The stored camera_map_cell rows that hold cameras, as (n, active, sum_lon, sum_lat) tuples."""
+    return [tuple(row) for row in session.execute(
+        text("SELECT n, active, sum_lon, sum_lat FROM camera_map_cell WHERE n > 0"))]
 
 
 def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import camera_map, outbox
+from . import outbox
 from .extensions import db
 from .localtime import county_zone, to_local, utcnow
 from .models import JobRun
@@ -30,7 +30,6 @@ from .models import JobRun
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 OUTBOX_SECONDS = 30  # how often the worker sends the e-mails that are due (queued or retried)
-MAP_SUMMARY_SECONDS = 60  # how often the worker recomputes the map's county summary (backoffice.camera_map)
 OUTPUT_LINES = 5  # what a run keeps of its command's output (counts and totals, no personal data)
 
 
@@ -184,27 +183,14 @@ def serve() -> None:
             finally:
                 db.session.remove()
 
-    def refresh_map() -> None:
-        with app.app_context():
-            try:
-                camera_map.refresh_summary(db.engine)
-            except Exception:  # the next round tries again
-                log.exception("map summary round failed")
-            finally:
-                db.session.remove()
-
-    refresh_map()
     scheduler = BlockingScheduler(timezone=county_zone())
     scheduler.add_job(send_mail_due, IntervalTrigger(seconds=OUTBOX_SECONDS), id="outbox",
-                      coalesce=True, max_instances=1)
-    scheduler.add_job(refresh_map, IntervalTrigger(seconds=MAP_SUMMARY_SECONDS), id="map-summary",
                       coalesce=True, max_instances=1)
     for job in JOBS:
         scheduler.add_job(
             fire, CronTrigger(timezone=county_zone(), **job.cron), args=[job], id=job.name,
             coalesce=True, max_instances=1, misfire_grace_time=3600,
         )
-    log.info("worker started: %s, outbox every %s s, map summary every %s s",
-             ", ".join(job.name for job in JOBS), OUTBOX_SECONDS, MAP_SUMMARY_SECONDS)
+    log.info("worker started: %s, outbox every %s s", ", ".join(job.name for job in JOBS), OUTBOX_SECONDS)
     db.session.remove()
     scheduler.start()

@@ -259,7 +259,6 @@ class CameraMapApi(RegistryBaseApi):
                 box,
                 config["GEOJSON_MAX_FEATURES"],
                 config["GEOJSON_GRID_CELLS"],
-                config["GEOJSON_SUMMARY_TTL_S"],
             ),
         )
 

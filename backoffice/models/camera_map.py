@@ -1,11 +1,8 @@
 """The map's county summary, kept in the database: cameras counted on a fine grid."""
-from datetime import datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import Float, Integer
 from sqlalchemy.orm import Mapped, mapped_column
-
-from .base import Instant
 
 
 class CameraMapCell(Model):
@@ -23,10 +20,11 @@ class CameraMapCell(Model):
 
 
 class CameraMapSummary(Model):
-    """When the cells were last computed (one row, id 1)."""
+    """How many committed transactions changed the cells (one row, id 1): the database's
+    triggers keep the cells current and count here (migration 0023); a process re-reads the
+    cells when the count moved."""
 
     __tablename__ = "camera_map_summary"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    built_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
-    cameras: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")

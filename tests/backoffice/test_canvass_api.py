@@ -1,6 +1,5 @@
 """GET /api/v1/canvass/ and its companions: ranking, scoping, audit, bad input."""
 import json
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,7 +7,6 @@ from flask import g
 from geographiclib.geodesic import Geodesic
 
 from backoffice.extensions import db
-from backoffice.localtime import utcnow
 from backoffice.models import AuditEvent, Camera, FootageRequest
 from backoffice.portal.access_log import entries
 from tests import factories
@@ -421,45 +419,43 @@ def test_county_view_clusters_from_the_stored_summary(client, inv, monkeypatch, 
     far = WGS84.Direct(LAT, LON, 90, 30_000)
     reg = factories.registration(far["lat2"], far["lon2"], cameras=2)
     factories.registration(far["lat2"], far["lon2"], cameras=1, status="withdrawn")
-    fresh_summary.rebuild_summary(db.session)  # as the worker does every minute
     monkeypatch.setitem(client.application.config, "GEOJSON_MAX_FEATURES", 3)
-    monkeypatch.setitem(client.application.config, "GEOJSON_SUMMARY_TTL_S", 300)
     county = "-119.9,34.8,-117.6,35.8"
     with count_statements() as seen:
         body = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
-    assert not [s for s in seen if "GROUP BY" in s.upper() and "camera_map_cell" not in s]  # no count of cameras
+    assert not [s for s in seen if "GROUP BY" in s.upper()]  # no count of cameras
     assert body["clustered"] is True
     counts = sorted(f["properties"]["count"] for f in body["features"])
     assert counts == [2, 6]
     near = next(f for f in body["features"] if f["properties"]["count"] == 6)
     lon, lat = near["geometry"]["coordinates"]
     assert abs(lat - LAT) < 0.01 and abs(lon - LON) < 0.01
-    # A camera added now shows once the summary is recomputed.
+    # A camera added now is on the next answer, with no recount.
     camera_at(70, 10)
-    again = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
-    assert sum(f["properties"]["count"] for f in again["features"]) == 8
-    fresh_summary.rebuild_summary(db.session)
-    rebuilt = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
-    assert sum(f["properties"]["count"] for f in rebuilt["features"]) == 9
+    with count_statements() as seen:
+        again = client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv).json
+    assert not [s for s in seen if "GROUP BY" in s.upper()]
+    assert sum(f["properties"]["count"] for f in again["features"]) == 9
+    # Unchanged since: the process's copy answers, after one read of the change count.
+    with count_statements() as seen:
+        client.get(f"/api/v1/cameras/geojson?bbox={county}", headers=inv)
+    assert not [s for s in seen if "camera_map_cell" in s]
     assert reg.id  # the far premises stays its own cluster
 
 
-def test_an_old_summary_is_served_at_once_and_refreshed_beside_it(app, fresh_summary):
-    """Committed cameras and a summary stamped an hour ago (no worker running): the county
-    view answers from it without counting cameras, and a background thread recomputes it."""
-    from sqlalchemy import update
-
-    from backoffice.models import CameraMapSummary
-    from tests.auth import api_token
+def test_a_fresh_process_answers_the_county_from_the_stored_cells(app, fresh_summary):
+    """Cameras committed by another connection, and a process that never read the summary:
+    the county view reads the stored cells (no count of cameras, no write) and shows them."""
+    from backoffice import spatial
     from tests.concurrency import remove_registrations
 
     with app.app_context():
-        fresh_summary.refresh_summary(db.engine)
         regs = [factories.registration(LAT + 0.001 * i, LON, cameras=1) for i in range(4)]
-        db.session.execute(update(CameraMapSummary).values(built_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
         made = [(r.id, r.owner_id) for r in regs]
-        before = db.session.get(CameraMapSummary, 1).cameras
+        expected = sum(n for n, _, x, y in spatial.camera_cells(db.session)
+                       if -119.9 <= x / n <= -117.6 and 34.8 <= y / n <= 35.8)
+        db.session.remove()
     client = app.test_client()
     headers = api_token(client, "investigator")
     county = "/api/v1/cameras/geojson?bbox=-119.9,34.8,-117.6,35.8"
@@ -467,9 +463,8 @@ def test_an_old_summary_is_served_at_once_and_refreshed_beside_it(app, fresh_sum
     try:
         from sqlalchemy import event
 
-        seen = []  # statements of this thread (the request), not of the refresh beside it
-        listener = lambda *a: seen.append(a[2]) if threading.get_ident() == me else None  # noqa: E731
-        me = threading.get_ident()
+        seen = []
+        listener = lambda *a: seen.append(a[2])  # noqa: E731
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", listener)
@@ -477,18 +472,16 @@ def test_an_old_summary_is_served_at_once_and_refreshed_beside_it(app, fresh_sum
             body = client.get(county, headers=headers).json
         finally:
             event.remove(engine, "before_cursor_execute", listener)
-        assert not [s for s in seen if "GROUP BY" in s.upper()]  # answered from the stored summary
-        assert sum(f["properties"]["count"] for f in body["features"]) == before
-        rebuild = fresh_summary._summary["refreshing"]
-        assert rebuild is not None  # ...while it is recomputed beside the request
-        rebuild.join()
-        after = client.get(county, headers=headers).json
-        assert sum(f["properties"]["count"] for f in after["features"]) == before + 4
+        assert not [s for s in seen if "GROUP BY" in s.upper()]
+        assert not [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert sum(f["properties"]["count"] for f in body["features"]) == expected
+        remove_registrations(app, made)
+        made = []
+        after = client.get(county, headers=headers).json  # deleted by another connection
+        assert sum(f["properties"]["count"] for f in after["features"]) == expected - 4
     finally:
         app.config["GEOJSON_MAX_FEATURES"] = saved
         remove_registrations(app, made)
-        with app.app_context():
-            fresh_summary.refresh_summary(db.engine)
 
 
 def test_a_camera_facing_the_point_but_beyond_its_range_is_too_far_not_facing_away(client, inv):

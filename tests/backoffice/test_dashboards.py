@@ -8,7 +8,6 @@ from statistics import median
 import pytest
 from sqlalchemy import text
 
-from backoffice.camera_map import rebuild_summary
 from backoffice.extensions import db
 from backoffice.localtime import county_today
 from backoffice.models import RequestTransition
@@ -188,7 +187,7 @@ def test_coverage_counts_active_cameras_per_square(ctx):
     far = (35.9012, -118.4321)  # Kern River valley: its own square
     factories.registration(lat=far[0], lon=far[1], cameras=3)
     factories.registration(lat=far[0] + 0.001, lon=far[1] + 0.001, cameras=2, status="withdrawn")
-    rebuild_summary(db.session)
+    db.session.flush()  # no recount: the database keeps the summary current
     cells, empty = coverage()
     square = [f for f in cells["features"]
               if f["geometry"]["coordinates"][0][0][0] <= far[1] < f["geometry"]["coordinates"][0][1][0]
@@ -218,25 +217,20 @@ def test_a_median_under_an_hour_reads_in_minutes():
     assert hours_words(6.0) == "6.0 h" and hours_words(72.0) == "3.0 days" and hours_words(None) == "—"
 
 
-def test_the_coverage_map_counts_cameras_even_when_no_worker_has_run(app):
-    """With only the web server started, the stored camera summary is missing or old: the
-    dashboard recomputes it rather than show an empty county (committed, so cleaned up)."""
-    from backoffice.models import CameraMapSummary, Registration
-    from backoffice.camera_map import refresh_summary
+def test_the_coverage_map_counts_a_registration_committed_a_moment_ago(app):
+    """No worker and no recount: the cameras of a registration committed now are on the
+    dashboard at once (committed, so cleaned up)."""
+    from backoffice.models import Registration
 
     with app.app_context():
+        before = sum(f["properties"]["cameras"] for f in registry_figures().coverage["features"])
+        db.session.rollback()
         reg = factories.registration(lat=35.9012, lon=-118.4321, cameras=2)
         db.session.commit()
         reg_id = reg.id
-        stamp = db.session.get(CameraMapSummary, 1)
-        if stamp is not None:
-            stamp.built_at = stamp.built_at - timedelta(hours=2)  # as if no worker had run
-            db.session.commit()
         try:
-            figures = registry_figures()
-            assert figures.coverage_as_of is not None
-            counted = sum(f["properties"]["cameras"] for f in figures.coverage["features"])
-            assert counted >= 2
+            counted = sum(f["properties"]["cameras"] for f in registry_figures().coverage["features"])
+            assert counted == before + 2
         finally:
             db.session.rollback()
             registration = db.session.get(Registration, reg_id)
@@ -245,5 +239,4 @@ def test_the_coverage_map_counts_cameras_even_when_no_worker_has_run(app):
             db.session.flush()
             db.session.delete(owner)
             db.session.commit()
-            refresh_summary(db.engine)
             db.session.remove()
