@@ -1,22 +1,14 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-import numpy as np
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import spatial
-from .models import CameraMapSummary
 from .errors import InvalidInputError
 from .extensions import db
 from .models.validation import FieldError, check_latitude, check_longitude
-
-_summary_lock = threading.Lock()
-# This process's copy of the stored summary, as arrays, and the version it was read at.
-_summary: dict[str, Any] = {"key": None, "version": None, "cells": None}
 
 
 class BoxParameterError(InvalidInputError):
@@ -44,75 +36,12 @@ def _point(lon: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def _arrays(cells: list[tuple]) -> dict[str, np.ndarray]:
-    """Column arrays of (n, active, sum_lon, sum_lat) rows, with each cell's centroid."""
-    table = np.array(cells, dtype=np.float64).reshape(-1, 4)
-    n = table[:, 0].astype(np.int64)
-    arrays: dict[str, np.ndarray] = {"n": n, "active": table[:, 1].astype(np.int64), "sum_lon": table[:, 2], "sum_lat": table[:, 3]}
-    safe = np.maximum(n, 1)
-    arrays["lon"] = arrays["sum_lon"] / safe
-    arrays["lat"] = arrays["sum_lat"] / safe
-    return arrays
-
-
 def rebuild_summary(session: Session) -> int:
     """Recount the stored county summary (camera_map_cell) from the cameras, in the session's
     transaction (no commit): a repair, never needed in operation, since the database keeps
     the cells current in every transaction that adds, moves or removes a camera or changes a
     registration's status (migration 0023). Returns the number of cameras counted."""
-    cameras = spatial.rebuild_camera_cells(session)
-    session.execute(update(CameraMapSummary).where(CameraMapSummary.id == 1)
-                    .values(version=CameraMapSummary.version + 1))
-    return cameras
-
-
-def _summary_arrays() -> dict[str, np.ndarray]:
-    """The fine-grid summary of all shown cameras as column arrays, never computed in a request.
-
-    The database keeps the cells current and counts every committed change in
-    camera_map_summary.version; a process reads the cells (a few thousand rows) when that
-    count moved and keeps them: one primary-key read per request otherwise.
-    """
-    key = str(db.engine.url)
-    version = db.session.execute(select(CameraMapSummary.version).where(CameraMapSummary.id == 1)).scalar()
-    with _summary_lock:
-        if _summary["key"] == key and _summary["version"] == version:
-            return _summary["cells"]
-    arrays = _arrays(spatial.camera_cells(db.session))
-    with _summary_lock:
-        _summary.update(key=key, version=version, cells=arrays)
-    return arrays
-
-
-def forget_summary() -> None:
-    """Drop this process's copy of the summary (tests)."""
-    with _summary_lock:
-        _summary.update(key=None, version=None, cells=None)
-
-
-def _clusters_from_summary(box: spatial.Box, cells: int) -> list[dict]:
-    """Grid clusters for box, summed from the fine-grid summary (cells placed by centroid)."""
-    summary = _summary_arrays()
-    lon, lat = summary["lon"], summary["lat"]
-    inside = (
-        (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
-    )
-    if not inside.any():
-        return []
-    cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
-    cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
-    gx = np.minimum(((lon[inside] - box.min_lon) / cell_w).astype(np.int64), cells - 1)
-    gy = np.minimum(((lat[inside] - box.min_lat) / cell_h).astype(np.int64), cells - 1)
-    keys, slot = np.unique(gx * cells + gy, return_inverse=True)
-    size = len(keys)
-    n = np.bincount(slot, weights=summary["n"][inside], minlength=size)
-    active = np.bincount(slot, weights=summary["active"][inside], minlength=size)
-    sum_lon = np.bincount(slot, weights=summary["sum_lon"][inside], minlength=size)
-    sum_lat = np.bincount(slot, weights=summary["sum_lat"][inside], minlength=size)
-    return [
-        {"n": int(n[k]), "active": int(active[k]), "lon": sum_lon[k] / n[k], "lat": sum_lat[k] / n[k]}
-        for k in range(size)
-    ]
+    return spatial.rebuild_camera_cells(session)
 
 
 def camera_geojson(
@@ -122,7 +51,8 @@ def camera_geojson(
 
     The clusters come first, since they tell how many cameras are in view: views whose grid
     cells are much larger than the summary's are clustered from the stored summary (current:
-    the database keeps it in the writers' transactions), closer views live, in one statement.
+    the database keeps it in the writers' transactions), closer views from the cameras; one
+    statement either way.
     Only a view of max_features cameras or fewer then reads the cameras themselves.
     """
     clusters = _clusters(box, cells)
@@ -157,7 +87,6 @@ def camera_geojson(
 
 
 def _clusters(box: spatial.Box, cells: int) -> list[dict]:
-    coarse = (box.max_lon - box.min_lon) / cells >= 2 * spatial.SUMMARY_CELL_DEG
-    if coarse:
-        return _clusters_from_summary(box, cells)
+    if spatial.summary_grid((box.max_lon - box.min_lon) / cells) is not None:
+        return spatial.summary_clusters(db.session, box, cells)
     return spatial.camera_clusters(db.session, box, cells)

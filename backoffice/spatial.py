@@ -271,8 +271,11 @@ GROUP BY gx, gy
 }
 
 
-# A fixed fine grid over every shown camera, summed per cell, for coarse map views.
+# Fixed grids over every shown camera, summed per cell, for coarse map views: camera_map_cell
+# and, coarser, camera_map_block (kept current by the database's triggers, migration 0023).
 SUMMARY_CELL_DEG = 0.01
+SUMMARY_BLOCK_DEG = 0.04
+SUMMARY_GRIDS = (("camera_map_cell", SUMMARY_CELL_DEG), ("camera_map_block", SUMMARY_BLOCK_DEG))
 
 # The same expressions as the triggers that keep camera_map_cell current (migration 0023), so
 # that a recount gives the very same cells.
@@ -297,24 +300,78 @@ GROUP BY ix, iy
 }
 
 
-def camera_summary(session: Session) -> list[dict]:
-    """Every shown camera summed on a SUMMARY_CELL_DEG grid: ix, iy, n, active, coordinate
-    sums (counted now, not the stored cells)."""
+# Coarse views clustered from the stored summary (camera_map_cell, current in every transaction
+# that changes a camera or a registration's status): each cell goes whole to the view cell its
+# centroid falls in. A few thousand rows, read through the (ix, iy) key.
+_SUMMARY_CLUSTER_SQL = {
+    "sqlite": """
+SELECT min(CAST(floor((sum_lon / n - :minx) / :cell_w) AS INTEGER), :last) AS gx,
+       min(CAST(floor((sum_lat / n - :miny) / :cell_h) AS INTEGER), :last) AS gy,
+       sum(n) AS n, sum(active) AS active, sum(sum_lon) / sum(n) AS lon, sum(sum_lat) / sum(n) AS lat
+FROM {table}
+WHERE ix BETWEEN :ix0 AND :ix1 AND iy BETWEEN :iy0 AND :iy1 AND n > 0
+  AND sum_lon / n BETWEEN :minx AND :maxx AND sum_lat / n BETWEEN :miny AND :maxy
+GROUP BY gx, gy
+""",
+    "postgresql": """
+SELECT least(floor((sum_lon / n - :minx) / :cell_w)::int, :last) AS gx,
+       least(floor((sum_lat / n - :miny) / :cell_h)::int, :last) AS gy,
+       sum(n)::int AS n, sum(active)::int AS active, sum(sum_lon) / sum(n) AS lon, sum(sum_lat) / sum(n) AS lat
+FROM {table}
+WHERE ix BETWEEN :ix0 AND :ix1 AND iy BETWEEN :iy0 AND :iy1 AND n > 0
+  AND sum_lon / n BETWEEN :minx AND :maxx AND sum_lat / n BETWEEN :miny AND :maxy
+GROUP BY 1, 2
+""",
+}
+
+
+def summary_grid(cell_w: float) -> tuple[str, float] | None:
+    """The coarsest stored grid whose cells are at most half a view cell cell_w degrees wide
+    (table, cell size), or None when even the finest is too coarse for that view."""
+    fitting = [(table, size) for table, size in SUMMARY_GRIDS if 2 * size <= cell_w]
+    return max(fitting, key=lambda grid: grid[1]) if fitting else None
+
+
+def summary_clusters(session: Session, box: Box, cells: int) -> list[dict]:
+    """Grid clusters of box (cells × cells) summed in one statement from the coarsest stored
+    grid that fits the view (see summary_grid; ValueError if none does): count, active count,
+    centroid."""
+    cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
+    grid = summary_grid(cell_w)
+    if grid is None:
+        raise ValueError(f"no stored grid is fine enough for cells {cell_w}° wide")
+    table, size = grid
+    params = {
+        **box.params(),
+        "cell_w": cell_w,
+        "cell_h": max((box.max_lat - box.min_lat) / cells, 1e-9),
+        "last": cells - 1,
+        "ix0": math.floor(box.min_lon / size), "ix1": math.floor(box.max_lon / size),
+        "iy0": math.floor(box.min_lat / size), "iy1": math.floor(box.max_lat / size),
+    }
+    rows = session.execute(text(_SUMMARY_CLUSTER_SQL[dialect(session)].format(table=table)), params).mappings()
+    return [dict(row) for row in rows]
+
+
+def camera_summary(session: Session, cell: float = SUMMARY_CELL_DEG) -> list[dict]:
+    """Every shown camera summed on a grid of cell degrees: ix, iy, n, active, coordinate sums
+    (counted now, not the stored cells)."""
     rows = session.execute(
-        text(_SUMMARY_SQL[dialect(session)]), {"cell": SUMMARY_CELL_DEG}
+        text(_SUMMARY_SQL[dialect(session)]), {"cell": cell}
     ).mappings()
     return [dict(row) for row in rows]
 
 
 def rebuild_camera_cells(session: Session) -> int:
-    """Recompute the camera_map_cell table from the cameras, in the caller's transaction
-    (no commit): delete every cell, insert the SUMMARY_CELL_DEG grid sums. Returns the number
+    """Recount the stored grids (camera_map_cell, camera_map_block) from the cameras, in the
+    caller's transaction (no commit): a repair, never needed in operation. Returns the number
     of cameras counted."""
-    session.execute(text("DELETE FROM camera_map_cell"))
-    session.execute(
-        text("INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[dialect(session)]),
-        {"cell": SUMMARY_CELL_DEG},
-    )
+    for table, size in SUMMARY_GRIDS:
+        session.execute(text(f"DELETE FROM {table}"))
+        session.execute(
+            text(f"INSERT INTO {table} (ix, iy, n, active, sum_lon, sum_lat) " + _SUMMARY_SQL[dialect(session)]),
+            {"cell": size},
+        )
     return int(session.execute(text("SELECT coalesce(sum(n), 0) FROM camera_map_cell")).scalar_one())
 
 

@@ -7,7 +7,7 @@ Loads N synthetic cameras (bulk insert; reused when the database already holds t
 times, in one run and through the same app: a trivial authenticated endpoint (the framework's
 floor), GET /api/v1/canvass/, the raw indexed SQL it issues, the same search with no spatial
 index, GET /api/v1/canvass/route/ along synthetic escape routes against its raw SQL (and with no
-spatial index), and GET /api/v1/cameras/geojson for a county and a street viewport.
+spatial index), and GET /api/v1/cameras/geojson for a county and a street viewport (bench/map_layer.py).
 """
 from __future__ import annotations
 
@@ -470,29 +470,6 @@ def main(argv: list[str] | None = None) -> None:
                                      canvass_query.cameras_along_route_params(routes[0], args.route_width / 2))
         session.rollback()
 
-    county = ",".join(str(v) for v in COUNTY)
-    d = 0.006
-    street = f"{CITY[1] - d},{CITY[0] - d / 1.2},{CITY[1] + d},{CITY[0] + d / 1.2}"
-    sizes = {}
-
-    def geojson(bbox):
-        def call(i):
-            r = client.get(f"/api/v1/cameras/geojson?bbox={bbox}", headers=headers)
-            assert r.status_code == 200
-            body = r.json or {}
-            sizes[bbox] = (len(r.data), len(body["features"]), body["clustered"])
-        return call
-
-    from backoffice import camera_map
-
-    with app.app_context():
-        engine = db.engine
-    refresh_ms = timed(lambda i: camera_map.refresh_summary(engine), 3, warmup=0)  # the worker's round
-    camera_map.forget_summary()
-    cold_ms = timed(geojson(county), 1, warmup=0)
-    county_ms = timed(geojson(county), max(20, args.requests // 10), warmup=2)
-    street_ms = timed(geojson(street), max(20, args.requests // 5), warmup=2)
-
     found = [json.loads(body)["count"] for body in found]
     route_found = [json.loads(body)["count"] for body in route_found]
     line("bare Flask: GET /ping (no database)", bare_ms)
@@ -507,12 +484,6 @@ def main(argv: list[str] | None = None) -> None:
     line("route query function (SQL + metres)", route_query_ms)
     line("route raw indexed SQL", route_raw_ms)
     line("route search, no spatial index", route_scan_ms, f"({args.scans} calls)")
-    size, n, clustered = sizes[county]
-    line("map summary recomputed (worker)", refresh_ms, "(every minute, outside requests)")
-    line("geojson, county, first request", cold_ms, "(a process reads the stored summary once)")
-    line("geojson, whole county", county_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")
-    size, n, clustered = sizes[street]
-    line("geojson, street viewport", street_ms, f"{size / 1024:.1f} KB, {n} {'clusters' if clustered else 'cameras'}")
     print("ratios:")
     print(f"  floor p50 / bare Flask p50         {pct(floor_ms, .5) / pct(bare_ms, .5):8.2f} ×")
     print(f"  canvass API p50 − floor p50        {pct(api_ms, .5) - pct(floor_ms, .5):+8.2f} ms")
@@ -523,10 +494,11 @@ def main(argv: list[str] | None = None) -> None:
           f"{pct(api_ms, .5) / (pct(floor_ms, .5) + pct(raw_ms, .5) + pct(commit_ms, .5)):8.2f} ×")
     print(f"  canvass's own work beyond those    {own:+8.2f} ms")
     print(f"  scan p50 / raw indexed SQL p50     {pct(scan_ms, .5) / pct(raw_ms, .5):8.1f} ×")
-    print(f"  geojson county p50 / floor p50     {pct(county_ms, .5) / pct(floor_ms, .5):8.2f} ×")
-    print(f"  geojson street p50 / floor p50     {pct(street_ms, .5) / pct(floor_ms, .5):8.2f} ×")
     print(f"  route API p50 / route raw SQL p50  {pct(route_api_ms, .5) / pct(route_raw_ms, .5):8.2f} ×")
     print(f"  route scan p50 / route raw SQL p50 {pct(route_scan_ms, .5) / pct(route_raw_ms, .5):8.1f} ×")
+    from bench import map_layer
+
+    map_layer.measure(app, client, headers, args.requests, COUNTY, map_layer.street_box(CITY))
     if args.gunicorn_workers:
         from urllib.parse import urlencode
 

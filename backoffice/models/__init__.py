@@ -12,7 +12,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .declaration import DeclarationWriteOnce, OwnerDeclaration
-from .camera_map import CameraMapCell, CameraMapSummary
+from .camera_map import CameraMapBlock, CameraMapCell
 from .jobs import JobRun
 from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .portal import (
@@ -33,8 +33,8 @@ __all__ = [
     "AREA_REACHED_BY",
     "AreaRecipient",
     "AreaRequest",
+    "CameraMapBlock",
     "CameraMapCell",
-    "CameraMapSummary",
     "JobRun",
     "OUTBOX_STATUSES",
     "OutboxMessage",

@@ -1,4 +1,5 @@
-"""The map's county summary, kept in the database: cameras counted on a fine grid."""
+"""The map's county summary, kept in the database by its triggers (migration 0023): cameras
+counted on a fine grid and on a coarser one."""
 
 from flask_appbuilder import Model
 from sqlalchemy import Float, Integer
@@ -19,12 +20,15 @@ class CameraMapCell(Model):
     sum_lat: Mapped[float] = mapped_column(Float, nullable=False)
 
 
-class CameraMapSummary(Model):
-    """How many committed transactions changed the cells (one row, id 1): the database's
-    triggers keep the cells current and count here (migration 0023); a process re-reads the
-    cells when the count moved."""
+class CameraMapBlock(Model):
+    """One cell of the coarser SUMMARY_BLOCK_DEG grid (backoffice.spatial), for whole-county
+    views: the same sums as CameraMapCell."""
 
-    __tablename__ = "camera_map_summary"
+    __tablename__ = "camera_map_block"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    ix: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    iy: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+    active: Mapped[int] = mapped_column(Integer, nullable=False)
+    sum_lon: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_lat: Mapped[float] = mapped_column(Float, nullable=False)

@@ -1,7 +1,7 @@
-"""the map's county summary (camera_map_cell) is kept current by the database itself, in the
-transaction of every camera insert, move or deletion and every registration status change, so
-that no request and no worker ever recounts it; camera_map_summary.version counts the changes
-(a web process re-reads the cells only when it moved)
+"""the map's county summary (camera_map_cell, and camera_map_block on a coarser grid for
+whole-county views) is kept current by the database itself, in the transaction of every camera
+insert, move or deletion and every registration status change, so that no request and no
+worker ever recounts it (camera_map_summary, when it was last recounted, goes)
 
 Revision ID: 0023
 Revises: 0021
@@ -16,47 +16,50 @@ branch_labels = None
 depends_on = None
 
 CELL_DEG = 0.01  # backoffice.spatial.SUMMARY_CELL_DEG when this was written
+BLOCK_DEG = 0.04  # backoffice.spatial.SUMMARY_BLOCK_DEG: a coarser grid for whole-county views
+GRIDS = (("camera_map_cell", CELL_DEG), ("camera_map_block", BLOCK_DEG))
 SHOWN = "'active', 'lapsed', 'pending'"  # backoffice.domain.SHOWN_ON_MAP when this was written
 
 # The cells gain (sign +1) or lose (sign -1) one camera per row of a "changes" query of
 # (location, status, sign); cameras of registrations not shown on the map count nothing. Cells
-# are written in (ix, iy) order. Each change counts one in camera_map_summary.version (a web
-# process re-reads the cells when it moved). A cell that comes to hold no camera keeps its row with zero sums (readers
+# are written in (ix, iy) order, so that two writers never wait for each other's cells in
+# opposite orders. A cell that comes to hold no camera keeps its row with zero sums (readers
 # skip n = 0).
-_APPLY = {
-    "sqlite": f"""
-INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat)
-SELECT CAST(floor(ST_X(ch.location) / {CELL_DEG}) AS INTEGER) AS ix,
-       CAST(floor(ST_Y(ch.location) / {CELL_DEG}) AS INTEGER) AS iy,
+_APPLY_ONE = {
+    "sqlite": """
+INSERT INTO {table} (ix, iy, n, active, sum_lon, sum_lat)
+SELECT CAST(floor(ST_X(ch.location) / {size}) AS INTEGER) AS ix,
+       CAST(floor(ST_Y(ch.location) / {size}) AS INTEGER) AS iy,
        sum(ch.sign), sum(CASE WHEN ch.status = 'active' THEN ch.sign ELSE 0 END),
        sum(ch.sign * ST_X(ch.location)), sum(ch.sign * ST_Y(ch.location))
 FROM ({{changes}}) AS ch
-WHERE ch.location IS NOT NULL AND ch.status IN ({SHOWN})
+WHERE ch.location IS NOT NULL AND ch.status IN ({shown})
 GROUP BY ix, iy ORDER BY ix, iy
 ON CONFLICT (ix, iy) DO UPDATE SET
   n = n + excluded.n, active = active + excluded.active,
   sum_lon = CASE WHEN n + excluded.n = 0 THEN 0 ELSE sum_lon + excluded.sum_lon END,
   sum_lat = CASE WHEN n + excluded.n = 0 THEN 0 ELSE sum_lat + excluded.sum_lat END;
-UPDATE camera_map_summary SET version = version + 1 WHERE id = 1;
 """,
-    # Counted first, then the cells: every writer takes the count's row lock before any cell's.
-    "postgresql": f"""
-IF EXISTS (SELECT 1 FROM ({{changes}}) AS ch WHERE ch.location IS NOT NULL AND ch.status IN ({SHOWN})) THEN
-UPDATE camera_map_summary SET version = version + 1 WHERE id = 1;
-INSERT INTO camera_map_cell AS m (ix, iy, n, active, sum_lon, sum_lat)
-SELECT floor(ST_X(ch.location) / {CELL_DEG})::int AS ix, floor(ST_Y(ch.location) / {CELL_DEG})::int AS iy,
+    "postgresql": """
+INSERT INTO {table} AS m (ix, iy, n, active, sum_lon, sum_lat)
+SELECT floor(ST_X(ch.location) / {size})::int AS ix, floor(ST_Y(ch.location) / {size})::int AS iy,
        sum(ch.sign), sum(CASE WHEN ch.status = 'active' THEN ch.sign ELSE 0 END),
        sum(ch.sign * ST_X(ch.location)), sum(ch.sign * ST_Y(ch.location))
 FROM ({{changes}}) AS ch
-WHERE ch.location IS NOT NULL AND ch.status IN ({SHOWN})
+WHERE ch.location IS NOT NULL AND ch.status IN ({shown})
 GROUP BY 1, 2 ORDER BY 1, 2
 ON CONFLICT (ix, iy) DO UPDATE SET
   n = m.n + excluded.n, active = m.active + excluded.active,
   sum_lon = CASE WHEN m.n + excluded.n = 0 THEN 0 ELSE m.sum_lon + excluded.sum_lon END,
   sum_lat = CASE WHEN m.n + excluded.n = 0 THEN 0 ELSE m.sum_lat + excluded.sum_lat END;
-END IF;
 """,
 }
+
+
+def _apply(dialect: str) -> str:
+    """The statements that add a "changes" query's cameras to both grids (a template with
+    {changes})."""
+    return "".join(_APPLY_ONE[dialect].format(table=table, size=size, shown=SHOWN) for table, size in GRIDS)
 
 
 def _camera_side(rows: str, sign: int) -> str:
@@ -71,7 +74,7 @@ def _registration_side(rows: str, sign: int, where: str) -> str:
 
 def _sqlite_triggers() -> list[str]:
     """Row triggers: NEW and OLD stand for the row itself."""
-    apply = _APPLY["sqlite"]
+    apply = _apply("sqlite")
 
     def camera(row: str, sign: int) -> str:
         return (f"SELECT {row}.location AS location, r.status AS status, {sign} AS sign"
@@ -107,8 +110,8 @@ BEGIN
   ELSIF TG_TABLE_NAME = 'camera' AND TG_OP = 'UPDATE' THEN
     {camera_update}
   ELSIF TG_TABLE_NAME = 'camera' AND TG_OP = 'TRUNCATE' THEN
-    UPDATE camera_map_summary SET version = version + 1 WHERE id = 1;
     UPDATE camera_map_cell SET n = 0, active = 0, sum_lon = 0, sum_lat = 0 WHERE n <> 0;
+    UPDATE camera_map_block SET n = 0, active = 0, sum_lon = 0, sum_lat = 0 WHERE n <> 0;
   ELSIF TG_TABLE_NAME = 'registration' AND TG_OP = 'UPDATE' THEN
     {registration_update}
   ELSIF TG_TABLE_NAME = 'registration' AND TG_OP = 'DELETE' THEN
@@ -122,7 +125,7 @@ END $$
 
 
 def _pg_statements() -> list[str]:
-    apply = _APPLY["postgresql"]
+    apply = _apply("postgresql")
     moved = (" JOIN new_rows nw ON nw.id = old_rows.id WHERE old_rows.registration_id <> nw.registration_id"
              " OR old_rows.location IS DISTINCT FROM nw.location")
     moved_new = (" JOIN old_rows o ON o.id = new_rows.id WHERE o.registration_id <> new_rows.registration_id"
@@ -159,23 +162,23 @@ def _pg_statements() -> list[str]:
 
 
 _RECOUNT = {
-    "sqlite": f"""
-INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat)
-SELECT CAST(floor(ST_X(c.location) / {CELL_DEG}) AS INTEGER) AS ix,
-       CAST(floor(ST_Y(c.location) / {CELL_DEG}) AS INTEGER) AS iy,
+    "sqlite": """
+INSERT INTO {table} (ix, iy, n, active, sum_lon, sum_lat)
+SELECT CAST(floor(ST_X(c.location) / {size}) AS INTEGER) AS ix,
+       CAST(floor(ST_Y(c.location) / {size}) AS INTEGER) AS iy,
        count(*), sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END),
        sum(ST_X(c.location)), sum(ST_Y(c.location))
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE c.location IS NOT NULL AND r.status IN ({SHOWN})
+WHERE c.location IS NOT NULL AND r.status IN ({shown})
 GROUP BY ix, iy
 """,
-    "postgresql": f"""
-INSERT INTO camera_map_cell (ix, iy, n, active, sum_lon, sum_lat)
-SELECT floor(ST_X(c.location) / {CELL_DEG})::int, floor(ST_Y(c.location) / {CELL_DEG})::int,
+    "postgresql": """
+INSERT INTO {table} (ix, iy, n, active, sum_lon, sum_lat)
+SELECT floor(ST_X(c.location) / {size})::int, floor(ST_Y(c.location) / {size})::int,
        count(*), sum(CASE WHEN r.status = 'active' THEN 1 ELSE 0 END),
        sum(ST_X(c.location)), sum(ST_Y(c.location))
 FROM camera c JOIN registration r ON r.id = c.registration_id
-WHERE c.location IS NOT NULL AND r.status IN ({SHOWN})
+WHERE c.location IS NOT NULL AND r.status IN ({shown})
 GROUP BY 1, 2
 """,
 }
@@ -183,14 +186,20 @@ GROUP BY 1, 2
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    with op.batch_alter_table("camera_map_summary") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
-        batch.drop_column("built_at")
-        batch.drop_column("cameras")
-    op.execute("DELETE FROM camera_map_cell")
-    op.execute(_RECOUNT[dialect])
-    op.execute("DELETE FROM camera_map_summary")
-    op.execute("INSERT INTO camera_map_summary (id, version) VALUES (1, 1)")
+    op.drop_table("camera_map_summary")
+    op.create_table(
+        "camera_map_block",
+        sa.Column("ix", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("iy", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Integer(), nullable=False),
+        sa.Column("sum_lon", sa.Float(), nullable=False),
+        sa.Column("sum_lat", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("ix", "iy"),
+    )
+    for table, size in GRIDS:
+        op.execute(f"DELETE FROM {table}")
+        op.execute(_RECOUNT[dialect].format(table=table, size=size, shown=SHOWN))
     for statement in _sqlite_triggers() if dialect == "sqlite" else _pg_statements():
         op.execute(statement)
 
@@ -204,7 +213,13 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS camera_map_camera_truncate ON camera")
         op.execute("DROP FUNCTION IF EXISTS camera_map_follow()")
-    with op.batch_alter_table("camera_map_summary") as batch:
-        batch.drop_column("version")
-        batch.add_column(sa.Column("built_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("cameras", sa.Integer(), nullable=False, server_default="0"))
+    op.drop_table("camera_map_block")
+    op.create_table(
+        "camera_map_summary",
+        sa.Column("id", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cameras", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.execute("INSERT INTO camera_map_summary (id, built_at, cameras)"
+               " SELECT 1, CURRENT_TIMESTAMP, coalesce(sum(n), 0) FROM camera_map_cell")
