@@ -1,8 +1,10 @@
 """The map's camera layer as GeoJSON, bounded in size at any zoom."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from . import spatial
@@ -56,22 +58,22 @@ def camera_geojson(
     Only a view of max_features cameras or fewer then reads the cameras themselves.
     """
     clusters = _clusters(box, cells)
-    if sum(row["n"] for row in clusters) <= max_features:
+    if sum(row.n for row in clusters) <= max_features:
         rows = spatial.cameras_in_box(db.session, box, max_features + 1)
         if len(rows) <= max_features:  # else a summary cell's centroid stands outside the box
             return {"type": "FeatureCollection", "clustered": False, "features": [
                 {
                     "type": "Feature",
-                    "id": row["camera_id"],
-                    "geometry": _point(row["lon"], row["lat"]),
+                    "id": row.camera_id,
+                    "geometry": _point(row.lon, row.lat),
                     "properties": {
-                        "camera_id": row["camera_id"],
-                        "registration_id": row["registration_id"],
-                        "label": row["label"],
-                        "status": row["status"],
-                        "direction_deg": row["direction_deg"],
-                        "fov_deg": row["fov_deg"],
-                        "range_m": row["range_m"],
+                        "camera_id": row.camera_id,
+                        "registration_id": row.registration_id,
+                        "label": row.label,
+                        "status": row.status,
+                        "direction_deg": row.direction_deg,
+                        "fov_deg": row.fov_deg,
+                        "range_m": row.range_m,
                     },
                 }
                 for row in rows
@@ -79,14 +81,14 @@ def camera_geojson(
     return {"type": "FeatureCollection", "clustered": True, "features": [
         {
             "type": "Feature",
-            "geometry": _point(row["lon"], row["lat"]),
-            "properties": {"cluster": True, "count": row["n"], "active": row["active"]},
+            "geometry": _point(row.lon, row.lat),
+            "properties": {"cluster": True, "count": int(row.n), "active": int(row.active)},
         }
         for row in clusters
     ]}
 
 
-def _clusters(box: spatial.Box, cells: int) -> list[dict]:
+def _clusters(box: spatial.Box, cells: int) -> Sequence[Row]:
     if spatial.summary_grid((box.max_lon - box.min_lon) / cells) is not None:
         return spatial.summary_clusters(db.session, box, cells)
     return spatial.camera_clusters(db.session, box, cells)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shapely.geometry import LineString, Point, Polygon
-from sqlalchemy import select, text
+from sqlalchemy import Row, select, text
 from sqlalchemy.orm import Session
 
 from .domain import SHOWN_ON_MAP
@@ -332,10 +332,10 @@ def summary_grid(cell_w: float) -> tuple[str, float] | None:
     return max(fitting, key=lambda grid: grid[1]) if fitting else None
 
 
-def summary_clusters(session: Session, box: Box, cells: int) -> list[dict]:
+def summary_clusters(session: Session, box: Box, cells: int) -> Sequence[Row]:
     """Grid clusters of box (cells × cells) summed in one statement from the coarsest stored
-    grid that fits the view (see summary_grid; ValueError if none does): count, active count,
-    centroid."""
+    grid that fits the view (see summary_grid; ValueError if none does): rows as
+    camera_clusters gives."""
     cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
     grid = summary_grid(cell_w)
     if grid is None:
@@ -349,8 +349,7 @@ def summary_clusters(session: Session, box: Box, cells: int) -> list[dict]:
         "ix0": math.floor(box.min_lon / size), "ix1": math.floor(box.max_lon / size),
         "iy0": math.floor(box.min_lat / size), "iy1": math.floor(box.max_lat / size),
     }
-    rows = session.execute(text(_SUMMARY_CLUSTER_SQL[dialect(session)].format(table=table)), params).mappings()
-    return [dict(row) for row in rows]
+    return session.execute(text(_SUMMARY_CLUSTER_SQL[dialect(session)].format(table=table)), params).all()
 
 
 def camera_summary(session: Session, cell: float = SUMMARY_CELL_DEG) -> list[dict]:
@@ -381,23 +380,21 @@ def camera_cells(session: Session) -> list[tuple]:
         text("SELECT n, active, sum_lon, sum_lat FROM camera_map_cell WHERE n > 0"))]
 
 
-def cameras_in_box(session: Session, box: Box, limit: int) -> list[dict]:
-    """Up to limit cameras inside box (registrations not withdrawn), for the map."""
-    rows = session.execute(
-        text(_BOX_SQL[dialect(session)]), {**box.params(), "limit": limit}
-    ).mappings()
-    return [dict(row) for row in rows]
+def cameras_in_box(session: Session, box: Box, limit: int) -> Sequence[Row]:
+    """Up to limit cameras inside box (registrations not withdrawn), for the map: rows with
+    camera_id, registration_id, lat, lon, direction_deg, fov_deg, range_m, label, status."""
+    return session.execute(text(_BOX_SQL[dialect(session)]), {**box.params(), "limit": limit}).all()
 
 
-def camera_clusters(session: Session, box: Box, cells: int) -> list[dict]:
-    """Cameras inside box grouped on a cells × cells grid: count, active count, centroid."""
+def camera_clusters(session: Session, box: Box, cells: int) -> Sequence[Row]:
+    """Cameras inside box grouped on a cells × cells grid: rows with gx, gy, n (count), active
+    (count), lon, lat (centroid)."""
     cell_w = max((box.max_lon - box.min_lon) / cells, 1e-9)
     cell_h = max((box.max_lat - box.min_lat) / cells, 1e-9)
-    rows = session.execute(
+    return session.execute(
         text(_CLUSTER_SQL[dialect(session)]),
         {**box.params(), "cell_w": cell_w, "cell_h": cell_h},
-    ).mappings()
-    return [dict(row) for row in rows]
+    ).all()
 
 
 def explain(session: Session, sql: str, params: dict) -> str:

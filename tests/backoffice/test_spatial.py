@@ -171,11 +171,11 @@ def test_box_query_and_clusters(ctx):
     camera_at(150, 240, status="withdrawn")
     box = spatial.Box(LON - 0.05, LAT - 0.05, LON + 0.05, LAT + 0.05)
     rows = spatial.cameras_in_box(db.session, box, 100)
-    assert {row["camera_id"] for row in rows} == {cam.id for cam in near}
-    assert {row["status"] for row in rows} == {"active"}
+    assert {row.camera_id for row in rows} == {cam.id for cam in near}
+    assert {row.status for row in rows} == {"active"}
     assert len(spatial.cameras_in_box(db.session, box, 2)) == 2
     clusters = spatial.camera_clusters(db.session, box, 4)
-    assert sum(c["n"] for c in clusters) == 3
-    assert sum(c["active"] for c in clusters) == 3
+    assert sum(c.n for c in clusters) == 3
+    assert sum(c.active for c in clusters) == 3
     far = spatial.Box(LON + 1, LAT + 1, LON + 1.1, LAT + 1.1)
     assert spatial.cameras_in_box(db.session, far, 100) == []
