@@ -22,8 +22,8 @@ SHOWN = "'active', 'lapsed', 'pending'"  # backoffice.domain.SHOWN_ON_MAP when t
 
 # The cells gain (sign +1) or lose (sign -1) one camera per row of a "changes" query of
 # (location, status, sign); cameras of registrations not shown on the map count nothing. Cells
-# are written in (ix, iy) order, so that two writers never wait for each other's cells in
-# opposite orders. A cell that comes to hold no camera keeps its row with zero sums (readers
+# are written in (ix, iy) order, so that two writers' statements do not wait for each other's
+# cells in opposite orders. A cell that comes to hold no camera keeps its row with zero sums (readers
 # skip n = 0).
 _APPLY_ONE = {
     "sqlite": """
@@ -121,7 +121,6 @@ BEGIN
   RETURN NULL;
 END $$
 """
-
 
 
 def _pg_statements() -> list[str]:
