@@ -42,7 +42,7 @@ def rebuild_summary(session: Session) -> int:
     """Recount the stored county summary (camera_map_cell) from the cameras, in the session's
     transaction (no commit): a repair, never needed in operation, since the database keeps
     the cells current in every transaction that adds, moves or removes a camera or changes a
-    registration's status (migration 0023). Returns the number of cameras counted."""
+    registration's status (migration 0024). Returns the number of cameras counted."""
     return spatial.rebuild_camera_cells(session)
 
 

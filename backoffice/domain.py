@@ -9,7 +9,7 @@ through backoffice.labels.
 
 REGISTRATION_STATUSES = ("pending", "active", "lapsed", "withdrawn")
 # On the map and in the canvass list: everything but withdrawn (pending ones greyed out). The
-# database's triggers count these in the map's summary (migration 0023): a change here needs a
+# database's triggers count these in the map's summary (migration 0024): a change here needs a
 # migration that rewrites them (tests/backoffice/test_camera_map_summary.py fails until then).
 SHOWN_ON_MAP = ("active", "lapsed", "pending")
 # Whose owners an investigator may contact, reveal or ask for footage. A lapsed registration's

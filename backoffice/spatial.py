@@ -272,12 +272,12 @@ GROUP BY gx, gy
 
 
 # Fixed grids over every shown camera, summed per cell, for coarse map views: camera_map_cell
-# and, coarser, camera_map_block (kept current by the database's triggers, migration 0023).
+# and, coarser, camera_map_block (kept current by the database's triggers, migration 0024).
 SUMMARY_CELL_DEG = 0.01
 SUMMARY_BLOCK_DEG = 0.04
 SUMMARY_GRIDS = (("camera_map_cell", SUMMARY_CELL_DEG), ("camera_map_block", SUMMARY_BLOCK_DEG))
 
-# The same expressions as the triggers that keep camera_map_cell current (migration 0023), so
+# The same expressions as the triggers that keep camera_map_cell current (migration 0024), so
 # that a recount gives the very same cells.
 _SUMMARY_SQL = {
     "sqlite": f"""

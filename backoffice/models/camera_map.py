@@ -1,4 +1,4 @@
-"""The map's county summary, kept in the database by its triggers (migration 0023): cameras
+"""The map's county summary, kept in the database by its triggers (migration 0024): cameras
 counted on a fine grid and on a coarser one."""
 
 from flask_appbuilder import Model

@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("cameras", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    # Counted by 0023, which replaced this stamp by triggers (a count here would use the code of
+    # Counted by 0024, which replaced this stamp by triggers (a count here would use the code of
     # today against the schema of then).
     summary = sa.table("camera_map_summary", sa.column("id"), sa.column("built_at"), sa.column("cameras"))
     op.execute(summary.insert().values(id=1, built_at=datetime.now(timezone.utc), cameras=0))

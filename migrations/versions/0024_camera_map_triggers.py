@@ -3,15 +3,15 @@ whole-county views) is kept current by the database itself, in the transaction o
 insert, move or deletion and every registration status change, so that no request and no
 worker ever recounts it (camera_map_summary, when it was last recounted, goes)
 
-Revision ID: 0023
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0021"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
