@@ -271,11 +271,13 @@ GROUP BY gx, gy
 }
 
 
-# Fixed grids over every shown camera, summed per cell, for coarse map views: camera_map_cell
-# and, coarser, camera_map_block (kept current by the database's triggers, migration 0024).
+# Fixed grids over every shown camera, summed per cell, for map views wider than a street:
+# camera_map_cell, coarser camera_map_block, finer camera_map_fine and camera_map_finest (kept
+# current by the database's triggers, migration 0024).
 SUMMARY_CELL_DEG = 0.01
 SUMMARY_BLOCK_DEG = 0.04
-SUMMARY_GRIDS = (("camera_map_cell", SUMMARY_CELL_DEG), ("camera_map_block", SUMMARY_BLOCK_DEG))
+SUMMARY_GRIDS = (("camera_map_cell", SUMMARY_CELL_DEG), ("camera_map_block", SUMMARY_BLOCK_DEG),
+                 ("camera_map_fine", 0.0025), ("camera_map_finest", 0.000625))
 
 # The same expressions as the triggers that keep camera_map_cell current (migration 0024), so
 # that a recount gives the very same cells.
@@ -326,9 +328,11 @@ GROUP BY 1, 2
 
 
 def summary_grid(cell_w: float) -> tuple[str, float] | None:
-    """The coarsest stored grid whose cells are at most half a view cell cell_w degrees wide
-    (table, cell size), or None when even the finest is too coarse for that view."""
-    fitting = [(table, size) for table, size in SUMMARY_GRIDS if 2 * size <= cell_w]
+    """The coarsest stored grid whose cells are no wider than a view cell of cell_w degrees
+    (table, cell size), or None when even the finest is too coarse for that view. Each stored
+    cell goes whole to the view cell its centroid is in, so a view reads at most about
+    (4 × view cells)² rows."""
+    fitting = [(table, size) for table, size in SUMMARY_GRIDS if size <= cell_w]
     return max(fitting, key=lambda grid: grid[1]) if fitting else None
 
 

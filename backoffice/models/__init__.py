@@ -12,7 +12,7 @@ from .case import (
 )
 from .evidence import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 from .declaration import DeclarationWriteOnce, OwnerDeclaration
-from .camera_map import CameraMapBlock, CameraMapCell
+from .camera_map import CameraMapBlock, CameraMapCell, CameraMapFine, CameraMapFinest
 from .jobs import JobRun
 from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .portal import (
@@ -35,6 +35,8 @@ __all__ = [
     "AreaRequest",
     "CameraMapBlock",
     "CameraMapCell",
+    "CameraMapFine",
+    "CameraMapFinest",
     "JobRun",
     "OUTBOX_STATUSES",
     "OutboxMessage",

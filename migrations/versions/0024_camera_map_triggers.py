@@ -1,5 +1,5 @@
-"""the map's county summary (camera_map_cell, and camera_map_block on a coarser grid for
-whole-county views) is kept current by the database itself, in the transaction of every camera
+"""the map's county summary (camera_map_cell, and grids as coarse as a county and as fine as a
+few blocks for views between) is kept current by the database itself, in the transaction of every camera
 insert, move or deletion and every registration status change, so that no request and no
 worker ever recounts it (camera_map_summary, when it was last recounted, goes)
 
@@ -17,7 +17,10 @@ depends_on = None
 
 CELL_DEG = 0.01  # backoffice.spatial.SUMMARY_CELL_DEG when this was written
 BLOCK_DEG = 0.04  # backoffice.spatial.SUMMARY_BLOCK_DEG: a coarser grid for whole-county views
-GRIDS = (("camera_map_cell", CELL_DEG), ("camera_map_block", BLOCK_DEG))
+# Finer grids for views between a street and a city: (table, cell size in degrees).
+GRIDS = (("camera_map_cell", CELL_DEG), ("camera_map_block", BLOCK_DEG),
+         ("camera_map_fine", 0.0025), ("camera_map_finest", 0.000625))
+NEW_GRIDS = [table for table, _ in GRIDS if table != "camera_map_cell"]
 SHOWN = "'active', 'lapsed', 'pending'"  # backoffice.domain.SHOWN_ON_MAP when this was written
 
 # The cells gain (sign +1) or lose (sign -1) one camera per row of a "changes" query of
@@ -110,8 +113,7 @@ BEGIN
   ELSIF TG_TABLE_NAME = 'camera' AND TG_OP = 'UPDATE' THEN
     {camera_update}
   ELSIF TG_TABLE_NAME = 'camera' AND TG_OP = 'TRUNCATE' THEN
-    UPDATE camera_map_cell SET n = 0, active = 0, sum_lon = 0, sum_lat = 0 WHERE n <> 0;
-    UPDATE camera_map_block SET n = 0, active = 0, sum_lon = 0, sum_lat = 0 WHERE n <> 0;
+    {truncate}
   ELSIF TG_TABLE_NAME = 'registration' AND TG_OP = 'UPDATE' THEN
     {registration_update}
   ELSIF TG_TABLE_NAME = 'registration' AND TG_OP = 'DELETE' THEN
@@ -138,6 +140,8 @@ def _pg_statements() -> list[str]:
                                    + _camera_side("new_rows", 1) + moved_new),
         registration_update=apply.format(changes=_registration_side("old_rows", -1, status_old)
                                          + " UNION ALL " + _registration_side("new_rows", 1, status_new)),
+        truncate="\n    ".join(f"UPDATE {table} SET n = 0, active = 0, sum_lon = 0, sum_lat = 0 WHERE n <> 0;"
+                               for table, _ in GRIDS),
         registration_delete=apply.format(
             changes="SELECT c.location AS location, OLD.status AS status, -1 AS sign"
                     " FROM camera c WHERE c.registration_id = OLD.id"),
@@ -186,16 +190,17 @@ GROUP BY 1, 2
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.drop_table("camera_map_summary")
-    op.create_table(
-        "camera_map_block",
-        sa.Column("ix", sa.Integer(), nullable=False, autoincrement=False),
-        sa.Column("iy", sa.Integer(), nullable=False, autoincrement=False),
-        sa.Column("n", sa.Integer(), nullable=False),
-        sa.Column("active", sa.Integer(), nullable=False),
-        sa.Column("sum_lon", sa.Float(), nullable=False),
-        sa.Column("sum_lat", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("ix", "iy"),
-    )
+    for table in NEW_GRIDS:
+        op.create_table(
+            table,
+            sa.Column("ix", sa.Integer(), nullable=False, autoincrement=False),
+            sa.Column("iy", sa.Integer(), nullable=False, autoincrement=False),
+            sa.Column("n", sa.Integer(), nullable=False),
+            sa.Column("active", sa.Integer(), nullable=False),
+            sa.Column("sum_lon", sa.Float(), nullable=False),
+            sa.Column("sum_lat", sa.Float(), nullable=False),
+            sa.PrimaryKeyConstraint("ix", "iy"),
+        )
     for table, size in GRIDS:
         op.execute(f"DELETE FROM {table}")
         op.execute(_RECOUNT[dialect].format(table=table, size=size, shown=SHOWN))
@@ -212,7 +217,8 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS camera_map_camera_truncate ON camera")
         op.execute("DROP FUNCTION IF EXISTS camera_map_follow()")
-    op.drop_table("camera_map_block")
+    for table in NEW_GRIDS:
+        op.drop_table(table)
     op.create_table(
         "camera_map_summary",
         sa.Column("id", sa.Integer(), nullable=False, autoincrement=False),

@@ -121,3 +121,25 @@ def test_a_county_view_costs_what_the_cheapest_api_read_costs(client, ctx):
     assert len(seen) == len(floor)
     assert len([s for s in seen if "camera_map_block" in s]) == 1  # the coarser grid fits a county
     assert not [s for s in seen if re.search(r"\b(camera|idx_camera_location)\b", s)]
+
+
+def test_a_town_view_clusters_from_a_finer_stored_grid(client, ctx):
+    """A view between a street and the county (0.1° wide) sums a finer stored grid, never
+    the cameras, and counts what is in view."""
+    from tests.auth import api_token
+
+    for i in range(3):
+        factories.registration(FAR[0] + 0.002 * i, FAR[1] + 0.002 * i, cameras=2)
+    factories.registration(FAR[0], FAR[1], cameras=1, status="withdrawn")
+    headers = api_token(client, "investigator")
+    view = f"{FAR[1] - 0.05},{FAR[0] - 0.04},{FAR[1] + 0.05},{FAR[0] + 0.04}"
+    client.application.config["GEOJSON_MAX_FEATURES"], saved = 1, client.application.config["GEOJSON_MAX_FEATURES"]
+    try:
+        with count_statements() as seen:
+            body = client.get(f"/api/v1/cameras/geojson?bbox={view}", headers=headers).json
+    finally:
+        client.application.config["GEOJSON_MAX_FEATURES"] = saved
+    assert body["clustered"] is True
+    assert sum(f["properties"]["count"] for f in body["features"]) == 6
+    assert len([s for s in seen if "camera_map_fine" in s]) == 1
+    assert not [s for s in seen if re.search(r"\b(camera|idx_camera_location)\b", s)]
