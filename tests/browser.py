@@ -8,6 +8,8 @@ one folder per run, printed at the end of the run so that a person can look at t
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,32 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.locator("#password").fill(password)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@contextmanager
+def answering(page, accept: bool = True) -> Iterator[list[str]]:
+    """Answer the one dialog (a confirm) that what the block does opens, as a person would:
+    OK when `accept`, else Cancel. Yields a list that then holds what the dialog asked.
+
+    The handler is on the page for the block only, and the block ends only once the dialog has
+    come, so that an answer meant for one dialog is never given to another: handlers set with
+    `page.once` before each click could both be waiting when a late dialog came, and the second
+    one failed ("Cannot dismiss dialog which is already handled"). No dialog is a failure."""
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", answer)
+    try:
+        with page.expect_event("dialog"):
+            yield asked
+    finally:
+        page.remove_listener("dialog", answer)
 
 
 def type_datetime(page, selector: str, month_day_year: str, hour_minute: str, meridiem: str) -> None:

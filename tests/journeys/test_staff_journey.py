@@ -10,7 +10,7 @@ import pytest
 
 from backoffice.localtime import county_today
 from backoffice.localtime import add_year
-from tests.browser import needs_chromium, shoot
+from tests.browser import answering, needs_chromium, shoot
 from tests.journeys.owners_kit import (
     STREET,
     camera_row,
@@ -142,8 +142,9 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert re.search(r"\b(PST|PDT)\b", queue)  # verified at, in county time
     row.get_by_role("link", name="Review").click()
     asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Approve").click()
+    with answering(page) as approving:
+        page.get_by_role("button", name="Approve").click()
+    asked += approving
     page.get_by_text("Approved; the owner has been emailed").wait_for()
     assert stored(app, registration_id=approve).status == "active"
     assert mail_text(mailbox, email("amy.approve"))[0] == "Your cameras are registered"
@@ -156,11 +157,12 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert stored(app, registration_id=reject).status == "pending"
     page.get_by_label("Reason (sent to the owner)").fill("")
     page.get_by_label("Reason (sent to the owner)").type("Las cámaras están fuera del condado.")
-    page.once("dialog", lambda dialog: dialog.dismiss())  # changing one's mind keeps everything
-    page.get_by_role("button", name="Reject").click()
+    with answering(page, accept=False):  # changing one's mind keeps everything
+        page.get_by_role("button", name="Reject").click()
     assert stored(app, registration_id=reject).status == "pending"
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Reject").click()
+    with answering(page) as rejecting:
+        page.get_by_role("button", name="Reject").click()
+    asked += rejecting
     page.get_by_text("Rejected; the owner has been told why").wait_for()
     assert stored(app, registration_id=reject) is None and not owner_exists(app, owner_id)
     subject, text = mail_text(mailbox, email("rex.reject"))
@@ -171,8 +173,9 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     offered = page.locator("body").inner_text()
     assert f"#{kept}" in offered  # the existing registration at the same address
     page.get_by_label(re.compile("Merge into registration")).type(str(kept))
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Merge").click()
+    with answering(page) as merging:
+        page.get_by_role("button", name="Merge").click()
+    asked += merging
     page.get_by_text("Merged into the existing registration.").wait_for()
     shoot(page, "staff-13-merged")
     assert stored(app, registration_id=again) is None
