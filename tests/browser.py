@@ -8,8 +8,6 @@ one folder per run, printed at the end of the run so that a person can look at t
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,15 +100,17 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-@contextmanager
-def answering(page, accept: bool = True) -> Iterator[list[str]]:
-    """Answer the one dialog (a confirm) that what the block does opens, as a person would:
-    OK when `accept`, else Cancel. Yields a list that then holds what the dialog asked.
+def click_and_answer(page, button, accept: bool = True) -> str:
+    """Click a button that asks first (a confirm dialog) and answer as a person would: OK when
+    `accept`, else Cancel. Returns what the dialog asked; no dialog is a failure.
 
-    The handler is on the page for the block only, and the block ends only once the dialog has
-    come, so that an answer meant for one dialog is never given to another: handlers set with
-    `page.once` before each click could both be waiting when a late dialog came, and the second
-    one failed ("Cannot dismiss dialog which is already handled"). No dialog is a failure."""
+    The click waits until the page that shows the button has loaded: a button clicked before
+    the page's scripts ran sends its form without asking. The handler is on the page for this
+    click only and the click ends once the dialog has come, so that an answer meant for one
+    dialog is never given to another (handlers set with `page.once` outlived a click that did
+    not ask, and two answered the next dialog: "Cannot dismiss dialog which is already handled")."""
+    button.wait_for()
+    page.wait_for_load_state("load")
     asked: list[str] = []
 
     def answer(dialog) -> None:
@@ -123,9 +123,10 @@ def answering(page, accept: bool = True) -> Iterator[list[str]]:
     page.on("dialog", answer)
     try:
         with page.expect_event("dialog"):
-            yield asked
+            button.click()
     finally:
         page.remove_listener("dialog", answer)
+    return asked[0]
 
 
 def type_datetime(page, selector: str, month_day_year: str, hour_minute: str, meridiem: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from backoffice.extensions import db
 from backoffice.localtime import county_zone
 from backoffice.models import Case, ContactAttempt, CustodyEvent, EvidenceItem, FootageRequest, Registration
-from tests.browser import answering, needs_chromium, type_datetime
+from tests.browser import click_and_answer, needs_chromium, type_datetime
 from tests.journeys.cases_kit import (
     audit_events, download, in_db, keep, offset, opened_pdf, pdf_text, unique_case_number,
 )
@@ -201,10 +201,9 @@ def test_an_investigator_opens_a_case_canvasses_and_collects_footage(journey, ap
     journey.shoot("investigator-08-evidence-uploaded")
 
     # Collect: the dialog asks first.
-    with answering(page) as asked:
-        page.get_by_role("button", name="Mark footage collected").click()
+    asked = click_and_answer(page, page.get_by_role("button", name="Mark footage collected"))
     page.get_by_text("the request is now footage collected").wait_for()
-    assert "cannot be undone" in asked[0] or "receipt" in asked[0]
+    assert "cannot be undone" in asked or "receipt" in asked
     row = request_row(app, request_id)
     assert row["state"] == "collected" and row["receipt_issued_at"] is not None
     journey.shoot("investigator-09-collected")

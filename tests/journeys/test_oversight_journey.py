@@ -14,7 +14,7 @@ from backoffice.extensions import db
 from backoffice.localtime import county_zone
 from backoffice.models import AgencyUser, FootageRequest
 from tests import factories
-from tests.browser import answering, needs_chromium, type_datetime
+from tests.browser import click_and_answer, needs_chromium, type_datetime
 from tests.journeys.cases_kit import (
     USER_PREFIX, audit_events, download, in_db, keep, offset, unique_case_number,
 )
@@ -72,10 +72,9 @@ def test_a_supervisor_approves_an_investigators_release_but_not_their_own(journe
     assert "another supervisor must decide" in mine.inner_text()
     journey.shoot("supervisor-02-approval-queue")
 
-    with answering(page) as asked:
-        row.get_by_role("button", name="Approve release").click()
+    asked = click_and_answer(page, row.get_by_role("button", name="Approve release"))
     page.get_by_text("the request is now released").wait_for()
-    assert "cannot be undone" in asked[0]
+    assert "cannot be undone" in asked
     journey.shoot("supervisor-03-approved")
     decided = release_of(app, theirs)
     assert (decided["state"], decided["decision"], decided["decided_by"]) == ("released", "approved", "supervisor")

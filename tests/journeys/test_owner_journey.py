@@ -10,7 +10,7 @@ import pytest
 from backoffice import audit
 from backoffice.extensions import db
 from tests import factories
-from tests.browser import answering, needs_chromium, shoot
+from tests.browser import click_and_answer, needs_chromium, shoot
 from tests.journeys.owners_kit import (
     email,
     english_left,
@@ -60,8 +60,7 @@ def approve_as_staff(run, registration_id: int, shot: str) -> None:
     row = review_queue_row(page, run.base, registration_id)
     row.get_by_role("link", name="Review").click()
     shoot(page, f"{shot}-review")
-    with answering(page):  # approving asks first
-        page.get_by_role("button", name="Approve").click()
+    click_and_answer(page, page.get_by_role("button", name="Approve"))  # approving asks first
     page.get_by_text("Approved; the owner has been emailed").wait_for()
     page.context.close()
 

@@ -10,7 +10,7 @@ import pytest
 
 from backoffice.localtime import county_today
 from backoffice.localtime import add_year
-from tests.browser import answering, needs_chromium, shoot
+from tests.browser import click_and_answer, needs_chromium, shoot
 from tests.journeys.owners_kit import (
     STREET,
     camera_row,
@@ -142,9 +142,7 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert re.search(r"\b(PST|PDT)\b", queue)  # verified at, in county time
     row.get_by_role("link", name="Review").click()
     asked = []
-    with answering(page) as approving:
-        page.get_by_role("button", name="Approve").click()
-    asked += approving
+    asked.append(click_and_answer(page, page.get_by_role("button", name="Approve")))
     page.get_by_text("Approved; the owner has been emailed").wait_for()
     assert stored(app, registration_id=approve).status == "active"
     assert mail_text(mailbox, email("amy.approve"))[0] == "Your cameras are registered"
@@ -157,12 +155,10 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     assert stored(app, registration_id=reject).status == "pending"
     page.get_by_label("Reason (sent to the owner)").fill("")
     page.get_by_label("Reason (sent to the owner)").type("Las cámaras están fuera del condado.")
-    with answering(page, accept=False):  # changing one's mind keeps everything
-        page.get_by_role("button", name="Reject").click()
+    # Changing one's mind keeps everything.
+    click_and_answer(page, page.get_by_role("button", name="Reject"), accept=False)
     assert stored(app, registration_id=reject).status == "pending"
-    with answering(page) as rejecting:
-        page.get_by_role("button", name="Reject").click()
-    asked += rejecting
+    asked.append(click_and_answer(page, page.get_by_role("button", name="Reject")))
     page.get_by_text("Rejected; the owner has been told why").wait_for()
     assert stored(app, registration_id=reject) is None and not owner_exists(app, owner_id)
     subject, text = mail_text(mailbox, email("rex.reject"))
@@ -173,9 +169,7 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     offered = page.locator("body").inner_text()
     assert f"#{kept}" in offered  # the existing registration at the same address
     page.get_by_label(re.compile("Merge into registration")).type(str(kept))
-    with answering(page) as merging:
-        page.get_by_role("button", name="Merge").click()
-    asked += merging
+    asked.append(click_and_answer(page, page.get_by_role("button", name="Merge")))
     page.get_by_text("Merged into the existing registration.").wait_for()
     shoot(page, "staff-13-merged")
     assert stored(app, registration_id=again) is None
