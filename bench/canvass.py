@@ -288,6 +288,36 @@ def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, cli
         server.wait(timeout=30)
 
 
+def loaded_app(cameras: int, prefix: str, heading: str):
+    """The app on DATABASE_URL, else on a new SpatiaLite file in a temporary folder named
+    `prefix`…: migrated, roles synced, the demo accounts signing in with PASSWORD, and
+    `cameras` bench cameras (bulk_load). Prints `heading` ({dialect} filled in) before the
+    load. Returns (app, database URL, "PostGIS" or "SpatiaLite")."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        import config
+
+        url = config.sqlite_url(Path(tempfile.mkdtemp(prefix=prefix)) / "bench.db")
+    os.environ.setdefault("MFA_REQUIRED", "0")
+
+    from flask_migrate import upgrade
+
+    from backoffice import create_app
+    from backoffice.accounts import ensure_demo_accounts
+    from backoffice.extensions import db
+
+    app = create_app({"DATABASE_URL": url, "MFA_REQUIRED": False, "RATELIMIT_ENABLED": False})
+    dialect = "PostGIS" if url.startswith("postgres") else "SpatiaLite"
+    print(heading.format(dialect=dialect))
+    with app.app_context():
+        upgrade()
+        app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
+        ensure_demo_accounts(PASSWORD)
+        db.session.commit()
+        bulk_load(db.engine, cameras)
+    return app, url, dialect
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", type=int, default=100_000)
@@ -305,33 +335,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.port:
         os.environ["BENCH_PORT"] = str(args.port)
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        import config
-
-        folder = Path(tempfile.mkdtemp(prefix="bench-canvass-"))
-        url = config.sqlite_url(folder / "bench.db")
-    os.environ.setdefault("MFA_REQUIRED", "0")
-
     import json
 
-    from flask_migrate import upgrade
-
-    from backoffice import create_app, spatial
+    from backoffice import spatial
     from backoffice.canvass import query as canvass_query
-    from backoffice.accounts import ensure_demo_accounts
     from backoffice.extensions import db
     from backoffice.models import Agency, Case
 
-    app = create_app({"DATABASE_URL": url, "MFA_REQUIRED": False, "RATELIMIT_ENABLED": False})
-    dialect = "PostGIS" if url.startswith("postgres") else "SpatiaLite"
-    print(f"canvass benchmark on {dialect}, {args.cameras} cameras, radius {args.radius:g} m")
+    app, url, dialect = loaded_app(args.cameras, "bench-canvass-",
+                                   f"canvass benchmark on {{dialect}}, {args.cameras} cameras, radius {args.radius:g} m")
     with app.app_context():
-        upgrade()
-        app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
-        ensure_demo_accounts(PASSWORD)
-        db.session.commit()
-        bulk_load(db.engine, args.cameras)
         agency = db.session.query(Agency).order_by(Agency.id).first()
         case = db.session.query(Case).filter_by(agency_id=agency.id, case_number="BENCH-1").one_or_none()
         if case is None:

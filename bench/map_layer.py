@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
 COUNTY_TARGET_MS = 50  # every geojson answer, p95
@@ -178,29 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.first_request:
         _time_first_request(args.first_request)
         return
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        import config
+    from bench.canvass import CITY, COUNTY, PASSWORD, loaded_app
 
-        url = config.sqlite_url(Path(tempfile.mkdtemp(prefix="bench-map-")) / "bench.db")
-    os.environ.setdefault("MFA_REQUIRED", "0")
-
-    from flask_migrate import upgrade
-
-    from bench.canvass import CITY, COUNTY, PASSWORD, bulk_load
-    from backoffice import create_app
-    from backoffice.accounts import ensure_demo_accounts
-    from backoffice.extensions import db
-
-    app = create_app({"DATABASE_URL": url, "MFA_REQUIRED": False, "RATELIMIT_ENABLED": False})
-    dialect = "PostGIS" if url.startswith("postgres") else "SpatiaLite"
-    print(f"map layer benchmark on {dialect}, {args.cameras} cameras")
-    with app.app_context():
-        upgrade()
-        app.appbuilder.sm.sync_roles()  # type: ignore[attr-defined]  # FAB sets app.appbuilder
-        ensure_demo_accounts(PASSWORD)
-        db.session.commit()
-        bulk_load(db.engine, args.cameras)
+    app, _url, _dialect = loaded_app(args.cameras, "bench-map-", f"map layer benchmark on {{dialect}}, {args.cameras} cameras")
     client = app.test_client()
     login = client.post("/api/v1/security/login", json={
         "username": "investigator", "password": PASSWORD, "provider": "db", "refresh": False})
