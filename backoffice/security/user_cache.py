@@ -80,9 +80,3 @@ def load(session: Session, statements: tuple, number: int):
             _kept.pop(next(iter(_kept)))
         _kept[number] = (rows, template)
     return user
-
-
-def forget() -> None:
-    """Forget every kept user (tests)."""
-    with _lock:
-        _kept.clear()
