@@ -345,6 +345,8 @@ def build_county(cameras: int, seed: int, today: date) -> Iterator[tuple[Owner, 
             **schedule,
         )
         registration.cameras = _cameras(rng, business, count, lat, lon, street)
+        for camera in registration.cameras:  # registered with their premises, not all today
+            camera.created_at = schedule["registered_at"]
         if status == "pending" and rng.random() < 0.6:  # e-mail confirmed: in the review queue
             # Never ahead of the clock: a registration "today" was submitted and verified earlier.
             submitted = min(schedule["registered_at"], utcnow() - timedelta(hours=2))

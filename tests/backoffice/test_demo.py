@@ -132,6 +132,17 @@ def test_status_mix_includes_every_status_with_consistent_dates(runner):
             assert r.registered_at <= r.last_confirmed_at
 
 
+def test_cameras_are_dated_with_their_premises_registration(runner):
+    """The Registry dashboard counts new cameras per month: in the demo they arrive over the
+    years their premises were registered, not all on the day the demo was made."""
+    demo(runner)
+    registrations = db.session.query(Registration).all()
+    for r in registrations:
+        assert all(camera.created_at == r.registered_at for camera in r.cameras)
+    months = {camera.created_at.strftime("%Y-%m") for r in registrations for camera in r.cameras}
+    assert len(months) > 12
+
+
 def test_every_location_is_within_15_km_of_bakersfield(runner):
     demo(runner)
     located = db.session.query(Registration).all() + db.session.query(Camera).all()
