@@ -41,6 +41,9 @@ UNEXPECTED = "Something went wrong on our side; it has been logged. Please try a
 _TARGET_KEY = "backoffice.refusal_target"  # per request (g can outlive a request in tests)
 # blueprint name -> page renderer(status, message, error) for screens with their own look.
 _families: dict[str, Callable[[int, str, Exception], object]] = {}
+# blueprint name -> what its renderer says of an address under its paths that no page has
+# (an owner's link cut short: /upload/ with no token).
+_unrouted: dict[str, str] = {}
 
 
 def is_api_request() -> bool:
@@ -83,9 +86,31 @@ def flash_refusals(target: Callable[..., str]):
     return decorate
 
 
-def register_screen_family(blueprint: str, render: Callable[[int, str, Exception], object]) -> None:
-    """Pages of this blueprint show their errors with render(status, message, error)."""
+def register_screen_family(blueprint: str, render: Callable[[int, str, Exception], object],
+                           unrouted: str | None = None) -> None:
+    """Pages of this blueprint show their errors with render(status, message, error). With
+    `unrouted`, an address under the blueprint's paths that matches none of its pages is
+    answered by render(404, unrouted, …) too (its owners' look and language, not the back
+    office's "Not found" page with a sign-in link)."""
     _families[blueprint] = render
+    if unrouted is not None:
+        _unrouted[blueprint] = unrouted
+
+
+def unrouted_blueprint() -> str | None:
+    """The blueprint with an `unrouted` message whose pages live under this address's first
+    path segment (/upload/…, /area/…), for an address no page matched; None otherwise (also
+    for an address a page matched)."""
+    if request.url_rule is not None:
+        return None
+    first = "/" + request.path.strip("/").split("/", 1)[0]
+    if first == "/":
+        return None
+    for rule in current_app.url_map.iter_rules():
+        blueprint = rule.endpoint.rpartition(".")[0]
+        if blueprint in _unrouted and (rule.rule == first or rule.rule.startswith(first + "/")):
+            return blueprint
+    return None
 
 
 def error_page(status: int, message: str):
@@ -125,6 +150,10 @@ def _on_http_error(error: HTTPException):
         return error  # redirects raised by routing
     if is_api_request():
         return api_answer(error)
+    if error.code == 404:
+        family = unrouted_blueprint()
+        if family is not None:
+            return _families[family](404, _unrouted[family], error)
     return _screen_answer(error.code, error.description or TITLES.get(error.code, ""), error)
 
 

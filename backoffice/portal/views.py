@@ -24,7 +24,7 @@ from flask_babel import ngettext
 from .. import map_context, snapshots
 from ..errors import InvalidInputError
 from ..extensions import db
-from ..http_errors import json_error, register_screen_family
+from ..http_errors import json_error, register_screen_family, unrouted_blueprint
 from ..models import Registration
 from ..models.validation import FieldError, format_phone
 from ..security.web import csrf
@@ -434,7 +434,8 @@ def register_portal(app: Flask) -> None:
     def select_locale():
         if has_request_context() and request.blueprint == "portal":
             return portal_language()
-        if has_request_context() and request.blueprint in (*OWNER_LINK_PAGES, "transparency"):
+        if has_request_context() and (request.blueprint in (*OWNER_LINK_PAGES, "transparency")
+                                      or unrouted_blueprint() is not None):
             # An owner's page behind a link, or the public transparency report: the language
             # the link names, else the browser's.
             languages = current_app.config["PORTAL_LANGUAGES"]

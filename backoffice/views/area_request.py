@@ -227,5 +227,5 @@ def register(appbuilder: AppBuilder) -> None:
     view = appbuilder.add_view_no_menu(AreaAnswerView)
     csrf.exempt(view.blueprint)  # the page checks its token itself, to answer on its own page
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
-    register_screen_family(view.blueprint.name, view.error_page)
+    register_screen_family(view.blueprint.name, view.error_page, unrouted="This link is not valid.")
     appbuilder.app.add_template_global(area_cmd.for_case, "area_requests_of_case")

@@ -104,4 +104,4 @@ def register(appbuilder: AppBuilder) -> None:
     # would read (and buffer) the whole upload before the view could hash it as it arrives.
     csrf.exempt(view.blueprint)
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
-    register_screen_family(view.blueprint.name, view.error_page)
+    register_screen_family(view.blueprint.name, view.error_page, unrouted="This link is not valid.")
