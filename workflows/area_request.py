@@ -46,6 +46,7 @@ from backoffice.models import (
     UploadLink,
 )
 from backoffice.models.base import utcnow
+from backoffice.models.validation import N_
 from backoffice.security import security_manager
 from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.tokens import TokenError, make_token, read_token
@@ -407,7 +408,7 @@ def _open_or_join(recipient: AreaRecipient, now: datetime, recorder=None, reache
         request = open_in_transaction(investigator, case_id=case.id, registration_id=recipient.registration_id,
                                       window_from=area.window_from, window_to=area.window_to, at=now)
     owner = recipient.registration.owner
-    method = CONTACT_METHODS[reached_by] if reached_by else "email"
+    method = CONTACT_METHOD_OF_REACH[reached_by] if reached_by else "email"
     actor = recorder if recorder is not None else _owner_actor(case)
     steps: list[tuple[str, str, str, dict]] = []
     if request.state in ("open", "no_response"):
@@ -479,8 +480,8 @@ def _upload_link(request: FootageRequest, recipient: AreaRecipient, now: datetim
     return url
 
 
-CONTACT_METHODS = {"phone": "phone", "visit": "in_person"}  # how reached -> the contact method
-REACHED_WORDS = {"phone": "by phone", "visit": "at the door"}
+CONTACT_METHOD_OF_REACH = {"phone": "phone", "visit": "in_person"}  # how reached -> contact method
+REACHED_WORDS = {"phone": N_("by phone"), "visit": N_("at the door")}
 
 
 class AnswerNotRecorded(InvalidInputError):
@@ -540,11 +541,14 @@ def record_answer(recipient_id: int, choice: str, reached_by: str, user) -> Answ
     return outcome
 
 
+# The owner's answers and how staff reached an owner without e-mail, in people's words: the
+# owner's page, the case page, the canvass sheet and staff e-mails all say them so (marked for
+# the portal's catalogue, which has them in Spanish).
 ANSWER_WORDS = {
-    "footage": "I have footage",
-    "nothing": "Nothing from that time",
-    "not_covered": "My camera does not cover that",
-    "contact_me": "Please contact me",
+    "footage": N_("I have footage"),
+    "nothing": N_("Nothing from that time"),
+    "not_covered": N_("My camera does not cover that"),
+    "contact_me": N_("Please contact me"),
 }
 
 

@@ -21,15 +21,6 @@ from ..scoping import current_user, scoped_get
 from ..security.web import check_form_token, csrf
 from .timefields import zone_label
 
-# The owner's answers, in the words of the page (the catalogue has them in Spanish).
-ANSWER_LABELS = {
-    "footage": N_("I have footage"),
-    "nothing": N_("Nothing from that time"),
-    "not_covered": N_("My camera does not cover that"),
-    "contact_me": N_("Please contact me"),
-}
-# How an owner without e-mail was reached, when staff record their answer.
-REACHED_LABELS = {"phone": N_("by phone"), "visit": N_("at the door")}
 # What the answer page may refuse with, in the owner's words.
 OWNER_REFUSALS = frozenset((
     N_("This link is not valid."),
@@ -51,7 +42,7 @@ class AreaAnswerView(BaseView):
         return self.render_template(
             "workflow/area_answer.html", token=token, recipient=recipient,
             area=recipient.area_request if recipient is not None else None,
-            error=_(error) if error in OWNER_REFUSALS else error, done=done, answers=ANSWER_LABELS,
+            error=_(error) if error in OWNER_REFUSALS else error, done=done, answers=area_cmd.ANSWER_WORDS,
             csrf_token=generate_csrf,
         ), status
 
@@ -211,7 +202,7 @@ class AreaRequestView(BaseView):
                     why=_(refused.message)), "danger")
             return redirect(f"{back}?{urlencode({'area_answer': recipient_id, 'answer': choice, 'reached_by': reached_by})}"
                             f"#area-request-{area_id}")
-        words = _(ANSWER_LABELS[choice])
+        words = _(area_cmd.ANSWER_WORDS[choice])
         if done.footage_request_id:
             flash(_("Answer of %(premises)s recorded: %(answer)s. Footage request %(id)s has the owner's "
                     "consent.", premises=premises, answer=words, id=done.footage_request_id), "success")
@@ -229,3 +220,5 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
     register_screen_family(view.blueprint.name, view.error_page, unrouted="This link is not valid.")
     appbuilder.app.add_template_global(area_cmd.for_case, "area_requests_of_case")
+    appbuilder.app.add_template_global(area_cmd.ANSWER_WORDS, "area_answer_words")
+    appbuilder.app.add_template_global(area_cmd.REACHED_WORDS, "area_reached_words")
