@@ -43,13 +43,15 @@ def is_conflict(error: BaseException) -> bool:
     return False
 
 
-def retry_on_conflict(attempt: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
-    """attempt() again (after a short random wait, growing) while it fails with a conflict
-    (is_conflict), at most `attempts` times; the last conflict, or any other error, is raised.
-    The attempt owns its transaction: it commits, or rolls back before raising (tenacity)."""
+def retry_on_conflict(attempt: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS,
+                      when: Callable[[BaseException], bool] = is_conflict) -> T:
+    """attempt() again (after a short random wait) while it fails with a conflict (`when`,
+    is_conflict by default), at most `attempts` times; the last conflict, or any other error,
+    is raised. The attempt owns its transaction: it commits, or rolls back before raising
+    (tenacity)."""
     from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
 
-    retrying = Retrying(retry=retry_if_exception(is_conflict), stop=stop_after_attempt(attempts),
+    retrying = Retrying(retry=retry_if_exception(when), stop=stop_after_attempt(attempts),
                         wait=wait_random(0.005, 0.05), reraise=True)
     return retrying(attempt)
 

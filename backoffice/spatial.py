@@ -366,9 +366,8 @@ def camera_summary(session: Session, cell: float = SUMMARY_CELL_DEG) -> list[dic
 
 
 def rebuild_camera_cells(session: Session) -> int:
-    """Recount the stored grids (camera_map_cell, camera_map_block) from the cameras, in the
-    caller's transaction (no commit): a repair, never needed in operation. Returns the number
-    of cameras counted."""
+    """Recount every stored grid (SUMMARY_GRIDS) from the cameras, in the caller's transaction
+    (no commit): a repair, never needed in operation. Returns the number of cameras counted."""
     for table, size in SUMMARY_GRIDS:
         session.execute(text(f"DELETE FROM {table}"))
         session.execute(

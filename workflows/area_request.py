@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from backoffice import audit, outbox, scoping
 from backoffice.canvass.contact import returned_ids_for_case
 from backoffice.domain import CONCLUDED_STATES, CONTACTABLE, INTAKE_STATES
+from backoffice.database import retry_on_conflict
 from backoffice.errors import GoneError, InvalidInputError
 from backoffice.extensions import db
 from backoffice.ids import as_id
@@ -152,15 +153,11 @@ def ask_area(
     database keeps one open ask per premises and case (uq_area_recipient_open_premises), and
     the one that loses asks again, seeing the other's request, into which those premises merge.
     """
-    for attempt in range(ASK_ATTEMPTS):
-        try:
-            outcome = _ask_once(case_id, registration_ids, user, description=description,
-                                window_from=window_from, window_to=window_to)
-        except IntegrityError as error:  # command() rolled back: nothing of this try was kept
-            if not _asked_meanwhile(error) or attempt == ASK_ATTEMPTS - 1:
-                raise
-            continue
-        break
+    # Each try's command() rolls back what it did before the error rises: nothing of it is kept.
+    outcome = retry_on_conflict(
+        lambda: _ask_once(case_id, registration_ids, user, description=description,
+                          window_from=window_from, window_to=window_to),
+        attempts=ASK_ATTEMPTS, when=_asked_meanwhile)
     outbox.deliver_pending()  # the first ones now; the worker sends the rest as they fall due
     return outcome
 
@@ -168,8 +165,11 @@ def ask_area(
 ASK_ATTEMPTS = 3
 
 
-def _asked_meanwhile(error: IntegrityError) -> bool:
-    """Whether the error is another ask of the same premises for the case committed meanwhile."""
+def _asked_meanwhile(error: BaseException) -> bool:
+    """Whether the error is another ask of the same premises for the case committed meanwhile
+    (the unique index's name on PostgreSQL, its columns in SQLite's message)."""
+    if not isinstance(error, IntegrityError):
+        return False
     text = str(error.orig)
     return "uq_area_recipient_open_premises" in text or "area_recipient.open_case_id" in text
 
