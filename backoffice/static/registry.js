@@ -54,7 +54,15 @@
       name("Chosen: " + item.label);
       find.value = "";
     });
-    number.addEventListener("change", lookUp);
+    // Named as it is typed, not when the field is left: the name appearing on leaving it (a
+    // mouse press on the form's button) moved the button away before the press ended, and the
+    // click was lost. The line under the field keeps its height either way (registry.css).
+    var pause = null;
+    number.addEventListener("input", function () {
+      clearTimeout(pause);
+      pause = setTimeout(lookUp, 250);
+    });
+    number.addEventListener("change", function () { clearTimeout(pause); lookUp(); });
     if (number.value) { lookUp(); }
   });
 })();

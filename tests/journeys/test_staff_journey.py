@@ -202,3 +202,24 @@ def test_staff_work_the_review_queue_and_the_due_list(journey, app):
     pat = stored(app, registration_id=ring)
     assert pat.next_due == add_year(county_today())
     del later, gone, overdue
+
+
+def test_the_merge_button_stays_put_while_the_chosen_record_is_named(journey, app):
+    """A clerk types the number to merge into and clicks Merge at once. The record's name comes
+    in under the field; it came when the field was left (the mouse press on Merge), pushed the
+    button down before the press ended, and the click was lost: no question, nothing merged."""
+    run, _mailbox = journey
+    kept = registration_in_queue(app, name="Kim Kept", street_number=2401, status="active")
+    again = registration_in_queue(app, name="Kim Again", street_number=2401)
+    page = run.staff()
+    review_queue_row(page, run.base, again).get_by_role("link", name="Review").click()
+    merge = page.get_by_role("button", name="Merge")
+    merge.wait_for()
+    page.wait_for_load_state("load")
+    before = merge.bounding_box()
+    field = page.get_by_label(re.compile("Merge into registration"))
+    field.type(str(kept))
+    field.blur()
+    page.locator(".record-chosen", has_text="Chosen:").wait_for()
+    assert merge.bounding_box() == before
+    shoot(page, "staff-13-merge-target-named")
