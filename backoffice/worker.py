@@ -97,7 +97,12 @@ def claim(job: Job, slot: str) -> JobRun | None:
 
 
 def run_command(job: Job, env: dict | None = None) -> tuple[int, str]:
-    """Run the job's `flask` command in a child process: (exit code, its last lines)."""
+    """Run the job's `flask` command in a child process: (exit code, what it said).
+
+    What it said is the last OUTPUT_LINES lines of its standard output when it succeeded
+    (warnings a library writes to standard error must not push the command's own report out),
+    and of its standard output followed by its standard error when it failed (the error last).
+    """
     completed = subprocess.run(
         [sys.executable, "-m", "flask", *job.command],
         cwd=ROOT,
@@ -106,7 +111,8 @@ def run_command(job: Job, env: dict | None = None) -> tuple[int, str]:
         text=True,
         check=False,
     )
-    lines = (completed.stdout + completed.stderr).strip().splitlines()
+    said, complained = completed.stdout.strip().splitlines(), completed.stderr.strip().splitlines()
+    lines = said if completed.returncode == 0 and said else said + complained
     return completed.returncode, "\n".join(lines[-OUTPUT_LINES:])
 
 

@@ -111,6 +111,19 @@ def test_the_checkpoint_job_writes_a_signed_checkpoint_and_keeps_its_outcome(app
             db.session.remove()
 
 
+def test_warnings_on_standard_error_do_not_hide_what_a_job_reported(child_env):
+    """A job that succeeds keeps its own report even when the interpreter or a library wrote
+    more lines to standard error than a run keeps (here: Python's own complaint about each of
+    six warning filters it cannot read)."""
+    from backoffice.worker import OUTPUT_LINES, Job, run_command
+
+    noisy = dict(child_env, PYTHONWARNINGS=",".join(f"ignore::NoSuch{n}" for n in range(OUTPUT_LINES + 1)))
+    job = Job(name="version", title="Version", command=("--version",), cron={}, slot=str)
+    code, said = run_command(job, env=noisy)
+    assert code == 0
+    assert "Flask" in said and "NoSuch" not in said
+
+
 def test_a_failing_job_keeps_its_exit_code_and_message(app, child_env, tmp_path):
     broken = dict(child_env, AUDIT_CHECKPOINT_DIR=str(tmp_path / "a-file"))
     (tmp_path / "a-file").write_text("not a folder")
