@@ -53,6 +53,18 @@ def _cut(text: str, max_bytes: int) -> str:
     return text.rstrip(" .")
 
 
+# WHATWG HTML, "multipart/form-data encoding algorithm": a browser (and urllib3, after it) sends
+# a line feed, a carriage return and a double quote in a file's name as %0A, %0D and %22.
+_FORM_ESCAPES = re.compile("%(0A|0D|22)", re.IGNORECASE)
+_FORM_ESCAPED = {"0A": "\n", "0D": "\r", "22": '"'}
+
+
+def sent_file_name(sent: str) -> str:
+    """The file name a person chose, from the name their browser sent in a multipart form:
+    "porch%0Aclip%22.mp4" is "porch\nclip\".mp4" (then made fit to show by evidence_file_name)."""
+    return _FORM_ESCAPES.sub(lambda match: _FORM_ESCAPED[match.group(1).upper()], sent)
+
+
 def evidence_file_name(given: str | None) -> str:
     """The name an officer or owner gave an evidence file, fit to show and to offer on download.
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
-from .evidence_files import IncomingFile, incoming_dir
+from .evidence_files import IncomingFile, incoming_dir, sent_file_name
 from .errors import InvalidInputError
 
 MAX_FIELD_BYTES = 500_000  # Flask's own default for form fields
@@ -40,7 +40,10 @@ def evidence_upload() -> Iterator[tuple[MultiDict, FileStorage | None]]:
             )
         except (ValueError, RequestEntityTooLarge) as error:  # broken, truncated or oversized body
             raise InvalidInputError(f"The upload was refused: {error}") from None
-        yield form, files.get("file")
+        upload = files.get("file")
+        if upload is not None and upload.filename:
+            upload.filename = sent_file_name(upload.filename)
+        yield form, upload
     finally:
         for incoming in created:
             incoming.discard()

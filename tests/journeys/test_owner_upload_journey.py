@@ -43,6 +43,10 @@ def consented_request(journey, case_number: str) -> int:
         return request_id
 
 
+# The name the owner chose for the file, as shown back (its line break becomes a space).
+CHOSEN = 'grabación "porche" 22h.mp4'
+
+
 def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, mailbox, tmp_path):
     page = journey.page
     request_id = consented_request(journey, unique_case_number("UPL"))
@@ -73,9 +77,10 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     assert owner.locator("#clock_reading").is_disabled()  # one or the other
     owner.get_by_label("Mi grabador no muestra ningún reloj.").uncheck()
 
-    footage = tmp_path / "grabación porche 22h.mp4"
-    footage.write_bytes(FOOTAGE)
-    owner.get_by_label("Archivo de grabación").set_input_files(str(footage))
+    # A phone's name for a file can hold what a form escapes (a line break, quotes): Chromium
+    # sends them as %0A and %22, and the owner must see the name they chose, not the escapes.
+    owner.get_by_label("Archivo de grabación").set_input_files(
+        {"name": 'grabación "porche"\n22h.mp4', "mimeType": "video/mp4", "buffer": FOOTAGE})
     # No description typed: the receipt says in Spanish what was sent.
     # The declarations: the recorder's screen shows a time 4 min 10 s behind the county's clocks.
     declaration = owner.locator("#declaration")
@@ -92,7 +97,7 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     done = owner.locator("#upload-done")
     done.wait_for()
     said = done.inner_text()
-    assert "grabación porche 22h.mp4" in said
+    assert CHOSEN in said and "%0A" not in said and "%22" not in said
     assert re.search(r"1\.\d MB \(1,\d{3},\d{3} bytes\)", said), said  # numbers as the county's Spanish (es_US) writes them
     shoot(owner, "owner-upload-02-phone-done")
     phone.close()
@@ -116,22 +121,22 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     reading_es = format_wall_seconds(datetime.fromisoformat(shows), "es")  # "mar 1 dic 2026, 10:10:05 p.m."
     assert statement.startswith("Soy el propietario del grabador") and reading_es in statement, statement
     assert shows.replace("T", " ") not in statement and ".." not in statement  # in words, not as typed
-    assert (size, name, description) == (len(FOOTAGE), "grabación porche 22h.mp4",
+    assert (size, name, description) == (len(FOOTAGE), CHOSEN,
                                          f"Uploaded by the owner for request {request_id}")
     assert used_at is not None and notices == ["sent"]
     assert len(mailbox.to(investigator_email)) == 1
 
     page.goto(journey.base + "/")
     news = page.locator("section.work-panel", has_text="News on your requests")
-    assert f"#{request_id} · the owner uploaded grabación porche 22h.mp4" in news.inner_text()
+    assert f"#{request_id} · the owner uploaded {CHOSEN}" in news.inner_text()
     journey.shoot("owner-upload-03-investigator-home")
-    news.get_by_role("link", name=f"#{request_id} · the owner uploaded grabación porche 22h.mp4").click()
+    news.get_by_role("link", name=f"#{request_id} · the owner uploaded {CHOSEN}").click()
     page.wait_for_url(f"**/footage/{request_id}")
     messages = page.locator("#messages")
     assert "Upload notice to the investigator e-mailed" in messages.inner_text()
     link_line = messages.locator("li.message-upload_link")
     assert link_line.get_by_role("button", name="Send again").count() == 0  # its link is spent
-    assert "grabación porche 22h.mp4" in page.inner_text("body")
+    assert CHOSEN in page.inner_text("body")
     shown = page.locator(f"#declaration-{item_id}")
     assert digest in shown.inner_text() and "evidence only" in shown.inner_text()
     shown.scroll_into_view_if_needed()

@@ -202,3 +202,23 @@ def test_api_clients_sending_the_name_rfc_2231_encoded_get_it_kept(client, ctx):
     )
     assert response.status_code == 201, response.json
     assert response.json["file_name"] == "監視器.mp4"
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("porch%0Aclip.mp4", "porch clip.mp4"),  # Chromium and Firefox escape a line break so
+    ("porch%0D%0Aclip.mp4", "porch clip.mp4"),
+    ("the %22front%22 door.mp4", 'the "front" door.mp4'),  # and a double quote (WHATWG HTML)
+    ("lower%0acase.mp4", "lower case.mp4"),
+    ("50%25 off.mp4", "50%25 off.mp4"),  # nothing else is unescaped: a name may hold a %
+])
+def test_what_a_browser_escapes_in_a_file_name_is_read_back(sent, kept):
+    from backoffice.evidence_files import sent_file_name
+
+    assert evidence_file_name(sent_file_name(sent)) == kept
+
+
+def test_the_api_reads_a_name_sent_with_form_escapes(client, ctx):
+    request = request_in("consented", evidence=False)
+    response = api_upload(client, api_token(client, "investigator"), request.id, "north%0Agate %22B%22.mp4")
+    assert response.status_code == 201, response.json
+    assert response.json["file_name"] == 'north gate "B".mp4'
