@@ -482,6 +482,8 @@ def _upload_link(request: FootageRequest, recipient: AreaRecipient, now: datetim
 
 CONTACT_METHOD_OF_REACH = {"phone": "phone", "visit": "in_person"}  # how reached -> contact method
 REACHED_WORDS = {"phone": N_("by phone"), "visit": N_("at the door")}
+# The answer that asks for a call: the answer given on that call replaces it (record_answer).
+ANSWER_TO_CALL = "contact_me"
 
 
 class AnswerNotRecorded(InvalidInputError):
@@ -498,7 +500,11 @@ def record_answer(recipient_id: int, choice: str, reached_by: str, user) -> Answ
     """Record the answer an owner gave by phone or at the door (who recorded it, when, how the
     owner was reached); commits, then tries the e-mails. "I have footage" opens or joins the
     footage request for the premises with the consent recorded as given that way; "please
-    contact me" tells the investigator who asked the area when someone else took the answer."""
+    contact me" tells the investigator who asked the area when someone else took the answer.
+
+    Any premises asked may be answered this way, e-mailed or not, while it has no answer or
+    its answer is "please contact me" (the call it asked for gives the real answer, which
+    replaces it; the audit keeps both). AlreadyAnswered for any other answer."""
     if not security_manager().may(user, ACT_AS_INVESTIGATOR):
         raise TriggerForbidden("Only investigators and supervisors may record an owner's answer.")
     if choice not in AREA_ANSWERS:
@@ -515,20 +521,23 @@ def record_answer(recipient_id: int, choice: str, reached_by: str, user) -> Answ
             raise AnswerNotRecorded("The owner withdrew this registration: their answer is not recorded.",
                                     field="answer")
         now = utcnow()
+        replaced = recipient.answer
         taken = db.session.execute(
             update(AreaRecipient)
-            .where(AreaRecipient.id == recipient.id, AreaRecipient.answer.is_(None))
+            .where(AreaRecipient.id == recipient.id,
+                   AreaRecipient.answer.is_(None) if replaced is None else AreaRecipient.answer == ANSWER_TO_CALL)
             .values(answer=choice, answered_at=now, reached_by=reached_by, recorded_by_id=user.id)
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount != 1:
+        if replaced not in (None, ANSWER_TO_CALL) or taken.rowcount != 1:
             raise AlreadyAnswered("This owner's answer is already recorded; it is not changed.", field="answer")
         recipient = db.session.get(AreaRecipient, recipient.id, populate_existing=True)
         area = recipient.area_request
         outcome = Answered(recipient.id, choice)
         audit.record("area_request.answer_recorded", user=user, object_type="registration",
                      object_id=recipient.registration_id, purpose=case.case_number,
-                     detail={"area_request": area.id, "answer": choice, "reached_by": reached_by})
+                     detail={"area_request": area.id, "answer": choice, "reached_by": reached_by,
+                             **({"replaces": replaced} if replaced else {})})
         if choice == "footage":
             request = _open_or_join(recipient, now, recorder=user, reached_by=reached_by)
             recipient.footage_request_id = request.id

@@ -219,6 +219,7 @@ def register(appbuilder: AppBuilder) -> None:
     csrf.exempt(view.blueprint)  # the page checks its token itself, to answer on its own page
     appbuilder.sm.limiter.limit(current_app.config["PUBLIC_LINK_RATE_LIMIT"])(view.blueprint)
     register_screen_family(view.blueprint.name, view.error_page, unrouted="This link is not valid.")
-    appbuilder.app.add_template_global(area_cmd.for_case, "area_requests_of_case")
+    current_app.add_template_global(area_cmd.for_case, "area_requests_of_case")
     current_app.jinja_env.globals.update(area_answer_words=area_cmd.ANSWER_WORDS,
-                                         area_reached_words=area_cmd.REACHED_WORDS)
+                                         area_reached_words=area_cmd.REACHED_WORDS,
+                                         area_answer_to_call=area_cmd.ANSWER_TO_CALL)

@@ -195,6 +195,70 @@ def test_the_investigator_records_what_owners_without_email_answered(journey, ap
         forget_area_requests(app, number)
 
 
+def test_owners_who_were_emailed_and_then_talked_to_have_their_answers_recorded(journey, app, mailbox):
+    """One e-mailed owner phoned back instead of pressing the link; another pressed "please
+    contact me" and was called. Both answers are recorded from the case page, and the call's
+    answer takes the place of "please contact me"."""
+    page = journey.page
+    number = unique_case_number("AREAC")
+    called_back = journey.premises(offset(SCENE, north_m=25), [{"label": "Porch", "direction_deg": 180}])
+    asked_for_call = journey.premises(offset(SCENE, east_m=25), [{"label": "Drive", "direction_deg": 270}])
+    emails = in_db(app, lambda: {i: db.session.get(Registration, i).owner.email for i in (called_back, asked_for_call)})
+
+    def ask():
+        now = datetime.now(timezone.utc)
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="burglary", lead_investigator_id=user.id,
+                              occurred_from=now - timedelta(hours=3), occurred_to=now - timedelta(hours=2))
+        case.set_location(*SCENE)
+        searched(case, *[db.session.get(Registration, i) for i in (called_back, asked_for_call)], user=user)
+        db.session.commit()
+        area_cmd.ask_area(case.id, [called_back, asked_for_call], user, description="Two people with a ladder")
+        return case.id
+    case_id = in_db(app, ask)
+    try:
+        [mail] = mailbox.to(emails[asked_for_call])
+        token = re.search(r"http://localhost/area/([^/?\s]+)", body_text(mail)).group(1)
+        in_db(app, lambda: area_cmd.answer(token, "contact_me"))
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/caseview/show/{case_id}")
+
+        row = page.locator(f"#area-requests tr[data-registration='{called_back}']")
+        assert row.get_by_label("The owner's answer").is_hidden()  # folded: most e-mailed owners answer by link
+        page.locator("#area-requests").scroll_into_view_if_needed()
+        journey.shoot("area-callback-00-folded")
+        row.get_by_text("They called back? Record their answer").click()
+        row.get_by_label("The owner's answer").select_option(label="Nothing from that time")
+        row.get_by_label("How you reached them").select_option(label="by phone")
+        row.get_by_role("button", name="Record the answer").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}#area-request-*")
+
+        row = page.locator(f"#area-requests tr[data-registration='{asked_for_call}']")
+        assert "Please contact me" in row.inner_text()
+        row.get_by_text("Record what they said when you called").click()
+        row.get_by_label("The owner's answer").select_option(label="I have footage")
+        row.get_by_label("How you reached them").select_option(label="by phone")
+        journey.shoot("area-callback-01-recording")
+        row.get_by_role("button", name="Record the answer").click()
+        page.wait_for_url(f"**/caseview/show/{case_id}#area-request-*")
+        assert "has the owner's consent" in page.inner_text("body")
+        counts = page.locator("#area-requests .area-counts").inner_text()
+        assert "1 have footage" in counts and "1 nothing" in counts and "0 want a call" in counts, counts
+        for registration in (called_back, asked_for_call):  # each answer now stands
+            assert page.locator(f"#area-requests tr[data-registration='{registration}'] form").count() == 0
+        page.locator("#area-requests").scroll_into_view_if_needed()
+        journey.shoot("area-callback-02-recorded")
+
+        def stored():
+            rows = {r.registration_id: r for r in db.session.scalars(select(AreaRecipient).where(
+                AreaRecipient.registration_id.in_([called_back, asked_for_call])))}
+            return {k: (r.channel, r.answer, r.reached_by, r.footage_request_id is not None) for k, r in rows.items()}
+        assert in_db(app, stored) == {called_back: ("email", "nothing", "phone", False),
+                                      asked_for_call: ("email", "footage", "phone", True)}
+    finally:
+        forget_area_requests(app, number)
+
+
 def test_a_time_in_the_repeated_hour_asks_which_one_and_keeps_what_was_typed(journey, app, mailbox):
     """The window's start typed in the fall-back night's repeated hour: the form says so, keeps
     the description, the premises and both times as typed, offers the two readings, and asks

@@ -170,3 +170,41 @@ def test_the_case_pages_form_refuses_a_half_filled_answer_keeping_what_was_chose
     assert client.post(f"/area-requests/answer/{row_of(reg).id}", data={
         "csrf_token": token, "answer": "nothing", "reached_by": "phone"}).status_code == 404
     assert row_of(reg).answer is None
+
+
+def test_an_emailed_owner_who_calls_back_has_the_answer_recorded(ctx, mailbox):
+    """The owner got the e-mail, did not press the link and phoned instead: their answer is
+    recorded like any other, and the link they were sent no longer takes a second one."""
+    from tests.workflows.test_area_request import answer_path
+
+    reg = factories.registration()
+    asked(reg)
+    done = area_cmd.record_answer(row_of(reg).id, "footage", "phone", factories.user("investigator"))
+    row = row_of(reg)
+    assert (row.channel, row.answer, row.reached_by) == ("email", "footage", "phone")
+    assert db.session.get(FootageRequest, done.footage_request_id).consent_method == "phone"
+    token = answer_path(mailbox, reg.owner.email).split("/")[2].split("?")[0]
+    with pytest.raises(area_cmd.AnswerRefused):
+        area_cmd.answer(token, "nothing")
+
+
+def test_the_call_an_owner_asked_for_gives_the_answer_that_replaces_please_contact_me(ctx, mailbox):
+    from tests.workflows.test_area_request import answer_path
+
+    reg = factories.registration()
+    case, _ = asked(reg)
+    area_cmd.answer(answer_path(mailbox, reg.owner.email).split("/")[2].split("?")[0], "contact_me")
+    investigator = factories.user("investigator")
+    done = area_cmd.record_answer(row_of(reg).id, "footage", "phone", investigator)
+    row = row_of(reg)
+    assert (row.answer, row.reached_by, row.recorded_by_id) == ("footage", "phone", investigator.id)
+    assert row.footage_request_id == done.footage_request_id is not None
+    [summary] = area_cmd.for_case(case.id)
+    assert summary.counts["contact_me"] == 0 and summary.counts["footage"] == 1
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.at >= STARTED[0], AuditEvent.object_id == reg.id,
+        AuditEvent.action.in_(["area_request.answer", "area_request.answer_recorded"])).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["area_request.answer", "area_request.answer_recorded"]
+    assert '"replaces": "contact_me"' in events[1].detail  # both answers are on record
+    with pytest.raises(area_cmd.AlreadyAnswered):  # the call's answer stands
+        area_cmd.record_answer(row.id, "nothing", "phone", investigator)
