@@ -53,7 +53,7 @@ from backoffice.security.roles import ACT_AS_INVESTIGATOR
 from backoffice.tokens import TokenError, make_token, read_token
 
 from .errors import RequestChanged, RequestNotFound, TriggerForbidden
-from .footage_request import deadline_for, open_in_transaction
+from .footage_request import check_window_past, deadline_for, open_in_transaction
 from .transaction import command
 
 PURPOSE = "area"
@@ -211,6 +211,7 @@ def _ask_once(
         window_to = window_to or case.occurred_to
         if window_to < window_from:
             raise AreaRequestRefused("The end of the window must not be before its start.", field="window_to")
+        check_window_past(window_from, window_to, AreaRequestRefused)
         _check_rate(case)
         registrations = db.session.scalars(select(Registration).where(Registration.id.in_(ids))).all()
         missing = set(ids) - {r.id for r in registrations}

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from backoffice import audit, outbox, scoping
 from backoffice.database import is_conflict, retry_on_conflict
 from backoffice.domain import CONCLUDED_STATES, CONTACTABLE
+from backoffice.errors import InvalidInputError
 from backoffice.extensions import db
 from backoffice.labels import words
 from backoffice.ids import as_id, get_by_id
@@ -362,6 +363,22 @@ def open_request(user, **fields) -> FootageRequest:
         return open_in_transaction(user, **fields)
 
 
+# A window may end a little after the server's now (the clock of the browser it was typed in).
+WINDOW_END_SLACK = timedelta(minutes=15)
+
+
+def check_window_past(window_from: datetime, window_to: datetime,
+                      refused: type[InvalidInputError] = InvalidInput) -> None:
+    """`refused` naming the field when a footage window starts, or ends, in the future: no
+    recorder holds footage of a time still to come, and an owner asked for it can only answer
+    "nothing" or send the wrong file. The end may be up to WINDOW_END_SLACK ahead of now."""
+    now = utcnow()
+    if window_from > now:
+        raise refused("The window starts in the future: no recorder has footage of that time yet.", field="window_from")
+    if window_to > now + WINDOW_END_SLACK:
+        raise refused("The window ends in the future: end it now at the latest.", field="window_to")
+
+
 def open_in_transaction(
     user,
     *,
@@ -397,6 +414,7 @@ def open_in_transaction(
     window_to = window_to or case.occurred_to
     if window_to < window_from:
         raise InvalidInput("window_to must not be before window_from.", field="window_to")
+    check_window_past(window_from, window_to)
     assignee = get_by_id(AgencyUser, assignee_id or user.id)
     if assignee is None or assignee.agency_id != case.agency_id:
         raise InvalidInput("The assignee must be a user of the case's agency.", field="assignee_id")

@@ -131,9 +131,13 @@ class AreaRequestView(BaseView):
     def new(self):
         """GET: the form for the canvass's premises; POST: ask them, then the case page."""
         user = current_user()
-        case = scoped_get(Case, request.values.get("case_id", type=int) or 0, user,
-                          lambda: area_cmd.AreaRequestRefused("Choose the case first: run the canvass from "
-                                                              "the case's map.", field="case_id"))
+        case_id = request.values.get("case_id", type=int) or 0
+        # No case named: the way here is the case's map. A case named that is not this
+        # agency's is not found, as everywhere else.
+        case = scoped_get(Case, case_id, user,
+                          lambda: NotFoundError(f"Case {case_id} was not found.") if case_id else
+                          area_cmd.AreaRequestRefused("Choose the case first: run the canvass from "
+                                                      "the case's map.", field="case_id"))
         refusals: list[str] = []
         try:
             ids = _ids(_sent().getlist("registration_ids"))

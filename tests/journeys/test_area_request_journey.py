@@ -3,6 +3,7 @@ one owner (Spanish-speaking) opens the e-mailed link on a phone and answers "I h
 uploads it, and the case page shows who was asked, who answered what and when."""
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
@@ -299,6 +300,40 @@ def test_a_time_in_the_repeated_hour_asks_which_one_and_keeps_what_was_typed(jou
         start, description = in_db(app, window)
         assert start == datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)  # 1:30 AM PST
         assert description == "A grey van reversing out of the alley"
+    finally:
+        forget_area_requests(app, number)
+
+
+def test_a_window_in_the_future_is_refused_keeping_what_was_typed(journey, app, mailbox):
+    """Owners asked for tomorrow night's footage can only answer "nothing" or send the wrong
+    file: the form says why, keeps the description and the times, and asks nobody."""
+    page = journey.page
+    number = unique_case_number("AREAT")
+    reg = journey.premises(offset(SCENE, north_m=20), [{"label": "Gate", "direction_deg": 90}])
+
+    def make_case():
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
+        case.set_location(*SCENE)
+        searched(case, db.session.get(Registration, reg), user=user)
+        db.session.commit()
+        return case.id
+    case_id = in_db(app, make_case)
+    tomorrow = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) + timedelta(days=1)).strftime("%Y-%m-%d")
+    try:
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/area-requests/new?case_id={case_id}&registration_ids={reg}")
+        page.get_by_label("What you are looking for").fill("Two people with a ladder")
+        page.locator("#since").fill(f"{tomorrow}T22:00")
+        page.locator("#until").fill(f"{tomorrow}T23:00")
+        page.get_by_role("button", name="Ask these owners").click()
+        page.locator("#area-error").wait_for()
+        assert "starts in the future" in page.locator("#area-error").inner_text()
+        assert page.get_by_label("What you are looking for").input_value() == "Two people with a ladder"
+        assert page.locator("#since").input_value() == f"{tomorrow}T22:00"
+        assert page.locator("#until").input_value() == f"{tomorrow}T23:00"
+        journey.shoot("area-future-window-01-refused")
+        assert in_db(app, lambda: db.session.scalars(select(AreaRequest).where(AreaRequest.case_id == case_id)).all()) == []
     finally:
         forget_area_requests(app, number)
 

@@ -378,3 +378,34 @@ def test_a_list_of_inactive_registrations_is_refused_in_its_own_words(ctx, mailb
     db.session.commit()
     with pytest.raises(area_cmd.AreaRequestRefused, match="None of these registrations is active"):
         area_cmd.ask_area(case.id, [pending.id], factories.user("investigator"), description="x")
+
+
+@pytest.mark.parametrize("starts_h, ends_h, field", [(2, 3, "window_from"), (-1, 1, "window_to")])
+def test_a_window_in_the_future_is_refused_and_nobody_is_asked(ctx, mailbox, starts_h, ends_h, field):
+    """No recorder has footage of a time still to come (the end may be a quarter hour ahead)."""
+    reg = factories.registration()
+    investigator = factories.user("investigator")
+    case = factories.case(0, lead_investigator_id=investigator.id)
+    searched(case, reg)
+    db.session.commit()
+    now = utcnow()
+    with pytest.raises(area_cmd.AreaRequestRefused, match="future") as refused:
+        area_cmd.ask_area(case.id, [reg.id], investigator, description="A van",
+                          window_from=now + timedelta(hours=starts_h), window_to=now + timedelta(hours=ends_h))
+    assert refused.value.field == field
+    assert db.session.scalars(select(AreaRequest).where(AreaRequest.case_id == case.id)).all() == []
+    done = area_cmd.ask_area(case.id, [reg.id], investigator, description="A van",
+                             window_from=now - timedelta(hours=1), window_to=now + timedelta(minutes=10))
+    assert done.area_request is not None  # ending a few minutes from now is "until now"
+
+
+def test_another_agencys_case_is_not_found_on_the_area_form(client):
+    from tests.auth import login
+
+    case = factories.case(0)
+    db.session.commit()
+    login(client, "investigator2")
+    response = client.get(f"/area-requests/new?case_id={case.id}&registration_ids=1")
+    assert response.status_code == 404
+    assert "Choose the case first" not in response.get_data(as_text=True)
+    assert client.get("/area-requests/new?registration_ids=1").status_code == 400  # no case named

@@ -244,3 +244,22 @@ def test_open_request_refusals(ctx):
         wf.open_request(inv, case_id=case.id, registration_id=withdrawn.id)
     with pytest.raises(InvalidInput, match="assignee"):
         wf.open_request(inv, case_id=case.id, registration_id=reg.id, assignee_id=inv2.id)
+
+
+def test_a_footage_window_in_the_future_is_refused_naming_the_field(ctx):
+    from backoffice.models.base import utcnow
+    from workflows.errors import InvalidInput
+
+    inv = factories.user("investigator")
+    case = factories.case()
+    reg = factories.registration()
+    db.session.flush()
+    now = utcnow()
+    with pytest.raises(InvalidInput, match="starts in the future") as refused:
+        wf.open_request(inv, case_id=case.id, registration_id=reg.id,
+                        window_from=now + timedelta(days=1), window_to=now + timedelta(days=1, hours=1))
+    assert refused.value.field == "window_from"
+    with pytest.raises(InvalidInput, match="ends in the future") as refused:
+        wf.open_request(inv, case_id=case.id, registration_id=reg.id,
+                        window_from=now - timedelta(hours=1), window_to=now + timedelta(hours=2))
+    assert refused.value.field == "window_to"
