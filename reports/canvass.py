@@ -83,8 +83,11 @@ def render_canvass_pdf(data: Mapping[str, Any]) -> bytes:
     data: case (case_number, incident_type, agency, since, until, lat, lon), radius_m,
     generated_at, generated_by, items (label, address, distance_m, in_view, retained,
     deadline, lat, lon, direction_deg, fov_deg, range_m, contact dict or None); for a search
-    along a route also route (GeoJSON LineString, length_m) and width_m, radius_m then None.
+    along a route also route (GeoJSON LineString, length_m) and width_m, radius_m then None;
+    asked_elsewhere (address, contact, area) for premises the case's area requests asked
+    outside this search (none when absent).
     """
+    data = {"asked_elsewhere": [], **data}
     case = data["case"]
     route = data.get("route")
     if route:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import audit, geodesy
 from ..extensions import db
 from ..localtime import format_instant, utcnow
+from ..domain import CONTACTABLE
 from ..models import AreaRecipient, AreaRequest, Owner, Registration
 from .contact import OwnerContact, contact_fields
 from .parse import CanvassQuery, RouteQuery
@@ -48,6 +49,16 @@ class SheetItem(CanvassItem):
     area: SheetArea | None
 
 
+class SheetAsked(TypedDict):
+    """A premises an area request of the case asked that this search did not find (asked
+    from a wider search or along a route): where it is, whom to call or visit, what came back."""
+
+    registration_id: int
+    address: str
+    contact: OwnerContact | None
+    area: SheetArea
+
+
 class SheetRoute(TypedDict):
     """The escape route searched along: a GeoJSON LineString and its length."""
 
@@ -67,6 +78,7 @@ class SheetData(TypedDict):
     generated_at: str
     generated_by: str
     items: list[SheetItem]
+    asked_elsewhere: list[SheetAsked]
 
 
 def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None = None) -> SheetData:
@@ -89,8 +101,13 @@ def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None =
     else:
         result = search(query, user, now=now, commit=False)
         lat, lon, route, radius, width = query.lat, query.lon, None, query.radius_m, None
-    asked = _area_asks(query.case_id, [item["registration_id"] for item in result.items])
-    contacts = _reveal_contacts(result.items, query.case_id, query.case_number, user)
+    found = {item["registration_id"] for item in result.items}
+    every_ask = _area_asks(query.case_id)
+    asked = {number: ask for number, ask in every_ask.items() if number in found}
+    # Whoever the case asked is on its sheet, found by this search or not: the case page
+    # sends staff here for the owners to call or visit.
+    elsewhere = _contactable(sorted(set(every_ask) - found))
+    contacts = _reveal_contacts(sorted(found) + [r.id for r in elsewhere], query.case_id, query.case_number, user)
     case = query.case
     items = [
         SheetItem(
@@ -118,19 +135,22 @@ def sheet_data(query: CanvassQuery | RouteQuery, user, *, now: datetime | None =
         generated_at=format_instant(now, "en"),
         generated_by=getattr(user, "username", ""),
         items=items,
+        asked_elsewhere=[
+            SheetAsked(registration_id=r.id, address=", ".join(filter(None, (r.address, r.city))),
+                       contact=contacts.get(r.id), area=every_ask[r.id])
+            for r in elsewhere
+        ],
     )
 
 
-def _area_asks(case_id: int, registration_ids: list[int]) -> dict[int, SheetArea]:
+def _area_asks(case_id: int) -> dict[int, SheetArea]:
     """For each premises an area request of the case asked, the latest ask: when and how it
     was asked, and what the owner answered (one query)."""
     from workflows.area_request import ANSWER_WORDS, REACHED_WORDS
 
-    if not registration_ids:
-        return {}
     rows = db.session.scalars(
         select(AreaRecipient).join(AreaRequest)
-        .where(AreaRequest.case_id == case_id, AreaRecipient.registration_id.in_(set(registration_ids)))
+        .where(AreaRequest.case_id == case_id)
         .order_by(AreaRecipient.asked_at, AreaRecipient.id)
     ).all()
     return {
@@ -146,11 +166,20 @@ def _area_asks(case_id: int, registration_ids: list[int]) -> dict[int, SheetArea
     }
 
 
+def _contactable(registration_ids: list[int]) -> list[Registration]:
+    """Those of the registrations whose owners may still be contacted (not withdrawn), by address."""
+    if not registration_ids:
+        return []
+    return list(db.session.scalars(
+        select(Registration).where(Registration.id.in_(registration_ids), Registration.status.in_(CONTACTABLE))
+        .order_by(Registration.address, Registration.id)
+    ))
+
+
 def _reveal_contacts(
-    items: list[CanvassItem], case_id: int, case_number: str, user: Any
+    registration_ids: list[int], case_id: int, case_number: str, user: Any
 ) -> dict[int, OwnerContact]:
-    """The owners' contacts of the items, each read audited for the case (commits)."""
-    registration_ids = sorted({item["registration_id"] for item in items})
+    """The owners' contacts of the registrations, each read audited for the case (commits)."""
     contacts: dict[int, OwnerContact] = {}
     if registration_ids:
         rows = db.session.execute(

@@ -205,6 +205,42 @@ def test_the_sheet_marks_the_premises_the_cases_area_request_reached(client, mai
     assert "Area request" not in pdf_text(client.get(f"/api/v1/case/{other.id}/canvass.pdf", headers=headers).data)
 
 
+def test_the_cases_sheet_lists_every_premises_its_area_requests_asked(client, mailbox):
+    """The case page sends staff to its canvass sheet for the owners to call or visit: those an
+    area request asked after a wider search (or along a route) are on it too, with their
+    contact (read for the case, audited) and what they answered; a withdrawn one is not."""
+    from backoffice.models import AuditEvent
+    from tests.browser import shoot_pdf
+    from tests.workflows.helpers import searched
+    from workflows import area_request as area_cmd
+
+    case = factories.case()
+    near = camera_at(30, 0)
+    far = camera_at(900, 90)  # outside the sheet's default 300 m
+    far.registration.owner.email = None
+    far.registration.owner.phone = "+16615550199"
+    gone = camera_at(1200, 180)
+    investigator = factories.user("investigator")
+    searched(case, near.registration, far.registration, gone.registration)
+    db.session.commit()
+    done = area_cmd.ask_area(case.id, [near.registration_id, far.registration_id, gone.registration_id],
+                             investigator, description="A white pick-up without plates")
+    gone.registration.status = "withdrawn"
+    db.session.commit()
+    headers = api_token(client, "investigator")
+    pdf = client.get(f"/api/v1/case/{case.id}/canvass.pdf", headers=headers).data
+    shoot_pdf(pdf, "canvass-sheet-asked-elsewhere", dpi=110)
+    text = pdf_text(pdf)
+    assert "Also asked by this case's area requests, outside this search (1 premises)" in text
+    assert far.registration.address in text and "(661) 555-0199" in text
+    assert f"Area request {done.area_request.id}: no e-mail, call or visit" in text
+    assert gone.registration.address not in text
+    reveal = db.session.query(AuditEvent).filter(
+        AuditEvent.action == "owner.reveal", AuditEvent.object_id == far.registration.owner_id,
+        AuditEvent.purpose == case.case_number).all()
+    assert reveal, "the far owner's contact was read without an audit event"
+
+
 def test_the_sheet_counts_premises_asked_and_answered_not_cameras(client, mailbox):
     """Owners answer, not cameras: a premises with three cameras that answered is one answer."""
     from backoffice.models import Camera
