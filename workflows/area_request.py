@@ -323,8 +323,8 @@ def why_closed(recipient: AreaRecipient) -> str | None:
     return None
 
 
-def check_link(token: str) -> AreaRecipient:
-    """The unanswered, open request a token stands for, else AnswerRefused saying why."""
+def _recipient_of(token: str) -> AreaRecipient:
+    """The ask a token stands for, answered or not; AnswerRefused when it stands for none."""
     try:
         payload = read_token(PURPOSE, token, TOKEN_MAX_AGE_S)
         recipient = db.session.get(AreaRecipient, int(payload["r"]), populate_existing=True)
@@ -334,10 +334,49 @@ def check_link(token: str) -> AreaRecipient:
         recipient.nonce, str(payload.get("n"))
     ):
         raise AnswerRefused("This link is not valid.")
+    return recipient
+
+
+def check_link(token: str) -> AreaRecipient:
+    """The unanswered, open request a token stands for, else AnswerRefused saying why."""
+    recipient = _recipient_of(token)
     closed = why_closed(recipient)
     if closed:
         raise AnswerRefused(CLOSED_WORDS[closed][0])
     return recipient
+
+
+def upload_still_open(token: str) -> str | None:
+    """For an owner who answered "I have footage" through this link and has not uploaded yet:
+    the address of the upload link they were given then (the same link, also e-mailed), while
+    it can still be used; else None. Opening the answer link again leads back to the upload
+    instead of saying only that the request was answered."""
+    try:
+        recipient = _recipient_of(token)
+    except AnswerRefused:
+        return None
+    request = recipient.footage_request
+    if recipient.answer != "footage" or recipient.reached_by is not None or request is None:
+        return None
+    if request.state not in INTAKE_STATES:
+        return None
+    link = db.session.scalars(
+        select(UploadLink).where(UploadLink.footage_request_id == request.id, UploadLink.used_at.is_(None),
+                                 UploadLink.created_by_id.is_(None), UploadLink.expires_at > utcnow())
+        .order_by(UploadLink.id.desc()).limit(1)
+    ).first()
+    return _upload_url(link, recipient.registration.owner) if link is not None else None
+
+
+def _upload_url(link: UploadLink, owner) -> str:
+    """The owner's address of an upload link, in the owner's language when the portal has it."""
+    from .owner_upload import PURPOSE as UPLOAD
+
+    url = (f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/"
+           f"{make_token(UPLOAD, {'l': link.id, 'n': link.nonce})}")
+    if owner.language in current_app.config["PORTAL_LANGUAGES"]:
+        url += f"?lang={owner.language}"
+    return url
 
 
 @dataclass
@@ -454,7 +493,6 @@ def _upload_link(request: FootageRequest, recipient: AreaRecipient, now: datetim
     from backoffice.portal.notify import upload_link_mail
 
     from .owner_upload import LINK_HOURS
-    from .owner_upload import PURPOSE as UPLOAD
 
     link = UploadLink(footage_request_id=request.id, nonce=secrets.token_urlsafe(24), created_at=now,
                       expires_at=now + timedelta(hours=LINK_HOURS), created_by_id=None)
@@ -466,10 +504,7 @@ def _upload_link(request: FootageRequest, recipient: AreaRecipient, now: datetim
                  detail={"link": link.id, "expires_at": link.expires_at.isoformat(),
                          "area_request": recipient.area_request_id})
     owner = recipient.registration.owner
-    url = (f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/upload/"
-           f"{make_token(UPLOAD, {'l': link.id, 'n': link.nonce})}")
-    if owner.language in current_app.config["PORTAL_LANGUAGES"]:
-        url += f"?lang={owner.language}"
+    url = _upload_url(link, owner)
     if owner.email:
         subject, text = upload_link_mail(
             owner, agency=case.agency.name, address=request.registration.address, url=url,

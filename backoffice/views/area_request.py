@@ -60,17 +60,25 @@ class AreaAnswerView(BaseView):
 
     @expose("/<token>", methods=["GET", "POST"])
     def answer(self, token: str):
-        """GET shows the question and the four answers; POST records the one chosen."""
+        """GET shows the question and the four answers; POST records the one chosen. An owner
+        who answered "I have footage" and has not uploaded it yet is taken back to the upload."""
+        if request.method == "GET" and (upload_url := area_cmd.upload_still_open(token)):
+            return _to_upload(upload_url)
         recipient = area_cmd.check_link(token)
         if request.method == "GET":
             return self._page(token, recipient=recipient)
         check_form_token(request.form)
         choice = request.form.get("answer", "")
         done = area_cmd.answer(token, choice)
-        if done.upload_url:  # on to the upload page, in the language of the page they answered on
-            path = done.upload_url.split("/", 3)[3].split("?", 1)[0]
-            return redirect(f"/{path}?{urlencode({'lang': page_language()})}", code=303)
+        if done.upload_url:
+            return _to_upload(done.upload_url)
         return self._page(token, done=choice)
+
+
+def _to_upload(upload_url: str):
+    """On to the upload page, in the language of the page the owner is on (303)."""
+    path = upload_url.split("/", 3)[3].split("?", 1)[0]
+    return redirect(f"/{path}?{urlencode({'lang': page_language()})}", code=303)
 
 
 def _ids(values) -> list[int]:

@@ -1,4 +1,5 @@
 """Area requests: one step asks every owner a canvass found; each answers once through their link."""
+import io
 import re
 from datetime import timedelta
 
@@ -409,3 +410,40 @@ def test_another_agencys_case_is_not_found_on_the_area_form(client):
     assert response.status_code == 404
     assert "Choose the case first" not in response.get_data(as_text=True)
     assert client.get("/area-requests/new?registration_ids=1").status_code == 400  # no case named
+
+
+def test_an_owner_who_said_footage_and_left_is_taken_back_to_the_upload(client, mailbox):
+    """The owner pressed "I have footage", left before uploading, and opened the e-mailed link
+    again: it leads to the same upload page, in the page's language, until the file is sent;
+    then (and for any other answer) it says the request was answered."""
+    from backoffice.models import EvidenceItem
+    from tests.workflows.helpers import DECLARATION_FIELDS
+
+    reg = factories.registration(owner=factories.owner(language="es"))
+    area_of(reg)
+    path = answer_path(mailbox, reg.owner.email)
+    first = owner_answers(client, path, "footage")
+    assert first.status_code == 303 and "/upload/" in first.headers["Location"]
+    again = fresh(client).get(path)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    upload = fresh(client).get(again.headers["Location"])
+    assert upload.status_code == 200 and 'lang="es"' in upload.get_data(as_text=True)
+    token = CSRF_RE.search(upload.get_data(as_text=True)).group(1)
+    sent = fresh(client).post(again.headers["Location"], data={
+        "csrf_token": token, "description": "porche", **DECLARATION_FIELDS, "consent_scope": "evidence_only",
+        "file": (io.BytesIO(b"frames" * 100), "porche.mp4")}, content_type="multipart/form-data")
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:500]
+    row = db.session.scalars(select(AreaRecipient).where(AreaRecipient.registration_id == reg.id)).one()
+    assert db.session.scalars(select(EvidenceItem).where(
+        EvidenceItem.footage_request_id == row.footage_request_id)).one()
+    after = fresh(client).get(path)
+    assert after.status_code == 410 and "ya fue respondida" in after.get_data(as_text=True)
+
+
+def test_the_link_of_an_owner_who_answered_nothing_still_says_answered(client, mailbox):
+    reg = factories.registration()
+    area_of(reg)
+    path = answer_path(mailbox, reg.owner.email)
+    owner_answers(client, path, "nothing")
+    assert area_cmd.upload_still_open(path.split("/")[2].split("?")[0]) is None
+    assert fresh(client).get(path).status_code == 410
