@@ -34,9 +34,15 @@ def person(user: AgencyUser | None) -> str:
 
 
 def duration_words(seconds: int) -> str:
-    """A length of time as people write it: "42 s", "4 min 10 s", "1 h 0 min 5 s"."""
-    hours, rest = divmod(abs(seconds), 3600)
+    """A length of time as people write it: "42 s", "4 min 10 s", "1 h 0 min 5 s", and from a
+    day on "30 d 8 h 13 min 8 s" (a recorder reset to its factory date is years off; hours
+    alone, "728 h", had to be worked out). Symbols of SI and its accepted units, the same in
+    every language."""
+    days, rest = divmod(abs(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days:,} d {hours} h {minutes} min {secs} s"
     if hours:
         return f"{hours} h {minutes} min {secs} s"
     if minutes:

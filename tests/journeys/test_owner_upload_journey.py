@@ -85,7 +85,16 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     # The declarations: the recorder's screen shows a time 4 min 10 s behind the county's clocks.
     declaration = owner.locator("#declaration")
     shows = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) - timedelta(seconds=250)).strftime("%Y-%m-%dT%H:%M:%S")
-    declaration.get_by_label("Lo que marca ahora el reloj de su grabador").fill(shows)
+    # A month mistyped is said at once, in Spanish, before anything is signed or sent.
+    reading = declaration.get_by_label("Lo que marca ahora el reloj de su grabador")
+    month_off = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) - timedelta(days=31, seconds=250))
+    reading.fill(month_off.strftime("%Y-%m-%dT%H:%M:%S"))
+    far = owner.locator("#clock_reading-far")
+    far.wait_for()
+    assert "va 31 días por detrás del reloj de este teléfono" in far.inner_text()
+    shoot(owner, "owner-upload-01b-month-off")
+    reading.fill(shows)
+    assert far.is_hidden()
     declaration.get_by_label("El archivo que envío es una copia sin alterar exportada del grabador",
                              exact=False).check()
     evidence_only = declaration.get_by_label("Doy mi consentimiento para que estas grabaciones se usen solo como prueba.")

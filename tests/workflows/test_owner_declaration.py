@@ -307,3 +307,16 @@ def test_an_english_owners_receipt_prints_the_declaration_in_english(client, mai
                   "Unaltered copy declared by the owner", "evidence and media release"):
         assert words in text_, words
     assert declaration.digest in "".join(text_.split())
+
+
+@pytest.mark.parametrize("seconds, words", [
+    (-250, "4 min 10 s behind"),
+    (3605, "1 h 0 min 5 s ahead"),
+    (-(728 * 3600 + 13 * 60 + 8), "30 d 8 h 13 min 8 s behind"),  # a month off: days, not "728 h"
+    (-(26 * 365 * 86400), "9,490 d 0 h 0 min 0 s behind"),  # a recorder back at its factory date
+])
+def test_a_recorder_clock_offset_reads_in_days_hours_minutes_and_seconds(app, seconds, words):
+    from workflows.documents import clock_offset
+
+    with app.test_request_context():
+        assert clock_offset(seconds) == words

@@ -9,12 +9,26 @@
   var readAt = document.getElementById("clock_read_ms");
   var sentAt = document.getElementById("clock_sent_ms");
   var noClock = document.getElementById("no_clock");
+  var far = document.getElementById("clock_reading-far");
+  var DAY_MS = 86400000;
   function noted() { readAt.value = reading.value ? String(Date.now()) : ""; }
-  reading.addEventListener("input", noted);
-  reading.addEventListener("change", noted);
+  // A reading a day or more away from this device's clock is said at once, in whole days
+  // (the typed value is read as this device's local time; a day is far more than any zone).
+  function checkFar() {
+    if (!far) { return; }
+    var typed = reading.value ? new Date(reading.value).getTime() : NaN;
+    var off = isNaN(typed) ? 0 : typed - Date.now();
+    if (Math.abs(off) < DAY_MS) { far.hidden = true; far.textContent = ""; return; }
+    var days = Math.round(Math.abs(off) / DAY_MS);
+    far.textContent = far.getAttribute(off < 0 ? "data-behind" : "data-ahead").replace("{days}", days.toLocaleString(document.documentElement.lang || undefined));
+    far.hidden = false;
+  }
+  reading.addEventListener("input", function () { noted(); checkFar(); });
+  reading.addEventListener("change", function () { noted(); checkFar(); });
+  checkFar();
   noClock.addEventListener("change", function () {
     reading.disabled = noClock.checked;
-    if (noClock.checked) { reading.value = ""; readAt.value = ""; }
+    if (noClock.checked) { reading.value = ""; readAt.value = ""; checkFar(); }
   });
   reading.disabled = noClock.checked;
   form.addEventListener("submit", function () { sentAt.value = String(Date.now()); });
