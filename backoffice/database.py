@@ -170,6 +170,9 @@ _NOT_PLAIN = re.compile(
 )
 
 
+_READS_OUTSIDE = "reads_outside_transaction"  # pool record info: autocommit is ours, until a write
+
+
 def _read_outside_transaction(dbapi_connection, record, _proxy) -> None:
     """Lend a connection to a GET, HEAD or OPTIONS request in autocommit mode.
 
@@ -182,13 +185,18 @@ def _read_outside_transaction(dbapi_connection, record, _proxy) -> None:
     """
     if has_request_context() and request.method in SAFE_METHODS:
         dbapi_connection.autocommit = True
+        record.info[_READS_OUTSIDE] = True
 
 
-def _write_in_transaction(_conn, cursor, statement, _parameters, _context, _executemany) -> None:
+def _write_in_transaction(conn, cursor, statement, _parameters, _context, _executemany) -> None:
     """Before the first statement that is not a plain read, leave autocommit mode: the driver
-    then sends BEGIN with it, and the caller commits or the pool rolls back, as always."""
+    then sends BEGIN with it, and the caller commits or the pool rolls back, as always. Only
+    the autocommit _read_outside_transaction set is left: one asked for (isolation_level
+    "AUTOCOMMIT", as VACUUM needs) stays."""
     connection = cursor.connection
-    if not connection.autocommit:
+    if not connection.autocommit or not conn.info.get(_READS_OUTSIDE):
+        return
+    if "isolation_level" in conn.get_execution_options():
         return
     if (
         _PLAIN_READ.match(statement)
@@ -199,9 +207,9 @@ def _write_in_transaction(_conn, cursor, statement, _parameters, _context, _exec
     connection.autocommit = False
 
 
-def _back_to_transactions(dbapi_connection, _record) -> None:
+def _back_to_transactions(dbapi_connection, record) -> None:
     """A connection goes back to the pool in the driver's own mode (a transaction per use)."""
-    if dbapi_connection is not None and dbapi_connection.autocommit:
+    if record.info.pop(_READS_OUTSIDE, False) and dbapi_connection is not None and dbapi_connection.autocommit:
         dbapi_connection.autocommit = False
 
 

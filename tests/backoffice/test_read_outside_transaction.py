@@ -126,3 +126,15 @@ def test_a_get_that_asks_for_an_isolation_level_reads_in_it(app, engine):
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         level = connection.execute(text("SELECT current_setting('transaction_isolation')")).scalar_one()
         assert level == "repeatable read" and _status(connection) == IN_TRANSACTION
+
+
+@pytest.mark.parametrize("in_a_get", [False, True])
+def test_autocommit_asked_for_stays_autocommit(app, engine, in_a_get):
+    """VACUUM runs only outside a transaction: a connection asked for AUTOCOMMIT keeps it for
+    every statement, in a request or not (the benchmark's VACUUM failed when it did not)."""
+    from contextlib import nullcontext
+
+    with (app.test_request_context("/", method="GET") if in_a_get else nullcontext()):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE agency"))
+            assert _status(connection) == IDLE
