@@ -41,6 +41,7 @@ from backoffice.models import (
     AreaRequest,
     Case,
     ContactAttempt,
+    EvidenceItem,
     FootageRequest,
     Registration,
     RequestTransition,
@@ -686,6 +687,8 @@ class AreaSummary:
     area: AreaRequest
     counts: dict[str, int]
     rows: list[AreaRecipient]
+    # footage request id -> evidence items received for it (owner uploads and staff's alike)
+    files: dict[int, int] = field(default_factory=dict)
 
 
 def for_case(case_id: int | str) -> list[AreaSummary]:
@@ -697,6 +700,11 @@ def for_case(case_id: int | str) -> list[AreaSummary]:
     areas = db.session.scalars(
         select(AreaRequest).where(AreaRequest.case_id == number).order_by(AreaRequest.id.desc())
     ).all()
+    requests = {r.footage_request_id for area in areas for r in area.recipients if r.footage_request_id}
+    files = dict(db.session.execute(
+        select(EvidenceItem.footage_request_id, func.count()).where(EvidenceItem.footage_request_id.in_(requests))
+        .group_by(EvidenceItem.footage_request_id)
+    ).all()) if requests else {}
     summaries = []
     for area in areas:
         rows = list(area.recipients)
@@ -704,7 +712,9 @@ def for_case(case_id: int | str) -> list[AreaSummary]:
                   "follow_up": sum(r.channel == "follow_up" for r in rows),
                   "unanswered": sum(r.answer is None for r in rows),
                   "answered": sum(r.answer is not None for r in rows),
-                  "recorded": sum(r.reached_by is not None for r in rows)}
+                  "recorded": sum(r.reached_by is not None for r in rows),
+                  "received": sum(bool(files.get(r.footage_request_id or 0)) for r in rows)}
         counts.update({a: sum(r.answer == a for r in rows) for a in AREA_ANSWERS})
-        summaries.append(AreaSummary(area, counts, rows))
+        summaries.append(AreaSummary(area, counts, rows, {r.footage_request_id: files.get(r.footage_request_id, 0)
+                                                          for r in rows if r.footage_request_id}))
     return summaries

@@ -128,7 +128,8 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         assert "I have footage" in answered.inner_text() and f"#{request_id}" in answered.inner_text()
         assert "not answered" in page.locator(f"#area-requests tr[data-registration='{english}']").inner_text()
         counts = page.locator("#area-requests .area-counts").inner_text()
-        assert "1 have footage" in counts and "2 not answered" in counts  # the e-mailed one, the one to call
+        assert "1 have footage (1 with files received)" in counts and "2 not answered" in counts  # the e-mailed one, the one to call
+        assert "1 file received" in answered.inner_text()  # the upload arrived, seen without opening it
         page.locator("#area-requests").scroll_into_view_if_needed()
         journey.shoot("area-07-case-answered")
     finally:
@@ -169,6 +170,7 @@ def test_the_investigator_records_what_owners_without_email_answered(journey, ap
         body = page.inner_text("body")
         assert "recorded: I have footage. Footage request" in body and "has the owner's consent" in body
         row = page.locator(f"#area-requests tr[data-registration='{visited}']")
+        assert "no file yet" in row.inner_text()  # consent by phone; the footage is still to collect
         assert "I have footage" in row.inner_text() and "at the door, recorded by" in row.inner_text()
         assert row.locator("form").count() == 0  # recorded once; it stands
 
