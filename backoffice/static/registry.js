@@ -66,3 +66,32 @@
     if (number.value) { lookUp(); }
   });
 })();
+
+/* A text pasted into a field with a length limit is cut by the browser without a word: the
+ * field says how much was left out, so nobody sends half a description thinking it whole. */
+(function () {
+  "use strict";
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    if (!field || !("value" in field) || !(field.maxLength > 0) || !field.id) { return; }
+    var pasted = (event.clipboardData && event.clipboardData.getData("text")) || "";
+    var selected = (field.selectionEnd || 0) - (field.selectionStart || 0);
+    var room = field.maxLength - field.value.length + selected;
+    var note = document.getElementById(field.id + "-cut");
+    if (pasted.length <= room) {
+      if (note) { note.hidden = true; }
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.id = field.id + "-cut";
+      note.className = "help-block field-cut";
+      note.setAttribute("role", "status");
+      field.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = "This field holds at most " + field.maxLength.toLocaleString("en-US") +
+      " characters: the last " + (pasted.length - room).toLocaleString("en-US") +
+      " characters of what you pasted were left out.";
+    note.hidden = false;
+  });
+})();

@@ -325,7 +325,17 @@ def test_a_window_in_the_future_is_refused_keeping_what_was_typed(journey, app, 
     try:
         journey.sign_in("investigator")
         page.goto(f"{journey.base}/area-requests/new?case_id={case_id}&registration_ids={reg}")
-        page.get_by_label("What you are looking for").fill("Two people with a ladder")
+        # A long text pasted is cut at the field's limit by the browser: the form says so.
+        described = page.get_by_label("What you are looking for")
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=journey.base)
+        page.evaluate("text => navigator.clipboard.writeText(text)", "A ladder. " * 500)
+        described.click()
+        page.keyboard.press("Control+V")
+        cut = page.locator("#description-cut")
+        cut.wait_for()
+        assert "at most 1,000 characters: the last 4,000 characters" in cut.inner_text()
+        assert len(described.input_value()) == 1000
+        described.fill("Two people with a ladder")
         page.locator("#since").fill(f"{tomorrow}T22:00")
         page.locator("#until").fill(f"{tomorrow}T23:00")
         page.get_by_role("button", name="Ask these owners").click()
