@@ -11,10 +11,11 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine
 from werkzeug.security import generate_password_hash
 
 import config
-from backoffice import create_app
+from backoffice import create_app, database
 from backoffice.extensions import db
 from tests import factories
 from tests.mailbox import start_smtp
@@ -91,6 +92,18 @@ def app(database_url, tmp_path_factory, smtp_server):
         factories.seed_users(password=factories.PASSWORD)
         db.session.commit()
     return app
+
+
+@pytest.fixture()
+def pooled_pg_engine(database_url):
+    """An engine of its own on the test database, one pooled connection, set up as the app's
+    (backoffice.database.configure_engine); skips on SQLite: what it tests is PostgreSQL's."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's connections and transactions (SQLite has no server)")
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    database.configure_engine(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture()

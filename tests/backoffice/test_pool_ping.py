@@ -8,13 +8,8 @@ from backoffice import database
 
 
 @pytest.fixture()
-def engine(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the pool check is PostgreSQL's (SQLite has no server to lose)")
-    engine = create_engine(database_url, pool_size=1, max_overflow=0)
-    database.configure_engine(engine)
-    yield engine
-    engine.dispose()
+def engine(pooled_pg_engine):
+    return pooled_pg_engine
 
 
 def _pings(engine) -> int:

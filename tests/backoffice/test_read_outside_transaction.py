@@ -4,9 +4,8 @@ four round trips. Its first statement that is not a plain read opens the transac
 writes and whatever follows them are one transaction as before (backoffice.database)."""
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import event, select, text
 
-from backoffice import database
 from backoffice.extensions import db
 from backoffice.models import Agency
 from tests.auth import api_token
@@ -15,13 +14,8 @@ IDLE, IN_TRANSACTION = TransactionStatus.IDLE, TransactionStatus.INTRANS
 
 
 @pytest.fixture()
-def engine(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("reading outside a transaction is PostgreSQL's (SQLite reads in WAL snapshots)")
-    engine = create_engine(database_url, pool_size=1, max_overflow=0)
-    database.configure_engine(engine)
-    yield engine
-    engine.dispose()
+def engine(pooled_pg_engine):
+    return pooled_pg_engine
 
 
 def _status(connection) -> TransactionStatus:

@@ -34,6 +34,21 @@ def forget_area_requests(app, case_number: str) -> None:
     in_db(app, drop)
 
 
+def searched_premises(journey, app, number: str) -> tuple[int, int]:
+    """A premises with a camera by the scene and a robbery case (number) whose search found it:
+    (registration id, case id), committed."""
+    reg = journey.premises(offset(SCENE, north_m=20), [{"label": "Gate", "direction_deg": 90}])
+
+    def make_case():
+        user = factories.user("investigator")
+        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
+        case.set_location(*SCENE)
+        searched(case, db.session.get(Registration, reg), user=user)
+        db.session.commit()
+        return case.id
+    return reg, in_db(app, make_case)
+
+
 def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, app, mailbox, tmp_path):
     page = journey.page
     number = unique_case_number("AREA")
@@ -268,16 +283,7 @@ def test_a_time_in_the_repeated_hour_asks_which_one_and_keeps_what_was_typed(jou
     with the one chosen."""
     page = journey.page
     number = unique_case_number("AREAD")
-    reg = journey.premises(offset(SCENE, north_m=20), [{"label": "Gate", "direction_deg": 90}])
-
-    def make_case():
-        user = factories.user("investigator")
-        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
-        case.set_location(*SCENE)
-        searched(case, db.session.get(Registration, reg), user=user)
-        db.session.commit()
-        return case.id
-    case_id = in_db(app, make_case)
+    reg, case_id = searched_premises(journey, app, number)
     try:
         journey.sign_in("investigator")
         page.goto(f"{journey.base}/area-requests/new?case_id={case_id}&registration_ids={reg}")
@@ -311,16 +317,7 @@ def test_a_window_in_the_future_is_refused_keeping_what_was_typed(journey, app, 
     file: the form says why, keeps the description and the times, and asks nobody."""
     page = journey.page
     number = unique_case_number("AREAT")
-    reg = journey.premises(offset(SCENE, north_m=20), [{"label": "Gate", "direction_deg": 90}])
-
-    def make_case():
-        user = factories.user("investigator")
-        case = factories.case(0, case_number=number, incident_type="robbery", lead_investigator_id=user.id)
-        case.set_location(*SCENE)
-        searched(case, db.session.get(Registration, reg), user=user)
-        db.session.commit()
-        return case.id
-    case_id = in_db(app, make_case)
+    reg, case_id = searched_premises(journey, app, number)
     tomorrow = (datetime.now(ZoneInfo(app.config["TIMEZONE"])) + timedelta(days=1)).strftime("%Y-%m-%d")
     try:
         journey.sign_in("investigator")
