@@ -2,6 +2,7 @@
 how far and when."""
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -234,6 +235,11 @@ def parse_route(raw: Any) -> tuple[tuple[float, float], ...]:
         raise _route_error(
             "needs at least two different points; to search around one place use the point canvass"
         )
+    # A leg from 179.9° to -179.9° is a short hop on the earth but, in the longitude and
+    # latitude the spatial search works in, a line round the whole globe: it would find cameras
+    # half a world from the route. The 180th meridian is far from any county this serves.
+    if any(abs(b[0] - a[0]) > 180 for a, b in itertools.pairwise(points)):
+        raise _route_error("must not cross the 180th meridian (a leg from east of it to west of it)")
     length = path_length_m(points)
     if length > MAX_ROUTE_M:
         raise _route_error(f"must be at most {MAX_ROUTE_M / 1000:g} km long ({length / 1000:.1f} km given)")

@@ -255,3 +255,13 @@ def test_the_route_search_uses_the_spatial_index(ctx):
         assert re.search(r"SCAN b VIRTUAL TABLE INDEX .*\nSCAN i VIRTUAL TABLE INDEX 2:([BD]\d){4}", plan), plan
     scan = explain(db.session, canvass_query.cameras_along_route_sql(db.session, use_index=False), params)
     assert "idx_camera_location" not in scan and "VIRTUAL TABLE INDEX 2:D" not in scan, scan
+
+
+def test_a_route_across_the_180th_meridian_is_refused_not_searched_round_the_globe(client, inv):
+    """A 17 km hop from 179.9° to -179.9° at the camera's latitude was searched as a line round
+    the whole globe (longitude and latitude): it found a camera half a world away."""
+    case = factories.case()
+    camera(LAT, LON, direction_deg=0)  # half a world from the hop, at its latitude
+    response = route_search(client, inv, [[179.9, LAT], [-179.9, LAT]], case_id=case.id, width_m=100)
+    assert response.status_code == 400, response.json
+    assert response.json["field"] == "route" and "180th meridian" in response.json["message"]
