@@ -217,7 +217,8 @@ class AreaRequestView(BaseView):
         words = _(area_cmd.ANSWER_WORDS[choice])
         if done.footage_request_id:
             flash(_("Answer of %(premises)s recorded: %(answer)s. Footage request %(id)s has the owner's "
-                    "consent.", premises=premises, answer=words, id=done.footage_request_id), "success")
+                    "consent, to use the footage as evidence only; if they agreed to more, record it on the "
+                    "request.", premises=premises, answer=words, id=done.footage_request_id), "success")
         else:
             flash(_("Answer of %(premises)s recorded: %(answer)s.", premises=premises, answer=words), "success")
         return redirect(f"{back}#area-request-{area_id}")

@@ -184,6 +184,7 @@ def test_the_investigator_records_what_owners_without_email_answered(journey, ap
         page.wait_for_url(f"**/caseview/show/{case_id}#area-request-*")
         body = page.inner_text("body")
         assert "recorded: I have footage. Footage request" in body and "has the owner's consent" in body
+        assert "as evidence only; if they agreed to more, record it on the request" in body  # said, not silent
         row = page.locator(f"#area-requests tr[data-registration='{visited}']")
         assert "no file yet" in row.inner_text()  # consent by phone; the footage is still to collect
         assert "I have footage" in row.inner_text() and "at the door, recorded by" in row.inner_text()
