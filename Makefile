@@ -6,8 +6,11 @@ PORT ?= 8080
 # PDF fonts: fonts-noto-core (Noto Sans for Latin and Vietnamese, Noto Sans Arabic, Noto Sans
 # Hebrew; 12 MB download) and fonts-noto-cjk (Noto Sans CJK for Chinese, Japanese, Korean;
 # 57 MB), with DejaVu as the last fallback. reports/render.py names them (FONT_FAMILIES).
+# fonts-noto-color-emoji (10 MB): the emoji owners type ("porch 🚗"), found by fontconfig's
+# fallback in PDFs and in the browser; never named in the stack, so it is not used for digits.
 SYSTEM_PACKAGES := python3-venv python3-dev libsqlite3-mod-spatialite libharfbuzz-subset0 \
-	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk chromium
+	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
+	fonts-noto-color-emoji chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint setup system-deps translations vendor db demo bench clean

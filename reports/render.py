@@ -19,8 +19,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The fonts every report names, in fallback order (Debian's fonts-noto-core, fonts-noto-cjk
 # and fonts-dejavu-core, installed by `make setup`). Pango picks, character by character, the
 # first family that has a glyph: Latin and Vietnamese from Noto Sans, then Arabic, Hebrew,
-# Chinese/Japanese/Korean, and DejaVu Sans last for anything the others lack. WeasyPrint only
-# finds fonts it is told by name, so the list is written out, also inside @page rules.
+# Chinese/Japanese/Korean, and DejaVu Sans last for anything the others lack. The list is
+# written out, also inside @page rules. Emoji, which none of these has, come from fontconfig's
+# own fallback to Noto Color Emoji (fonts-noto-color-emoji), drawn as pictures; it is not named
+# here because a named emoji font can be picked for digits (WeasyPrint issue #2291).
 FONT_FAMILIES = (
     "Noto Sans",
     "Noto Sans Arabic",

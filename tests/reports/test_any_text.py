@@ -250,3 +250,17 @@ def test_glyph_check_catches_empty_boxes_on_a_machine_without_cjk_fonts(tmp_path
                    capture_output=True, timeout=120)
     missing = pdfcheck.missing_glyphs(out.read_bytes())
     assert {text for _, text in missing} >= set(NAMES["chinese"])
+
+
+def test_emoji_print_as_colour_pictures_and_digits_stay_in_the_text_font():
+    """Owners type emoji into descriptions ("porch 🚗"): with Debian's Noto Color Emoji they
+    print (WeasyPrint draws them as pictures), and the font is not picked for the digits
+    beside them (WeasyPrint issue #2291 saw that when the emoji font was named in the stack)."""
+    data = corpus.receipt_data()
+    data["items"][0]["description"] = "A red car 🚗 at 10:42, camera 🎥 2"
+    pdf = render_receipt_pdf(data)
+    fonts = pdfcheck.embedded_fonts(pdf)
+    assert "Noto-Color-Emoji" in fonts, fonts
+    assert pdfcheck.missing_glyphs(pdf) == []
+    digits = [c for c in pdfcheck.chars(pdf) if c["text"] in "0123456789"]
+    assert digits and not [c for c in digits if "Emoji" in c["fontname"]]
