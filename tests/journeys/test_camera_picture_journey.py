@@ -57,10 +57,22 @@ def test_an_owner_attaches_a_picture_on_a_phone(journey, app, tmp_path):
         page.locator(f"#picture-file-{driveway}").set_input_files(str(text))
         page.locator(f"#picture-{driveway}").get_by_role("button", name="Guardar imagen").click()
         page.wait_for_load_state()
-        shoot(page, "snapshot-owner-refused-es")
-        page.get_by_text("Este archivo no es una imagen JPEG, PNG ni WebP.").wait_for()
+        refused = page.get_by_text("Este archivo no es una imagen JPEG, PNG ni WebP.")
+        refused.wait_for()
         assert _snapshot(app, driveway) is None
+        # Said where the phone's screen is, not thousands of pixels below it.
+        page.wait_for_function("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+                               arg=refused.element_handle())
         shoot(page, "snapshot-owner-refused-es")
+        # Details typed and not saved are not lost to a picture's reload: the owner is told first.
+        page.goto(journey.base + _manage_path(app, reg_id, "es"))
+        typed = page.locator("#phone")
+        typed.fill("661-555-0111")
+        page.locator(f"#picture-file-{driveway}").set_input_files(str(photo))
+        page.locator(f"#picture-{driveway}").get_by_role("button", name="Guardar imagen").click()
+        page.locator(f"#picture-{driveway} .unsaved-note").get_by_text("Pulse primero «Guardar cambios»").wait_for()
+        assert typed.input_value() == "661-555-0111" and _snapshot(app, driveway) is None
+        shoot(page, "snapshot-owner-unsaved-es")
         # Then a real photo, in English.
         page.goto(journey.base + _manage_path(app, reg_id, "en"))
         section = page.locator(f"#picture-{front}")
