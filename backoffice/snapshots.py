@@ -41,7 +41,13 @@ REASONS = {
     "not_image": "This file is not a JPEG, PNG or WebP picture.",
     "too_many_pixels": "The picture has more than {mp} million pixels. Please send a smaller one.",
     "broken": "The picture could not be read: the file is damaged or incomplete.",
+    "too_small": "The picture is too small to show what the camera sees: send one at least "
+                 "{side} pixels on its shorter side and at most {ratio} times as wide as it is high.",
 }
+# The smallest picture that can show a camera's view (a 160 x 120 screenshot of a recorder's
+# smallest preview), and the widest shape (a panorama); a 1 x 1 or 20000 x 10 image shows nothing.
+MIN_SIDE = 120
+MAX_RATIO = 8
 
 
 class SnapshotRejected(InvalidInputError):
@@ -136,6 +142,8 @@ def prepare(stream: IO[bytes], max_bytes: int, max_pixels: int) -> PreparedSnaps
             raise SnapshotRejected("broken")
         if width * height > max_pixels:  # from the header: nothing decoded yet
             raise SnapshotRejected("too_many_pixels", mp=max_pixels // 1_000_000)
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_RATIO * min(width, height):
+            raise SnapshotRejected("too_small", side=MIN_SIDE, ratio=MAX_RATIO)
         try:
             with _strict_decoding():
                 image.load()

@@ -61,6 +61,8 @@ PICTURE_REASONS = {
     "not_image": _l("This file is not a JPEG, PNG or WebP picture."),
     "too_many_pixels": _l("The picture has more than %(mp)d million pixels. Please send a smaller one."),
     "broken": _l("The picture could not be read: the file is damaged or incomplete."),
+    "too_small": _l("The picture is too small to show what the camera sees: send one at least "
+                    "%(side)d pixels on its shorter side and at most %(ratio)d times as wide as it is high."),
 }
 PICTURE_NOTES = {
     "added": _l("Picture saved. We removed its location data and other details before keeping it."),

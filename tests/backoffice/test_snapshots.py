@@ -86,9 +86,19 @@ def test_a_picture_is_turned_upright_before_its_exif_goes(ctx):
 
 def test_transparency_is_laid_on_white(ctx):
     out = io.BytesIO()
-    Image.new("RGBA", (20, 20), (0, 0, 0, 0)).save(out, "PNG")
+    Image.new("RGBA", (160, 120), (0, 0, 0, 0)).save(out, "PNG")
     prepared = snapshots.prepare(io.BytesIO(out.getvalue()), 10**7, 10**8)
     assert Image.open(io.BytesIO(prepared.full)).getpixel((10, 10)) > (250, 250, 250)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (119, 400), (20000, 10), (1000, 124)])
+def test_a_picture_too_small_or_too_narrow_to_show_a_view_is_refused(ctx, size):
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 120, 90)).save(out, "PNG")
+    with pytest.raises(snapshots.SnapshotRejected) as refused:
+        snapshots.prepare(io.BytesIO(out.getvalue()), 10**7, 10**8)
+    assert refused.value.code == "too_small" and refused.value.field == "picture"
+    assert "at least 120 pixels" in refused.value.message
 
 
 def test_a_new_picture_replaces_the_old_one_and_its_files(client, app):
