@@ -66,6 +66,7 @@ class Retention:
     days: int
     concluded_at: datetime | None
     due_at: datetime | None
+    has_requests: bool = True  # False: nothing asked yet, so nothing kept and nothing open
 
     @property
     def on_hold(self) -> bool:
@@ -104,7 +105,9 @@ def retention_of(case: Case) -> Retention:
     """One case's retention."""
     days = retention_days(case.incident_type)
     concluded = _instant(_concluded([case.id]).get(case.id))
-    return Retention(case, days, concluded, concluded + timedelta(days=days) if concluded else None)
+    asked = concluded is not None or db.session.scalar(
+        select(FootageRequest.id).where(FootageRequest.case_id == case.id).limit(1)) is not None
+    return Retention(case, days, concluded, concluded + timedelta(days=days) if concluded else None, asked)
 
 
 @dataclass

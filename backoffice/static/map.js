@@ -284,7 +284,7 @@
         results = res.body.result;
         params.delete("case_id");
         $("sheet").href = cfg.sheet_url.replace("{id}", id) + "?" + params;  // the sheet of this search
-        say(results.length + " camera(s) within " + (alongRoute ? res.body.width_m / 2 + " m either side of the route."
+        say(results.length + (results.length === 1 ? " camera" : " cameras") + " within " + (alongRoute ? res.body.width_m / 2 + " m either side of the route."
                                                       : res.body.radius_m + " m."), "info");
         renderList(); drawCanvass(res.body); updateSelection();
         // Whoever acts on the whole result (area_request.js: ask every owner) hears of it.

@@ -167,7 +167,8 @@ class AreaRequestView(BaseView):
                 refusals.append(refused.message)
             else:
                 assert done.area_request is not None  # ask_area refuses when nobody is asked
-                parts = [f"Area request {done.area_request.id}: {len(done.emailed)} owner(s) e-mailed"]
+                emailed = len(done.emailed)
+                parts = [f"Area request {done.area_request.id}: {emailed} {'owner' if emailed == 1 else 'owners'} e-mailed"]
                 if done.follow_up:
                     parts.append(f"{len(done.follow_up)} without e-mail to call or visit")
                 if done.merged:

@@ -18,7 +18,8 @@ from .timefields import LocalDateTimeField
 
 EMPTY = "—"
 WHOLE_VALUE_FILTERS = ("FilterEqual", "FilterNotEqual")
-LABELS = {"lat": "Latitude", "lon": "Longitude", "id": "No."}
+LABELS = {"lat": "Latitude", "lon": "Longitude", "id": "No.", "created_at": "Created",
+          "updated_at": "Last changed", "recording_mode": "Recording", "system_type": "System"}
 
 
 def _instant(value) -> str:
@@ -99,7 +100,8 @@ class ReadableColumns(_ModelView):
             elif kind := kind_of(datamodel, name):  # a choice, not free text
                 extra.setdefault(name, SelectField(label, choices=choices(LABELS_OF[kind], kind)))
         for name, text in LABELS.items():
-            if not self.label_columns.get(name) or self.label_columns.get(name) == "None":
+            # Not set by the view, or set by Flask-AppBuilder from the column name ("Created At").
+            if self.label_columns.get(name) in (None, "", "None", self._prettify_column(name)):
                 self.label_columns[name] = text
         self.formatters_columns = formatters
         if extra:

@@ -135,7 +135,7 @@ def test_investigator_draws_an_escape_route_and_searches_along_it(live, tmp_path
     assert result["status"].startswith("3 points, ")  # four clicks, one taken back
     assert len(result["rows"]) == 1 and LABEL in result["rows"][0] and "in view" in result["rows"][0]
     assert result["numbered"] == 1
-    assert result["message"] == "1 camera(s) within 100 m either side of the route."
+    assert result["message"] == "1 camera within 100 m either side of the route."
     assert result["sheet"].startswith(f"/api/v1/case/{case_id}/canvass.pdf?route=")
     assert result["pdf"] == "application/pdf 200"
     assert shot.stat().st_size > 10_000

@@ -182,3 +182,23 @@ def test_an_auditor_is_offered_no_link_they_may_not_follow(client):
     request_page = client.get(f"/footage/{request.id}")
     assert request_page.status_code == 200
     assert "receipt.pdf" not in request_page.get_data(as_text=True)
+
+
+def test_column_labels_are_words_not_column_names(client):
+    """Flask-AppBuilder names a column it is not told about from its name ("Created At",
+    "Recording Mode"); the case and camera pages say "Created", "Recording", "System"."""
+    from backoffice.extensions import db
+
+    case = factories.case(0)
+    camera = factories.registration().cameras[0]
+    db.session.commit()
+    login(client, "investigator")
+    case_page = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    client.get("/logout/")
+    login(client, "staff")
+    camera_page = client.get(f"/cameraview/show/{camera.id}").get_data(as_text=True)
+    for page in (case_page, camera_page):
+        for name in ("Created At", "Updated At", "Recording Mode", "System Type"):
+            assert name not in page, name
+    assert "Created" in case_page
+    assert "(none has been opened yet)" in case_page  # not "(some are still open)" of a new case

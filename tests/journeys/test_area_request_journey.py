@@ -84,7 +84,7 @@ def test_an_investigator_asks_the_area_and_an_owner_answers_on_a_phone(journey, 
         journey.shoot("area-02-form")
         page.get_by_role("button", name="Ask these owners").click()
         page.wait_for_url(f"**/caseview/show/{case_id}**")
-        assert "2 owner(s) e-mailed, 1 without e-mail to call or visit" in page.inner_text("body")
+        assert "2 owners e-mailed, 1 without e-mail to call or visit" in page.inner_text("body")
         rows = page.locator("#area-requests table.area-recipients tbody tr")
         assert rows.count() == 3
         no_mail_row = page.locator(f"#area-requests tr[data-registration='{no_mail}']")
