@@ -67,6 +67,7 @@ PICTURE_REASONS = {
 PICTURE_NOTES = {
     "added": _l("Picture saved. We removed its location data and other details before keeping it."),
     "removed": _l("Picture removed."),
+    "already_removed": _l("This camera has no picture to remove: it was already removed."),
 }
 PICTURE_NOTE_KEY = "portal_picture_note"
 
@@ -373,8 +374,8 @@ def remove_picture(token: str, camera_id: int):
     if not PictureForm().validate_on_submit():
         abort(400)
     registration = services.open_management(token, act=True)
-    if snapshots.remove(_camera_of(registration, camera_id), by_owner=True):
-        session[PICTURE_NOTE_KEY] = {"note": "removed", "camera": camera_id}
+    removed = snapshots.remove(_camera_of(registration, camera_id), by_owner=True)
+    session[PICTURE_NOTE_KEY] = {"note": "removed" if removed else "already_removed", "camera": camera_id}
     return redirect(url_for(".manage", token=token, _anchor=f"picture-{camera_id}"))
 
 

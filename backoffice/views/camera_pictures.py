@@ -120,6 +120,8 @@ class CameraPictureRoutes(_ModelView):
             raise NotFoundError("That camera does not exist.")
         if snapshots.remove(camera, by_owner=False, user=current_user()):
             flash("Picture removed.", "success")
+        else:  # removed meanwhile (another tab, the owner): said, not a silent reload
+            flash("This camera has no picture to remove: it was already removed.", "info")
         return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
 
 

@@ -314,6 +314,9 @@ def test_only_registry_staff_attach_or_remove(app, client, pictured):
     assert "Picture removed." in page and snapshot_of(pictured) is None
     assert not snapshots.file_path(name).exists()
     assert actions("snapshot.remove")[-1].object_id == pictured.id
+    again = client.post(f"/cameraview/picture/{pictured.id}/remove", data={"csrf_token": token},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "This camera has no picture to remove: it was already removed." in again
 
 
 def test_the_canvass_lists_each_cameras_thumbnail(client, pictured):
@@ -366,6 +369,9 @@ def test_an_owner_attaches_sees_and_removes_a_picture(client, app):
     assert response.status_code == 302 and snapshot_of(camera) is None
     assert not snapshots.file_path(snapshot.stored_name).exists()
     assert "Picture removed." in client.get(manage).get_data(as_text=True)
+    # The same button pressed again in another tab: said, not a silent reload.
+    client.post(f"{manage}/picture/{camera.id}/remove", data={"csrf_token": token})
+    assert "it was already removed" in client.get(manage).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang, reason", [
