@@ -52,6 +52,7 @@ class Row:
     url: str
     at: object = None
     warning: str = ""
+    note: str = ""  # said beside it, not as a warning
 
 
 @dataclass
@@ -85,11 +86,25 @@ def _requests(user, condition):
     return scope_to_agency(query, FootageRequest, user)
 
 
-def _request_row(item: FootageRequest) -> Row:
+def _request_row(item: FootageRequest, received: set[int] | frozenset[int] = frozenset()) -> Row:
+    """A request in a panel; one whose files arrived (`received`) says so, since it then waits
+    only for the investigator to mark the footage collected, whatever its deadline."""
+    if item.id in received:
+        return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
+                   f"/footage/{item.id}", item.deadline, "", "file received: mark the footage collected")
     passed = item.deadline is not None and item.deadline < utcnow()
     return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
                f"/footage/{item.id}", item.deadline,
                "deadline passed: the footage may already be overwritten" if passed else "")
+
+
+def _received(requests: list[FootageRequest]) -> set[int]:
+    """Those of the requests with an evidence file already stored (one statement)."""
+    ids = [r.id for r in requests]
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(EvidenceItem.footage_request_id).where(EvidenceItem.footage_request_id.in_(ids)).distinct()))
 
 
 def _registry_panels() -> list[Panel]:
@@ -131,20 +146,21 @@ def _footage_panels(user, approve: bool) -> list[Panel]:
     due = _requests(user, footage_due_within(24))
     due_count = _count(due)
     rows = due.order_by(FootageRequest.deadline).limit(SHOWN).all()
-    panels.append(Panel(
-        "Footage due within 24 h", due_count,
-        f"{due_count} request{'s'[:due_count != 1]} whose footage may be overwritten within a day",
-        "/due24view/list/", "Open Due within 24 h", [_request_row(r) for r in rows],
-        urgent=due_count > 0, empty="No footage at risk in the next 24 hours."))
     mine = _requests(user, and_(FootageRequest.assignee_id == user.id,
                                 FootageRequest.state.in_(WAITING_STATES)))
     mine_count = _count(mine)
-    rows = mine.order_by(FootageRequest.deadline.is_(None), FootageRequest.deadline).limit(SHOWN).all()
+    mine_rows = mine.order_by(FootageRequest.deadline.is_(None), FootageRequest.deadline).limit(SHOWN).all()
+    received = _received(rows + mine_rows)
+    panels.append(Panel(
+        "Footage due within 24 h", due_count,
+        f"{due_count} request{'s'[:due_count != 1]} whose footage may be overwritten within a day",
+        "/due24view/list/", "Open Due within 24 h", [_request_row(r, received) for r in rows],
+        urgent=due_count > 0, empty="No footage at risk in the next 24 hours."))
     panels.append(Panel(
         "Your open requests", mine_count,
-        f"{mine_count} request{'s'[:mine_count != 1]} assigned to you, still waiting for footage",
+        f"{mine_count} request{'s'[:mine_count != 1]} assigned to you, footage not yet collected",
         f"/footagerequestview/list/?_flt_0_assignee={user.id}", "Open the footage requests",
-        [_request_row(r) for r in rows], empty="None assigned to you."))
+        [_request_row(r, received) for r in mine_rows], empty="None assigned to you."))
     panels.append(_news_panel(user))
     if approve:
         waiting = _requests(user, release_waiting())

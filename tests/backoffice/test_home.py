@@ -134,3 +134,21 @@ def test_a_deadline_already_passed_says_so(client, ctx):
     html = home(client, "admin")
     row = re.search(rf'<li><a href="/footage/{late.id}">.*?</li>', panel(html, "Footage due within 24 h"), re.S)
     assert row and "deadline passed" in row.group(0)
+
+
+def test_a_request_whose_file_arrived_says_so_instead_of_waiting(client, work):
+    """The owner uploaded: the request waits only for the investigator to mark the footage
+    collected. It said "still waiting for footage" beside the news that the file had come."""
+    from backoffice.models import EvidenceItem
+
+    db.session.add(EvidenceItem(footage_request_id=work["due"].id, file_name="clip.mp4", description="porch",
+                                storage_location=f"{work['due'].id}/x.mp4", sha256="0" * 64, size_bytes=10,
+                                collected_at=NOW, collected_by_id=factories.user("investigator").id))
+    db.session.flush()
+    html = home(client, "investigator")
+    mine = panel(html, "Your open requests")
+    assert "footage not yet collected" in mine and "still waiting for footage" not in mine
+    row = re.search(rf'<li><a href="/footage/{work["due"].id}".*?</li>', mine, re.S).group(0)
+    assert "file received: mark the footage collected" in row
+    due = panel(html, "Footage due within 24 h")
+    assert "file received" in re.search(rf'<li><a href="/footage/{work["due"].id}".*?</li>', due, re.S).group(0)
