@@ -138,6 +138,30 @@ def _mail(recipient: AreaRecipient, template: str, subject_words, *, agency: str
     )
 
 
+def already_asked(case_id: int, registration_ids: list[int]) -> dict[int, str]:
+    """Those of the premises this case already asks, each with what asks it: "area request 4"
+    (an open one) or "footage request 12" (one not concluded). They are not asked again."""
+    if not registration_ids:
+        return {}
+    asked = dict(db.session.execute(
+        select(AreaRecipient.registration_id, AreaRequest.id).join(AreaRequest)
+        .where(AreaRequest.case_id == case_id, AreaRequest.closed_at.is_(None),
+               AreaRecipient.registration_id.in_(registration_ids))
+    ).all())
+    requested = dict(db.session.execute(
+        select(FootageRequest.registration_id, FootageRequest.id)
+        .where(FootageRequest.case_id == case_id, FootageRequest.state.not_in(CONCLUDED_STATES),
+               FootageRequest.registration_id.in_(registration_ids))
+    ).all())
+    merged = {}
+    for number in registration_ids:
+        if number in asked:
+            merged[number] = f"area request {asked[number]}"
+        elif number in requested:
+            merged[number] = f"footage request {requested[number]}"
+    return merged
+
+
 def ask_area(
     case_id: int,
     registration_ids: list[int],
@@ -229,21 +253,7 @@ def _ask_once(
         outcome = AskOutcome(None)
         outcome.not_active = sorted(r.id for r in registrations if r.status not in CONTACTABLE)
         active = [r for r in registrations if r.status in CONTACTABLE and r.cameras]
-        asked = dict(db.session.execute(
-            select(AreaRecipient.registration_id, AreaRequest.id).join(AreaRequest)
-            .where(AreaRequest.case_id == case.id, AreaRequest.closed_at.is_(None),
-                   AreaRecipient.registration_id.in_([r.id for r in active]))
-        ).all())
-        requested = dict(db.session.execute(
-            select(FootageRequest.registration_id, FootageRequest.id)
-            .where(FootageRequest.case_id == case.id, FootageRequest.state.not_in(CONCLUDED_STATES),
-                   FootageRequest.registration_id.in_([r.id for r in active]))
-        ).all())
-        for r in active:
-            if r.id in asked:
-                outcome.merged[r.id] = f"area request {asked[r.id]}"
-            elif r.id in requested:
-                outcome.merged[r.id] = f"footage request {requested[r.id]}"
+        outcome.merged = already_asked(case.id, [r.id for r in active])
         to_ask = [r for r in active if r.id not in outcome.merged]
         if not to_ask and not outcome.merged:
             raise AreaRequestRefused(

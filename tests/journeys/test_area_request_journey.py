@@ -348,6 +348,26 @@ def test_a_window_in_the_future_is_refused_keeping_what_was_typed(journey, app, 
         forget_area_requests(app, number)
 
 
+def test_premises_already_asked_are_marked_before_anything_is_typed(journey, app, mailbox):
+    """Asking the same premises again for the case: the form says so at once, by the premises,
+    and offers no send, instead of refusing only after the description was typed."""
+    page = journey.page
+    number = unique_case_number("AREAA")
+    reg, case_id = searched_premises(journey, app, number)
+    area_id = in_db(app, lambda: area_cmd.ask_area(case_id, [reg], factories.user("investigator"),
+                                                   description="Two people with a ladder").area_request.id)
+    try:
+        journey.sign_in("investigator")
+        page.goto(f"{journey.base}/area-requests/new?case_id={case_id}&registration_ids={reg}")
+        premises = page.locator("#area-premises li").inner_text()
+        assert f"already asked for this case (area request {area_id}): not asked again" in premises
+        assert page.locator("#area-nobody-new").is_visible()
+        assert page.get_by_role("button", name="Ask these owners").is_disabled()
+        journey.shoot("area-already-asked")
+    finally:
+        forget_area_requests(app, number)
+
+
 def test_an_owner_who_answers_in_spanish_uploads_in_spanish_and_a_long_description_fits_the_phone(
         journey, app, mailbox):
     """The owner's e-mail is English; on the phone they switch the page to Español and answer
