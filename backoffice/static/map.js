@@ -189,7 +189,12 @@
       check.setAttribute("aria-label", "select camera " + (index + 1));
       check.addEventListener("change", updateSelection);
       var pick = el("td"); pick.appendChild(check); row.appendChild(pick);
-      row.appendChild(el("td", index + 1));
+      // The number opens that camera on the map (its popup: thumbnail, view, deadline).
+      var show = el("button", String(index + 1), "btn btn-link btn-xs cam-show");
+      show.type = "button";
+      show.setAttribute("aria-label", "Show camera " + (index + 1) + " on the map");
+      show.addEventListener("click", function () { showOnMap(index); });
+      var number = el("td"); number.appendChild(show); row.appendChild(number);
       var what = el("td");
       if (item.thumbnail_url) { what.appendChild(picture(item, "canvass-thumb")); }
       what.appendChild(el("strong", item.label)); what.appendChild(el("br"));
@@ -242,14 +247,24 @@
     });
   }
 
+  var resultMarkers = [];
+  function showOnMap(index) {
+    var marker = resultMarkers[index];
+    if (!marker) { return; }
+    map.setView(marker.getLatLng(), Math.max(map.getZoom(), 17));
+    marker.openPopup();
+    $("map").scrollIntoView({ block: "nearest" });
+  }
+
   function drawCanvass(data) {
     canvassLayer.clearLayers();
+    resultMarkers = [];
     if (!data.route) {  // a route search keeps the drawn route on the map instead
       L.marker([data.lat, data.lon], { title: data.case_number }).addTo(canvassLayer);
       L.circle([data.lat, data.lon], { radius: data.radius_m, color: "#c00", weight: 1, fill: false }).addTo(canvassLayer);
     }
     results.forEach(function (item, index) {
-      L.marker([item.lat, item.lon], {
+      resultMarkers[index] = L.marker([item.lat, item.lon], {
         icon: L.divIcon({ className: "cam-number", html: String(index + 1), iconSize: [18, 18] }),
         zIndexOffset: 1000,
       }).bindTooltip(el("span", item.label)).bindPopup(popupFor(item, index), { minWidth: 240, maxWidth: 280 }).addTo(canvassLayer);

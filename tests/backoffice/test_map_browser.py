@@ -109,6 +109,7 @@ def test_investigator_searches_reveals_and_requests_on_the_map(live, tmp_path):
     assert result["injected"] is False  # ... and never run as markup
     assert "footage lost in" in result["first"]
     assert result["numbered"] == 1
+    assert LABEL in result["popup"]  # the row's number opened its camera on the map
     assert result["sheet"].startswith(f"/api/v1/case/{case_id}/canvass.pdf?radius_m=300")  # this search
     assert "store@e2e.example.net" in result["contact"]
     assert result["message"].startswith("1 footage request opened.")
