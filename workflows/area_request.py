@@ -138,6 +138,11 @@ def _mail(recipient: AreaRecipient, template: str, subject_words, *, agency: str
     )
 
 
+def askable(registrations: list[Registration]) -> list[Registration]:
+    """Those of the registrations an area request asks: active, with cameras."""
+    return [r for r in registrations if r.status in CONTACTABLE and r.cameras]
+
+
 def already_asked(case_id: int, registration_ids: list[int]) -> dict[int, str]:
     """Those of the premises this case already asks, each with what asks it: "area request 4"
     (an open one) or "footage request 12" (one not concluded). They are not asked again."""
@@ -252,7 +257,7 @@ def _ask_once(
                 "a canvass of the case found may be asked.", field="registration_ids")
         outcome = AskOutcome(None)
         outcome.not_active = sorted(r.id for r in registrations if r.status not in CONTACTABLE)
-        active = [r for r in registrations if r.status in CONTACTABLE and r.cameras]
+        active = askable(registrations)
         outcome.merged = already_asked(case.id, [r.id for r in active])
         to_ask = [r for r in active if r.id not in outcome.merged]
         if not to_ask and not outcome.merged:
@@ -290,7 +295,7 @@ def _ask_once(
             )
             db.session.add(recipient)
             db.session.flush()
-            if channel == "email":
+            if owner.email:  # channel "email"
                 subject, text = _mail(recipient, "area_request", "ask", agency=case.agency.name,
                                       description=description)
                 message = _queue_spread("area_request", owner.email, subject, text,
@@ -569,14 +574,15 @@ def record_answer(recipient_id: int, choice: str, reached_by: str, user) -> Answ
                                     field="answer")
         now = utcnow()
         replaced = recipient.answer
-        taken = db.session.execute(
+        if replaced not in (None, ANSWER_TO_CALL):
+            raise AlreadyAnswered("This owner's answer is already recorded; it is not changed.", field="answer")
+        taken = db.session.execute(  # only if no other answer came meanwhile
             update(AreaRecipient)
-            .where(AreaRecipient.id == recipient.id,
-                   AreaRecipient.answer.is_(None) if replaced is None else AreaRecipient.answer == ANSWER_TO_CALL)
+            .where(AreaRecipient.id == recipient.id, AreaRecipient.answer.is_not_distinct_from(replaced))
             .values(answer=choice, answered_at=now, reached_by=reached_by, recorded_by_id=user.id)
             .execution_options(synchronize_session=False)
         )
-        if replaced not in (None, ANSWER_TO_CALL) or taken.rowcount != 1:
+        if taken.rowcount != 1:
             raise AlreadyAnswered("This owner's answer is already recorded; it is not changed.", field="answer")
         recipient = db.session.get(AreaRecipient, recipient.id, populate_existing=True)
         area = recipient.area_request

@@ -189,7 +189,7 @@ class AreaRequestView(BaseView):
         asked = area_cmd.already_asked(case.id, [r.id for r in registrations])
         return self.render_template(
             "workflow/area_new.html", case=case, registrations=registrations, ids=ids, error=error,
-            asked=asked, to_ask=[r for r in registrations if r.status == "active" and r.id not in asked],
+            asked=asked, to_ask=[r for r in area_cmd.askable(registrations) if r.id not in asked],
             typed=typed, left_out=len(left_out), zone=zone_label(),
             since=_shown_time("since", since, case.occurred_from),
             until=_shown_time("until", until, case.occurred_to),

@@ -89,13 +89,13 @@ def _requests(user, condition):
 def _request_row(item: FootageRequest, received: set[int] | frozenset[int] = frozenset()) -> Row:
     """A request in a panel; one whose files arrived (`received`) says so, since it then waits
     only for the investigator to mark the footage collected, whatever its deadline."""
+    row = Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
+              f"/footage/{item.id}", item.deadline)
     if item.id in received:
-        return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
-                   f"/footage/{item.id}", item.deadline, "", "file received: mark the footage collected")
-    passed = item.deadline is not None and item.deadline < utcnow()
-    return Row(f"#{item.id} · case {item.case.case_number} · {item.registration.address}",
-               f"/footage/{item.id}", item.deadline,
-               "deadline passed: the footage may already be overwritten" if passed else "")
+        row.note = "file received: mark the footage collected"
+    elif item.deadline is not None and item.deadline < utcnow():
+        row.warning = "deadline passed: the footage may already be overwritten"
+    return row
 
 
 def _received(requests: list[FootageRequest]) -> set[int]:
