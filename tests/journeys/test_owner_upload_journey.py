@@ -138,6 +138,8 @@ def test_an_owner_uploads_footage_from_a_spanish_link_on_a_phone(journey, app, m
     page.goto(journey.base + "/")
     news = page.locator("section.work-panel", has_text="News on your requests")
     assert f"#{request_id} · the owner uploaded {CHOSEN}" in news.inner_text()
+    mine = page.locator("section.work-panel", has_text="Your open requests").inner_text()
+    assert "footage not yet collected" in mine and "file received: mark the footage collected" in mine
     journey.shoot("owner-upload-03-investigator-home")
     news.get_by_role("link", name=f"#{request_id} · the owner uploaded {CHOSEN}").click()
     page.wait_for_url(f"**/footage/{request_id}")
