@@ -45,6 +45,11 @@ class CanvassQuery:
     until: datetime
 
 
+# A search reads the case alone (its agency and lead investigator are not needed); the loader
+# options are made once, not on every search.
+_CASE_ALONE = (lazyload(Case.agency), lazyload(Case.lead_investigator))
+
+
 def case_for_user(case_id: Any, user) -> Case:
     """The case with this id if it belongs to the user's agency.
 
@@ -61,8 +66,7 @@ def case_for_user(case_id: Any, user) -> Case:
             "case_id must be the id of one of your agency's cases", field="case_id"
         ) from None
     return scoped_get(Case, number, user, lambda: CaseNotFoundError(
-        f"No such case in your agency (case {number}).", field="case_id"),
-        load=(lazyload(Case.agency), lazyload(Case.lead_investigator)))
+        f"No such case in your agency (case {number}).", field="case_id"), load=_CASE_ALONE)
 
 
 def number(args: Mapping[str, Any], name: str, low: float, high: float) -> float | None:

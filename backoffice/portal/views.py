@@ -2,6 +2,8 @@
 
 Anonymous by design: who may act is decided by the signed link, not by a role.
 """
+import functools
+
 from flask import (
     Blueprint,
     Flask,
@@ -16,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from babel import Locale
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -446,7 +449,15 @@ def register_portal(app: Flask) -> None:
             return asked if asked in languages else request.accept_languages.best_match(languages) or "en"
         return backoffice_language()
 
-    babel.locale_selector = select_locale
+    # The chosen language as babel's Locale, parsed once per language: Flask-Babel parsed
+    # the code anew on every request that translated anything (every API answer's labels).
+    babel.locale_selector = lambda: parsed_locale(select_locale())
+
+
+@functools.lru_cache(maxsize=32)
+def parsed_locale(code: str | None) -> Locale | None:
+    """babel's Locale for a language code (None stays None: Flask-Babel's default)."""
+    return None if code is None else Locale.parse(code)
 
 
 def backoffice_language() -> str:

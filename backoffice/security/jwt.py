@@ -12,12 +12,18 @@ What a cached token does NOT skip: the user is still read on every request (an a
 inactive or a role taken away is refused on the next request), and the blocklist callbacks
 of flask_jwt_extended run after decoding as before. Installed in one place:
 RegistrySecurityManager.create_jwt_manager.
+
+flask_jwt_extended also parses the verified token's header once more on every request
+(`get_unverified_jwt_headers`, called by name from its view decorators, so not a method to
+override: `install` replaces that name there with `unverified_header`, kept per token).
 """
+import functools
 import threading
 import time
 from collections import OrderedDict
 
-from flask_jwt_extended import JWTManager
+import jwt as pyjwt
+from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.config import config
 
 CACHE_SIZE = 4096
@@ -63,3 +69,23 @@ def _still_valid(claims: dict) -> bool:
         return False
     nbf = claims.get("nbf")
     return nbf is None or now >= float(nbf) - leeway
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _header_of(encoded_token: str) -> tuple:
+    return tuple(pyjwt.get_unverified_header(encoded_token).items())
+
+
+def unverified_header(encoded_token: str) -> dict:
+    """The token's header as a new dict, parsed once per token (a pure function of the
+    string; a token that does not parse raises PyJWT's DecodeError each time, as before)."""
+    return dict(_header_of(encoded_token))
+
+
+def install(app) -> CachingJWTManager:
+    """The caching manager on `app`, and flask_jwt_extended's header parse replaced by the
+    kept one (see the module)."""
+    manager = CachingJWTManager()
+    manager.init_app(app)
+    view_decorators.get_unverified_jwt_headers = unverified_header  # type: ignore[attr-defined]
+    return manager

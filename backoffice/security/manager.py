@@ -295,10 +295,9 @@ class RegistrySecurityManager(SecurityManager):
 
     def create_jwt_manager(self, app):
         """FAB's JWT manager, keeping verified tokens until they expire (backoffice.security.jwt)."""
-        from .jwt import CachingJWTManager
+        from .jwt import install
 
-        jwt_manager = CachingJWTManager()
-        jwt_manager.init_app(app)
+        jwt_manager = install(app)
         jwt_manager.user_lookup_loader(self.load_user_jwt)
         return jwt_manager
 

@@ -14,13 +14,15 @@ session cookie's flags) would have to be switched off one by one, because the pr
 and the config already decide them. What it would take over, a handful of fixed headers and
 the nonce, is shorter here than its configuration would be.
 """
+import functools
 import json
 import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import prison
-from flask import Flask, abort, current_app, has_request_context, request, session
+from flask import Flask, Request, Response, abort, current_app, has_request_context, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, logout_user
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
@@ -57,8 +59,18 @@ def csp_nonce() -> str:
 
 def content_security_policy(nonce: str) -> str:
     """Our own scripts and styles only; map tiles from TILE_URL's origin when set."""
+    return _policy_around_nonce(current_app.config.get("TILE_URL") or "").format(nonce=nonce)
+
+
+# A JSON answer is data, never a page: a browser that opens one directly may run, load and
+# frame nothing with it (and no nonce is made for it).
+JSON_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_around_nonce(tile_url: str) -> str:
+    """The page policy with `{nonce}` to fill in, made once per TILE_URL."""
     img = ["'self'", "data:"]
-    tile_url = current_app.config.get("TILE_URL") or ""
     if tile_url:
         parts = urlsplit(tile_url.replace("{s}", "a"))
         if parts.scheme in ("http", "https") and parts.netloc:
@@ -67,9 +79,9 @@ def content_security_policy(nonce: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            "script-src 'self' 'nonce-{nonce}'",
             "style-src 'self' 'unsafe-inline'",
-            f"img-src {' '.join(img)}",
+            f"img-src {' '.join(img)}".replace("{", "{{").replace("}", "}}"),
             "font-src 'self' data:",
             "connect-src 'self'",
             "object-src 'none'",
@@ -98,7 +110,10 @@ def _refuse_nul_characters():
 def _security_headers(response):
     """Headers on every response."""
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    if response.mimetype == "application/json":
+        headers["Content-Security-Policy"] = JSON_POLICY
+    else:
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
@@ -240,10 +255,32 @@ def _limit_sign_in(app: Flask) -> None:
                           error_message=SIGN_IN_LIMITED)(view.blueprint)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened without building the cookie's signer when the
+    request sent no session cookie (every API call with a bearer token, every first visit):
+    Flask derived the signing key on every request, a twentieth of the cheapest API read."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask's own answer for a session left empty and unchanged, without first working
+        # out the cookie's name, domain, path and flags.
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
 def init_csrf(app: Flask) -> None:
-    """CSRF protection for every form and action (before FAB registers its APIs), and the
-    proxy's client address and scheme when TRUST_PROXY_HEADERS is on."""
+    """CSRF protection for every form and action (before FAB registers its APIs), the
+    session cookie's interface, and the proxy's client address and scheme when
+    TRUST_PROXY_HEADERS is on."""
     csrf.init_app(app)
+    app.session_interface = CookieSessions()
     if app.config.get("TRUST_PROXY_HEADERS"):
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's way to wrap it
             app.wsgi_app, x_for=1, x_proto=1, x_host=1)
