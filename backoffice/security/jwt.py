@@ -87,5 +87,5 @@ def install(app) -> CachingJWTManager:
     kept one (see the module)."""
     manager = CachingJWTManager()
     manager.init_app(app)
-    view_decorators.get_unverified_jwt_headers = unverified_header  # type: ignore[attr-defined]
+    view_decorators.get_unverified_jwt_headers = unverified_header
     return manager
