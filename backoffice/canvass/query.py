@@ -72,7 +72,8 @@ WHERE {prefilter} r.status = 'active'
 def _rows(session: Session, sql: str, params: Mapping[str, object]) -> list[CameraRow]:
     result = session.execute(text(sql), params)
     keys = list(result.keys())
-    return [cast(CameraRow, dict(zip(keys, row, strict=True))) for row in result]
+    # all() fetches every row at once: iterating fetched them one by one from the driver.
+    return [cast(CameraRow, dict(zip(keys, row, strict=True))) for row in result.all()]
 
 
 def cameras_within_sql(session: Session, *, use_index: bool = True) -> str:
