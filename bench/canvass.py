@@ -254,38 +254,38 @@ def _wait_until_up(port: int, path: str, tries: int = 120) -> None:
         time.sleep(0.5)
 
 
-def bare_throughput(workers: int, clients: int, seconds: float) -> float:
-    """Requests/s of the bare Flask baseline (bench.bare_app) under the same gunicorn settings."""
-    server, port = _gunicorn("bench.bare_app:app", workers, dict(os.environ), port_offset=1)
-    try:
-        _wait_until_up(port, "/ping")
-        throughput(port, ["/ping"], {}, 1.0, clients)
-        return throughput(port, ["/ping"], {}, seconds, clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, clients: int, seconds: float):
-    """Start the app under gunicorn and measure requests/s per endpoint group."""
+def gunicorn_throughput(url: str, paths: dict[str, list[str]], workers: int, clients: int, seconds: float,
+                        rounds: int = 8) -> dict[str, list[float]]:
+    """Requests/s per endpoint group under gunicorn, with bare Flask (bench.bare_app) under the
+    same settings as group "bare": both servers run side by side and the groups take turns in
+    `rounds` windows of seconds/rounds each (an idle server costs nothing), so a machine that
+    speeds up or slows down meanwhile moves every group alike. Returns each group's rate per
+    round, in round order."""
     import json
 
     env = {**os.environ, "DATABASE_URL": url, "MFA_REQUIRED": "0", "RATELIMIT_ENABLED": "0"}
-    server, port = _gunicorn("backoffice:create_app()", workers, env)
+    app_server, app_port = _gunicorn("backoffice:create_app()", workers, env)
+    bare_server, bare_port = _gunicorn("bench.bare_app:app", workers, dict(os.environ), port_offset=1)
     try:
-        _wait_until_up(port, "/login/")
-        status, body = _http(port, "POST", "/api/v1/security/login", {"Content-Type": "application/json"},
+        _wait_until_up(app_port, "/login/")
+        _wait_until_up(bare_port, "/ping")
+        status, body = _http(app_port, "POST", "/api/v1/security/login", {"Content-Type": "application/json"},
                              json.dumps({"username": "investigator", "password": PASSWORD,
                                          "provider": "db", "refresh": False}))
         headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
-        results = {}
-        for name, group in paths.items():
-            throughput(port, group, headers, 1.0, clients)  # warm every worker
-            results[name] = throughput(port, group, headers, seconds, clients)
+        groups: dict[str, tuple[int, list[str], dict]] = {"bare": (bare_port, ["/ping"], {})}
+        groups.update({name: (app_port, group, headers) for name, group in paths.items()})
+        for port, group, sent in groups.values():
+            throughput(port, group, sent, 1.0, clients)  # warm every worker
+        results: dict[str, list[float]] = {name: [] for name in groups}
+        for _ in range(rounds):
+            for name, (port, group, sent) in groups.items():
+                results[name].append(throughput(port, group, sent, seconds / rounds, clients))
         return results
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in (app_server, bare_server):
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def loaded_app(cameras: int, prefix: str, heading: str):
@@ -520,17 +520,23 @@ def main(argv: list[str] | None = None) -> None:
                                              "radius_m": args.radius})
             for lat, lon in points
         ]
-        rates = gunicorn_throughput(
+        rounds = gunicorn_throughput(
             url, {"floor": [f"/api/v1/agency/{agency.id}"], "canvass": canvass_paths},
             args.gunicorn_workers, args.clients, args.seconds,
         )
-        bare_rate = bare_throughput(args.gunicorn_workers, args.clients, args.seconds)
-        print(f"throughput under gunicorn ({args.gunicorn_workers} workers, {args.clients} clients):")
-        print(f"  bare Flask                         {bare_rate:8.1f} req/s")
+        rates = {name: statistics.median(per_round) for name, per_round in rounds.items()}
+
+        def ratio(top: str, bottom: str) -> str:
+            each = sorted(t / b for t, b in zip(rounds[top], rounds[bottom], strict=True))
+            return f"{rates[top] / rates[bottom]:8.2f}   (rounds {each[0]:.2f}–{each[-1]:.2f})"
+
+        print(f"throughput under gunicorn ({args.gunicorn_workers} workers, {args.clients} clients; "
+              f"median of {len(rounds['bare'])} alternating rounds):")
+        print(f"  bare Flask                         {rates['bare']:8.1f} req/s")
         print(f"  floor                              {rates['floor']:8.1f} req/s")
-        print(f"  floor / bare Flask                 {rates['floor'] / bare_rate:8.2f}")
+        print(f"  floor / bare Flask                 {ratio('floor', 'bare')}")
         print(f"  canvass                            {rates['canvass']:8.1f} req/s")
-        print(f"  canvass / floor                    {rates['canvass'] / rates['floor']:8.2f}")
+        print(f"  canvass / floor                    {ratio('canvass', 'floor')}")
     print("plan of the indexed search:")
     print("  " + plan.replace("\n", "\n  "))
     print("plan of the indexed route search:")
