@@ -101,9 +101,8 @@ def run(name: str, argv: list[str], database_url: str | None) -> None:
         os.environ["DATABASE_URL"] = database_url
     else:
         os.environ.pop("DATABASE_URL", None)
-    sys.argv = [name, *argv]
-    module = importlib.import_module(name)
-    module.main(argv) if name == "bench.canvass" else module.main()
+    sys.argv = [name, *argv]  # each benchmark reads its options from the command line
+    importlib.import_module(name).main()
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ def csp_nonce() -> str:
 
 def content_security_policy(nonce: str) -> str:
     """Our own scripts and styles only; map tiles from TILE_URL's origin when set."""
-    return _policy_around_nonce(current_app.config.get("TILE_URL") or "").format(nonce=nonce)
+    return _policy_around_nonce(current_app.config.get("TILE_URL") or "").replace(_NONCE, nonce)
 
 
 # A JSON answer is data, never a page: a browser that opens one directly may run, load and
@@ -67,9 +67,12 @@ def content_security_policy(nonce: str) -> str:
 JSON_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
+_NONCE = "\0nonce\0"  # where the response's nonce goes in the kept policy
+
+
 @functools.lru_cache(maxsize=8)
 def _policy_around_nonce(tile_url: str) -> str:
-    """The page policy with `{nonce}` to fill in, made once per TILE_URL."""
+    """The page policy with _NONCE to fill in, made once per TILE_URL."""
     img = ["'self'", "data:"]
     if tile_url:
         parts = urlsplit(tile_url.replace("{s}", "a"))
@@ -79,9 +82,9 @@ def _policy_around_nonce(tile_url: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self' 'nonce-{nonce}'",
+            f"script-src 'self' 'nonce-{_NONCE}'",
             "style-src 'self' 'unsafe-inline'",
-            f"img-src {' '.join(img)}".replace("{", "{{").replace("}", "}}"),
+            f"img-src {' '.join(img)}",
             "font-src 'self' data:",
             "connect-src 'self'",
             "object-src 'none'",
